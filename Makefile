@@ -1,0 +1,54 @@
+# School CRM: every command installs what it needs first (uv from PyPI when missing).
+SHELL := /bin/bash
+PYTHON ?= python3
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := $(shell command -v $(PYTHON))
+UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
+RUN := $(UV) run --frozen --all-packages
+PYTEST_ARGS ?=
+
+.PHONY: install run test test-unit test-e2e bench lint format schemas clean services-up
+
+$(CURDIR)/.tools/bin/uv:
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv
+
+.venv/.installed: uv.lock pyproject.toml $(wildcard */pyproject.toml */*/pyproject.toml) | $(UV)
+	$(UV) sync --frozen --all-packages
+	touch $@
+
+install: .venv/.installed
+
+run: install
+	$(RUN) python -m crm_devrun
+
+services-up:
+	bash deploy/local/ensure-services.sh
+
+test: install services-up
+	$(RUN) pytest libs services gateway $(PYTEST_ARGS)
+	$(RUN) pytest tests-e2e $(PYTEST_ARGS)
+
+test-unit: install services-up
+	$(RUN) pytest libs services gateway $(PYTEST_ARGS)
+
+test-e2e: install services-up
+	$(RUN) pytest tests-e2e $(PYTEST_ARGS)
+
+bench: install services-up
+	$(RUN) python tests-e2e/bench/run.py
+
+lint: install
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+	$(RUN) mypy libs/platform/src libs/messaging/src libs/contracts/src
+
+format: install
+	$(RUN) ruff check --fix .
+	$(RUN) ruff format .
+
+schemas: install
+	$(RUN) python -m crm_contracts.snapshot
+
+clean:
+	rm -rf var .venv .tools

@@ -1,0 +1,5 @@
+"""Event payloads, one module per context. Importing this package registers them all."""
+
+from crm_contracts.events import identity
+
+__all__ = ["identity"]

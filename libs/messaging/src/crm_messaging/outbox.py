@@ -1,0 +1,117 @@
+"""Writing events: an outbox row in the same transaction as the change it reports."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime
+
+import orjson
+from sqlalchemy import event, insert, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm_contracts.envelope import EventEnvelope
+from crm_contracts.registry import EventPayload
+from crm_messaging.tables import MessagingTables
+from crm_platform.context import causation_id_var, correlation_id_var
+
+_NOTIFIED = "crm_outbox_notified"
+
+
+def notify_channel(service: str) -> str:
+    return f"crm_outbox_{service}"
+
+
+class LocalWakeups:
+    """Wakes relays in this process when a transaction that wrote to the outbox commits."""
+
+    def __init__(self) -> None:
+        self._events: dict[str, asyncio.Event] = {}
+
+    def event(self, channel: str) -> asyncio.Event:
+        return self._events.setdefault(channel, asyncio.Event())
+
+    def wake(self, channel: str) -> None:
+        waiter = self._events.get(channel)
+        if waiter is not None:
+            waiter.set()
+
+
+wakeups = LocalWakeups()
+
+
+def encode(envelope: EventEnvelope) -> bytes:
+    return orjson.dumps(envelope.model_dump(mode="json"))
+
+
+def decode(body: bytes) -> EventEnvelope:
+    return EventEnvelope.model_validate_json(body)
+
+
+class Outbox:
+    def __init__(self, service: str, tables: MessagingTables) -> None:
+        self.service = service
+        self.tables = tables
+        self.channel = notify_channel(service)
+
+    def envelope(
+        self,
+        payload: EventPayload,
+        *,
+        tenant_id: uuid.UUID,
+        subject: uuid.UUID | str,
+    ) -> EventEnvelope:
+        return EventEnvelope(
+            type=payload.event_type,
+            version=payload.event_version,
+            source=self.service,
+            tenant_id=tenant_id,
+            subject=str(subject),
+            correlation_id=correlation_id_var.get(),
+            causation_id=causation_id_var.get(),
+            data=payload.model_dump(mode="json"),
+        )
+
+    async def emit(
+        self,
+        session: AsyncSession,
+        payload: EventPayload,
+        *,
+        tenant_id: uuid.UUID,
+        subject: uuid.UUID | str,
+    ) -> EventEnvelope:
+        envelope = self.envelope(payload, tenant_id=tenant_id, subject=subject)
+        await self.add(session, [envelope])
+        return envelope
+
+    async def add(self, session: AsyncSession, envelopes: list[EventEnvelope]) -> None:
+        """Stage envelopes in the caller's transaction; they leave only if it commits."""
+        if not envelopes:
+            return
+        now = datetime.now(UTC)
+        await session.execute(
+            insert(self.tables.outbox),
+            [
+                {
+                    "event_id": e.id,
+                    "event_type": e.type,
+                    "tenant_id": e.tenant_id,
+                    "body": encode(e),
+                    "created_at": now,
+                }
+                for e in envelopes
+            ],
+        )
+        transaction = session.sync_session.get_transaction()
+        if session.info.get(_NOTIFIED) is transaction:
+            return
+        session.info[_NOTIFIED] = transaction
+        if session.get_bind().dialect.name == "postgresql":
+            # Delivered to LISTENers only when the transaction commits.
+            await session.execute(text("SELECT pg_notify(:c, '')"), {"c": self.channel})
+        channel = self.channel
+
+        def _after_commit(_: object) -> None:
+            wakeups.wake(channel)
+
+        event.listen(session.sync_session, "after_commit", _after_commit, once=True)

@@ -1,0 +1,190 @@
+"""The outbox relay: publishes committed outbox rows and marks them after the broker confirms."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+from prometheus_client import Counter
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm_messaging.outbox import notify_channel, wakeups
+from crm_messaging.publisher import OutgoingMessage, Publisher
+from crm_messaging.tables import MessagingTables
+from crm_platform.db import Database
+from crm_platform.logs import get_logger
+
+log = get_logger(__name__)
+PUBLISHED = Counter("outbox_published_total", "Outbox rows published", ["service"])
+PUBLISH_FAILED = Counter(
+    "outbox_publish_failed_total", "Outbox publishes not confirmed", ["service"]
+)
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        service: str,
+        database: Database,
+        tables: MessagingTables,
+        publisher: Publisher,
+        *,
+        batch_size: int = 500,
+        poll_seconds: float = 1.0,
+        retention: timedelta = timedelta(days=7),
+    ) -> None:
+        self.service = service
+        self.name = "outbox-relay"
+        self.database = database
+        self.outbox = tables.outbox
+        self.publisher = publisher
+        self.batch_size = batch_size
+        self.poll_seconds = poll_seconds
+        self.retention = retention
+        self.channel = notify_channel(service)
+        self._wake = wakeups.event(self.channel)
+        self._task: asyncio.Task[None] | None = None
+        self._listener: asyncpg.Connection | None = None
+        self._failures = 0
+
+    @property
+    def _postgres(self) -> bool:
+        return self.database.engine.dialect.name == "postgresql"
+
+    async def start(self) -> None:
+        if self._postgres:
+            await self._listen()
+        self._task = asyncio.create_task(self.run(), name=f"{self.service}-relay")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        if self._listener is not None:
+            with contextlib.suppress(Exception):
+                await self._listener.close()
+            self._listener = None
+
+    async def ready(self) -> None:
+        if self._task is None or self._task.done():
+            raise RuntimeError("relay is not running")
+
+    async def _listen(self) -> None:
+        url = self.database.engine.url.set(drivername="postgresql")
+        try:
+            self._listener = await asyncpg.connect(url.render_as_string(hide_password=False))
+            await self._listener.add_listener(self.channel, self._on_notify)
+        except (OSError, asyncpg.PostgresError) as exc:
+            log.warning("outbox_listen_failed", error=repr(exc))
+            self._listener = None
+
+    def _on_notify(self, *_: Any) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        last_cleanup = datetime.now(UTC)
+        while True:
+            self._wake.clear()
+            try:
+                published = await self.publish_pending()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self._failures += 1
+                delay = min(0.1 * 2**self._failures, 5.0)
+                log.warning("outbox_relay_failed", error=repr(exc), retry_in=delay)
+                await asyncio.sleep(delay)
+                continue
+            if published:
+                continue
+            if self._postgres and self._listener is None:
+                await self._listen()
+            if datetime.now(UTC) - last_cleanup > timedelta(hours=1):
+                last_cleanup = datetime.now(UTC)
+                await self.delete_published_before(last_cleanup - self.retention)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+
+    async def publish_pending(self) -> int:
+        """Publish one batch; returns how many rows were confirmed and marked.
+
+        Rows the broker did not confirm stay unpublished and are tried again; the confirmed
+        ones of the same batch are marked all the same, so a failure duplicates nothing.
+        """
+        if self._postgres:
+            # Rows stay locked while in flight, so relays of other replicas skip them.
+            async with self.database.unit_of_work() as session:
+                rows = await self._pending(session, lock=True)
+                confirmed, error = await self._publish(rows)
+                await self._mark(session, confirmed)
+        else:
+            # SQLite has one writer: do not hold a transaction across the publish.
+            async with self.database.unit_of_work() as session:
+                rows = await self._pending(session, lock=False)
+            confirmed, error = await self._publish(rows)
+            async with self.database.unit_of_work() as session:
+                await self._mark(session, confirmed)
+        if error is not None:
+            raise error
+        self._failures = 0
+        return len(confirmed)
+
+    async def _pending(
+        self, session: AsyncSession, *, lock: bool
+    ) -> list[tuple[int, OutgoingMessage]]:
+        c = self.outbox.c
+        query = (
+            select(c.seq, c.event_id, c.event_type, c.tenant_id, c.body)
+            .where(c.published_at.is_(None))
+            .order_by(c.seq)
+            .limit(self.batch_size)
+        )
+        if lock:
+            query = query.with_for_update(skip_locked=True)
+        result = await session.execute(query)
+        return [
+            (seq, OutgoingMessage(event_id, event_type, tenant_id, bytes(body)))
+            for seq, event_id, event_type, tenant_id, body in result.all()
+        ]
+
+    async def _publish(
+        self, rows: list[tuple[int, OutgoingMessage]]
+    ) -> tuple[list[int], PublishError | None]:
+        if not rows:
+            return [], None
+        results = await self.publisher.publish_many([m for _, m in rows])
+        confirmed = [seq for (seq, _), err in zip(rows, results, strict=True) if err is None]
+        errors = [err for err in results if err is not None]
+        if not errors:
+            return confirmed, None
+        PUBLISH_FAILED.labels(self.service).inc(len(errors))
+        return confirmed, PublishError(len(errors), errors[0])
+
+    async def _mark(self, session: AsyncSession, seqs: list[int]) -> None:
+        if not seqs:
+            return
+        await session.execute(
+            update(self.outbox)
+            .where(self.outbox.c.seq.in_(seqs))
+            .values(published_at=datetime.now(UTC))
+        )
+        PUBLISHED.labels(self.service).inc(len(seqs))
+
+    async def delete_published_before(self, cutoff: datetime) -> int:
+        async with self.database.unit_of_work() as session:
+            result = await session.execute(
+                delete(self.outbox).where(self.outbox.c.published_at < cutoff)
+            )
+            return int(getattr(result, "rowcount", 0) or 0)
+
+
+class PublishError(Exception):
+    def __init__(self, failed: int, first: BaseException) -> None:
+        super().__init__(f"{failed} publishes not confirmed: {first!r}")
+        self.failed = failed

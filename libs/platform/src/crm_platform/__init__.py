@@ -1,0 +1,1 @@
+"""Platform code every service imports. No business rules of any context live here."""

@@ -1,0 +1,86 @@
+"""The app factory every service uses."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Protocol
+
+from fastapi import APIRouter, FastAPI
+
+from crm_platform.db import Database
+from crm_platform.errors import install_problem_handlers
+from crm_platform.health import ReadinessCheck
+from crm_platform.health import router as health_router
+from crm_platform.internal_auth import InternalTokenVerifier
+from crm_platform.logs import configure_logging
+from crm_platform.middleware import RequestContextMiddleware
+from crm_platform.settings import ServiceSettings
+
+
+class Component(Protocol):
+    """Something that runs beside the HTTP app for its whole life (relay, consumers)."""
+
+    name: str
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def ready(self) -> None: ...
+
+
+ComponentsFactory = Callable[[ServiceSettings, Database], Sequence[Component]]
+
+
+def create_service_app(
+    settings: ServiceSettings,
+    *,
+    title: str,
+    routers: Sequence[APIRouter] = (),
+    components: ComponentsFactory | None = None,
+    version: str = "0.1.0",
+) -> FastAPI:
+    configure_logging(settings.service_name, settings.log_level, settings.log_json)
+    database = Database(settings.resolved_database_url(), pool_size=settings.db_pool_size)
+    running: list[Component] = list(components(settings, database)) if components else []
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        started: list[Component] = []
+        try:
+            for component in running:
+                await component.start()
+                started.append(component)
+            yield
+        finally:
+            for component in reversed(started):
+                await component.stop()
+            await database.dispose()
+
+    app = FastAPI(
+        title=title,
+        version=version,
+        lifespan=lifespan,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.database = database
+    app.state.components = running
+    app.state.internal_verifier = InternalTokenVerifier(
+        settings.internal_token_public_key,
+        issuer=settings.internal_token_issuer,
+        audience=settings.service_name,
+    )
+    checks: dict[str, ReadinessCheck] = {"database": database.ping}
+    for component in running:
+        checks[component.name] = component.ready
+    app.state.readiness_checks = checks
+    install_problem_handlers(app)
+    app.add_middleware(RequestContextMiddleware, service=settings.service_name)
+    app.include_router(health_router)
+    for router in routers:
+        app.include_router(router)
+    return app

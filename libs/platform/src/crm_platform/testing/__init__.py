@@ -1,0 +1,10 @@
+"""Test support: real PostgreSQL and RabbitMQ, fresh databases, the gateway's token."""
+
+from crm_platform.testing.infra import (
+    amqp_url,
+    fresh_database,
+    internal_headers,
+    server_database_url,
+)
+
+__all__ = ["amqp_url", "fresh_database", "internal_headers", "server_database_url"]

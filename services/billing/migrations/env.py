@@ -1,0 +1,6 @@
+from billing_svc.models import metadata
+from billing_svc.settings import Settings
+
+from crm_platform.migrations_env import run_migrations
+
+run_migrations(metadata, Settings())

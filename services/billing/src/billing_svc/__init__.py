@@ -1,0 +1,1 @@
+"""Billing: catalogue, packs and subscriptions, ledger, payments, invoices, reminders."""

@@ -1,0 +1,1 @@
+"""Clients: clients, families, tags, leads, anonymous links, client history."""

@@ -1,0 +1,1 @@
+"""Identity: organisations, branches, staff, roles and grants, portal accounts, tokens."""

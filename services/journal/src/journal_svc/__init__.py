@@ -1,0 +1,1 @@
+"""Journal: groups, schedules, lessons, enrolments, attendance, make-ups, comments, staff pay."""

@@ -1,0 +1,6 @@
+from notifications_svc.models import metadata
+from notifications_svc.settings import Settings
+
+from crm_platform.migrations_env import run_migrations
+
+run_migrations(metadata, Settings())

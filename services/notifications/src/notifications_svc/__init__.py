@@ -1,0 +1,1 @@
+"""Notifications: channels, templates, triggered messages, broadcasts, delivery log."""

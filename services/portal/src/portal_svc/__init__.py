@@ -1,0 +1,1 @@
+"""Portal: client sign-in and sign-up, the client's own data, knowledge centre."""
