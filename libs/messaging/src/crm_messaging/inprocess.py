@@ -78,6 +78,11 @@ class InProcessBus:
         await asyncio.sleep(delay)
         await self._deliver(consumer, envelopes, attempt)
 
+    async def drain(self) -> None:
+        """Wait until every scheduled retry has run (and any retries those scheduled)."""
+        while self._retries:
+            await asyncio.gather(*list(self._retries), return_exceptions=True)
+
     async def stop(self) -> None:
         for task in list(self._retries):
             task.cancel()

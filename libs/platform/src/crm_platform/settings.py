@@ -14,7 +14,7 @@ Environment = Literal["development", "test", "production"]
 REPO_ROOT = Path(__file__).resolve().parents[4]
 
 
-class InsecureSettingsError(ValueError):
+class InsecureSettingsError(RuntimeError):
     pass
 
 

@@ -1,0 +1,57 @@
+"""Every service folder has the one-service shape and runs: migrations, app, health, metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from crm_platform.db_admin import drop_database, ensure_database, upgrade_sync, with_database
+from crm_platform.testing import amqp_url, server_database_url
+
+SERVICES = sorted(
+    p.name for p in Path(__file__).parent.iterdir() if (p / "pyproject.toml").exists()
+)
+SHAPE = ["main.py", "settings.py", "models.py", "api.py", "consumers.py"]
+
+
+def test_all_six_contexts_are_present() -> None:
+    assert SERVICES == ["billing", "clients", "identity", "journal", "notifications", "portal"]
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_service_has_the_shared_shape(service: str) -> None:
+    root = Path(__file__).parent / service
+    package = root / "src" / f"{service}_svc"
+    missing = [f for f in SHAPE if not (package / f).exists()]
+    assert missing == []
+    assert (root / "alembic.ini").exists()
+    assert (root / "migrations" / "env.py").exists()
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_service_migrates_and_serves_health_on_real_servers(service: str) -> None:
+    url = with_database(server_database_url(), f"t_shape_{service}")
+    asyncio.run(drop_database(url))
+    asyncio.run(ensure_database(url))
+    root = Path(__file__).parent / service
+    try:
+        upgrade_sync(root, url)
+        upgrade_sync(root, url, "base")  # downgrades cleanly
+        upgrade_sync(root, url)
+        main = importlib.import_module(f"{service}_svc.main")
+        settings_mod = importlib.import_module(f"{service}_svc.settings")
+        settings = settings_mod.Settings(database_url=url, amqp_url=amqp_url(), db_pool_size=2)
+        with TestClient(main.create_app(settings)) as client:
+            assert client.get("/healthz").json() == {"status": "ok"}
+            ready = client.get("/readyz")
+            assert ready.status_code == 200, ready.text
+            assert ready.json()["checks"] == {"database": "ok", "messaging": "ok"}
+            assert "http_requests_total" in client.get("/metrics").text
+            assert client.get("/openapi.json").status_code == 200
+            assert client.get("/healthz").headers["x-request-id"]
+    finally:
+        asyncio.run(drop_database(url))
