@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, ConfigDict, Field
 
-from crm_platform.errors import NotFoundError, PROBLEM_JSON, install_problem_handlers
+from crm_platform.errors import PROBLEM_JSON, NotFoundError, install_problem_handlers
 
 
 class NewClient(BaseModel):
