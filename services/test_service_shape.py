@@ -49,7 +49,9 @@ def test_service_migrates_and_serves_health_on_real_servers(service: str) -> Non
             assert client.get("/healthz").json() == {"status": "ok"}
             ready = client.get("/readyz")
             assert ready.status_code == 200, ready.text
-            assert ready.json()["checks"] == {"database": "ok", "messaging": "ok"}
+            checks = ready.json()["checks"]
+            assert {"database", "messaging"} <= set(checks)
+            assert set(checks.values()) == {"ok"}
             assert "http_requests_total" in client.get("/metrics").text
             assert client.get("/openapi.json").status_code == 200
             assert client.get("/healthz").headers["x-request-id"]

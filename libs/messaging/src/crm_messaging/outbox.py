@@ -26,14 +26,16 @@ class LocalWakeups:
     """Wakes relays in this process when a transaction that wrote to the outbox commits."""
 
     def __init__(self) -> None:
-        self._events: dict[str, asyncio.Event] = {}
+        self._events: dict[str, set[asyncio.Event]] = {}
 
-    def event(self, channel: str) -> asyncio.Event:
-        return self._events.setdefault(channel, asyncio.Event())
+    def register(self, channel: str, waiter: asyncio.Event) -> None:
+        self._events.setdefault(channel, set()).add(waiter)
+
+    def unregister(self, channel: str, waiter: asyncio.Event) -> None:
+        self._events.get(channel, set()).discard(waiter)
 
     def wake(self, channel: str) -> None:
-        waiter = self._events.get(channel)
-        if waiter is not None:
+        for waiter in self._events.get(channel, ()):
             waiter.set()
 
 

@@ -46,7 +46,7 @@ class OutboxRelay:
         self.poll_seconds = poll_seconds
         self.retention = retention
         self.channel = notify_channel(service)
-        self._wake = wakeups.event(self.channel)
+        self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._listener: asyncpg.Connection | None = None
         self._failures = 0
@@ -56,11 +56,13 @@ class OutboxRelay:
         return self.database.engine.dialect.name == "postgresql"
 
     async def start(self) -> None:
+        wakeups.register(self.channel, self._wake)
         if self._postgres:
             await self._listen()
         self._task = asyncio.create_task(self.run(), name=f"{self.service}-relay")
 
     async def stop(self) -> None:
+        wakeups.unregister(self.channel, self._wake)
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

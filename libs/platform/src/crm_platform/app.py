@@ -38,12 +38,29 @@ def create_service_app(
     *,
     title: str,
     routers: Sequence[APIRouter] = (),
-    components: ComponentsFactory | None = None,
+    components: ComponentsFactory | Sequence[Component] | None = None,
     version: str = "0.1.0",
+    database: bool = True,
 ) -> FastAPI:
+    """A service's FastAPI app with health, problem+json errors and request ids.
+
+    `database=False` is for an app with no database of its own (the gateway): no pool is
+    opened, readiness has no "database" check, and its components are passed ready-made
+    because there is no database to hand to a factory.
+    """
     configure_logging(settings.service_name, settings.log_level, settings.log_json)
-    database = Database(settings.resolved_database_url(), pool_size=settings.db_pool_size)
-    running: list[Component] = list(components(settings, database)) if components else []
+    db = (
+        Database(settings.resolved_database_url(), pool_size=settings.db_pool_size)
+        if database
+        else None
+    )
+    running: list[Component]
+    if callable(components):
+        if db is None:
+            raise TypeError("an app without a database takes its components ready-made")
+        running = list(components(settings, db))
+    else:
+        running = list(components or ())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -56,7 +73,8 @@ def create_service_app(
         finally:
             for component in reversed(started):
                 await component.stop()
-            await database.dispose()
+            if db is not None:
+                await db.dispose()
 
     app = FastAPI(
         title=title,
@@ -67,14 +85,14 @@ def create_service_app(
         redoc_url=None,
     )
     app.state.settings = settings
-    app.state.database = database
+    app.state.database = db
     app.state.components = running
     app.state.internal_verifier = InternalTokenVerifier(
         settings.internal_token_public_key,
         issuer=settings.internal_token_issuer,
         audience=settings.service_name,
     )
-    checks: dict[str, ReadinessCheck] = {"database": database.ping}
+    checks: dict[str, ReadinessCheck] = {"database": db.ping} if db is not None else {}
     for component in running:
         checks[component.name] = component.ready
     app.state.readiness_checks = checks

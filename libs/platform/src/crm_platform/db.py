@@ -16,6 +16,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import NullPool
 
+from crm_platform.errors import ProblemError
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -73,8 +75,20 @@ class Database:
 
 async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
     database: Database = request.app.state.database
-    async with database.unit_of_work() as session:
-        yield session
+    async with database.sessions() as session:
+        await session.begin()
+        try:
+            yield session
+        except ProblemError as exc:
+            if exc.keep_changes:
+                await session.commit()
+            else:
+                await session.rollback()
+            raise
+        except BaseException:
+            await session.rollback()
+            raise
+        await session.commit()
 
 
 SessionDep = Annotated[AsyncSession, Depends(_request_session, scope="function")]

@@ -28,8 +28,12 @@ class ProblemError(Exception):
         type_: str = "about:blank",
         errors: list[dict[str, Any]] | None = None,
         headers: dict[str, str] | None = None,
+        keep_changes: bool = False,
     ) -> None:
         super().__init__(detail or title)
+        # A refusal whose bookkeeping (a failed attempt counted, a token family revoked)
+        # must still be committed by the request's unit of work.
+        self.keep_changes = keep_changes
         self.status = status
         self.title = title
         self.detail = detail

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal, Self
 
@@ -12,6 +13,13 @@ from crm_platform.dev_keys import DEV_INTERNAL_PRIVATE_KEY, DEV_INTERNAL_PUBLIC_
 
 Environment = Literal["development", "test", "production"]
 REPO_ROOT = Path(__file__).resolve().parents[4]
+VAR_DIR_ENV = "CRM_VAR_DIR"
+
+
+def var_dir() -> Path:
+    """Where the embedded default keeps its files: $CRM_VAR_DIR, else var/ at the repo root."""
+    configured = os.environ.get(VAR_DIR_ENV)
+    return Path(configured) if configured else REPO_ROOT / "var"
 
 
 class InsecureSettingsError(RuntimeError):
@@ -49,10 +57,10 @@ class ServiceSettings(BaseSettings):
         return {"internal_token_public_key": self.internal_token_public_key}
 
     def resolved_database_url(self) -> str:
-        """The database URL, or the embedded default: a SQLite file under var/."""
+        """The database URL, or the embedded default: a SQLite file under var_dir()."""
         if self.database_url:
             return normalise_database_url(self.database_url)
-        path = REPO_ROOT / "var" / f"{self.service_name}.sqlite3"
+        path = var_dir() / f"{self.service_name}.sqlite3"
         path.parent.mkdir(parents=True, exist_ok=True)
         return f"sqlite+aiosqlite:///{path}"
 

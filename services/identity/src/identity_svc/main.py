@@ -1,29 +1,89 @@
-"""create_app(): the FastAPI app; its lifespan runs the relay and the consumer."""
+"""create_app(): the FastAPI app; its lifespan runs the relay, the consumer and key upkeep."""
 
+import asyncio
+import contextlib
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 
 from fastapi import FastAPI
 
 from crm_messaging import ServiceMessaging
 from crm_platform.app import Component, create_service_app
 from crm_platform.db import Database
+from crm_platform.logs import get_logger
 from crm_platform.settings import ServiceSettings
-from identity_svc.api import router
+from identity_svc.api import auth_router, internal_router, router
 from identity_svc.consumers import handlers
+from identity_svc.keys import Keys
 from identity_svc.models import messaging
 from identity_svc.settings import Settings
 
 DEFAULT_PORT = 8101
+log = get_logger(__name__)
 
 
-def _components(settings: ServiceSettings, database: Database) -> Sequence[Component]:
-    return [ServiceMessaging(settings, database, messaging, handlers)]
+class KeyUpkeep:
+    """Makes sure a signing key exists at start, and rotates old keys hourly."""
+
+    name = "signing-keys"
+
+    def __init__(self, database: Database, keys: Keys) -> None:
+        self.database = database
+        self.keys = keys
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        async with self.database.unit_of_work() as session:
+            await self.keys.ensure(session, datetime.now(UTC))
+        self._task = asyncio.create_task(self._loop())
+
+    async def _loop(self) -> None:
+        while True:
+            await asyncio.sleep(3600)
+            try:
+                async with self.database.unit_of_work() as session:
+                    kid = await self.keys.rotate_if_old(session, datetime.now(UTC))
+                if kid:
+                    log.info("signing_key_rotated", kid=kid)
+            except Exception:
+                log.exception("signing_key_upkeep_failed")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def ready(self) -> None:
+        if self._task is None or self._task.done():
+            raise RuntimeError("key upkeep is not running")
+
+
+def keys_for(settings: Settings) -> Keys:
+    return Keys(
+        settings.key_encryption_key,
+        token_ttl=timedelta(seconds=settings.access_token_ttl_seconds),
+        publish_ahead=timedelta(seconds=settings.key_publish_ahead_seconds),
+        lifetime=timedelta(days=settings.signing_key_lifetime_days),
+    )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    return create_service_app(
-        settings or Settings(),
-        title="Identity: organisations, branches, staff, roles and grants, portal accounts, tokens",
-        routers=[router],
-        components=_components,
+    settings = settings or Settings()
+    keys = keys_for(settings)
+    messaging_holder: list[ServiceMessaging] = []
+
+    def components(svc_settings: ServiceSettings, database: Database) -> Sequence[Component]:
+        service_messaging = ServiceMessaging(svc_settings, database, messaging, handlers)
+        messaging_holder.append(service_messaging)
+        return [service_messaging, KeyUpkeep(database, keys)]
+
+    app = create_service_app(
+        settings,
+        title="Identity: organisations, branches, staff, grants, portal accounts, tokens",
+        routers=[auth_router, router, internal_router],
+        components=components,
     )
+    app.state.keys = keys
+    app.state.outbox = messaging_holder[0].outbox
+    return app

@@ -1,13 +1,150 @@
 """Tables of the identity context only."""
 
-from sqlalchemy.orm import DeclarativeBase
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from crm_messaging.tables import MessagingTables
 from crm_platform.db import new_metadata
 
+TZ = DateTime(timezone=True)
+
 
 class Base(DeclarativeBase):
     metadata = new_metadata()
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    currency: Mapped[str] = mapped_column(String(3))
+    time_zone: Mapped[str] = mapped_column(String(64))
+    locale: Mapped[str] = mapped_column(String(16))
+    plan: Mapped[str] = mapped_column(String(32), default="free")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(TZ)
+
+
+class Branch(Base):
+    __tablename__ = "branches"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(String(500))
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(TZ)
+
+
+class StaffUser(Base):
+    __tablename__ = "staff_users"
+    __table_args__ = (UniqueConstraint("email", name="uq_staff_users_email"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
+    email: Mapped[str] = mapped_column(String(320))
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))  # invited, active, deactivated
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    finances_hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(TZ)
+
+
+class Grant(Base):
+    """What a staff user may see: the whole organisation, a branch, or a group."""
+
+    __tablename__ = "grants"
+    __table_args__ = (UniqueConstraint("user_id", "scope", "scope_id", name="uq_grants_scope"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    scope: Mapped[str] = mapped_column(String(16))  # organisation, branch, group
+    scope_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+
+
+class PortalAccount(Base):
+    __tablename__ = "portal_accounts"
+    __table_args__ = (UniqueConstraint("tenant_id", "login", name="uq_portal_accounts_login"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
+    login: Mapped[str] = mapped_column(String(320))
+    client_ids: Mapped[str] = mapped_column(Text)  # space-separated: the client and family
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    created_at: Mapped[datetime] = mapped_column(TZ)
+
+
+class RefreshToken(Base):
+    """Opaque refresh tokens (stored hashed). Every rotation adds a row to the family."""
+
+    __tablename__ = "refresh_tokens"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    family_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    realm: Mapped[str] = mapped_column(String(16))
+    subject_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    expires_at: Mapped[datetime] = mapped_column(TZ)
+    used_at: Mapped[datetime | None] = mapped_column(TZ)
+    revoked_at: Mapped[datetime | None] = mapped_column(TZ)
+    created_at: Mapped[datetime] = mapped_column(TZ)
+
+
+class OneTimeToken(Base):
+    """Invitation and password-reset tokens (stored hashed, single use)."""
+
+    __tablename__ = "one_time_tokens"
+
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(16))  # invite, reset
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    expires_at: Mapped[datetime] = mapped_column(TZ)
+    used_at: Mapped[datetime | None] = mapped_column(TZ)
+
+
+class SigningKey(Base):
+    __tablename__ = "signing_keys"
+
+    kid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    private_key: Mapped[bytes] = mapped_column(LargeBinary)  # Fernet-encrypted PKCS#8 PEM
+    public_jwk: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(TZ)
+    signs_from: Mapped[datetime] = mapped_column(TZ)
+    retired_at: Mapped[datetime | None] = mapped_column(TZ)
+
+
+class SignInFailure(Base):
+    """Failed sign-ins per account and per address, for lockout and rate limiting."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (Index("ix_sign_in_failures_key_at", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(400))
+    at: Mapped[datetime] = mapped_column(TZ)
 
 
 metadata = Base.metadata

@@ -1,7 +1,35 @@
-from crm_platform.settings import ServiceSettings, service_config
+from typing import Self
+
+from pydantic import Field, model_validator
+
+from crm_platform.settings import InsecureSettingsError, ServiceSettings, service_config
+
+# Published on purpose for development; refused when environment=production.
+DEV_KEY_ENCRYPTION_KEY = "ZGV2LW9ubHkta2V5LWVuY3J5cHRpb24ta2V5LTMyYiE="
 
 
 class Settings(ServiceSettings):
     model_config = service_config("IDENTITY_")
 
     service_name: str = "identity"
+    token_issuer: str = "crm-identity"
+    access_token_ttl_seconds: int = Field(default=15 * 60, ge=60, le=3600)
+    refresh_token_ttl_days: int = Field(default=30, ge=1, le=365)
+    # Fernet key that encrypts the token-signing private keys at rest.
+    key_encryption_key: str = DEV_KEY_ENCRYPTION_KEY
+    # A new signing key is published this long before it signs, so every cached JWKS has it.
+    key_publish_ahead_seconds: int = Field(default=15 * 60, ge=0)
+    signing_key_lifetime_days: int = Field(default=30, ge=1)
+    lockout_failures: int = Field(default=5, ge=1)
+    lockout_window_seconds: int = Field(default=15 * 60, ge=1)
+    address_failures: int = Field(default=50, ge=1)
+    invite_ttl_hours: int = Field(default=72, ge=1)
+    reset_ttl_minutes: int = Field(default=30, ge=5)
+
+    @model_validator(mode="after")
+    def _refuse_dev_key_encryption_key(self) -> Self:
+        if self.environment == "production" and self.key_encryption_key == DEV_KEY_ENCRYPTION_KEY:
+            raise InsecureSettingsError(
+                "key_encryption_key must be set when environment=production"
+            )
+        return self

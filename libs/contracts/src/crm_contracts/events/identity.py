@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from crm_contracts.money import CurrencyCode
 from crm_contracts.registry import EventPayload, registry
@@ -23,3 +24,54 @@ class OrganisationRegistered(EventPayload):
 class BranchCreated(EventPayload):
     branch_id: uuid.UUID
     name: str
+
+
+@registry.register("identity.organisation_updated", 1)
+class OrganisationUpdated(EventPayload):
+    organisation_id: uuid.UUID
+    name: str
+    currency: CurrencyCode
+    time_zone: str
+    locale: str
+    plan: str
+
+
+@registry.register("identity.branch_updated", 1)
+class BranchUpdated(EventPayload):
+    branch_id: uuid.UUID
+    name: str
+    archived: bool
+
+
+@registry.register("identity.staff_invited", 1)
+class StaffInvited(EventPayload):
+    """Carries the set-password token so that notifications can email the link."""
+
+    user_id: uuid.UUID
+    email: str
+    name: str
+    role: str
+    invite_token: str
+    expires_at: datetime
+
+
+@registry.register("identity.access_changed", 1)
+class AccessChanged(EventPayload):
+    """The whole current access of one staff user; the gateway's access map replaces its copy."""
+
+    user_id: uuid.UUID
+    role: str
+    status: str
+    finances_hidden: bool
+    organisation_wide: bool
+    branch_ids: list[uuid.UUID]
+    group_ids: list[uuid.UUID]
+
+
+@registry.register("identity.password_reset_requested", 1)
+class PasswordResetRequested(EventPayload):
+    user_id: uuid.UUID
+    email: str
+    name: str
+    reset_token: str
+    expires_at: datetime

@@ -1,0 +1,66 @@
+"""The whole system as a user meets it: every service and the gateway as processes of their
+own, on fresh PostgreSQL databases and the real RabbitMQ, driven only through the gateway.
+
+Started once per test session with crm_devrun's process code (the one `make run` uses in
+distributed mode); stopped cleanly at the end and the databases dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from crm_devrun.catalogue import SERVICES, prepare_database
+from crm_devrun.ports import free_port
+from crm_devrun.processes import CLEAN_EXITS, wait_ready
+from crm_devrun.system import System, start_system, stop_system
+from crm_platform.db_admin import drop_database, with_database
+from crm_platform.testing import amqp_url, server_database_url
+
+READY_WITHIN_SECONDS = 120.0  # seven Python processes starting at once on a small machine
+POOL_SIZE = 3  # per service; the test server allows 100 connections in all
+
+
+@pytest.fixture(scope="session")
+async def system(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[System]:
+    run = uuid.uuid4().hex[:10]
+    server = server_database_url()
+    database_urls = {s.name: with_database(server, f"e2e_{run}_{s.name}") for s in SERVICES}
+    log_dir = tmp_path_factory.mktemp("e2e-logs")
+    try:
+        for spec in SERVICES:
+            await prepare_database(spec, database_urls[spec.name])
+        running = start_system(
+            database_urls=database_urls,
+            amqp_url=amqp_url(),
+            ports={s.name: free_port() for s in SERVICES},
+            gateway_port=free_port(),
+            environment="test",
+            pool_size=POOL_SIZE,
+            base_env=os.environ,
+            log_dir=log_dir,
+        )
+        try:
+            await wait_ready(running.processes, within=READY_WITHIN_SECONDS)
+            yield running
+        finally:
+            codes = await asyncio.to_thread(stop_system, running)
+        unclean = {name: code for name, code in codes.items() if code not in CLEAN_EXITS}
+        assert not unclean, f"processes did not stop cleanly: {unclean}; logs in {log_dir}"
+    finally:
+        for url in database_urls.values():
+            await drop_database(url)
+
+
+@pytest.fixture
+async def gateway(system: System) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client to the gateway: the only way the tests reach the system."""
+    async with httpx.AsyncClient(
+        base_url=system.gateway_url, timeout=10.0, trust_env=False
+    ) as client:
+        yield client

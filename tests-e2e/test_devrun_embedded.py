@@ -1,0 +1,71 @@
+"""`python -m crm_devrun` with no settings: everything in one process on SQLite files."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+
+from crm_devrun.catalogue import service
+from crm_devrun.ports import free_port
+from crm_devrun.processes import ManagedProcess, wait_ready
+from gateway_app.settings import UPSTREAMS
+
+READY_WITHIN_SECONDS = 90.0
+STOP_WITHIN_SECONDS = 30.0
+BILLING_PORT = service("billing").default_port
+
+
+@contextlib.contextmanager
+def port_taken(port: int) -> Iterator[None]:
+    """Something else listens on `port` (unless something already does)."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # past TIME_WAIT leftovers
+        with contextlib.suppress(OSError):
+            sock.bind(("127.0.0.1", port))
+            sock.listen()
+        yield
+
+
+async def test_embedded_run_serves_the_gateway_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    port = free_port()
+    var_dir = tmp_path / "var"
+    env = {k: v for k, v in os.environ.items() if k not in ("AMQP_URL", "DATABASE_URL")}
+    env |= {"CRM_VAR_DIR": str(var_dir), "PORT": str(port)}
+    devrun = ManagedProcess(
+        "devrun",
+        [sys.executable, "-m", "crm_devrun"],
+        base_url=f"http://127.0.0.1:{port}",
+        env=env,
+        log_path=tmp_path / "devrun.log",
+    )
+    # billing's usual port is taken: it must move, and the gateway must still find it.
+    with port_taken(BILLING_PORT):
+        devrun.start()
+        try:
+            await wait_ready([devrun], within=READY_WITHIN_SECONDS)
+            async with httpx.AsyncClient(base_url=devrun.base_url, trust_env=False) as client:
+                assert (await client.get("/healthz")).status_code == 200
+                ready = await client.get("/readyz")
+                assert ready.status_code == 200, ready.text
+                assert all(ready.json()["checks"][name] == "ok" for name in UPSTREAMS)
+
+            devrun.send_signal(signal.SIGINT)
+            code = await asyncio.to_thread(devrun.wait, STOP_WITHIN_SECONDS)
+        finally:
+            if devrun.running:
+                devrun.stop()
+    log = (tmp_path / "devrun.log").read_text()
+    assert code == 0, log
+    assert f"gateway listening on http://127.0.0.1:{port} (docs at /docs)" in log
+    assert f"billing        http://127.0.0.1:{BILLING_PORT}" not in log
+    assert sorted(p.name for p in var_dir.iterdir() if p.suffix == ".sqlite3") == sorted(
+        f"{name}.sqlite3" for name in UPSTREAMS
+    )
