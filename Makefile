@@ -26,11 +26,11 @@ services-up:
 	bash deploy/local/ensure-services.sh
 
 test: install services-up
-	$(RUN) pytest libs services gateway $(PYTEST_ARGS)
+	$(RUN) pytest libs services gateway deploy $(PYTEST_ARGS)
 	$(RUN) pytest tests-e2e $(PYTEST_ARGS)
 
 test-unit: install services-up
-	$(RUN) pytest libs services gateway $(PYTEST_ARGS)
+	$(RUN) pytest libs services gateway deploy $(PYTEST_ARGS)
 
 test-e2e: install services-up
 	$(RUN) pytest tests-e2e $(PYTEST_ARGS)

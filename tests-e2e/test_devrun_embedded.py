@@ -15,7 +15,7 @@ import httpx
 
 from crm_devrun.catalogue import service
 from crm_devrun.ports import free_port
-from crm_devrun.processes import ManagedProcess, wait_ready
+from crm_devrun.processes import ManagedProcess, poll_until, wait_ready
 from gateway_app.settings import UPSTREAMS
 
 READY_WITHIN_SECONDS = 90.0
@@ -57,6 +57,12 @@ async def test_embedded_run_serves_the_gateway_and_stops_on_ctrl_c(tmp_path: Pat
                 assert ready.status_code == 200, ready.text
                 assert all(ready.json()["checks"][name] == "ok" for name in UPSTREAMS)
 
+            # The runner announces the address once its own readiness wait is over.
+            async def announced() -> bool | None:
+                text = (tmp_path / "devrun.log").read_text()
+                return True if "gateway listening on" in text else None
+
+            await poll_until(announced, what="the gateway address", within=READY_WITHIN_SECONDS)
             devrun.send_signal(signal.SIGINT)
             code = await asyncio.to_thread(devrun.wait, STOP_WITHIN_SECONDS)
         finally:

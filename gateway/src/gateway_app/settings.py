@@ -28,6 +28,14 @@ class GatewaySettings(ServiceSettings):
     # The one pooled HTTP client to every upstream: open connections in all, time per call.
     upstream_max_connections: int = Field(default=200, ge=1)
     upstream_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Issuer of the access tokens the gateway accepts (identity's token_issuer).
+    token_issuer: str = "crm-identity"
+    max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    rate_per_address: float = Field(default=100.0, gt=0)
+    burst_per_address: int = Field(default=200, ge=1)
+    rate_per_user: float = Field(default=50.0, gt=0)
+    burst_per_user: int = Field(default=100, ge=1)
+    cors_origins: list[str] = Field(default_factory=list)
 
     @field_validator(
         "identity_url",

@@ -222,3 +222,17 @@ def test_gateway_reads_access_with_a_system_token_only(api: Api) -> None:
     assert access.status_code == 200
     assert access.json()["organisation_wide"] is True
     assert access.json()["tenant_id"] == body["organisation"]["id"]
+
+
+def test_gateway_locates_a_branch_with_a_system_token_only(api: Api) -> None:
+    body, owner = owner_of(api)
+    path = f"/internal/v1/identity/access/branches/{body['branch']['id']}"
+    assert api.call("GET", path, owner).status_code == 404
+    located = api.call("GET", path, SYSTEM).json()
+    assert located == {
+        "tenant_id": body["organisation"]["id"],
+        "branch_ids": [body["branch"]["id"]],
+        "group_ids": [],
+    }
+    missing = api.call("GET", f"/internal/v1/identity/access/branches/{uuid.uuid4()}", SYSTEM)
+    assert missing.status_code == 404

@@ -46,9 +46,10 @@ def service_env(
     }
 
 
-def gateway_env(upstreams: Mapping[str, str], *, environment: str) -> dict[str, str]:
+def gateway_env(upstreams: Mapping[str, str], *, environment: str, amqp_url: str) -> dict[str, str]:
     prefix = GATEWAY.env_prefix
-    env = {f"{prefix}ENVIRONMENT": environment}
+    # The broker feeds the gateway's access map (grants, where resources live).
+    env = {f"{prefix}ENVIRONMENT": environment, f"{prefix}AMQP_URL": amqp_url}
     env |= {f"{prefix}{name.upper()}_URL": url for name, url in upstreams.items()}
     return env
 
@@ -96,7 +97,7 @@ def start_system(
             GATEWAY.app_factory,
             port=gateway_port,
             host=host,
-            env=dict(base_env) | gateway_env(upstreams, environment=environment),
+            env=dict(base_env) | gateway_env(upstreams, environment=environment, amqp_url=amqp_url),
             log_path=log_dir / "gateway.log" if log_dir else None,
         )
         gateway.start()

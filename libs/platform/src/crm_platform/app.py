@@ -41,12 +41,14 @@ def create_service_app(
     components: ComponentsFactory | Sequence[Component] | None = None,
     version: str = "0.1.0",
     database: bool = True,
+    openapi: bool = True,
 ) -> FastAPI:
     """A service's FastAPI app with health, problem+json errors and request ids.
 
     `database=False` is for an app with no database of its own (the gateway): no pool is
     opened, readiness has no "database" check, and its components are passed ready-made
-    because there is no database to hand to a factory.
+    because there is no database to hand to a factory. `openapi=False` leaves /openapi.json
+    and /docs to the caller (the gateway serves the merged document there).
     """
     configure_logging(settings.service_name, settings.log_level, settings.log_json)
     db = (
@@ -80,8 +82,8 @@ def create_service_app(
         title=title,
         version=version,
         lifespan=lifespan,
-        openapi_url="/openapi.json",
-        docs_url="/docs",
+        openapi_url="/openapi.json" if openapi else None,
+        docs_url="/docs" if openapi else None,
         redoc_url=None,
     )
     app.state.settings = settings

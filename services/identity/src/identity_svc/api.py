@@ -226,6 +226,11 @@ async def deactivate_staff(
 # --- /internal/v1/identity (the gateway and other services, with a system token) ----------
 
 
+@internal_router.get("/access/branches/{branch_id}", dependencies=[Depends(system_only)])
+async def branch_location(branch_id: uuid.UUID, svc: IdentityDep) -> schemas.Location:
+    return await svc.branch_location(branch_id)
+
+
 @internal_router.get("/access/{user_id}", dependencies=[Depends(system_only)])
 async def access(user_id: uuid.UUID, svc: IdentityDep) -> schemas.AccessRead:
     return await svc.access(user_id)

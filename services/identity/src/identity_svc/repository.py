@@ -34,6 +34,10 @@ class Repository:
         row = await self.session.get(Branch, branch_id)
         return row if row is not None and row.tenant_id == tenant_id else None
 
+    async def branch_any_tenant(self, branch_id: uuid.UUID) -> Branch | None:
+        """Only for the gateway's system lookups, which need the owning tenant."""
+        return await self.session.get(Branch, branch_id)
+
     async def branches(
         self,
         tenant_id: uuid.UUID,
@@ -44,7 +48,8 @@ class Repository:
         query = select(Branch).where(Branch.tenant_id == tenant_id)
         if only is not None:
             query = query.where(Branch.id.in_(only))
-        return (await self.session.execute(keyset(query, Branch.id, cursor, limit))).scalars().all()
+        rows = await self.session.execute(keyset(query, Branch.id, cursor, limit))
+        return list(rows.scalars().all())
 
     async def branch_ids(self, tenant_id: uuid.UUID, ids: set[uuid.UUID]) -> set[uuid.UUID]:
         if not ids:
@@ -70,9 +75,8 @@ class Repository:
         self, tenant_id: uuid.UUID, cursor: str | None, limit: int
     ) -> Sequence[StaffUser]:
         query = select(StaffUser).where(StaffUser.tenant_id == tenant_id)
-        return (
-            (await self.session.execute(keyset(query, StaffUser.id, cursor, limit))).scalars().all()
-        )
+        rows = await self.session.execute(keyset(query, StaffUser.id, cursor, limit))
+        return list(rows.scalars().all())
 
     async def grants(self, user_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Grant]]:
         out: dict[uuid.UUID, list[Grant]] = {u: [] for u in user_ids}

@@ -204,3 +204,11 @@ class AccessRead(BaseModel):
     organisation_wide: bool
     branch_ids: list[uuid.UUID]
     group_ids: list[uuid.UUID]
+
+
+class Location(BaseModel):
+    """Where a resource lives, for the gateway's access map."""
+
+    tenant_id: uuid.UUID
+    branch_ids: list[uuid.UUID]
+    group_ids: list[uuid.UUID]

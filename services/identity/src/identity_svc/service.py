@@ -364,6 +364,12 @@ class Identity:
             **self._access(user, grants).model_dump(), tenant_id=user.tenant_id
         )
 
+    async def branch_location(self, branch_id: uuid.UUID) -> schemas.Location:
+        branch = await self.repo.branch_any_tenant(branch_id)
+        if branch is None:
+            raise NotFoundError("branch")
+        return schemas.Location(tenant_id=branch.tenant_id, branch_ids=[branch.id], group_ids=[])
+
     # sign-in and tokens
     async def sign_in(self, body: schemas.SignIn, address: str) -> schemas.Tokens:
         email = body.email.lower()
@@ -614,12 +620,12 @@ class Identity:
             id=user.id,
             email=user.email,
             name=user.name,
-            role=user.role,  # type: ignore[arg-type]
+            role=user.role,
             status=user.status,
             finances_hidden=user.finances_hidden,
             version=user.version,
             created_at=user.created_at,
-            grants=[schemas.GrantRead(scope=g.scope, scope_id=g.scope_id) for g in grants],  # type: ignore[arg-type]
+            grants=[schemas.GrantRead(scope=g.scope, scope_id=g.scope_id) for g in grants],
         )
 
 

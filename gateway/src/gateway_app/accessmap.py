@@ -1,0 +1,134 @@
+"""The gateway's access map: who may see what, and where each resource lives.
+
+Fed by events (identity.access_changed, identity.branch_created, ...) and completed on
+demand by asking the owning service when it has not seen a resource yet. It holds only
+what can be fetched again, so it lives in memory and a restart just refills it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from crm_contracts.envelope import EventEnvelope
+from gateway_app.policy import Kind
+
+# kind -> the service that owns it, and the collection its lookup is under:
+# /internal/v1/<service>/access/<collection>/<id>
+OWNERS: dict[Kind, tuple[str, str]] = {
+    "branch": ("identity", "branches"),
+    "group": ("journal", "groups"),
+    "lesson": ("journal", "lessons"),
+    "client": ("clients", "clients"),
+}
+
+
+@dataclass(frozen=True)
+class UserAccess:
+    tenant_id: uuid.UUID
+    role: str
+    status: str
+    finances_hidden: bool
+    organisation_wide: bool
+    branch_ids: frozenset[uuid.UUID]
+    group_ids: frozenset[uuid.UUID]
+    as_of: datetime | None = None
+
+    @classmethod
+    def from_data(
+        cls, tenant_id: uuid.UUID, data: dict[str, Any], as_of: datetime | None
+    ) -> UserAccess:
+        return cls(
+            tenant_id=tenant_id,
+            role=str(data["role"]),
+            status=str(data["status"]),
+            finances_hidden=bool(data["finances_hidden"]),
+            organisation_wide=bool(data["organisation_wide"]),
+            branch_ids=frozenset(uuid.UUID(str(b)) for b in data["branch_ids"]),
+            group_ids=frozenset(uuid.UUID(str(g)) for g in data["group_ids"]),
+            as_of=as_of,
+        )
+
+
+@dataclass(frozen=True)
+class Located:
+    """Where a resource lives: its tenant, and the branches and groups it belongs to."""
+
+    tenant_id: uuid.UUID
+    branch_ids: frozenset[uuid.UUID]
+    group_ids: frozenset[uuid.UUID]
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Located:
+        return cls(
+            tenant_id=uuid.UUID(str(data["tenant_id"])),
+            branch_ids=frozenset(uuid.UUID(str(b)) for b in data.get("branch_ids", [])),
+            group_ids=frozenset(uuid.UUID(str(g)) for g in data.get("group_ids", [])),
+        )
+
+
+def can_see(user: UserAccess, where: Located) -> bool:
+    if user.tenant_id != where.tenant_id:
+        return False
+    if user.organisation_wide:
+        return True
+    if user.branch_ids & where.branch_ids:
+        return True
+    return user.role == "teacher" and bool(user.group_ids & where.group_ids)
+
+
+Fetch = Callable[[str, str], Awaitable[dict[str, Any] | None]]
+
+
+class AccessMap:
+    def __init__(self, fetch: Fetch) -> None:
+        """`fetch(service, path)` asks an owner's internal API; None when it does not know."""
+        self._fetch = fetch
+        self.users: dict[uuid.UUID, UserAccess] = {}
+        self.resources: dict[tuple[Kind, uuid.UUID], Located] = {}
+
+    async def user(self, user_id: uuid.UUID) -> UserAccess | None:
+        known = self.users.get(user_id)
+        if known is not None:
+            return known
+        data = await self._fetch("identity", f"/internal/v1/identity/access/{user_id}")
+        if data is None:
+            return None
+        access = UserAccess.from_data(uuid.UUID(str(data["tenant_id"])), data, None)
+        self.users.setdefault(user_id, access)
+        return self.users[user_id]
+
+    async def locate(self, kind: Kind, resource_id: uuid.UUID) -> Located | None:
+        known = self.resources.get((kind, resource_id))
+        if known is not None:
+            return known
+        service, collection = OWNERS[kind]
+        data = await self._fetch(
+            service, f"/internal/v1/{service}/access/{collection}/{resource_id}"
+        )
+        if data is None:
+            return None
+        located = Located.from_data(data)
+        self.resources[(kind, resource_id)] = located
+        return located
+
+    # events
+    EVENT_TYPES = ("identity.access_changed", "identity.branch_created")
+
+    def apply(self, envelope: EventEnvelope) -> None:
+        if envelope.type == "identity.access_changed":
+            user_id = uuid.UUID(str(envelope.data["user_id"]))
+            current = self.users.get(user_id)
+            if current is not None and current.as_of is not None and current.as_of > envelope.time:
+                return  # an older state delivered late
+            self.users[user_id] = UserAccess.from_data(
+                envelope.tenant_id, envelope.data, envelope.time
+            )
+        elif envelope.type == "identity.branch_created":
+            branch_id = uuid.UUID(str(envelope.data["branch_id"]))
+            self.resources[("branch", branch_id)] = Located(
+                envelope.tenant_id, frozenset({branch_id}), frozenset()
+            )

@@ -1,0 +1,231 @@
+"""Every public route of every context, in one table. Deny by default: a route that is not
+here answers 404 at the gateway and never reaches a service.
+
+Each route names the service behind it, the permission it needs, and which path parameters
+locate the resource (its group, branch, client or lesson) so that the gateway can check the
+caller may see it. Collection routes locate nothing: the service filters them by the scope
+carried in the internal token.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+Kind = Literal["branch", "group", "client", "lesson"]
+Realm = Literal["public", "staff", "portal"]
+
+# permission -> roles that hold it. "finance.read" is also withheld from a teacher whose
+# finances are hidden.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "public": frozenset(),
+    "portal": frozenset(),
+    "staff": frozenset({"owner", "admin", "teacher", "accountant"}),
+    "org.manage": frozenset({"owner"}),
+    "staff.read": frozenset({"owner", "admin"}),
+    "clients.read": frozenset({"owner", "admin", "teacher", "accountant"}),
+    "clients.write": frozenset({"owner", "admin", "teacher"}),
+    "finance.read": frozenset({"owner", "admin", "accountant", "teacher"}),
+    "finance.write": frozenset({"owner", "admin", "accountant"}),
+    "journal.read": frozenset({"owner", "admin", "teacher", "accountant"}),
+    "journal.write": frozenset({"owner", "admin"}),
+    "journal.mark": frozenset({"owner", "admin", "teacher"}),
+    "notifications.manage": frozenset({"owner", "admin"}),
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    service: str
+    permission: str
+    locate: dict[str, Kind] = field(default_factory=dict)
+
+    @property
+    def realm(self) -> Realm:
+        if self.permission == "public":
+            return "public"
+        return "portal" if self.permission == "portal" else "staff"
+
+    def pattern(self) -> re.Pattern[str]:
+        regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", self.path)
+        return re.compile(f"^{regex}$")
+
+
+def _r(method: str, path: str, service: str, permission: str, **locate: Kind) -> Route:
+    return Route(method, path, service, permission, dict(locate))
+
+
+ID = "/api/v1/identity"
+CL = "/api/v1/clients"
+BI = "/api/v1/billing"
+JO = "/api/v1/journal"
+NO = "/api/v1/notifications"
+PO = "/portal/v1"
+
+ROUTES: tuple[Route, ...] = (
+    # sign-in and tokens (identity)
+    _r("POST", "/auth/signup", "identity", "public"),
+    _r("POST", "/auth/token", "identity", "public"),
+    _r("POST", "/auth/portal/token", "identity", "public"),
+    _r("POST", "/auth/refresh", "identity", "public"),
+    _r("POST", "/auth/signout", "identity", "public"),
+    _r("POST", "/auth/password-reset", "identity", "public"),
+    _r("POST", "/auth/password-reset/confirm", "identity", "public"),
+    _r("POST", "/auth/invites/accept", "identity", "public"),
+    _r("GET", "/auth/jwks", "identity", "public"),
+    # identity
+    _r("GET", f"{ID}/me", "identity", "staff"),
+    _r("GET", f"{ID}/organisation", "identity", "staff"),
+    _r("PATCH", f"{ID}/organisation", "identity", "org.manage"),
+    _r("GET", f"{ID}/branches", "identity", "staff"),
+    _r("POST", f"{ID}/branches", "identity", "org.manage"),
+    _r("GET", f"{ID}/branches/{{branch_id}}", "identity", "staff", branch_id="branch"),
+    _r("PATCH", f"{ID}/branches/{{branch_id}}", "identity", "org.manage", branch_id="branch"),
+    _r("GET", f"{ID}/staff", "identity", "staff.read"),
+    _r("POST", f"{ID}/staff", "identity", "org.manage"),
+    _r("GET", f"{ID}/staff/{{user_id}}", "identity", "staff.read"),
+    _r("PATCH", f"{ID}/staff/{{user_id}}", "identity", "org.manage"),
+    _r("PUT", f"{ID}/staff/{{user_id}}/grants", "identity", "org.manage"),
+    _r("POST", f"{ID}/staff/{{user_id}}/deactivate", "identity", "org.manage"),
+    # clients
+    _r("GET", f"{CL}/clients", "clients", "clients.read"),
+    _r("POST", f"{CL}/clients", "clients", "clients.write"),
+    _r("GET", f"{CL}/clients/{{client_id}}", "clients", "clients.read", client_id="client"),
+    _r("PATCH", f"{CL}/clients/{{client_id}}", "clients", "clients.write", client_id="client"),
+    _r(
+        "POST", f"{CL}/clients/{{client_id}}/freeze", "clients", "clients.write", client_id="client"
+    ),
+    _r(
+        "POST",
+        f"{CL}/clients/{{client_id}}/unfreeze",
+        "clients",
+        "clients.write",
+        client_id="client",
+    ),
+    _r(
+        "POST",
+        f"{CL}/clients/{{client_id}}/archive",
+        "clients",
+        "clients.write",
+        client_id="client",
+    ),
+    _r(
+        "POST",
+        f"{CL}/clients/{{client_id}}/restore",
+        "clients",
+        "clients.write",
+        client_id="client",
+    ),
+    _r("GET", f"{CL}/clients/{{client_id}}/history", "clients", "clients.read", client_id="client"),
+    _r("PUT", f"{CL}/clients/{{client_id}}/tags", "clients", "clients.write", client_id="client"),
+    _r("POST", f"{CL}/clients/{{client_id}}/link", "clients", "clients.write", client_id="client"),
+    _r(
+        "DELETE", f"{CL}/clients/{{client_id}}/link", "clients", "clients.write", client_id="client"
+    ),
+    _r("GET", f"{CL}/clients/{{client_id}}/family", "clients", "clients.read", client_id="client"),
+    _r(
+        "POST", f"{CL}/clients/{{client_id}}/family", "clients", "clients.write", client_id="client"
+    ),
+    _r("GET", f"{CL}/clients/{{client_id}}/tasks", "clients", "clients.read", client_id="client"),
+    _r("POST", f"{CL}/clients/{{client_id}}/tasks", "clients", "clients.write", client_id="client"),
+    _r("GET", f"{CL}/tags", "clients", "clients.read"),
+    _r("POST", f"{CL}/tags", "clients", "clients.write"),
+    _r("GET", f"{CL}/leads", "clients", "clients.read"),
+    _r("POST", f"{CL}/leads", "clients", "clients.write"),
+    _r("POST", f"{CL}/imports", "clients", "clients.write"),
+    _r("GET", f"{CL}/export", "clients", "clients.read"),
+    # billing
+    _r("GET", f"{BI}/catalogue", "billing", "finance.read"),
+    _r("POST", f"{BI}/catalogue", "billing", "finance.write"),
+    _r("GET", f"{BI}/clients/{{client_id}}/balance", "billing", "finance.read", client_id="client"),
+    _r("GET", f"{BI}/clients/{{client_id}}/packs", "billing", "finance.read", client_id="client"),
+    _r("POST", f"{BI}/clients/{{client_id}}/packs", "billing", "finance.write", client_id="client"),
+    _r("GET", f"{BI}/clients/{{client_id}}/ledger", "billing", "finance.read", client_id="client"),
+    _r("GET", f"{BI}/payments", "billing", "finance.read"),
+    _r("POST", f"{BI}/payments", "billing", "finance.write"),
+    _r("GET", f"{BI}/invoices", "billing", "finance.read"),
+    _r("POST", f"{BI}/invoices", "billing", "finance.write"),
+    _r("GET", f"{BI}/reports/monthly", "billing", "finance.read"),
+    _r("GET", f"{BI}/reports/packs", "billing", "finance.read"),
+    # journal
+    _r("GET", f"{JO}/groups", "journal", "journal.read"),
+    _r("POST", f"{JO}/groups", "journal", "journal.write"),
+    _r("GET", f"{JO}/groups/{{group_id}}", "journal", "journal.read", group_id="group"),
+    _r("PATCH", f"{JO}/groups/{{group_id}}", "journal", "journal.write", group_id="group"),
+    _r("GET", f"{JO}/groups/{{group_id}}/journal", "journal", "journal.read", group_id="group"),
+    _r("GET", f"{JO}/groups/{{group_id}}/lessons", "journal", "journal.read", group_id="group"),
+    _r("POST", f"{JO}/groups/{{group_id}}/lessons", "journal", "journal.write", group_id="group"),
+    _r(
+        "POST", f"{JO}/groups/{{group_id}}/enrolments", "journal", "journal.write", group_id="group"
+    ),
+    _r("GET", f"{JO}/groups/{{group_id}}/figures", "journal", "journal.read", group_id="group"),
+    _r("GET", f"{JO}/lessons/{{lesson_id}}", "journal", "journal.read", lesson_id="lesson"),
+    _r(
+        "POST", f"{JO}/lessons/{{lesson_id}}/cancel", "journal", "journal.write", lesson_id="lesson"
+    ),
+    _r(
+        "PUT",
+        f"{JO}/lessons/{{lesson_id}}/marks/{{client_id}}",
+        "journal",
+        "journal.mark",
+        lesson_id="lesson",
+        client_id="client",
+    ),
+    _r("POST", f"{JO}/comments", "journal", "journal.mark"),
+    _r("GET", f"{JO}/teachers/pay", "journal", "finance.read"),
+    # notifications
+    _r("GET", f"{NO}/templates", "notifications", "notifications.manage"),
+    _r("POST", f"{NO}/templates", "notifications", "notifications.manage"),
+    _r("POST", f"{NO}/broadcasts", "notifications", "notifications.manage"),
+    _r("GET", f"{NO}/deliveries", "notifications", "notifications.manage"),
+    # client portal
+    _r("POST", f"{PO}/signup", "portal", "public"),
+    _r("GET", f"{PO}/overview", "portal", "portal"),
+    _r("GET", f"{PO}/attendance", "portal", "portal"),
+    _r("GET", f"{PO}/payments", "portal", "portal"),
+    _r("GET", f"{PO}/invoices", "portal", "portal"),
+    _r("GET", f"{PO}/messages", "portal", "portal"),
+    _r("GET", f"{PO}/knowledge", "portal", "portal"),
+    _r("PATCH", f"{PO}/profile", "portal", "portal"),
+    _r("POST", f"{PO}/makeups", "portal", "portal"),
+)
+
+
+@dataclass(frozen=True)
+class Match:
+    route: Route
+    params: dict[str, str]
+
+
+class PolicyTable:
+    def __init__(self, routes: tuple[Route, ...] = ROUTES) -> None:
+        self.routes = routes
+        self._static: dict[tuple[str, str], Route] = {}
+        self._dynamic: dict[str, list[tuple[re.Pattern[str], Route]]] = {}
+        for route in routes:
+            if route.permission not in PERMISSIONS:
+                raise ValueError(f"{route.method} {route.path}: unknown permission")
+            if "{" in route.path:
+                self._dynamic.setdefault(route.method, []).append((route.pattern(), route))
+            else:
+                self._static[(route.method, route.path)] = route
+
+    def match(self, method: str, path: str) -> Match | None:
+        path = path.rstrip("/") or "/"
+        route = self._static.get((method, path))
+        if route is not None:
+            return Match(route, {})
+        for pattern, candidate in self._dynamic.get(method, ()):
+            found = pattern.match(path)
+            if found:
+                return Match(candidate, found.groupdict())
+        return None
+
+
+def allowed(permission: str, role: str | None, finances_hidden: bool) -> bool:
+    if role is None or role not in PERMISSIONS[permission]:
+        return False
+    return not (permission == "finance.read" and role == "teacher" and finances_hidden)

@@ -1,0 +1,286 @@
+"""The hot path: match the policy, authenticate, authorise, mint the internal token, and
+stream the request to the service and its answer back over pooled keep-alive connections."""
+
+from __future__ import annotations
+
+import math
+import time
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import orjson
+from starlette.types import Receive, Scope, Send
+
+from crm_platform.context import correlation_id_var, request_id_var
+from crm_platform.internal_auth import HEADER as INTERNAL_HEADER
+from crm_platform.internal_auth import InternalTokenSigner, Principal
+from crm_platform.logs import get_logger
+from gateway_app.accessmap import AccessMap, UserAccess, can_see
+from gateway_app.policy import Match, PolicyTable, allowed
+from gateway_app.ratelimit import RateLimiter
+from gateway_app.tokens import AccessTokenVerifier, InvalidTokenError
+from gateway_app.upstreams import UpstreamPool
+
+log = get_logger(__name__)
+CLIENT_ADDRESS = "x-client-address"
+HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailers",
+    "transfer-encoding",
+    "upgrade",
+    "host",
+    "content-length",
+}
+# Never passed on from the caller: the gateway alone sets these.
+STRIPPED = HOP_BY_HOP | {"authorization", INTERNAL_HEADER, CLIENT_ADDRESS, "cookie"}
+ANONYMOUS = Principal(tenant_id=None, subject="anonymous", realm="anonymous")
+TOKEN_CACHE_SECONDS = 30
+
+
+class Refusal(Exception):
+    def __init__(self, status: int, title: str, detail: str, headers: dict[str, str] | None = None):
+        super().__init__(detail)
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.headers = headers or {}
+
+
+class BodyTooLargeError(Exception):
+    pass
+
+
+@dataclass
+class Limits:
+    max_body_bytes: int
+    per_address: RateLimiter
+    per_user: RateLimiter
+
+
+class GatewayProxy:
+    def __init__(
+        self,
+        policy: PolicyTable,
+        verifier: AccessTokenVerifier,
+        access: AccessMap,
+        signer: InternalTokenSigner,
+        upstreams: UpstreamPool,
+        limits: Limits,
+    ) -> None:
+        self.policy = policy
+        self.verifier = verifier
+        self.access = access
+        self.signer = signer
+        self.upstreams = upstreams
+        self.limits = limits
+        self._minted: dict[tuple[Principal, str], tuple[str, float]] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        assert scope["type"] == "http"
+        try:
+            match = self.policy.match(scope["method"], scope["path"])
+            if match is None:
+                raise Refusal(404, "Not Found", "no such route")
+            address = _client_address(scope)
+            wait = self.limits.per_address.take(address)
+            if wait:
+                raise _too_many(wait)
+            headers = _headers(scope)
+            length = headers.get("content-length")
+            if length is not None and (
+                not length.isdigit() or int(length) > self.limits.max_body_bytes
+            ):
+                raise Refusal(
+                    413,
+                    "Content Too Large",
+                    f"bodies are limited to {self.limits.max_body_bytes} bytes",
+                )
+            principal = await self._authorise(match, headers)
+            if principal.realm != "anonymous":
+                wait = self.limits.per_user.take(principal.subject)
+                if wait:
+                    raise _too_many(wait)
+            await self._forward(scope, receive, send, match, principal, headers, address)
+        except Refusal as refusal:
+            await _problem(send, refusal.status, refusal.title, refusal.detail, refusal.headers)
+        except BodyTooLargeError:
+            await _problem(send, 413, "Content Too Large", "the body is too large", {})
+
+    async def _authorise(self, match: Match, headers: dict[str, str]) -> Principal:
+        route = match.route
+        if route.realm == "public":
+            return ANONYMOUS
+        auth = headers.get("authorization", "")
+        scheme, _, token = auth.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise Refusal(401, "Unauthorized", "sign in first", {"WWW-Authenticate": "Bearer"})
+        try:
+            claims = await self.verifier.verify(token.strip(), route.realm)
+        except InvalidTokenError as exc:
+            raise Refusal(
+                401,
+                "Unauthorized",
+                "invalid or expired token",
+                {"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            ) from exc
+        tenant = uuid.UUID(str(claims["tid"]))
+        if route.realm == "portal":
+            return Principal(
+                tenant_id=tenant,
+                subject=str(claims["sub"]),
+                realm="portal",
+                client_ids=frozenset(uuid.UUID(str(c)) for c in claims.get("clients", [])),
+            )
+        user = await self.access.user(uuid.UUID(str(claims["sub"])))
+        if user is None or user.status != "active" or user.tenant_id != tenant:
+            raise Refusal(
+                401, "Unauthorized", "invalid or expired token", {"WWW-Authenticate": "Bearer"}
+            )
+        if not allowed(route.permission, user.role, user.finances_hidden):
+            raise Refusal(403, "Forbidden", "your role does not allow this")
+        for param, kind in route.locate.items():
+            await self._check_visible(user, kind, match.params[param])
+        return Principal(
+            tenant_id=tenant,
+            subject=str(claims["sub"]),
+            realm="staff",
+            role=user.role,
+            all_branches=user.organisation_wide,
+            branch_ids=user.branch_ids,
+            group_ids=user.group_ids,
+            finances_hidden=user.finances_hidden,
+        )
+
+    async def _check_visible(self, user: UserAccess, kind: Any, raw_id: str) -> None:
+        try:
+            resource_id = uuid.UUID(raw_id)
+        except ValueError:
+            raise Refusal(404, "Not Found", f"no such {kind}") from None
+        where = await self.access.locate(kind, resource_id)
+        if where is None or not can_see(user, where):
+            raise Refusal(404, "Not Found", f"no such {kind}")
+
+    def _internal_token(self, principal: Principal, service: str) -> str:
+        key = (principal, service)
+        now = time.monotonic()
+        cached = self._minted.get(key)
+        if cached is not None and cached[1] > now:
+            return cached[0]
+        token = self.signer.sign(principal, service)
+        if len(self._minted) > 10_000:
+            self._minted.clear()
+        self._minted[key] = (token, now + TOKEN_CACHE_SECONDS)
+        return token
+
+    async def _forward(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        match: Match,
+        principal: Principal,
+        headers: dict[str, str],
+        address: str,
+    ) -> None:
+        service = match.route.service
+        out = {k: v for k, v in headers.items() if k not in STRIPPED}
+        out[INTERNAL_HEADER] = self._internal_token(principal, service)
+        out[CLIENT_ADDRESS] = address
+        out["x-request-id"] = request_id_var.get() or uuid.uuid4().hex
+        out["x-correlation-id"] = correlation_id_var.get() or out["x-request-id"]
+        url = self.upstreams.url(service, scope["path"])
+        query = scope.get("query_string", b"")
+        if query:
+            url = f"{url}?{query.decode('latin-1')}"
+        has_body = scope["method"] in ("POST", "PUT", "PATCH", "DELETE")
+        body = _stream_body(receive, self.limits.max_body_bytes) if has_body else None
+        started = False
+        try:
+            async with self.upstreams.session.request(
+                scope["method"],
+                url,
+                headers=out,
+                data=body,
+                allow_redirects=False,
+                compress=False,
+                auto_decompress=False,
+            ) as upstream:
+                response_headers = [
+                    (k.lower().encode("latin-1"), v.encode("latin-1"))
+                    for k, v in upstream.headers.items()
+                    if k.lower() not in HOP_BY_HOP
+                ]
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": upstream.status,
+                        "headers": response_headers,
+                    }
+                )
+                started = True
+                async for chunk in upstream.content.iter_any():
+                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("upstream_unavailable", service=service, error=repr(exc))
+            if started:
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+                return
+            if isinstance(exc.__cause__, BodyTooLargeError) or isinstance(
+                exc.__context__, BodyTooLargeError
+            ):
+                raise BodyTooLargeError() from exc
+            raise Refusal(
+                503, "Service Unavailable", f"{service} is not answering", {"Retry-After": "1"}
+            ) from exc
+
+
+async def _stream_body(receive: Receive, limit: int) -> AsyncIterator[bytes]:
+    seen = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return
+        chunk = message.get("body", b"")
+        seen += len(chunk)
+        if seen > limit:
+            raise BodyTooLargeError()
+        if chunk:
+            yield chunk
+        if not message.get("more_body", False):
+            return
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+
+
+def _client_address(scope: Scope) -> str:
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"
+
+
+def _too_many(wait: float) -> Refusal:
+    return Refusal(
+        429, "Too Many Requests", "slow down", {"Retry-After": str(max(1, math.ceil(wait)))}
+    )
+
+
+async def _problem(
+    send: Send, status: int, title: str, detail: str, headers: dict[str, str]
+) -> None:
+    body = orjson.dumps({"type": "about:blank", "title": title, "status": status, "detail": detail})
+    raw = [
+        (b"content-type", b"application/problem+json"),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    raw += [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,92 @@
+"""Verifies identity's access tokens: pinned algorithm, iss, aud, typ, exp, and a kid from
+the cached JWKS (fetched again, at most every few seconds, when an unknown kid appears)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
+
+from crm_contracts.tokens import ALGORITHM, AUDIENCE, TOKEN_TYPE, Realm
+
+JwksFetcher = Callable[[], Awaitable[dict[str, Any]]]
+
+
+class InvalidTokenError(Exception):
+    pass
+
+
+class AccessTokenVerifier:
+    def __init__(
+        self,
+        fetch_jwks: JwksFetcher,
+        issuer: str,
+        *,
+        refetch_after_seconds: float = 300.0,
+        min_refetch_interval: float = 5.0,
+    ) -> None:
+        self._fetch = fetch_jwks
+        self._issuer = issuer
+        self._refetch_after = refetch_after_seconds
+        self._min_interval = min_refetch_interval
+        self._keys: KeySet | None = None
+        self._kids: set[str] = set()
+        self._fetched_at = float("-inf")
+        self._claims = {
+            realm: jwt.JWTClaimsRegistry(
+                iss={"essential": True, "value": issuer},
+                aud={"essential": True, "value": AUDIENCE[realm]},
+                exp={"essential": True},
+                sub={"essential": True},
+                tid={"essential": True},
+            )
+            for realm in ("staff", "portal")
+        }
+
+    async def _refresh(self, force: bool) -> None:
+        now = time.monotonic()
+        stale = now - self._fetched_at > self._refetch_after
+        if not (stale or (force and now - self._fetched_at > self._min_interval)):
+            return
+        self._fetched_at = now
+        data = await self._fetch()
+        self._keys = KeySet.import_key_set(data)  # type: ignore[arg-type]
+        self._kids = {str(k.get("kid")) for k in data.get("keys", [])}
+
+    async def verify(self, token: str, realm: Realm) -> dict[str, Any]:
+        header = _header(token)
+        if header.get("alg") != ALGORITHM:
+            raise InvalidTokenError("algorithm not accepted")
+        if header.get("typ") != TOKEN_TYPE[realm]:
+            raise InvalidTokenError("wrong token type")
+        kid = header.get("kid")
+        if not isinstance(kid, str):
+            raise InvalidTokenError("no key id")
+        await self._refresh(force=kid not in self._kids)
+        if kid not in self._kids or self._keys is None:
+            raise InvalidTokenError("unknown key")
+        try:
+            decoded = jwt.decode(token, self._keys, algorithms=[ALGORITHM])
+            self._claims[realm].validate(decoded.claims)
+        except (JoseError, ValueError) as exc:
+            raise InvalidTokenError(type(exc).__name__) from exc
+        if decoded.claims.get("realm") != realm:
+            raise InvalidTokenError("wrong realm")
+        return dict(decoded.claims)
+
+
+def _header(token: str) -> dict[str, Any]:
+    try:
+        segment = token.split(".")[0]
+        data = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+    except (ValueError, IndexError) as exc:
+        raise InvalidTokenError("malformed token") from exc
+    if not isinstance(data, dict):
+        raise InvalidTokenError("malformed token")
+    return data

@@ -1,0 +1,140 @@
+"""The authorisation matrix, as data: what each route needs and what each actor may see.
+
+Written from the product rules (DOMAIN.md §1), not derived from the gateway's own tables:
+every route of the policy table must be listed here, and the test compares.
+"""
+
+from __future__ import annotations
+
+# permission -> staff roles holding it
+ROLES_WITH = {
+    "staff": {"owner", "admin", "teacher", "accountant"},
+    "org.manage": {"owner"},
+    "staff.read": {"owner", "admin"},
+    "clients.read": {"owner", "admin", "teacher", "accountant"},
+    "clients.write": {"owner", "admin", "teacher"},
+    "finance.read": {
+        "owner",
+        "admin",
+        "accountant",
+        "teacher",
+    },  # not a teacher with finances hidden
+    "finance.write": {"owner", "admin", "accountant"},
+    "journal.read": {"owner", "admin", "teacher", "accountant"},
+    "journal.write": {"owner", "admin"},
+    "journal.mark": {"owner", "admin", "teacher"},
+    "notifications.manage": {"owner", "admin"},
+}
+
+# Which objects (by relation to teacher A, who teaches group A in branch 1) each actor sees.
+SEES_GROUPS = {
+    "owner": {"own_group", "other_group", "other_branch"},
+    "admin_b1": {"own_group", "other_group"},
+    "teacher_a": {"own_group"},
+    "teacher_b": {"other_group"},
+    "accountant": {"own_group", "other_group"},
+}
+# Branches are seen through branch grants only (teachers hold group grants).
+SEES_BRANCHES = {
+    "owner": {"own_group", "other_group", "other_branch"},
+    "admin_b1": {"own_group", "other_group"},
+    "teacher_a": set(),
+    "teacher_b": set(),
+    "accountant": {"own_group", "other_group"},
+}
+
+ID, C, B, J, N, P = (
+    "/api/v1/identity",
+    "/api/v1/clients",
+    "/api/v1/billing",
+    "/api/v1/journal",
+    "/api/v1/notifications",
+    "/portal/v1",
+)
+
+# (method, path) -> permission. "public" needs nothing; "portal" needs a client's token.
+ROUTE_PERMISSION: dict[tuple[str, str], str] = {
+    ("POST", "/auth/signup"): "public",
+    ("POST", "/auth/token"): "public",
+    ("POST", "/auth/portal/token"): "public",
+    ("POST", "/auth/refresh"): "public",
+    ("POST", "/auth/signout"): "public",
+    ("POST", "/auth/password-reset"): "public",
+    ("POST", "/auth/password-reset/confirm"): "public",
+    ("POST", "/auth/invites/accept"): "public",
+    ("GET", "/auth/jwks"): "public",
+    ("GET", f"{ID}/me"): "staff",
+    ("GET", f"{ID}/organisation"): "staff",
+    ("PATCH", f"{ID}/organisation"): "org.manage",
+    ("GET", f"{ID}/branches"): "staff",
+    ("POST", f"{ID}/branches"): "org.manage",
+    ("GET", f"{ID}/branches/{{branch_id}}"): "staff",
+    ("PATCH", f"{ID}/branches/{{branch_id}}"): "org.manage",
+    ("GET", f"{ID}/staff"): "staff.read",
+    ("POST", f"{ID}/staff"): "org.manage",
+    ("GET", f"{ID}/staff/{{user_id}}"): "staff.read",
+    ("PATCH", f"{ID}/staff/{{user_id}}"): "org.manage",
+    ("PUT", f"{ID}/staff/{{user_id}}/grants"): "org.manage",
+    ("POST", f"{ID}/staff/{{user_id}}/deactivate"): "org.manage",
+    ("GET", f"{C}/clients"): "clients.read",
+    ("POST", f"{C}/clients"): "clients.write",
+    ("GET", f"{C}/clients/{{client_id}}"): "clients.read",
+    ("PATCH", f"{C}/clients/{{client_id}}"): "clients.write",
+    ("POST", f"{C}/clients/{{client_id}}/freeze"): "clients.write",
+    ("POST", f"{C}/clients/{{client_id}}/unfreeze"): "clients.write",
+    ("POST", f"{C}/clients/{{client_id}}/archive"): "clients.write",
+    ("POST", f"{C}/clients/{{client_id}}/restore"): "clients.write",
+    ("GET", f"{C}/clients/{{client_id}}/history"): "clients.read",
+    ("PUT", f"{C}/clients/{{client_id}}/tags"): "clients.write",
+    ("POST", f"{C}/clients/{{client_id}}/link"): "clients.write",
+    ("DELETE", f"{C}/clients/{{client_id}}/link"): "clients.write",
+    ("GET", f"{C}/clients/{{client_id}}/family"): "clients.read",
+    ("POST", f"{C}/clients/{{client_id}}/family"): "clients.write",
+    ("GET", f"{C}/clients/{{client_id}}/tasks"): "clients.read",
+    ("POST", f"{C}/clients/{{client_id}}/tasks"): "clients.write",
+    ("GET", f"{C}/tags"): "clients.read",
+    ("POST", f"{C}/tags"): "clients.write",
+    ("GET", f"{C}/leads"): "clients.read",
+    ("POST", f"{C}/leads"): "clients.write",
+    ("POST", f"{C}/imports"): "clients.write",
+    ("GET", f"{C}/export"): "clients.read",
+    ("GET", f"{B}/catalogue"): "finance.read",
+    ("POST", f"{B}/catalogue"): "finance.write",
+    ("GET", f"{B}/clients/{{client_id}}/balance"): "finance.read",
+    ("GET", f"{B}/clients/{{client_id}}/packs"): "finance.read",
+    ("POST", f"{B}/clients/{{client_id}}/packs"): "finance.write",
+    ("GET", f"{B}/clients/{{client_id}}/ledger"): "finance.read",
+    ("GET", f"{B}/payments"): "finance.read",
+    ("POST", f"{B}/payments"): "finance.write",
+    ("GET", f"{B}/invoices"): "finance.read",
+    ("POST", f"{B}/invoices"): "finance.write",
+    ("GET", f"{B}/reports/monthly"): "finance.read",
+    ("GET", f"{B}/reports/packs"): "finance.read",
+    ("GET", f"{J}/groups"): "journal.read",
+    ("POST", f"{J}/groups"): "journal.write",
+    ("GET", f"{J}/groups/{{group_id}}"): "journal.read",
+    ("PATCH", f"{J}/groups/{{group_id}}"): "journal.write",
+    ("GET", f"{J}/groups/{{group_id}}/journal"): "journal.read",
+    ("GET", f"{J}/groups/{{group_id}}/lessons"): "journal.read",
+    ("POST", f"{J}/groups/{{group_id}}/lessons"): "journal.write",
+    ("POST", f"{J}/groups/{{group_id}}/enrolments"): "journal.write",
+    ("GET", f"{J}/groups/{{group_id}}/figures"): "journal.read",
+    ("GET", f"{J}/lessons/{{lesson_id}}"): "journal.read",
+    ("POST", f"{J}/lessons/{{lesson_id}}/cancel"): "journal.write",
+    ("PUT", f"{J}/lessons/{{lesson_id}}/marks/{{client_id}}"): "journal.mark",
+    ("POST", f"{J}/comments"): "journal.mark",
+    ("GET", f"{J}/teachers/pay"): "finance.read",
+    ("GET", f"{N}/templates"): "notifications.manage",
+    ("POST", f"{N}/templates"): "notifications.manage",
+    ("POST", f"{N}/broadcasts"): "notifications.manage",
+    ("GET", f"{N}/deliveries"): "notifications.manage",
+    ("POST", f"{P}/signup"): "public",
+    ("GET", f"{P}/overview"): "portal",
+    ("GET", f"{P}/attendance"): "portal",
+    ("GET", f"{P}/payments"): "portal",
+    ("GET", f"{P}/invoices"): "portal",
+    ("GET", f"{P}/messages"): "portal",
+    ("GET", f"{P}/knowledge"): "portal",
+    ("PATCH", f"{P}/profile"): "portal",
+    ("POST", f"{P}/makeups"): "portal",
+}
