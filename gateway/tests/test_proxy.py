@@ -79,7 +79,9 @@ async def test_oversized_bodies_are_413_and_never_reach_a_service(
             yield b"y" * 500
 
     async with gateway(max_body_bytes=1024) as client:
-        streamed = await client.post("/api/v1/billing/payments", content=chunks(), headers=auth(world))
+        streamed = await client.post(
+            "/api/v1/billing/payments", content=chunks(), headers=auth(world)
+        )
     assert streamed.status_code == 413
     assert stand_ins["billing"].received == []
 
