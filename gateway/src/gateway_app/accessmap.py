@@ -7,6 +7,7 @@ what can be fetched again, so it lives in memory and a restart just refills it.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -84,26 +85,39 @@ Fetch = Callable[[str, str], Awaitable[dict[str, Any] | None]]
 
 
 class AccessMap:
-    def __init__(self, fetch: Fetch) -> None:
+    """What was learnt from an event stays until a newer event replaces it; what was asked
+    of an owner is asked again after `fetched_ttl` seconds, in case an event was missed."""
+
+    def __init__(self, fetch: Fetch, fetched_ttl: float = 300.0) -> None:
         """`fetch(service, path)` asks an owner's internal API; None when it does not know."""
         self._fetch = fetch
+        self._ttl = fetched_ttl
         self.users: dict[uuid.UUID, UserAccess] = {}
         self.resources: dict[tuple[Kind, uuid.UUID], Located] = {}
+        self._fetched_at: dict[object, float] = {}
+
+    def _fresh(self, key: object) -> bool:
+        at = self._fetched_at.get(key)
+        return at is None or time.monotonic() - at < self._ttl
 
     async def user(self, user_id: uuid.UUID) -> UserAccess | None:
         known = self.users.get(user_id)
-        if known is not None:
+        if known is not None and self._fresh(user_id):
             return known
         data = await self._fetch("identity", f"/internal/v1/identity/access/{user_id}")
         if data is None:
             return None
-        access = UserAccess.from_data(uuid.UUID(str(data["tenant_id"])), data, None)
-        self.users.setdefault(user_id, access)
+        current = self.users.get(user_id)
+        if current is not None and current.as_of is not None:
+            return current  # an event arrived while we asked
+        self.users[user_id] = UserAccess.from_data(uuid.UUID(str(data["tenant_id"])), data, None)
+        self._fetched_at[user_id] = time.monotonic()
         return self.users[user_id]
 
     async def locate(self, kind: Kind, resource_id: uuid.UUID) -> Located | None:
-        known = self.resources.get((kind, resource_id))
-        if known is not None:
+        key = (kind, resource_id)
+        known = self.resources.get(key)
+        if known is not None and self._fresh(key):
             return known
         service, collection = OWNERS[kind]
         data = await self._fetch(
@@ -112,23 +126,56 @@ class AccessMap:
         if data is None:
             return None
         located = Located.from_data(data)
-        self.resources[(kind, resource_id)] = located
+        self.resources[key] = located
+        self._fetched_at[key] = time.monotonic()
         return located
 
     # events
-    EVENT_TYPES = ("identity.access_changed", "identity.branch_created")
+    EVENT_TYPES = (
+        "identity.access_changed",
+        "identity.branch_created",
+        "journal.group_created",
+        "journal.group_updated",
+        "journal.enrolment_started",
+        "journal.enrolment_ended",
+    )
 
     def apply(self, envelope: EventEnvelope) -> None:
-        if envelope.type == "identity.access_changed":
-            user_id = uuid.UUID(str(envelope.data["user_id"]))
-            current = self.users.get(user_id)
-            if current is not None and current.as_of is not None and current.as_of > envelope.time:
-                return  # an older state delivered late
-            self.users[user_id] = UserAccess.from_data(
-                envelope.tenant_id, envelope.data, envelope.time
-            )
-        elif envelope.type == "identity.branch_created":
-            branch_id = uuid.UUID(str(envelope.data["branch_id"]))
-            self.resources[("branch", branch_id)] = Located(
-                envelope.tenant_id, frozenset({branch_id}), frozenset()
-            )
+        data, tenant = envelope.data, envelope.tenant_id
+        match envelope.type:
+            case "identity.access_changed":
+                user_id = uuid.UUID(str(data["user_id"]))
+                current = self.users.get(user_id)
+                if (
+                    current is not None
+                    and current.as_of is not None
+                    and current.as_of > envelope.time
+                ):
+                    return  # an older state delivered late
+                self.users[user_id] = UserAccess.from_data(tenant, data, envelope.time)
+                self._fetched_at.pop(user_id, None)
+            case "identity.branch_created":
+                branch_id = uuid.UUID(str(data["branch_id"]))
+                self._set(
+                    ("branch", branch_id), Located(tenant, frozenset({branch_id}), frozenset())
+                )
+            case "journal.group_created" | "journal.group_updated":
+                group_id = uuid.UUID(str(data["group_id"]))
+                branch_id = uuid.UUID(str(data["branch_id"]))
+                self._set(
+                    ("group", group_id),
+                    Located(tenant, frozenset({branch_id}), frozenset({group_id})),
+                )
+                # Lessons and clients of the group are located through it: ask again.
+                self._forget(lambda where: group_id in where.group_ids, kinds=("lesson", "client"))
+            case "journal.enrolment_started" | "journal.enrolment_ended":
+                self.resources.pop(("client", uuid.UUID(str(data["client_id"]))), None)
+
+    def _set(self, key: tuple[Kind, uuid.UUID], located: Located) -> None:
+        self.resources[key] = located
+        self._fetched_at.pop(key, None)
+
+    def _forget(self, which: Callable[[Located], bool], kinds: tuple[Kind, ...]) -> None:
+        stale = [k for k, where in self.resources.items() if k[0] in kinds and which(where)]
+        for key in stale:
+            self.resources.pop(key, None)
