@@ -36,6 +36,9 @@ test-e2e: install services-up
 	$(RUN) pytest tests-e2e $(PYTEST_ARGS)
 
 bench: install services-up
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null; } || \
+		echo "bench: wrk not installed; the gateway bench falls back to a Python load generator"
 	$(RUN) python tests-e2e/bench/run.py
 
 lint: install

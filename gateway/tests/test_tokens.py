@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -122,3 +123,25 @@ async def test_no_token_is_401(gateway: httpx.AsyncClient) -> None:
     assert (
         await gateway.get(STAFF_ROUTE, headers={"Authorization": "Basic abc"})
     ).status_code == 401
+
+
+async def test_concurrent_first_requests_wait_for_one_jwks_fetch(world: World) -> None:
+    from gateway_app.tokens import AccessTokenVerifier
+
+    fetches = 0
+    release = asyncio.Event()
+
+    async def fetch() -> dict[str, Any]:
+        nonlocal fetches
+        fetches += 1
+        await release.wait()
+        return world.jwks()
+
+    verifier = AccessTokenVerifier(fetch, "crm-identity")
+    token = world.token(world.actors["owner"])
+    checks = [asyncio.create_task(verifier.verify(token, "staff")) for _ in range(20)]
+    await asyncio.sleep(0)
+    release.set()
+    results = await asyncio.gather(*checks)
+    assert fetches == 1
+    assert all(r["sub"] == str(world.actors["owner"].user_id) for r in results)

@@ -17,11 +17,12 @@ from starlette.middleware.cors import CORSMiddleware
 from crm_platform.app import Component, create_service_app
 from crm_platform.internal_auth import HEADER as INTERNAL_HEADER
 from crm_platform.internal_auth import InternalTokenSigner, Principal
+from crm_platform.middleware import RequestContextMiddleware
 from gateway_app.accessmap import AccessMap
 from gateway_app.feed import AccessMapFeed
 from gateway_app.openapi import MergedOpenApi
 from gateway_app.policy import PolicyTable
-from gateway_app.proxy import GatewayProxy, Limits
+from gateway_app.proxy import GatewayProxy, Limits, ProxyDispatch
 from gateway_app.ratelimit import RateLimiter
 from gateway_app.settings import GatewaySettings
 from gateway_app.tokens import AccessTokenVerifier
@@ -94,7 +95,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     async def docs() -> HTMLResponse:
         return get_swagger_ui_html(openapi_url="/openapi.json", title="School CRM API")
 
-    app.mount("/", proxy)
+    # Proxied requests skip the framework's routing: the policy table is their router.
+    app.add_middleware(ProxyDispatch, proxy=RequestContextMiddleware(proxy, service="gateway"))
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -12,7 +12,7 @@ from typing import Any
 
 import aiohttp
 import orjson
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from crm_platform.context import correlation_id_var, request_id_var
 from crm_platform.internal_auth import HEADER as INTERNAL_HEADER
@@ -42,6 +42,23 @@ HOP_BY_HOP = {
 STRIPPED = HOP_BY_HOP | {"authorization", INTERNAL_HEADER, CLIENT_ADDRESS, "cookie"}
 ANONYMOUS = Principal(tenant_id=None, subject="anonymous", realm="anonymous")
 TOKEN_CACHE_SECONDS = 30
+
+
+OWN_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/openapi.json", "/docs"})
+
+
+class ProxyDispatch:
+    """Sends the gateway's own paths to its app and every other request to the proxy."""
+
+    def __init__(self, app: ASGIApp, proxy: ASGIApp) -> None:
+        self.app = app
+        self.proxy = proxy
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] not in OWN_PATHS:
+            await self.proxy(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
 
 
 class Refusal(Exception):

@@ -3,6 +3,7 @@ the cached JWKS (fetched again, at most every few seconds, when an unknown kid a
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import time
@@ -15,6 +16,7 @@ from joserfc.jwk import KeySet
 
 from crm_contracts.tokens import ALGORITHM, AUDIENCE, TOKEN_TYPE, Realm
 
+VERIFIED_CACHE_SIZE = 50_000
 JwksFetcher = Callable[[], Awaitable[dict[str, Any]]]
 
 
@@ -38,6 +40,8 @@ class AccessTokenVerifier:
         self._keys: KeySet | None = None
         self._kids: set[str] = set()
         self._fetched_at = float("-inf")
+        self._lock = asyncio.Lock()
+        self._verified: dict[tuple[str, Realm], dict[str, Any]] = {}
         self._claims = {
             realm: jwt.JWTClaimsRegistry(
                 iss={"essential": True, "value": issuer},
@@ -49,17 +53,41 @@ class AccessTokenVerifier:
             for realm in ("staff", "portal")
         }
 
-    async def _refresh(self, force: bool) -> None:
-        now = time.monotonic()
-        stale = now - self._fetched_at > self._refetch_after
-        if not (stale or (force and now - self._fetched_at > self._min_interval)):
+    async def _refresh(self, kid: str) -> None:
+        """Fetch the JWKS when it is stale, or when `kid` is unknown (not too often).
+
+        One fetch at a time: requests arriving meanwhile wait for it instead of refusing a
+        token whose key is on its way.
+        """
+        if kid in self._kids and time.monotonic() - self._fetched_at <= self._refetch_after:
             return
-        self._fetched_at = now
-        data = await self._fetch()
-        self._keys = KeySet.import_key_set(data)  # type: ignore[arg-type]
-        self._kids = {str(k.get("kid")) for k in data.get("keys", [])}
+        async with self._lock:
+            now = time.monotonic()
+            stale = now - self._fetched_at > self._refetch_after
+            unknown = kid not in self._kids and now - self._fetched_at > self._min_interval
+            if not (stale or unknown):
+                return
+            data = await self._fetch()
+            self._keys = KeySet.import_key_set(data)  # type: ignore[arg-type]
+            self._kids = {str(k.get("kid")) for k in data.get("keys", [])}
+            self._fetched_at = time.monotonic()
 
     async def verify(self, token: str, realm: Realm) -> dict[str, Any]:
+        """The token's claims, or InvalidTokenError. A token verified before is not verified
+        again until it expires (its signature cannot change; its key's retirement is covered
+        by the key's publication outliving every token it signed)."""
+        cached = self._verified.get((token, realm))
+        if cached is not None:
+            if cached["exp"] > time.time():
+                return cached
+            self._verified.pop((token, realm), None)
+        claims = await self._verify(token, realm)
+        if len(self._verified) >= VERIFIED_CACHE_SIZE:
+            self._verified.pop(next(iter(self._verified)))
+        self._verified[(token, realm)] = claims
+        return claims
+
+    async def _verify(self, token: str, realm: Realm) -> dict[str, Any]:
         header = _header(token)
         if header.get("alg") != ALGORITHM:
             raise InvalidTokenError("algorithm not accepted")
@@ -68,7 +96,7 @@ class AccessTokenVerifier:
         kid = header.get("kid")
         if not isinstance(kid, str):
             raise InvalidTokenError("no key id")
-        await self._refresh(force=kid not in self._kids)
+        await self._refresh(kid)
         if kid not in self._kids or self._keys is None:
             raise InvalidTokenError("unknown key")
         try:
