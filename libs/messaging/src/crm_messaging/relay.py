@@ -109,7 +109,10 @@ class OutboxRelay:
                 await self._listen()
             if datetime.now(UTC) - last_cleanup > timedelta(hours=1):
                 last_cleanup = datetime.now(UTC)
-                await self.delete_published_before(last_cleanup - self.retention)
+                try:
+                    await self.delete_published_before(last_cleanup - self.retention)
+                except Exception as exc:  # the database is away: try again in an hour
+                    log.warning("outbox_cleanup_failed", error=repr(exc))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
 
