@@ -2,6 +2,8 @@
 SHELL := /bin/bash
 PYTHON ?= python3
 export UV_PYTHON_DOWNLOADS := never
+# Trust the machine's certificate store (uv otherwise uses only its bundled roots).
+export UV_SYSTEM_CERTS := 1
 export UV_PYTHON := $(shell command -v $(PYTHON))
 UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 RUN := $(UV) run --frozen --all-packages
@@ -11,7 +13,7 @@ PYTEST_ARGS ?=
 
 $(CURDIR)/.tools/bin/uv:
 	$(PYTHON) -m venv .tools
-	.tools/bin/pip install --quiet --disable-pip-version-check uv
+	.tools/bin/pip install --quiet --disable-pip-version-check "uv>=0.13,<0.14"
 
 .venv/.installed: uv.lock pyproject.toml $(wildcard */pyproject.toml */*/pyproject.toml) | $(UV)
 	$(UV) sync --frozen --all-packages

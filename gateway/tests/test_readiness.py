@@ -31,23 +31,25 @@ async def test_ready_when_every_upstream_is_ready(client: httpx.AsyncClient) -> 
         assert body["checks"][name] == "ok"
 
 
-async def test_not_ready_names_the_upstream_that_answers_503(
+async def test_degraded_names_the_upstream_that_answers_503(
     client: httpx.AsyncClient, upstreams: dict[str, Upstream]
 ) -> None:
     upstreams["billing"].status = 503
     response = await client.get("/readyz")
-    assert response.status_code == 503
+    assert response.status_code == 200  # still serving the other five
+    assert response.json()["status"] == "degraded"
     checks = response.json()["checks"]
     assert checks["billing"] == "failed: UpstreamNotReadyError"
     assert all(checks[name] == "ok" for name in UPSTREAMS if name != "billing")
 
 
-async def test_not_ready_names_the_upstream_that_is_down(
+async def test_degraded_names_the_upstream_that_is_down(
     client: httpx.AsyncClient, upstreams: dict[str, Upstream]
 ) -> None:
     await upstreams["journal"].server.close()
     response = await client.get("/readyz")
-    assert response.status_code == 503
+    assert response.status_code == 200
+    assert response.json()["status"] == "degraded"
     checks = response.json()["checks"]
     assert checks["journal"].startswith("failed: ")
     assert all(checks[name] == "ok" for name in UPSTREAMS if name != "journal")
@@ -57,9 +59,9 @@ async def test_ready_again_once_the_upstream_recovers(
     client: httpx.AsyncClient, upstreams: dict[str, Upstream]
 ) -> None:
     upstreams["portal"].status = 503
-    assert (await client.get("/readyz")).status_code == 503
+    assert (await client.get("/readyz")).json()["status"] == "degraded"
     upstreams["portal"].status = 200
-    assert (await client.get("/readyz")).status_code == 200
+    assert (await client.get("/readyz")).json()["status"] == "ready"
 
 
 async def test_checks_share_one_pooled_session(

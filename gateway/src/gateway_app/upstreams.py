@@ -53,7 +53,11 @@ class UpstreamReadiness:
     """The readiness check of one upstream: its /readyz answers 200 through the shared pool.
 
     A component only so that create_service_app lists it under the upstream's own name.
+    Advisory: the gateway reports a service that is down as "degraded" but stays ready,
+    since it still serves every other service.
     """
+
+    advisory = True
 
     def __init__(self, name: str, pool: UpstreamPool) -> None:
         self.name = name

@@ -105,7 +105,9 @@ async def _wait_ready(served: list[Served], gateway_url: str, within: float) -> 
                 last = type(exc).__name__
                 return None
             last = response.text[:500]
-            return True if response.status_code == 200 else None
+            # "ready", not just 200: the gateway stays in service while a service is down.
+            ok = response.status_code == 200 and response.json().get("status") == "ready"
+            return True if ok else None
 
         try:
             await poll_until(probe, what="the gateway to be ready", within=within)

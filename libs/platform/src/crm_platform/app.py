@@ -98,6 +98,7 @@ def create_service_app(
     for component in running:
         checks[component.name] = component.ready
     app.state.readiness_checks = checks
+    app.state.advisory_checks = frozenset(c.name for c in running if getattr(c, "advisory", False))
     install_problem_handlers(app)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
     app.include_router(health_router)

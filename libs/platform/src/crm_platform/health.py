@@ -22,7 +22,11 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz", include_in_schema=False)
 async def readyz(request: Request) -> JSONResponse:
+    """503 when something this app needs fails. Advisory checks (things it only reports on,
+    such as the gateway's upstreams) make it "degraded" but keep it in service: one
+    service down must not take every replica of the gateway out of its load balancer."""
     checks: dict[str, ReadinessCheck] = request.app.state.readiness_checks
+    advisory: frozenset[str] = getattr(request.app.state, "advisory_checks", frozenset())
     results: dict[str, str] = {}
 
     async def run(name: str, check: ReadinessCheck) -> None:
@@ -33,11 +37,10 @@ async def readyz(request: Request) -> JSONResponse:
             results[name] = f"failed: {type(exc).__name__}"
 
     await asyncio.gather(*(run(n, c) for n, c in checks.items()))
-    ready = all(v == "ok" for v in results.values())
-    return JSONResponse(
-        {"status": "ready" if ready else "not ready", "checks": results},
-        status_code=200 if ready else 503,
-    )
+    ready = all(v == "ok" for n, v in results.items() if n not in advisory)
+    complete = all(v == "ok" for v in results.values())
+    status = "ready" if complete else "degraded" if ready else "not ready"
+    return JSONResponse({"status": status, "checks": results}, status_code=200 if ready else 503)
 
 
 @router.get("/metrics", include_in_schema=False)
