@@ -4,7 +4,6 @@ PYTHON ?= python3
 export UV_PYTHON_DOWNLOADS := never
 # Trust the machine's certificate store (uv otherwise uses only its bundled roots).
 export UV_SYSTEM_CERTS := 1
-export UV_PYTHON := $(shell command -v $(PYTHON))
 UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 RUN := $(UV) run --frozen --all-packages
 PYTEST_ARGS ?=
