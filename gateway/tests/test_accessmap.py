@@ -107,6 +107,9 @@ async def test_group_events_place_groups_and_forget_what_was_located_through_the
     await amap.locate("client", client)
     amap.apply(event("journal.enrolment_started", {"client_id": str(client)}))
     assert ("client", client) not in amap.resources
+    await amap.locate("client", client)
+    amap.apply(event("clients.client_updated", {"client_id": str(client)}))
+    assert ("client", client) not in amap.resources
 
 
 def test_visibility_rules() -> None:

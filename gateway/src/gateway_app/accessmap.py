@@ -138,6 +138,7 @@ class AccessMap:
         "journal.group_updated",
         "journal.enrolment_started",
         "journal.enrolment_ended",
+        "clients.client_updated",
     )
 
     def apply(self, envelope: EventEnvelope) -> None:
@@ -168,7 +169,8 @@ class AccessMap:
                 )
                 # Lessons and clients of the group are located through it: ask again.
                 self._forget(lambda where: group_id in where.group_ids, kinds=("lesson", "client"))
-            case "journal.enrolment_started" | "journal.enrolment_ended":
+            case "journal.enrolment_started" | "journal.enrolment_ended" | "clients.client_updated":
+                # The client's groups or home branch changed: ask the clients service again.
                 self.resources.pop(("client", uuid.UUID(str(data["client_id"]))), None)
 
     def _set(self, key: tuple[Kind, uuid.UUID], located: Located) -> None:

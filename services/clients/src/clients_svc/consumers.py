@@ -1,5 +1,206 @@
-"""Handlers for the events the clients context listens to."""
+"""Handlers for the events the clients context listens to. Each runs in the consumer's
+transaction with the inbox row, so a redelivered event has no second effect.
 
+- identity: the organisation's plan and time zone (plan limit, "today").
+- journal: groups and enrolments -> memberships (visibility, group filter) and history.
+- billing: the balance (balance filter) and history.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from clients_svc.domain.history import Section, uuid7_at
+from clients_svc.models import Group, HistoryEntry, Membership, Organisation
+from clients_svc.repository import Repository
+from crm_contracts.envelope import EventEnvelope
+from crm_contracts.events.billing import BalanceChanged
+from crm_contracts.events.identity import OrganisationRegistered, OrganisationUpdated
+from crm_contracts.events.journal import (
+    EnrolmentEnded,
+    EnrolmentStarted,
+    GroupCreated,
+    GroupUpdated,
+)
 from crm_messaging import Handlers
 
 handlers = Handlers()
+
+
+async def _history(
+    session: AsyncSession,
+    envelope: EventEnvelope,
+    client_id: Any,
+    section: Section,
+    summary: str,
+    data: dict[str, Any],
+) -> None:
+    client = await Repository(session).client_in_tenant(envelope.tenant_id, client_id)
+    if client is None:
+        return
+    session.add(
+        HistoryEntry(
+            id=uuid7_at(envelope.time),
+            tenant_id=envelope.tenant_id,
+            client_id=client_id,
+            section=section,
+            kind=envelope.type,
+            summary=summary[:500],
+            data=data,
+            actor=None,
+            occurred_at=envelope.time,
+        )
+    )
+
+
+@handlers.on(OrganisationRegistered)
+async def on_organisation_registered(
+    session: AsyncSession, envelope: EventEnvelope, payload: OrganisationRegistered
+) -> None:
+    org = await Repository(session).organisation(payload.organisation_id)
+    if org is None:
+        session.add(
+            Organisation(id=payload.organisation_id, plan="free", time_zone=payload.time_zone)
+        )
+    else:
+        org.time_zone = payload.time_zone
+
+
+@handlers.on(OrganisationUpdated)
+async def on_organisation_updated(
+    session: AsyncSession, envelope: EventEnvelope, payload: OrganisationUpdated
+) -> None:
+    org = await Repository(session).organisation(payload.organisation_id)
+    if org is None:
+        session.add(
+            Organisation(id=payload.organisation_id, plan=payload.plan, time_zone=payload.time_zone)
+        )
+    else:
+        org.plan = payload.plan
+        org.time_zone = payload.time_zone
+
+
+@handlers.on(GroupCreated)
+async def on_group_created(
+    session: AsyncSession, envelope: EventEnvelope, payload: GroupCreated
+) -> None:
+    await _keep_group(session, envelope, payload.group_id, payload.branch_id, payload.name)
+
+
+@handlers.on(GroupUpdated)
+async def on_group_updated(
+    session: AsyncSession, envelope: EventEnvelope, payload: GroupUpdated
+) -> None:
+    await _keep_group(session, envelope, payload.group_id, payload.branch_id, payload.name)
+
+
+async def _keep_group(
+    session: AsyncSession, envelope: EventEnvelope, group_id: Any, branch_id: Any, name: str
+) -> None:
+    repo = Repository(session)
+    group = await repo.group(group_id)
+    if group is None:
+        session.add(
+            Group(id=group_id, tenant_id=envelope.tenant_id, branch_id=branch_id, name=name)
+        )
+    elif group.tenant_id != envelope.tenant_id:
+        return
+    else:
+        group.branch_id, group.name = branch_id, name
+    # A group that moved takes its pupils along: they are reached through the new branch.
+    await repo.move_group_memberships(envelope.tenant_id, group_id, branch_id)
+
+
+async def _group_name(session: AsyncSession, group_id: Any) -> str:
+    group = await Repository(session).group(group_id)
+    return f"group {group.name}" if group is not None else "a group"
+
+
+@handlers.on(EnrolmentStarted)
+async def on_enrolment_started(
+    session: AsyncSession, envelope: EventEnvelope, payload: EnrolmentStarted
+) -> None:
+    repo = Repository(session)
+    membership = await repo.membership(payload.enrolment_id)
+    if membership is None:
+        session.add(
+            Membership(
+                enrolment_id=payload.enrolment_id,
+                tenant_id=envelope.tenant_id,
+                client_id=payload.client_id,
+                group_id=payload.group_id,
+                branch_id=payload.branch_id,
+                from_date=payload.from_date,
+                until_date=payload.until_date,
+            )
+        )
+    elif membership.tenant_id == envelope.tenant_id:
+        # The end may have arrived first; keep it.
+        membership.from_date = payload.from_date
+        membership.until_date = membership.until_date or payload.until_date
+    name = await _group_name(session, payload.group_id)
+    await _history(
+        session,
+        envelope,
+        payload.client_id,
+        "visits",
+        f"Enrolled in {name} from {payload.from_date}",
+        {"group_id": str(payload.group_id), "enrolment_id": str(payload.enrolment_id)},
+    )
+
+
+@handlers.on(EnrolmentEnded)
+async def on_enrolment_ended(
+    session: AsyncSession, envelope: EventEnvelope, payload: EnrolmentEnded
+) -> None:
+    membership = await Repository(session).membership(payload.enrolment_id)
+    if membership is None:
+        session.add(
+            Membership(
+                enrolment_id=payload.enrolment_id,
+                tenant_id=envelope.tenant_id,
+                client_id=payload.client_id,
+                group_id=payload.group_id,
+                branch_id=payload.branch_id,
+                from_date=payload.until_date,
+                until_date=payload.until_date,
+            )
+        )
+    elif membership.tenant_id == envelope.tenant_id:
+        membership.until_date = payload.until_date
+    name = await _group_name(session, payload.group_id)
+    await _history(
+        session,
+        envelope,
+        payload.client_id,
+        "visits",
+        f"Left {name} on {payload.until_date}",
+        {"group_id": str(payload.group_id), "enrolment_id": str(payload.enrolment_id)},
+    )
+
+
+@handlers.on(BalanceChanged)
+async def on_balance_changed(
+    session: AsyncSession, envelope: EventEnvelope, payload: BalanceChanged
+) -> None:
+    client = await Repository(session).client_in_tenant(envelope.tenant_id, payload.client_id)
+    if client is None:
+        return
+    as_of = client.balance_as_of
+    if as_of is not None and as_of.tzinfo is None:
+        as_of = as_of.replace(tzinfo=UTC)
+    if as_of is None or as_of <= envelope.time:  # an older balance delivered late only goes
+        client.balance_minor = payload.balance_minor  # into the history
+        client.balance_currency = payload.currency
+        client.balance_as_of = envelope.time
+    await _history(
+        session,
+        envelope,
+        payload.client_id,
+        "finances",
+        f"Balance is now {payload.balance_minor / 100:.2f} {payload.currency}",
+        {"balance_minor": payload.balance_minor, "currency": payload.currency},
+    )

@@ -1,9 +1,0 @@
-"""HTTP routes of the clients context. Every route requires the gateway's internal token."""
-
-from fastapi import APIRouter, Depends
-
-from crm_platform.internal_auth import get_principal
-
-router = APIRouter(
-    prefix="/api/v1/clients", tags=["clients"], dependencies=[Depends(get_principal)]
-)

@@ -1,0 +1,75 @@
+"""Dependencies every router of the clients API shares."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, TypeVar
+
+from fastapi import Depends, Header, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from clients_svc.service import (
+    Cards,
+    CustomFields,
+    Families,
+    Imports,
+    Leads,
+    Links,
+    Statuses,
+    Tags,
+    Tasks,
+    UseCase,
+)
+from clients_svc.settings import Settings
+from crm_messaging import Outbox
+from crm_platform.db import SessionDep
+from crm_platform.errors import ProblemError
+from crm_platform.internal_auth import PrincipalDep
+
+U = TypeVar("U", bound=UseCase)
+
+
+def _factory(cls: type[U]) -> Callable[[Request, AsyncSession], U]:
+    def build(request: Request, session: SessionDep) -> U:
+        settings: Settings = request.app.state.settings
+        outbox: Outbox = request.app.state.outbox
+        return cls(session, settings, outbox)
+
+    return build
+
+
+CardsDep = Annotated[Cards, Depends(_factory(Cards))]
+StatusesDep = Annotated[Statuses, Depends(_factory(Statuses))]
+TagsDep = Annotated[Tags, Depends(_factory(Tags))]
+FieldsDep = Annotated[CustomFields, Depends(_factory(CustomFields))]
+FamiliesDep = Annotated[Families, Depends(_factory(Families))]
+LeadsDep = Annotated[Leads, Depends(_factory(Leads))]
+LinksDep = Annotated[Links, Depends(_factory(Links))]
+TasksDep = Annotated[Tasks, Depends(_factory(Tasks))]
+ImportsDep = Annotated[Imports, Depends(_factory(Imports))]
+IfMatch = Annotated[str | None, Header(alias="If-Match")]
+
+
+def version_of(if_match: str | None) -> int | None:
+    if if_match is None:
+        return None
+    value = if_match.strip().removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise ProblemError(
+            422,
+            "Unprocessable Content",
+            "If-Match must be the resource version",
+            errors=[{"field": "If-Match", "in": "header", "message": "not a version"}],
+        )
+    return int(value)
+
+
+def system_only(principal: PrincipalDep) -> None:
+    if principal.realm != "system":
+        raise ProblemError(404, "Not Found", "not found")
+
+
+def staff_only(principal: PrincipalDep) -> None:
+    """Client-portal and anonymous callers never reach staff data."""
+    if principal.realm != "staff":
+        raise ProblemError(404, "Not Found", "not found")

@@ -1,0 +1,116 @@
+"""Routes of the day's work: tasks on clients, and leads."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, status
+
+from clients_svc import schemas
+from clients_svc.api.deps import IfMatch, LeadsDep, TasksDep, staff_only, version_of
+from crm_platform.internal_auth import PrincipalDep, get_principal
+from crm_platform.pagination import CursorParam, LimitParam, Page, page
+
+router = APIRouter(
+    prefix="/api/v1/clients",
+    tags=["clients"],
+    dependencies=[Depends(get_principal), Depends(staff_only)],
+)
+LeadStatus = Literal["new", "contacted", "trial", "won", "lost"]
+
+
+@router.get("/clients/{client_id}/tasks")
+async def client_tasks(
+    client_id: uuid.UUID,
+    principal: PrincipalDep,
+    svc: TasksDep,
+    limit: LimitParam = 50,
+    cursor: CursorParam = None,
+) -> Page[schemas.TaskRead]:
+    rows, next_cursor = page(await svc.of_client(principal, client_id, cursor, limit), limit)
+    return Page(items=[schemas.TaskRead.model_validate(r) for r in rows], next_cursor=next_cursor)
+
+
+@router.post("/clients/{client_id}/tasks", status_code=status.HTTP_201_CREATED)
+async def create_task(
+    client_id: uuid.UUID, body: schemas.TaskCreate, principal: PrincipalDep, svc: TasksDep
+) -> schemas.TaskRead:
+    return schemas.TaskRead.model_validate(await svc.create(principal, client_id, body))
+
+
+@router.patch("/clients/{client_id}/tasks/{task_id}")
+async def update_task(
+    client_id: uuid.UUID,
+    task_id: uuid.UUID,
+    body: schemas.TaskUpdate,
+    principal: PrincipalDep,
+    svc: TasksDep,
+    if_match: IfMatch = None,
+) -> schemas.TaskRead:
+    task = await svc.update(principal, client_id, task_id, body, version_of(if_match))
+    return schemas.TaskRead.model_validate(task)
+
+
+@router.get("/tasks")
+async def tasks(
+    principal: PrincipalDep,
+    svc: TasksDep,
+    mine: bool = False,
+    status_: Annotated[Literal["open", "done", "cancelled"] | None, Query(alias="status")] = None,
+    due_until: date | None = None,
+    limit: LimitParam = 50,
+    cursor: CursorParam = None,
+) -> Page[schemas.TaskRead]:
+    """Tasks on the clients you may see; `mine=true` for the ones assigned to you."""
+    found = await svc.due(
+        principal, mine=mine, status=status_, due_until=due_until, cursor=cursor, limit=limit
+    )
+    rows, next_cursor = page(found, limit)
+    return Page(items=[schemas.TaskRead.model_validate(r) for r in rows], next_cursor=next_cursor)
+
+
+@router.get("/leads")
+async def leads(
+    principal: PrincipalDep,
+    svc: LeadsDep,
+    status_: Annotated[list[LeadStatus] | None, Query(alias="status")] = None,
+    limit: LimitParam = 50,
+    cursor: CursorParam = None,
+) -> Page[schemas.LeadRead]:
+    rows, next_cursor = page(await svc.search(principal, list(status_ or []), cursor, limit), limit)
+    return Page(items=[schemas.LeadRead.model_validate(r) for r in rows], next_cursor=next_cursor)
+
+
+@router.post("/leads", status_code=status.HTTP_201_CREATED)
+async def create_lead(
+    body: schemas.LeadCreate, principal: PrincipalDep, svc: LeadsDep
+) -> schemas.LeadRead:
+    return schemas.LeadRead.model_validate(await svc.create(principal, body))
+
+
+@router.get("/leads/{lead_id}")
+async def lead(lead_id: uuid.UUID, principal: PrincipalDep, svc: LeadsDep) -> schemas.LeadRead:
+    return schemas.LeadRead.model_validate(await svc.get(principal, lead_id))
+
+
+@router.patch("/leads/{lead_id}")
+async def update_lead(
+    lead_id: uuid.UUID,
+    body: schemas.LeadUpdate,
+    principal: PrincipalDep,
+    svc: LeadsDep,
+    if_match: IfMatch = None,
+) -> schemas.LeadRead:
+    updated = await svc.update(principal, lead_id, body, version_of(if_match))
+    return schemas.LeadRead.model_validate(updated)
+
+
+@router.post("/leads/{lead_id}/convert", status_code=status.HTTP_201_CREATED)
+async def convert_lead(
+    lead_id: uuid.UUID, body: schemas.LeadConvert, principal: PrincipalDep, svc: LeadsDep
+) -> schemas.LeadRead:
+    """A new client from the lead (its history goes with it); answers the won lead."""
+    await svc.convert(principal, lead_id, body)
+    return schemas.LeadRead.model_validate(await svc.get(principal, lead_id))

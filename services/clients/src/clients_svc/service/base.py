@@ -1,0 +1,228 @@
+"""What every use case shares: the session, the caller's scope, events, history, reads.
+Use cases flush, never commit: the request or the consumer commits at the edge."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import ColumnElement, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from clients_svc import schemas
+from clients_svc.domain.cards import age_on
+from clients_svc.domain.history import Section, uuid7_at
+from clients_svc.models import Client, HistoryEntry, Lead
+from clients_svc.repository import Repository
+from clients_svc.scope import visible_clients
+from clients_svc.settings import Settings
+from crm_contracts.events.clients import ClientState
+from crm_contracts.ids import uuid7
+from crm_contracts.registry import EventPayload
+from crm_messaging import Outbox
+from crm_platform.errors import NotFoundError, ProblemError
+from crm_platform.internal_auth import Principal
+
+WRITERS = ("owner", "admin", "teacher")
+MANAGERS = ("owner", "admin")
+
+
+def digest(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+def new_token() -> str:
+    """A long random token (256 bits), URL-safe."""
+    return secrets.token_urlsafe(32)
+
+
+def invalid(field: str, message: str, where: str = "body") -> ProblemError:
+    return ProblemError(
+        422,
+        "Unprocessable Content",
+        f"invalid {field}: {message}",
+        errors=[{"field": field, "in": where, "message": message}],
+    )
+
+
+def require_role(principal: Principal, *roles: str) -> None:
+    if principal.realm != "staff" or principal.role not in roles:
+        raise ProblemError(403, "Forbidden", f"needs the role {' or '.join(roles)}")
+
+
+def check_version(current: int, if_match: int | None) -> None:
+    if if_match is None:
+        raise ProblemError(428, "Precondition Required", "send If-Match with the version you read")
+    if if_match != current:
+        raise ProblemError(
+            412, "Precondition Failed", "changed since you read it; reload and retry"
+        )
+
+
+def actor_of(principal: Principal) -> str | None:
+    return principal.subject if principal.realm == "staff" else None
+
+
+@dataclass
+class UseCase:
+    session: AsyncSession
+    settings: Settings
+    outbox: Outbox
+
+    @property
+    def repo(self) -> Repository:
+        return Repository(self.session)
+
+    @staticmethod
+    def now() -> datetime:
+        return datetime.now(UTC)
+
+    async def emit(self, tenant_id: uuid.UUID, subject: uuid.UUID, payload: EventPayload) -> None:
+        await self.outbox.emit(self.session, payload, tenant_id=tenant_id, subject=subject)
+
+    async def today(self, tenant_id: uuid.UUID) -> date:
+        return await self.today_at(tenant_id, self.now())
+
+    async def today_at(self, tenant_id: uuid.UUID, now: datetime) -> date:
+        """The date in the organisation's time zone (UTC until identity told us the zone)."""
+        org = await self.repo.organisation(tenant_id)
+        zone: tzinfo = UTC
+        if org is not None:
+            try:
+                zone = ZoneInfo(org.time_zone)
+            except (ZoneInfoNotFoundError, ValueError):
+                zone = UTC
+        return now.astimezone(zone).date()
+
+    async def scope(self, principal: Principal) -> tuple[uuid.UUID, ColumnElement[bool], date]:
+        if principal.realm != "staff":
+            raise NotFoundError("client")
+        tenant = principal.require_tenant()
+        today = await self.today(tenant)
+        return tenant, visible_clients(principal, tenant, today), today
+
+    async def visible_client(
+        self, principal: Principal, client_id: uuid.UUID, *, for_update: bool = False
+    ) -> Client:
+        """The card, if the caller may see it; 404 otherwise (another tenant's included)."""
+        _, scope, _ = await self.scope(principal)
+        if for_update:
+            client = await self.repo.client_for_update(scope, client_id)
+        else:
+            client = await self.repo.client(scope, client_id)
+        if client is None:
+            raise NotFoundError("client")
+        return client
+
+    def record(
+        self,
+        client: Client | Lead,
+        section: Section,
+        kind: str,
+        summary: str,
+        *,
+        data: dict[str, Any] | None = None,
+        actor: str | None = None,
+        at: datetime | None = None,
+    ) -> None:
+        moment = at or self.now()
+        self.session.add(
+            HistoryEntry(
+                id=uuid7() if at is None else uuid7_at(moment),
+                tenant_id=client.tenant_id,
+                client_id=client.id,
+                section=section,
+                kind=kind,
+                summary=summary[:500],
+                data=data or {},
+                actor=actor,
+                occurred_at=moment,
+            )
+        )
+
+    async def ensure_capacity(self, tenant_id: uuid.UUID, adding: int) -> None:
+        """The free plan allows a few active (not archived) clients; refuse going over."""
+        org = await self.repo.organisation(tenant_id)
+        plan = org.plan if org is not None else "free"
+        if plan != "free" or adding <= 0:
+            return
+        if self.session.get_bind().dialect.name == "postgresql":
+            # Serialise concurrent creations in one organisation so the count holds.
+            await self.session.execute(
+                text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"),
+                {"k": f"clients-plan:{tenant_id}"},
+            )
+        limit = self.settings.free_plan_active_clients
+        active = await self.repo.count_active(tenant_id)
+        if active + adding > limit:
+            raise ProblemError(
+                409,
+                "Conflict",
+                f"the free plan allows {limit} active clients and this organisation has "
+                f"{active}; archive a client or upgrade the plan",
+                type_="https://school-crm.example/problems/plan-limit",
+            )
+
+    async def state(self, client: Client) -> dict[str, Any]:
+        """The card's whole state as events carry it."""
+        tags = (await self.repo.tags_of([client.id]))[client.id]
+        return ClientState(
+            client_id=client.id,
+            first_name=client.first_name,
+            last_name=client.last_name,
+            phone=client.phone,
+            email=client.email,
+            email_confirmed=client.email_confirmed,
+            birthday=client.birthday,
+            branch_id=client.branch_id,
+            status=client.status,
+            lead_source=client.lead_source,
+            family_id=client.family_id,
+            tag_ids=[t.id for t in tags],
+        ).model_dump()
+
+    async def reads(
+        self, principal: Principal, clients: list[Client], today: date
+    ) -> list[schemas.ClientRead]:
+        ids = [c.id for c in clients]
+        tags = await self.repo.tags_of(ids)
+        groups = await self.repo.groups_of(ids, today)
+        hide_money = principal.finances_hidden
+        return [
+            schemas.ClientRead(
+                id=c.id,
+                first_name=c.first_name,
+                last_name=c.last_name,
+                phone=c.phone,
+                email=c.email,
+                email_confirmed=c.email_confirmed,
+                birthday=c.birthday,
+                age=age_on(c.birthday, today),
+                note=c.note,
+                branch_id=c.branch_id,
+                lead_source=c.lead_source,
+                tags=[schemas.TagRead.model_validate(t) for t in tags[c.id]],
+                custom_fields=c.custom_fields or {},
+                status=c.status,
+                frozen_from=c.frozen_from,
+                frozen_until=c.frozen_until,
+                freeze_reason=c.freeze_reason,
+                archived_at=c.archived_at,
+                family_id=c.family_id,
+                group_ids=sorted({m.group_id for m in groups[c.id]}),
+                balance_minor=None if hide_money else c.balance_minor,
+                balance_currency=None if hide_money else c.balance_currency,
+                version=c.version,
+                created_at=c.created_at,
+                updated_at=c.updated_at,
+            )
+            for c in clients
+        ]
+
+    async def read(self, principal: Principal, client: Client) -> schemas.ClientRead:
+        return (await self.reads(principal, [client], await self.today(client.tenant_id)))[0]
