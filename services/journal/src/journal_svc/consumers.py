@@ -1,5 +1,103 @@
-"""Handlers for the events the journal context listens to."""
+"""Handlers for the events the journal context listens to.
 
+- identity: the organisation's time zone (for "today") and currency (for pay);
+- clients: the card a journal row shows (name, age, contacts, archived);
+- billing: the balance a journal row shows.
+Classes left will come from billing's pack events once billing publishes them.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm_contracts.envelope import EventEnvelope
+from crm_contracts.events.billing import BalanceChanged
+from crm_contracts.events.clients import (
+    ClientArchived,
+    ClientRegistered,
+    ClientRestored,
+    ClientState,
+    ClientUpdated,
+)
+from crm_contracts.events.identity import OrganisationRegistered, OrganisationUpdated
 from crm_messaging import Handlers
+from journal_svc.readmodels import ReadModels
 
 handlers = Handlers()
+
+
+@handlers.on(OrganisationRegistered)
+async def organisation_registered(
+    session: AsyncSession, envelope: EventEnvelope, payload: OrganisationRegistered
+) -> None:
+    await ReadModels(session).organisation(
+        payload.organisation_id, payload.name, payload.time_zone, payload.currency
+    )
+
+
+@handlers.on(OrganisationUpdated)
+async def organisation_updated(
+    session: AsyncSession, envelope: EventEnvelope, payload: OrganisationUpdated
+) -> None:
+    await ReadModels(session).organisation(
+        payload.organisation_id, payload.name, payload.time_zone, payload.currency
+    )
+
+
+async def _client_state(session: AsyncSession, envelope: EventEnvelope, card: ClientState) -> None:
+    await ReadModels(session).client_state(
+        envelope.tenant_id,
+        card.client_id,
+        envelope.time,
+        first_name=card.first_name,
+        last_name=card.last_name,
+        phone=card.phone,
+        email=card.email,
+        birthday=card.birthday,
+        status=card.status,
+    )
+
+
+@handlers.on(ClientRegistered)
+async def client_registered(
+    session: AsyncSession, envelope: EventEnvelope, payload: ClientRegistered
+) -> None:
+    await _client_state(session, envelope, payload)
+
+
+@handlers.on(ClientUpdated)
+async def client_updated(
+    session: AsyncSession, envelope: EventEnvelope, payload: ClientUpdated
+) -> None:
+    await _client_state(session, envelope, payload)
+
+
+@handlers.on(ClientArchived)
+async def client_archived(
+    session: AsyncSession, envelope: EventEnvelope, payload: ClientArchived
+) -> None:
+    await ReadModels(session).client_status(
+        envelope.tenant_id, payload.client_id, envelope.time, "archived"
+    )
+
+
+@handlers.on(ClientRestored)
+async def client_restored(
+    session: AsyncSession, envelope: EventEnvelope, payload: ClientRestored
+) -> None:
+    await ReadModels(session).client_status(
+        envelope.tenant_id, payload.client_id, envelope.time, "active"
+    )
+
+
+@handlers.on(BalanceChanged)
+async def balance_changed(
+    session: AsyncSession, envelope: EventEnvelope, payload: BalanceChanged
+) -> None:
+    await ReadModels(session).balance(
+        envelope.tenant_id,
+        payload.client_id,
+        envelope.time,
+        payload.balance_minor,
+        payload.currency,
+    )

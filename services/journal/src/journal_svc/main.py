@@ -1,5 +1,6 @@
 """create_app(): the FastAPI app; its lifespan runs the relay and the consumer."""
 
+import gc
 from collections.abc import Sequence
 
 from fastapi import FastAPI
@@ -8,22 +9,50 @@ from crm_messaging import ServiceMessaging
 from crm_platform.app import Component, create_service_app
 from crm_platform.db import Database
 from crm_platform.settings import ServiceSettings
-from journal_svc.api import router
+from journal_svc.api import internal_router, router
 from journal_svc.consumers import handlers
+from journal_svc.context import system_clock
 from journal_svc.models import messaging
 from journal_svc.settings import Settings
 
 DEFAULT_PORT = 8104
 
 
-def _components(settings: ServiceSettings, database: Database) -> Sequence[Component]:
-    return [ServiceMessaging(settings, database, messaging, handlers)]
+class FrozenStartupHeap:
+    """Moves what start-up allocated (modules, the app, pools) out of the garbage collector's
+    way once the service runs. A full collection then walks only what requests allocate,
+    instead of pausing a request for a hundred milliseconds now and then (the journal grid's
+    p99 is held to 25 ms)."""
+
+    name = "gc"
+
+    async def start(self) -> None:
+        gc.collect()
+        gc.freeze()
+
+    async def stop(self) -> None:
+        gc.unfreeze()
+
+    async def ready(self) -> None:
+        return None
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    return create_service_app(
-        settings or Settings(),
+    settings = settings or Settings()
+    messaging_holder: list[ServiceMessaging] = []
+
+    def components(svc_settings: ServiceSettings, database: Database) -> Sequence[Component]:
+        service_messaging = ServiceMessaging(svc_settings, database, messaging, handlers)
+        messaging_holder.append(service_messaging)
+        return [service_messaging, FrozenStartupHeap()]
+
+    app = create_service_app(
+        settings,
         title="Journal: groups, lessons, enrolments, attendance, make-ups, staff pay",
-        routers=[router],
-        components=_components,
+        routers=[router, internal_router],
+        components=components,
     )
+    app.state.outbox = messaging_holder[0].outbox
+    # What "now" is; tests set a fixed clock to reach make-up windows and rate dates.
+    app.state.clock = system_clock
+    return app

@@ -1,15 +1,20 @@
-"""Events published by the journal context that other contexts build on.
+"""Events published by the journal context.
 
-Groups and enrolments are shared here first because clients (group membership filters,
-history), billing (class consumption) and the gateway (access map) all read them.
+Groups and enrolments are shared because clients (group membership filters, history), billing
+(class consumption) and the gateway (access map) all read them. Attendance events are what
+billing consumes classes from: every change of a mark is exactly one event, so billing can
+take a class when a client attended and give it back when the mark is changed or removed.
 """
 
 from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Literal
 
 from crm_contracts.registry import EventPayload, registry
+
+MarkStatus = Literal["planned", "attended", "absent", "excused", "makeup_attended"]
 
 
 @registry.register("journal.group_created", 1)
@@ -18,6 +23,8 @@ class GroupCreated(EventPayload):
     branch_id: uuid.UUID
     name: str
     capacity: int | None = None
+    programme: str | None = None
+    teacher_ids: list[uuid.UUID] | None = None
 
 
 @registry.register("journal.group_updated", 1)
@@ -29,6 +36,8 @@ class GroupUpdated(EventPayload):
     name: str
     capacity: int | None = None
     archived: bool = False
+    programme: str | None = None
+    teacher_ids: list[uuid.UUID] | None = None
 
 
 @registry.register("journal.enrolment_started", 1)
@@ -39,6 +48,8 @@ class EnrolmentStarted(EventPayload):
     client_id: uuid.UUID
     from_date: date
     until_date: date | None = None
+    # Set when the enrolment is the receiving side of a transfer from another group.
+    transferred_from: uuid.UUID | None = None
 
 
 @registry.register("journal.enrolment_ended", 1)
@@ -48,3 +59,71 @@ class EnrolmentEnded(EventPayload):
     branch_id: uuid.UUID
     client_id: uuid.UUID
     until_date: date
+    # "left", "archived" or "transferred" (then transferred_to is the new enrolment).
+    reason: str | None = None
+    transferred_to: uuid.UUID | None = None
+
+
+@registry.register("journal.lesson_scheduled", 1)
+class LessonScheduled(EventPayload):
+    """A lesson was added to a group's timetable (generated from the schedule or one-off)."""
+
+    lesson_id: uuid.UUID
+    group_id: uuid.UUID
+    branch_id: uuid.UUID
+    lesson_date: date
+    starts_at: str  # HH:MM in the organisation's time zone
+    duration_minutes: int
+    teacher_id: uuid.UUID | None = None
+    room_id: uuid.UUID | None = None
+
+
+@registry.register("journal.lesson_cancelled", 1)
+class LessonCancelled(EventPayload):
+    lesson_id: uuid.UUID
+    group_id: uuid.UUID
+    branch_id: uuid.UUID
+    lesson_date: date
+    reason: str | None = None
+
+
+@registry.register("journal.attendance_marked", 1)
+class AttendanceMarked(EventPayload):
+    """A mark was set or changed. previous_status is None when the cell was empty."""
+
+    mark_id: uuid.UUID
+    lesson_id: uuid.UUID
+    group_id: uuid.UUID
+    branch_id: uuid.UUID
+    client_id: uuid.UUID
+    lesson_date: date
+    status: MarkStatus
+    previous_status: MarkStatus | None = None
+    # For a make-up attendance: the mark of the excused absence it makes up.
+    makeup_of: uuid.UUID | None = None
+    # For an excused absence: the last day its make-up can be used.
+    makeup_until: date | None = None
+
+
+@registry.register("journal.attendance_unmarked", 1)
+class AttendanceUnmarked(EventPayload):
+    """A mark was removed (the cell is empty again)."""
+
+    mark_id: uuid.UUID
+    lesson_id: uuid.UUID
+    group_id: uuid.UUID
+    client_id: uuid.UUID
+    lesson_date: date
+    previous_status: MarkStatus
+    branch_id: uuid.UUID | None = None
+    makeup_of: uuid.UUID | None = None
+
+
+@registry.register("journal.waitlist_seat_offered", 1)
+class WaitlistSeatOffered(EventPayload):
+    """A seat freed in a full group is offered to the next client on its waitlist."""
+
+    entry_id: uuid.UUID
+    group_id: uuid.UUID
+    branch_id: uuid.UUID
+    client_id: uuid.UUID

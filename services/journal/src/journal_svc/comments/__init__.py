@@ -1,0 +1,1 @@
+"""Comments on a client, a cell, a lesson or a group."""

@@ -1,0 +1,1 @@
+"""Pure rules of the journal: no I/O, tested without a database."""

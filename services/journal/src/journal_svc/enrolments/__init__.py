@@ -1,0 +1,1 @@
+"""Enrolments of clients in groups, transfers, archiving, and waitlists of full groups."""

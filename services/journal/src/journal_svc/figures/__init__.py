@@ -1,0 +1,1 @@
+"""Figures of groups and teachers, and attendance-weighted pay with effective-dated rates."""

@@ -1,0 +1,1 @@
+"""The journal itself: a group's clients x lessons for a period."""

@@ -1,0 +1,38 @@
+"""The journal route."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+import orjson
+from fastapi import APIRouter, Response
+
+from crm_platform.internal_auth import PrincipalDep
+from journal_svc.access import tenant_of
+from journal_svc.deps import ContextDep
+from journal_svc.domain.figures import Month
+from journal_svc.grid import schemas
+from journal_svc.grid.service import Grid
+
+router = APIRouter()
+
+
+@router.get("/groups/{group_id}/journal", response_model=schemas.Journal)
+async def journal(
+    group_id: uuid.UUID,
+    principal: PrincipalDep,
+    ctx: ContextDep,
+    from_date: date | None = None,
+    until_date: date | None = None,
+) -> Response:
+    """Clients x lessons of a group for a period (this month when left out).
+
+    Serialised straight to JSON in the documented shape (schemas.Journal): the tests hold the
+    two together, and the grid skips a second validation of every cell."""
+    if from_date is None or until_date is None:
+        month = Month.of(await ctx.today(tenant_of(principal)))
+        from_date, until_date = from_date or month.first, until_date or month.last
+    grid = await Grid(ctx).journal(principal, group_id, from_date, until_date)
+    # default=str: the driver's own UUID type (a uuid.UUID subclass) is written as text.
+    return Response(orjson.dumps(grid, default=str), media_type="application/json")

@@ -1,0 +1,1 @@
+"""Attendance marks, make-ups and the make-up seat finder."""
