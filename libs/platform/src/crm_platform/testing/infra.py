@@ -3,8 +3,11 @@ else containers through testcontainers when Docker runs."""
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import socket
+import subprocess
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -43,16 +46,59 @@ def server_database_url() -> str:
 
 @cache
 def amqp_url() -> str:
+    """TEST_AMQP_URL, else a virtual host of this test run's own on the local broker (so
+    durable queues of one run never collect another run's events), else a container."""
     if url := os.environ.get("TEST_AMQP_URL"):
         return url
     if _answers("127.0.0.1", 5672):
-        return LOCAL_AMQP_URL
+        vhost = _own_vhost()
+        return f"{LOCAL_AMQP_URL}{vhost}" if vhost else LOCAL_AMQP_URL
     from testcontainers.rabbitmq import RabbitMqContainer
 
     container = RabbitMqContainer("rabbitmq:3.13-management-alpine").start()
     _containers.append(container)
     params = container.get_connection_params()
     return f"amqp://guest:guest@{params.host}:{params.port}/"
+
+
+VHOST_PREFIX = "test_run_"
+
+
+def _rabbitmqctl(*args: str) -> str | None:
+    tool = shutil.which("rabbitmqctl")
+    if tool is None:
+        return None
+    done = subprocess.run([tool, "-q", *args], capture_output=True, text=True, timeout=60)
+    return done.stdout if done.returncode == 0 else None
+
+
+def _own_vhost() -> str | None:
+    """Create a vhost for this process's tests, delete it at exit, and sweep vhosts of runs
+    that died. None when rabbitmqctl is not at hand (the default vhost is used then)."""
+    listed = _rabbitmqctl("list_vhosts")
+    if listed is None:
+        return None
+    for name in listed.split():
+        if name.startswith(VHOST_PREFIX) and not _alive(name.removeprefix(VHOST_PREFIX)):
+            _rabbitmqctl("delete_vhost", name)
+    name = f"{VHOST_PREFIX}{os.getpid()}"
+    if _rabbitmqctl("add_vhost", name) is None:
+        return None
+    _rabbitmqctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
+    atexit.register(_rabbitmqctl, "delete_vhost", name)
+    return name
+
+
+def _alive(pid: str) -> bool:
+    if not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 @asynccontextmanager
