@@ -246,6 +246,31 @@ def test_a_phone_or_email_already_on_a_card_is_warned_about(api: Api) -> None:
     assert hidden["duplicates"][0] == {"field": "phone", "client_id": None, "name": None}
 
 
+def test_changing_a_phone_to_one_already_on_a_card_is_warned_about(api: Api) -> None:
+    org = api.organisation()
+    first = api.client_of(org, phone="+48 601 333 444")
+    second = api.client_of(org, first_name="Ola", phone="+48 602 000 000")
+    changed = api.ok(
+        "PATCH",
+        f"{CLIENTS}/{second['id']}",
+        org.owner,
+        json={"phone": "601 333 444"},
+        headers={"If-Match": str(second["version"])},
+    )
+    assert changed["phone"] == "+48601333444"
+    assert changed["duplicates"] == [
+        {"field": "phone", "client_id": first["id"], "name": "Anna Nowak"}
+    ]
+    renamed = api.ok(
+        "PATCH",
+        f"{CLIENTS}/{second['id']}",
+        org.owner,
+        json={"note": "the phone is not touched"},
+        headers={"If-Match": str(changed["version"])},
+    )
+    assert renamed["duplicates"] == []
+
+
 def test_the_free_plan_allows_three_active_clients(api: Api) -> None:
     org = api.organisation(plan="free")
     ids = [api.client_of(org, first_name=f"C{i}")["id"] for i in range(3)]

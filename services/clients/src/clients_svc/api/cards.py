@@ -103,9 +103,17 @@ async def update_client(
     principal: PrincipalDep,
     svc: CardsDep,
     if_match: IfMatch = None,
-) -> schemas.ClientRead:
+) -> schemas.ClientCreated:
+    """Answers with duplicate warnings when the phone or email now matches another client."""
     client = await svc.update(principal, client_id, body, version_of(if_match))
-    return await svc.read(principal, client)
+    read = await svc.read(principal, client)
+    contact_changed = {"phone", "email"} & body.model_fields_set
+    duplicates = (
+        await svc.duplicates(principal, client.phone, client.email, client.id)
+        if contact_changed
+        else []
+    )
+    return schemas.ClientCreated(**read.model_dump(), duplicates=duplicates)
 
 
 @router.post("/clients/{client_id}/freeze")
