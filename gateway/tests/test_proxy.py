@@ -53,7 +53,7 @@ async def test_body_and_query_pass_and_caller_cannot_forge_gateway_headers(
 ) -> None:
     async with gateway() as client:
         response = await client.post(
-            "/api/v1/billing/payments?dry=1",
+            "/api/v1/billing/catalogue?dry=1",
             json={"amount_minor": 1250},
             headers=auth(world) | {"x-client-address": "10.0.0.1", "x-internal-token": "forged"},
         )
@@ -70,7 +70,7 @@ async def test_oversized_bodies_are_413_and_never_reach_a_service(
 ) -> None:
     async with gateway(max_body_bytes=1024) as client:
         declared = await client.post(
-            "/api/v1/billing/payments", content=b"x" * 5000, headers=auth(world)
+            "/api/v1/billing/catalogue", content=b"x" * 5000, headers=auth(world)
         )
     assert declared.status_code == 413
 
@@ -80,7 +80,7 @@ async def test_oversized_bodies_are_413_and_never_reach_a_service(
 
     async with gateway(max_body_bytes=1024) as client:
         streamed = await client.post(
-            "/api/v1/billing/payments", content=chunks(), headers=auth(world)
+            "/api/v1/billing/catalogue", content=chunks(), headers=auth(world)
         )
     assert streamed.status_code == 413
     assert stand_ins["billing"].received == []

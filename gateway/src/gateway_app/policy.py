@@ -179,11 +179,31 @@ ROUTES: tuple[Route, ...] = (
     _r("POST", f"{BI}/clients/{{client_id}}/packs", "billing", "finance.write", client_id="client"),
     _r("GET", f"{BI}/clients/{{client_id}}/ledger", "billing", "finance.read", client_id="client"),
     _r("GET", f"{BI}/payments", "billing", "finance.read"),
-    _r("POST", f"{BI}/payments", "billing", "finance.write"),
     _r("GET", f"{BI}/invoices", "billing", "finance.read"),
-    _r("POST", f"{BI}/invoices", "billing", "finance.write"),
     _r("GET", f"{BI}/reports/monthly", "billing", "finance.read"),
     _r("GET", f"{BI}/reports/packs", "billing", "finance.read"),
+    _r("GET", f"{BI}/catalogue/{{service_id}}", "billing", "finance.read"),
+    _r("PATCH", f"{BI}/catalogue/{{service_id}}", "billing", "finance.write"),
+    *(
+        _r(method, f"{BI}/clients/{{client_id}}{tail}", "billing", perm, client_id="client")
+        for method, tail, perm in (
+            ("GET", "/packs/{pack_id}", "finance.read"),
+            ("PATCH", "/packs/{pack_id}", "finance.write"),
+            ("POST", "/packs/{pack_id}/extend", "finance.write"),
+            ("POST", "/packs/{pack_id}/bonus", "finance.write"),
+            ("POST", "/packs/{pack_id}/freeze", "finance.write"),
+            ("POST", "/packs/{pack_id}/unfreeze", "finance.write"),
+            ("POST", "/packs/{pack_id}/restore", "finance.write"),
+            ("POST", "/packs/{pack_id}/refund", "finance.write"),
+            ("POST", "/packs/{pack_id}/transfer", "finance.write"),
+            ("POST", "/packs/{pack_id}/visits", "finance.write"),
+            ("POST", "/payments", "finance.write"),
+            ("POST", "/entries/{entry_id}/cancel", "finance.write"),
+            ("GET", "/invoices", "finance.read"),
+            ("POST", "/invoices", "finance.write"),
+            ("POST", "/invoices/{invoice_id}/void", "finance.write"),
+        )
+    ),
     # journal: marks locate their lesson only. The journal checks the client is enrolled (or
     # is making up an absence) in the same transaction, so the teacher of the host group can
     # mark a make-up guest from a group or branch that teacher does not see.

@@ -1,5 +1,304 @@
-"""Handlers for the events the billing context listens to."""
+"""Handlers for the events the billing context listens to.
 
-from crm_messaging import Handlers
+- identity: the organisation's currency and time zone.
+- clients: the card's branch and family, status; a freeze freezes the client's packs
+  (validity moves by the frozen days) and pauses reminders; unfreezing ends it early.
+- journal: groups and lessons (programme, branch, teacher for the figures), and attendance
+  marks, which use classes and give them back.
+"""
 
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from billing_svc.clients import ensure_client
+from billing_svc.context import Context, system_clock
+from billing_svc.models import Group, Lesson, Organisation, Pack, PackFreeze, messaging
+from billing_svc.packs.consumption import Consumption, MarkChange
+from billing_svc.packs.schemas import FreezeIn, UnfreezeIn
+from billing_svc.packs.service import Packs
+from crm_contracts.envelope import EventEnvelope
+from crm_contracts.events import clients as client_events
+from crm_contracts.events import identity as identity_events
+from crm_contracts.events import journal as journal_events
+from crm_messaging import Handlers, Outbox
+from crm_platform.errors import ProblemError
+
+SERVICE = "billing"
 handlers = Handlers()
+outbox = Outbox(SERVICE, messaging)
+
+
+def _ctx(session: AsyncSession) -> Context:
+    return Context(session, outbox, system_clock)
+
+
+# --- identity ---------------------------------------------------------------------------------
+
+
+async def _organisation(
+    session: AsyncSession, org_id: uuid.UUID, currency: str, time_zone: str
+) -> None:
+    org = await session.get(Organisation, org_id)
+    if org is None:
+        session.add(
+            Organisation(
+                id=org_id,
+                currency=currency,
+                time_zone=time_zone,
+                absence_uses_class=False,
+                due_soon_days=3,
+                version=1,
+            )
+        )
+    else:
+        org.currency, org.time_zone = currency, time_zone
+    await session.flush()
+
+
+@handlers.on(identity_events.OrganisationRegistered)
+async def on_organisation_registered(
+    session: AsyncSession, envelope: EventEnvelope, payload: identity_events.OrganisationRegistered
+) -> None:
+    await _organisation(session, payload.organisation_id, payload.currency, payload.time_zone)
+
+
+@handlers.on(identity_events.OrganisationUpdated)
+async def on_organisation_updated(
+    session: AsyncSession, envelope: EventEnvelope, payload: identity_events.OrganisationUpdated
+) -> None:
+    await _organisation(session, payload.organisation_id, payload.currency, payload.time_zone)
+
+
+# --- clients ----------------------------------------------------------------------------------
+
+
+async def _client_state(
+    session: AsyncSession, envelope: EventEnvelope, payload: client_events.ClientState
+) -> None:
+    client = await ensure_client(session, envelope.tenant_id, payload.client_id)
+    client.first_name, client.last_name = payload.first_name, payload.last_name
+    client.branch_id, client.family_id = payload.branch_id, payload.family_id
+    client.status = payload.status
+    await session.flush()
+
+
+@handlers.on(client_events.ClientRegistered)
+async def on_client_registered(
+    session: AsyncSession, envelope: EventEnvelope, payload: client_events.ClientRegistered
+) -> None:
+    await _client_state(session, envelope, payload)
+
+
+@handlers.on(client_events.ClientUpdated)
+async def on_client_updated(
+    session: AsyncSession, envelope: EventEnvelope, payload: client_events.ClientUpdated
+) -> None:
+    await _client_state(session, envelope, payload)
+
+
+@handlers.on(client_events.ClientArchived)
+async def on_client_archived(
+    session: AsyncSession, envelope: EventEnvelope, payload: client_events.ClientArchived
+) -> None:
+    client = await ensure_client(session, envelope.tenant_id, payload.client_id)
+    client.status = "archived"
+    await session.flush()
+
+
+@handlers.on(client_events.ClientRestored)
+async def on_client_restored(
+    session: AsyncSession, envelope: EventEnvelope, payload: client_events.ClientRestored
+) -> None:
+    client = await ensure_client(session, envelope.tenant_id, payload.client_id)
+    client.status = "active"
+    await session.flush()
+
+
+async def _client_packs(session: AsyncSession, tenant: uuid.UUID, client: uuid.UUID) -> list[Pack]:
+    rows = await session.execute(
+        select(Pack)
+        .where(Pack.tenant_id == tenant, Pack.client_id == client, Pack.status == "active")
+        .order_by(Pack.id)
+    )
+    return list(rows.scalars())
+
+
+@handlers.on(client_events.ClientFrozen)
+async def on_client_frozen(
+    session: AsyncSession, envelope: EventEnvelope, payload: client_events.ClientFrozen
+) -> None:
+    """Freezes each of the client's packs still valid during the freeze; a pack already
+    frozen on some of those days keeps its own freeze."""
+    tenant = envelope.tenant_id
+    client = await ensure_client(session, tenant, payload.client_id)
+    client.status = "frozen"
+    client.frozen_from, client.frozen_until = payload.from_date, payload.until_date
+    ctx = _ctx(session)
+    packs = Packs(ctx)
+    for pack in await _client_packs(session, tenant, payload.client_id):
+        if pack.ends_on is not None and pack.ends_on < payload.from_date:
+            continue
+        try:
+            await packs.freeze(
+                None,
+                payload.client_id,
+                pack.id,
+                FreezeIn(from_date=payload.from_date, until_date=payload.until_date),
+                tenant=tenant,
+                source="client",
+            )
+        except ProblemError:
+            continue  # overlapping an existing freeze: that one stands
+
+
+@handlers.on(client_events.ClientUnfrozen)
+async def on_client_unfrozen(
+    session: AsyncSession, envelope: EventEnvelope, payload: client_events.ClientUnfrozen
+) -> None:
+    tenant = envelope.tenant_id
+    client = await ensure_client(session, tenant, payload.client_id)
+    client.status = "active"
+    client.frozen_from = client.frozen_until = None
+    if payload.reason != "manual":
+        await session.flush()
+        return
+    ctx = _ctx(session)
+    last = (await ctx.today(tenant)) - timedelta(days=1)
+    packs = Packs(ctx)
+    for pack in await _client_packs(session, tenant, payload.client_id):
+        frozen = await session.execute(
+            select(PackFreeze.id).where(
+                PackFreeze.pack_id == pack.id,
+                PackFreeze.source == "client",
+                PackFreeze.until_date > last,
+            )
+        )
+        if frozen.first() is None:
+            continue
+        await packs.unfreeze(
+            None, payload.client_id, pack.id, UnfreezeIn(last_frozen_day=last), tenant=tenant
+        )
+
+
+@handlers.on(client_events.FamilyChanged)
+async def on_family_changed(
+    session: AsyncSession, envelope: EventEnvelope, payload: client_events.FamilyChanged
+) -> None:
+    for member in payload.member_ids:
+        client = await ensure_client(session, envelope.tenant_id, member)
+        client.family_id = payload.family_id
+    await session.flush()
+
+
+# --- journal ----------------------------------------------------------------------------------
+
+
+async def _group(
+    session: AsyncSession,
+    tenant: uuid.UUID,
+    group_id: uuid.UUID,
+    branch_id: uuid.UUID,
+    programme: str | None,
+    teacher_ids: list[uuid.UUID] | None,
+) -> None:
+    group = await session.get(Group, group_id)
+    if group is None:
+        group = Group(id=group_id, tenant_id=tenant, branch_id=branch_id)
+        session.add(group)
+    elif group.tenant_id != tenant:
+        return
+    group.branch_id, group.programme = branch_id, programme
+    group.teacher_id = teacher_ids[0] if teacher_ids else None
+    await session.flush()
+
+
+@handlers.on(journal_events.GroupCreated)
+async def on_group_created(
+    session: AsyncSession, envelope: EventEnvelope, payload: journal_events.GroupCreated
+) -> None:
+    await _group(
+        session,
+        envelope.tenant_id,
+        payload.group_id,
+        payload.branch_id,
+        payload.programme,
+        payload.teacher_ids,
+    )
+
+
+@handlers.on(journal_events.GroupUpdated)
+async def on_group_updated(
+    session: AsyncSession, envelope: EventEnvelope, payload: journal_events.GroupUpdated
+) -> None:
+    await _group(
+        session,
+        envelope.tenant_id,
+        payload.group_id,
+        payload.branch_id,
+        payload.programme,
+        payload.teacher_ids,
+    )
+
+
+@handlers.on(journal_events.LessonScheduled)
+async def on_lesson_scheduled(
+    session: AsyncSession, envelope: EventEnvelope, payload: journal_events.LessonScheduled
+) -> None:
+    lesson = await session.get(Lesson, payload.lesson_id)
+    if lesson is None:
+        session.add(
+            Lesson(
+                id=payload.lesson_id,
+                tenant_id=envelope.tenant_id,
+                group_id=payload.group_id,
+                teacher_id=payload.teacher_id,
+            )
+        )
+    elif lesson.tenant_id == envelope.tenant_id:
+        lesson.teacher_id = payload.teacher_id
+    await session.flush()
+
+
+@handlers.on(journal_events.AttendanceMarked)
+async def on_attendance_marked(
+    session: AsyncSession, envelope: EventEnvelope, payload: journal_events.AttendanceMarked
+) -> None:
+    await ensure_client(session, envelope.tenant_id, payload.client_id)
+    await Consumption(_ctx(session)).apply(
+        MarkChange(
+            tenant_id=envelope.tenant_id,
+            mark_id=payload.mark_id,
+            client_id=payload.client_id,
+            lesson_id=payload.lesson_id,
+            group_id=payload.group_id,
+            branch_id=payload.branch_id,
+            lesson_date=payload.lesson_date,
+            status=payload.status,
+            at=envelope.time,
+        )
+    )
+
+
+@handlers.on(journal_events.AttendanceUnmarked)
+async def on_attendance_unmarked(
+    session: AsyncSession, envelope: EventEnvelope, payload: journal_events.AttendanceUnmarked
+) -> None:
+    await ensure_client(session, envelope.tenant_id, payload.client_id)
+    await Consumption(_ctx(session)).apply(
+        MarkChange(
+            tenant_id=envelope.tenant_id,
+            mark_id=payload.mark_id,
+            client_id=payload.client_id,
+            lesson_id=payload.lesson_id,
+            group_id=payload.group_id,
+            branch_id=payload.branch_id,
+            lesson_date=payload.lesson_date,
+            status=None,
+            at=envelope.time,
+        )
+    )

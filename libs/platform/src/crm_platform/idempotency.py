@@ -1,0 +1,254 @@
+"""Idempotency-Key for writes that move money or classes (ARCHITECTURE.md, HTTP conventions).
+
+A key is claimed in the same transaction as the effect it guards:
+
+1. `INSERT ... ON CONFLICT DO NOTHING` a row (scope, key, fingerprint). A concurrent request
+   with the same key waits on the unique index until the first one commits or rolls back, so
+   two requests with one key are serialised by the database, not by timing.
+2. The claimant runs the effect and stores the answer (status and body) in that row; the
+   answer commits with the effect or not at all (a failed request leaves no key behind, so
+   its retry runs again).
+3. A later request with the key finds the row: the same fingerprint (method, path and the
+   canonical body) replays the stored answer; another fingerprint is 409.
+
+Each service carries the table in its own database (`idempotency_table(metadata)` in its
+models, `create_idempotency_table()` in a migration), like the outbox and inbox.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from alembic import op
+from fastapi import Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import Response
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    delete,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm_platform.db import SessionDep, new_metadata
+from crm_platform.errors import ProblemError
+
+IDEMPOTENCY = "idempotency_keys"
+HEADER = "Idempotency-Key"
+REPLAYED_HEADER = "Idempotent-Replayed"
+MAX_KEY_LENGTH = 200
+
+
+def idempotency_table(metadata: MetaData) -> Table:
+    return Table(
+        IDEMPOTENCY,
+        metadata,
+        Column("scope", String(64), nullable=False),
+        Column("key", String(MAX_KEY_LENGTH), nullable=False),
+        Column("fingerprint", String(64), nullable=False),
+        Column("status_code", Integer, nullable=True),
+        Column("response_body", LargeBinary, nullable=True),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        PrimaryKeyConstraint("scope", "key", name="pk_idempotency_keys"),
+        Index("ix_idempotency_keys_created_at", "created_at"),
+    )
+
+
+def create_idempotency_table() -> None:
+    """For a service's migration."""
+    idempotency_table(new_metadata()).create(op.get_bind())
+
+
+def drop_idempotency_table() -> None:
+    idempotency_table(new_metadata()).drop(op.get_bind())
+
+
+def fingerprint(method: str, path: str, body: bytes) -> str:
+    """The request as far as sameness goes: a JSON body is compared by its content, not by
+    its spacing or key order."""
+    try:
+        canonical = orjson.dumps(orjson.loads(body), option=orjson.OPT_SORT_KEYS) if body else b""
+    except orjson.JSONDecodeError:
+        canonical = body
+    digest = hashlib.sha256()
+    digest.update(f"{method.upper()} {path}\n".encode())
+    digest.update(canonical)
+    return digest.hexdigest()
+
+
+def _problem(status: int, title: str, detail: str) -> ProblemError:
+    return ProblemError(
+        status,
+        title,
+        detail,
+        errors=[{"field": HEADER, "in": "header", "message": detail}],
+    )
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    status_code: int
+    body: bytes
+
+
+class IdempotencyStore:
+    """Claims keys and keeps answers in one service's table, inside the caller's transaction."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    async def claim(
+        self, session: AsyncSession, scope: str, key: str, print_: str, now: datetime
+    ) -> StoredAnswer | None:
+        """None when this transaction now holds the key; else the answer to replay.
+
+        Raises 409 when the key was used for another request (or its first request has not
+        stored an answer, which only happens inside that request's own transaction).
+        """
+        values = {"scope": scope, "key": key, "fingerprint": print_, "created_at": now}
+        dialect = session.get_bind().dialect.name
+        if dialect == "postgresql":
+            stmt: Any = postgresql.insert(self.table).values(values).on_conflict_do_nothing()
+        elif dialect == "sqlite":
+            stmt = sqlite.insert(self.table).values(values).on_conflict_do_nothing()
+        else:  # pragma: no cover - only the two engines above are supported
+            raise RuntimeError(f"unsupported database {dialect}")
+        inserted = await session.execute(stmt.returning(self.table.c.key))
+        if inserted.first() is not None:
+            return None
+        row = (
+            await session.execute(
+                select(
+                    self.table.c.fingerprint,
+                    self.table.c.status_code,
+                    self.table.c.response_body,
+                ).where(self.table.c.scope == scope, self.table.c.key == key)
+            )
+        ).first()
+        if row is None:  # pragma: no cover - the holder rolled back between our two statements
+            raise _problem(409, "Conflict", "this Idempotency-Key is in use; retry")
+        if row.fingerprint != print_:
+            raise _problem(409, "Conflict", "this Idempotency-Key was used for a different request")
+        if row.status_code is None or row.response_body is None:
+            raise _problem(409, "Conflict", "a request with this Idempotency-Key is in progress")
+        return StoredAnswer(row.status_code, row.response_body)
+
+    async def store(
+        self, session: AsyncSession, scope: str, key: str, answer: StoredAnswer
+    ) -> None:
+        await session.execute(
+            update(self.table)
+            .where(self.table.c.scope == scope, self.table.c.key == key)
+            .values(status_code=answer.status_code, response_body=answer.body)
+        )
+
+    async def purge(self, session: AsyncSession, before: datetime) -> int:
+        """Forget keys older than `before` (a retention job calls this)."""
+        result: Any = await session.execute(
+            delete(self.table).where(self.table.c.created_at < before)
+        )
+        return int(result.rowcount or 0)
+
+
+def _valid_key(value: str | None, required: bool) -> str | None:
+    if value is None:
+        if required:
+            raise _problem(
+                428, "Precondition Required", "this write needs an Idempotency-Key header"
+            )
+        return None
+    key = value.strip()
+    if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
+        raise ProblemError(
+            422,
+            "Unprocessable Content",
+            "invalid Idempotency-Key",
+            errors=[
+                {
+                    "field": HEADER,
+                    "in": "header",
+                    "message": f"1 to {MAX_KEY_LENGTH} printable characters",
+                }
+            ],
+        )
+    return key
+
+
+class Idempotent:
+    """One request's use of the key: `await idem.run(scope, effect, status_code=201)`."""
+
+    def __init__(
+        self,
+        store: IdempotencyStore,
+        session: AsyncSession,
+        key: str | None,
+        print_: str,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.store = store
+        self.session = session
+        self.key = key
+        self.print_ = print_
+        self.clock = clock
+
+    async def run(
+        self,
+        scope: str | uuid.UUID,
+        effect: Callable[[], Awaitable[Any]],
+        *,
+        status_code: int = 200,
+    ) -> Response:
+        """Runs `effect` once per key; its result (a pydantic model or JSON-able value) is the
+        answer. Replays carry the header Idempotent-Replayed: true."""
+        scope_text = str(scope)
+        if self.key is not None:
+            stored = await self.store.claim(
+                self.session, scope_text, self.key, self.print_, self.clock()
+            )
+            if stored is not None:
+                return Response(
+                    stored.body,
+                    stored.status_code,
+                    media_type="application/json",
+                    headers={REPLAYED_HEADER: "true"},
+                )
+        result = await effect()
+        body = orjson.dumps(jsonable_encoder(result))
+        if self.key is not None:
+            await self.store.store(
+                self.session, scope_text, self.key, StoredAnswer(status_code, body)
+            )
+        return Response(body, status_code, media_type="application/json")
+
+
+def idempotency_dependency(
+    table: Table, *, required: bool = True
+) -> Callable[..., Awaitable[Idempotent]]:
+    """A FastAPI dependency giving the route an `Idempotent` bound to the request's session,
+    so the key is claimed in the request's own unit of work. A service declares
+    `IdempotencyDep = Annotated[Idempotent, Depends(idempotency_dependency(table))]`.
+    """
+    store = IdempotencyStore(table)
+
+    async def dependency(request: Request, session: SessionDep) -> Idempotent:
+        key = _valid_key(request.headers.get(HEADER), required)
+        body = await request.body()
+        return Idempotent(store, session, key, fingerprint(request.method, request.url.path, body))
+
+    return dependency

@@ -1,0 +1,1 @@
+"""Pure billing rules: no I/O, tested without a database."""

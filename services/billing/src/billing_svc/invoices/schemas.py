@@ -1,0 +1,35 @@
+"""Invoices: a request for payment of a pack or a period, with a due date."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import StringConstraints
+
+from billing_svc.schemas_common import PositiveMinor, Read, Strict
+
+
+class InvoiceCreate(Strict):
+    amount_minor: PositiveMinor
+    due_on: date
+    description: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)
+    ]
+    pack_id: uuid.UUID | None = None
+
+
+class InvoiceRead(Read):
+    id: uuid.UUID
+    client_id: uuid.UUID
+    pack_id: uuid.UUID | None
+    description: str
+    amount_minor: int
+    paid_minor: int
+    currency: str
+    due_on: date
+    # overdue: open and past its due date (a status shown, not stored)
+    status: Literal["open", "paid", "overdue", "void"]
+    version: int
+    created_at: datetime

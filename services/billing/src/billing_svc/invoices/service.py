@@ -1,0 +1,176 @@
+"""Invoice use cases. Flushes, never commits."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from billing_svc.access import can_read, can_write
+from billing_svc.clients import ensure_client
+from billing_svc.context import Context
+from billing_svc.deps import check_version
+from billing_svc.invoices import schemas
+from billing_svc.ledger.repository import LedgerRepository
+from billing_svc.models import DueItem, Invoice, Organisation, Pack
+from crm_contracts.events.billing import InvoiceChanged, InvoiceIssued
+from crm_contracts.ids import uuid7
+from crm_platform.errors import ConflictError, NotFoundError, ProblemError
+from crm_platform.internal_auth import Principal
+from crm_platform.pagination import keyset
+
+
+def to_read(invoice: Invoice, currency: str, today: date) -> schemas.InvoiceRead:
+    shown = invoice.status
+    if shown == "open" and invoice.due_on < today:
+        shown = "overdue"
+    return schemas.InvoiceRead(
+        id=invoice.id,
+        client_id=invoice.client_id,
+        pack_id=invoice.pack_id,
+        description=invoice.description,
+        amount_minor=invoice.amount_minor,
+        paid_minor=invoice.paid_minor,
+        currency=currency,
+        due_on=invoice.due_on,
+        status=shown,
+        version=invoice.version,
+        created_at=invoice.created_at,
+    )
+
+
+def _state(invoice: Invoice, currency: str) -> dict[str, object]:
+    return {
+        "invoice_id": invoice.id,
+        "client_id": invoice.client_id,
+        "pack_id": invoice.pack_id,
+        "description": invoice.description,
+        "amount_minor": invoice.amount_minor,
+        "paid_minor": invoice.paid_minor,
+        "currency": currency,
+        "due_on": invoice.due_on,
+        "status": invoice.status,
+    }
+
+
+async def refresh_invoice(ctx: Context, org: Organisation, invoice_id: uuid.UUID) -> None:
+    """Paid when live payments allocated to it cover it; open again when one is cancelled."""
+    invoice = await ctx.session.get(Invoice, invoice_id, with_for_update=True)
+    if invoice is None or invoice.status == "void":
+        return
+    paid = await LedgerRepository(ctx.session).allocated_to(org.id, invoice.id)
+    status = "paid" if paid >= invoice.amount_minor else "open"
+    if (paid, status) == (invoice.paid_minor, invoice.status):
+        return
+    invoice.paid_minor, invoice.status = paid, status
+    invoice.version += 1
+    due = await ctx.session.execute(select(DueItem).where(DueItem.invoice_id == invoice.id))
+    for item in due.scalars():
+        item.settled_at = ctx.now() if status == "paid" else None
+    await ctx.session.flush()
+    await ctx.emit(org.id, invoice.id, InvoiceChanged(**_state(invoice, org.currency)))
+
+
+@dataclass
+class Invoices:
+    ctx: Context
+
+    async def create(
+        self, principal: Principal, client_id: uuid.UUID, body: schemas.InvoiceCreate
+    ) -> schemas.InvoiceRead:
+        tenant = can_write(principal)
+        org = await self.ctx.organisation(tenant)
+        await ensure_client(self.ctx.session, tenant, client_id)
+        if body.pack_id is not None:
+            pack = await self.ctx.session.get(Pack, body.pack_id)
+            if pack is None or pack.tenant_id != tenant or pack.client_id != client_id:
+                raise ProblemError(
+                    422,
+                    "Unprocessable Content",
+                    "invalid fields: pack_id",
+                    errors=[{"field": "pack_id", "in": "body", "message": "no such pack"}],
+                )
+        invoice = Invoice(
+            id=uuid7(),
+            tenant_id=tenant,
+            client_id=client_id,
+            pack_id=body.pack_id,
+            description=body.description,
+            amount_minor=body.amount_minor,
+            due_on=body.due_on,
+            status="open",
+            paid_minor=0,
+            version=1,
+            created_at=self.ctx.now(),
+        )
+        self.ctx.session.add(invoice)
+        self.ctx.session.add(
+            DueItem(
+                id=uuid7(),
+                tenant_id=tenant,
+                client_id=client_id,
+                pack_id=body.pack_id,
+                invoice_id=invoice.id,
+                kind="invoice",
+                due_on=body.due_on,
+                soon_from=body.due_on - timedelta(days=org.due_soon_days),
+                amount_minor=body.amount_minor,
+                created_at=self.ctx.now(),
+            )
+        )
+        await self.ctx.session.flush()
+        from billing_svc.scheduler import wake_after_commit
+
+        wake_after_commit(self.ctx.session)
+        await self.ctx.emit(tenant, invoice.id, InvoiceIssued(**_state(invoice, org.currency)))
+        return to_read(invoice, org.currency, self.ctx.today_in(org))
+
+    async def void(
+        self, principal: Principal, client_id: uuid.UUID, invoice_id: uuid.UUID, version: int
+    ) -> schemas.InvoiceRead:
+        tenant = can_write(principal)
+        org = await self.ctx.organisation(tenant)
+        invoice = await self.ctx.session.get(Invoice, invoice_id, with_for_update=True)
+        if invoice is None or invoice.tenant_id != tenant or invoice.client_id != client_id:
+            raise NotFoundError("invoice")
+        check_version(invoice.version, version)
+        if invoice.status != "open":
+            raise ConflictError(f"a {invoice.status} invoice cannot be voided")
+        invoice.status = "void"
+        invoice.version += 1
+        due = await self.ctx.session.execute(
+            select(DueItem).where(DueItem.invoice_id == invoice.id)
+        )
+        for item in due.scalars():
+            item.settled_at = self.ctx.now()
+        await self.ctx.session.flush()
+        await self.ctx.emit(tenant, invoice.id, InvoiceChanged(**_state(invoice, org.currency)))
+        return to_read(invoice, org.currency, self.ctx.today_in(org))
+
+    async def list(
+        self,
+        principal: Principal,
+        client_id: uuid.UUID | None,
+        status: str | None,
+        cursor: str | None,
+        limit: int,
+    ) -> list[schemas.InvoiceRead]:
+        tenant = can_read(principal)
+        if client_id is None and principal.role == "teacher":
+            raise ProblemError(403, "Forbidden", "a teacher lists one client's invoices")
+        org = await self.ctx.organisation(tenant)
+        today = self.ctx.today_in(org)
+        query = select(Invoice).where(Invoice.tenant_id == tenant)
+        if client_id is not None:
+            query = query.where(Invoice.client_id == client_id)
+        if status == "overdue":
+            query = query.where(Invoice.status == "open", Invoice.due_on < today)
+        elif status is not None:
+            query = query.where(Invoice.status == status)
+        rows: Sequence[Invoice] = list(
+            (await self.ctx.session.execute(keyset(query, Invoice.id, cursor, limit))).scalars()
+        )
+        return [to_read(i, org.currency, today) for i in rows]

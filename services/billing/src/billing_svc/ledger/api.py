@@ -1,0 +1,104 @@
+"""Payments, cancellations, balances and the client's ledger."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from fastapi import APIRouter, Response, status
+
+from billing_svc.deps import ContextDep, IdempotencyDep
+from billing_svc.ledger import schemas
+from billing_svc.ledger.service import Ledger
+from crm_platform.internal_auth import PrincipalDep
+from crm_platform.pagination import CursorParam, LimitParam, Page, page
+
+router = APIRouter()
+
+
+@router.post(
+    "/clients/{client_id}/payments",
+    status_code=status.HTTP_201_CREATED,
+    response_model=schemas.EntryRead,
+)
+async def record_payment(
+    client_id: uuid.UUID,
+    body: schemas.PaymentCreate,
+    principal: PrincipalDep,
+    ctx: ContextDep,
+    idem: IdempotencyDep,
+) -> Response:
+    return await idem.run(
+        principal.require_tenant(),
+        lambda: Ledger(ctx).record_payment(principal, client_id, body),
+        status_code=201,
+    )
+
+
+@router.post(
+    "/clients/{client_id}/entries/{entry_id}/cancel",
+    status_code=status.HTTP_201_CREATED,
+    response_model=schemas.EntryRead,
+)
+async def cancel_entry(
+    client_id: uuid.UUID,
+    entry_id: uuid.UUID,
+    body: schemas.CancelIn,
+    principal: PrincipalDep,
+    ctx: ContextDep,
+    idem: IdempotencyDep,
+) -> Response:
+    """Cancels an entry by adding its reversing entry (the answer); the entry stays, shown
+    as cancelled. An entry is cancelled at most once."""
+    return await idem.run(
+        principal.require_tenant(),
+        lambda: Ledger(ctx).cancel(principal, client_id, entry_id, body),
+        status_code=201,
+    )
+
+
+@router.get("/clients/{client_id}/balance")
+async def balance(
+    client_id: uuid.UUID, principal: PrincipalDep, ctx: ContextDep
+) -> schemas.BalanceRead:
+    return await Ledger(ctx).balance(principal, client_id)
+
+
+@router.get("/clients/{client_id}/ledger")
+async def client_ledger(
+    client_id: uuid.UUID,
+    principal: PrincipalDep,
+    ctx: ContextDep,
+    limit: LimitParam = 50,
+    cursor: CursorParam = None,
+) -> Page[schemas.EntryRead]:
+    """The client's entries, oldest first: their own and transfers to or from them."""
+    rows = await Ledger(ctx).client_entries(principal, client_id, cursor, limit)
+    items, next_cursor = page(rows, limit)
+    return Page(items=items, next_cursor=next_cursor)
+
+
+@router.get("/payments")
+async def payments(
+    principal: PrincipalDep,
+    ctx: ContextDep,
+    from_date: date | None = None,
+    to_date: date | None = None,
+    client_id: uuid.UUID | None = None,
+    method: schemas.Method | None = None,
+    include_cancelled: bool = False,
+    limit: LimitParam = 50,
+    cursor: CursorParam = None,
+) -> Page[schemas.EntryRead]:
+    rows = await Ledger(ctx).payments(
+        principal,
+        from_date=from_date,
+        to_date=to_date,
+        client_id=client_id,
+        method=method,
+        include_cancelled=include_cancelled,
+        cursor=cursor,
+        limit=limit,
+    )
+    items, next_cursor = page(rows, limit)
+    return Page(items=items, next_cursor=next_cursor)

@@ -1,0 +1,113 @@
+"""Every pack query, scoped by tenant."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from billing_svc.models import Pack, PackEvent, PackFreeze, Usage
+from crm_platform.pagination import keyset
+
+
+class PacksRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def pack(
+        self, tenant_id: uuid.UUID, pack_id: uuid.UUID, *, for_update: bool = False
+    ) -> Pack | None:
+        query = select(Pack).where(Pack.id == pack_id, Pack.tenant_id == tenant_id)
+        if for_update:
+            query = query.with_for_update()
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def client_packs(
+        self, tenant_id: uuid.UUID, client_id: uuid.UUID, cursor: str | None, limit: int
+    ) -> Sequence[Pack]:
+        query = select(Pack).where(Pack.tenant_id == tenant_id, Pack.client_id == client_id)
+        return list((await self.session.execute(keyset(query, Pack.id, cursor, limit))).scalars())
+
+    async def usable_on(
+        self, tenant_id: uuid.UUID, client_id: uuid.UUID, day: date, *, lock: bool
+    ) -> list[Pack]:
+        """Packs the client may use on `day` (own and shared ones), locked in id order."""
+        query = (
+            select(Pack)
+            .where(
+                Pack.tenant_id == tenant_id,
+                or_(Pack.client_id == client_id, Pack.shared.is_(True)),
+                Pack.status == "active",
+                Pack.starts_on <= day,
+                or_(Pack.ends_on.is_(None), Pack.ends_on >= day),
+            )
+            .order_by(Pack.id)
+        )
+        if lock:
+            query = query.with_for_update()
+        rows = list((await self.session.execute(query)).scalars())
+        return [p for p in rows if p.client_id == client_id or str(client_id) in p.members]
+
+    async def freezes(self, pack_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[PackFreeze]]:
+        out: dict[uuid.UUID, list[PackFreeze]] = {p: [] for p in pack_ids}
+        if not pack_ids:
+            return out
+        rows = await self.session.execute(
+            select(PackFreeze)
+            .where(PackFreeze.pack_id.in_(pack_ids))
+            .order_by(PackFreeze.from_date)
+        )
+        for row in rows.scalars():
+            out[row.pack_id].append(row)
+        return out
+
+    async def usages(self, tenant_id: uuid.UUID, pack_id: uuid.UUID) -> Sequence[Usage]:
+        rows = await self.session.execute(
+            select(Usage)
+            .where(Usage.tenant_id == tenant_id, Usage.pack_id == pack_id)
+            .order_by(Usage.lesson_date, Usage.id)
+        )
+        return list(rows.scalars())
+
+    async def events(self, tenant_id: uuid.UUID, pack_id: uuid.UUID) -> Sequence[PackEvent]:
+        rows = await self.session.execute(
+            select(PackEvent)
+            .where(PackEvent.tenant_id == tenant_id, PackEvent.pack_id == pack_id)
+            .order_by(PackEvent.at, PackEvent.id)
+        )
+        return list(rows.scalars())
+
+    async def report(
+        self,
+        tenant_id: uuid.UUID,
+        *,
+        today: date,
+        from_date: date | None,
+        to_date: date | None,
+        client_id: uuid.UUID | None,
+        branch_ids: frozenset[uuid.UUID] | None,
+        cursor: str | None,
+        limit: int,
+    ) -> Sequence[Pack]:
+        """Active packs by default; with a date range, every pack valid at some day of it
+        (expired ones too)."""
+        query = select(Pack).where(Pack.tenant_id == tenant_id)
+        if from_date is None and to_date is None:
+            query = query.where(
+                Pack.status == "active",
+                Pack.starts_on <= today,
+                or_(Pack.ends_on.is_(None), Pack.ends_on >= today),
+            )
+        else:
+            if to_date is not None:
+                query = query.where(Pack.starts_on <= to_date)
+            if from_date is not None:
+                query = query.where(or_(Pack.ends_on.is_(None), Pack.ends_on >= from_date))
+        if client_id is not None:
+            query = query.where(Pack.client_id == client_id)
+        if branch_ids is not None:
+            query = query.where(Pack.branch_id.in_(branch_ids))
+        return list((await self.session.execute(keyset(query, Pack.id, cursor, limit))).scalars())

@@ -1,0 +1,219 @@
+"""Payment reminders: billing.payment_due_soon and billing.payment_overdue, once per due item.
+
+"Once" is held by the database, not by timing: a reminder is sent only in the transaction
+that inserts its (due item, notice) row, whose primary key lets one transaction in; due
+items are picked with FOR UPDATE SKIP LOCKED so two billing processes share the work; the
+outbox row commits with the notice row, so a restart neither loses nor repeats one.
+Nothing is sent while the client or the pack is frozen, nor once the item is paid.
+
+The loop runs every `reminder_poll_seconds` and at once when a due item is created here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, event, exists, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from billing_svc.context import Context
+from billing_svc.domain.due import DueState, notices_due
+from billing_svc.domain.periods import Freeze, frozen_on
+from billing_svc.ledger.repository import LedgerRepository
+from billing_svc.models import Client, DueItem, DueNotice, Organisation, PackFreeze
+from crm_contracts.events.billing import PaymentDueSoon, PaymentOverdue
+from crm_messaging import Outbox
+from crm_platform.db import Database
+from crm_platform.logs import get_logger
+
+log = get_logger(__name__)
+BATCH = 200
+_waiters: set[asyncio.Event] = set()
+
+
+def wake_after_commit(session: AsyncSession) -> None:
+    """Wakes this process's scheduler when the session's transaction commits."""
+
+    def _wake(_: object) -> None:
+        for waiter in _waiters:
+            waiter.set()
+
+    event.listen(session.sync_session, "after_commit", _wake, once=True)
+
+
+async def _client_frozen(session: AsyncSession, client_id: uuid.UUID, today: date) -> bool:
+    client = await session.get(Client, client_id)
+    return (
+        client is not None
+        and client.frozen_from is not None
+        and client.frozen_from <= today
+        and (client.frozen_until is None or today <= client.frozen_until)
+    )
+
+
+async def _pack_frozen(session: AsyncSession, pack_id: uuid.UUID | None, today: date) -> bool:
+    if pack_id is None:
+        return False
+    rows = await session.execute(select(PackFreeze).where(PackFreeze.pack_id == pack_id))
+    return frozen_on(today, [Freeze(f.from_date, f.until_date) for f in rows.scalars()])
+
+
+async def _claim_notice(session: AsyncSession, item: DueItem, notice: str, now: datetime) -> bool:
+    model, table = DueNotice, DueNotice.__table__
+    insert = (
+        postgresql.insert(model)
+        if session.get_bind().dialect.name == "postgresql"
+        else sqlite.insert(model)
+    )
+    stmt = (
+        insert.values(due_item_id=item.id, notice=notice, sent_at=now)
+        .on_conflict_do_nothing()
+        .returning(table.c.due_item_id)
+    )
+    return (await session.execute(stmt)).first() is not None
+
+
+async def run_once(database: Database, outbox: Outbox, clock: Callable[[], datetime]) -> int:
+    """One pass over the due items that may need a reminder; returns how many it sent."""
+    sent = 0
+    after = uuid.UUID(int=0)
+    while True:
+        async with database.unit_of_work() as session:
+            items = await _candidates(session, clock, after)
+            if not items:
+                return sent
+            after = items[-1].id
+            ctx = Context(session, outbox, clock)
+            for item in items:
+                sent += await _remind(ctx, item)
+
+
+async def _candidates(
+    session: AsyncSession, clock: Callable[[], datetime], after: uuid.UUID
+) -> list[DueItem]:
+    # A day of slack either way covers every organisation's time zone; the exact day is
+    # decided per item in its organisation's calendar.
+    tomorrow = clock().astimezone(UTC).date() + timedelta(days=1)
+
+    def sent(notice: str) -> Any:
+        return exists().where(and_(DueNotice.due_item_id == DueItem.id, DueNotice.notice == notice))
+
+    query = (
+        select(DueItem)
+        .where(
+            DueItem.id > after,
+            DueItem.settled_at.is_(None),
+            or_(
+                and_(DueItem.soon_from <= tomorrow, ~sent("due_soon")),
+                and_(DueItem.due_on <= tomorrow, ~sent("overdue")),
+            ),
+        )
+        .order_by(DueItem.id)
+        .limit(BATCH)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True, of=DueItem)
+    return list((await session.execute(query)).scalars())
+
+
+async def _remind(ctx: Context, item: DueItem) -> int:
+    session, clock = ctx.session, ctx.clock
+    org = await session.get(Organisation, item.tenant_id)
+    if org is None:
+        return 0
+    today = ctx.today_in(org)
+    ledger = LedgerRepository(session)
+    target = item.invoice_id or item.pack_id
+    paid = await ledger.allocated_to(org.id, target) if target else 0
+    balance = await ledger.balance(org.id, item.client_id)
+    if paid >= item.amount_minor or balance >= 0:
+        item.settled_at = clock()
+        return 0
+    sent_before = {
+        n
+        for (n,) in await session.execute(
+            select(DueNotice.notice).where(DueNotice.due_item_id == item.id)
+        )
+    }
+    state = DueState(
+        due_on=item.due_on,
+        settled=False,
+        frozen=await _client_frozen(session, item.client_id, today)
+        or await _pack_frozen(session, item.pack_id, today),
+        soon_sent="due_soon" in sent_before,
+        overdue_sent="overdue" in sent_before,
+    )
+    sent = 0
+    for notice in notices_due(state, today, org.due_soon_days):
+        if not await _claim_notice(session, item, notice, clock()):
+            continue
+        payload_type = PaymentDueSoon if notice == "due_soon" else PaymentOverdue
+        await ctx.emit(
+            org.id,
+            item.id,
+            payload_type(
+                due_item_id=item.id,
+                client_id=item.client_id,
+                kind=item.kind,
+                pack_id=item.pack_id,
+                invoice_id=item.invoice_id,
+                due_on=item.due_on,
+                amount_minor=item.amount_minor,
+                currency=org.currency,
+                balance_minor=balance,
+            ),
+        )
+        sent += 1
+    return sent
+
+
+class ReminderScheduler:
+    """Runs beside the app (a Component)."""
+
+    name = "reminders"
+    advisory = True
+
+    def __init__(
+        self,
+        database: Database,
+        outbox: Outbox,
+        clock: Callable[[], datetime],
+        poll_seconds: float,
+    ) -> None:
+        self.database = database
+        self.outbox = outbox
+        self.clock = clock
+        self.poll_seconds = poll_seconds
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        _waiters.add(self._wake)
+        self._task = asyncio.create_task(self._loop())
+
+    async def _loop(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                await run_once(self.database, self.outbox, self.clock)
+            except Exception:
+                log.exception("reminders_failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+
+    async def stop(self) -> None:
+        _waiters.discard(self._wake)
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def ready(self) -> None:
+        if self._task is None or self._task.done():
+            raise RuntimeError("the reminder scheduler is not running")

@@ -1,0 +1,28 @@
+"""Shapes every part of the API shares."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Comment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+MinorUnits = Annotated[int, Field(ge=0, le=10**13)]
+PositiveMinor = Annotated[int, Field(gt=0, le=10**13)]
+Classes = Annotated[int, Field(ge=1, le=100_000)]
+IdList = Annotated[list[uuid.UUID], Field(max_length=500)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Read(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class Money(Read):
+    amount_minor: int
+    currency: str
