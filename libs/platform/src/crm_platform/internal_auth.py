@@ -129,3 +129,21 @@ def get_principal(request: Request) -> Principal:
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def require_role(principal: Principal, *roles: str) -> None:
+    """403 unless a staff member holding one of `roles` is calling."""
+    if principal.realm != "staff" or principal.role not in roles:
+        raise ProblemError(403, "Forbidden", f"needs the role {' or '.join(roles)}")
+
+
+def system_only(principal: PrincipalDep) -> None:
+    """Dependency for internal routes: only the gateway's own (system) calls; others get 404."""
+    if principal.realm != "system":
+        raise ProblemError(404, "Not Found", "not found")
+
+
+def staff_only(principal: PrincipalDep) -> None:
+    """Dependency: client-portal and anonymous callers never reach staff data."""
+    if principal.realm != "staff":
+        raise ProblemError(404, "Not Found", "not found")

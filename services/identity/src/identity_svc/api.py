@@ -8,14 +8,14 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request, Response, status
+from fastapi import APIRouter, Depends, Request, Response, status
 
 from crm_contracts.tokens import JWKS_PATH
 from crm_messaging import Outbox
 from crm_platform.db import SessionDep
-from crm_platform.errors import ProblemError
-from crm_platform.internal_auth import PrincipalDep, get_principal
+from crm_platform.internal_auth import PrincipalDep, get_principal, system_only
 from crm_platform.pagination import CursorParam, LimitParam, Page, page
+from crm_platform.preconditions import IfMatch, version_of
 from identity_svc import schemas
 from identity_svc.keys import Keys
 from identity_svc.service import Identity
@@ -40,31 +40,11 @@ def identity(request: Request, session: SessionDep) -> Identity:
 
 
 IdentityDep = Annotated[Identity, Depends(identity)]
-IfMatch = Annotated[str | None, Header(alias="If-Match")]
 
 
 def client_address(request: Request) -> str:
     # Set by the gateway (which strips any copy a caller sends); the internal token vouches for it.
     return request.headers.get(CLIENT_ADDRESS_HEADER) or "unknown"
-
-
-def version_of(if_match: str | None) -> int | None:
-    if if_match is None:
-        return None
-    value = if_match.strip().removeprefix("W/").strip('"')
-    if not value.isdigit():
-        raise ProblemError(
-            422,
-            "Unprocessable Content",
-            "If-Match must be the resource version",
-            errors=[{"field": "If-Match", "in": "header", "message": "not a version"}],
-        )
-    return int(value)
-
-
-def system_only(principal: PrincipalDep) -> None:
-    if principal.realm != "system":
-        raise ProblemError(404, "Not Found", "not found")
 
 
 # --- /auth -------------------------------------------------------------------------------

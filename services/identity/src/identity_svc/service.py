@@ -24,7 +24,8 @@ from crm_contracts.registry import EventPayload
 from crm_contracts.tokens import Realm
 from crm_messaging import Outbox
 from crm_platform.errors import ConflictError, NotFoundError, ProblemError
-from crm_platform.internal_auth import Principal
+from crm_platform.internal_auth import Principal, require_role
+from crm_platform.preconditions import check_version
 from identity_svc import schemas
 from identity_svc.keys import Keys
 from identity_svc.models import (
@@ -626,20 +627,6 @@ class Identity:
             version=user.version,
             created_at=user.created_at,
             grants=[schemas.GrantRead(scope=g.scope, scope_id=g.scope_id) for g in grants],
-        )
-
-
-def require_role(principal: Principal, *roles: str) -> None:
-    if principal.realm != "staff" or principal.role not in roles:
-        raise ProblemError(403, "Forbidden", f"needs the role {' or '.join(roles)}")
-
-
-def check_version(current: int, if_match: int | None) -> None:
-    if if_match is None:
-        raise ProblemError(428, "Precondition Required", "send If-Match with the version you read")
-    if if_match != current:
-        raise ProblemError(
-            412, "Precondition Failed", "changed since you read it; reload and retry"
         )
 
 

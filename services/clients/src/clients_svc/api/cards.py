@@ -9,19 +9,11 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Response, status
 
 from clients_svc import schemas
-from clients_svc.api.deps import (
-    CardsDep,
-    IfMatch,
-    ImportsDep,
-    StatusesDep,
-    TagsDep,
-    TasksDep,
-    staff_only,
-    version_of,
-)
+from clients_svc.api.deps import CardsDep, ImportsDep, StatusesDep, TagsDep, TasksDep
 from clients_svc.domain.history import Section
-from crm_platform.internal_auth import PrincipalDep, get_principal
+from crm_platform.internal_auth import PrincipalDep, get_principal, staff_only
 from crm_platform.pagination import CursorParam, LimitParam, Page, page
+from crm_platform.preconditions import IfMatch, version_of
 
 router = APIRouter(
     prefix="/api/v1/clients",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, TypeVar
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clients_svc.service import (
@@ -23,8 +23,6 @@ from clients_svc.service import (
 from clients_svc.settings import Settings
 from crm_messaging import Outbox
 from crm_platform.db import SessionDep
-from crm_platform.errors import ProblemError
-from crm_platform.internal_auth import PrincipalDep
 
 U = TypeVar("U", bound=UseCase)
 
@@ -47,29 +45,3 @@ LeadsDep = Annotated[Leads, Depends(_factory(Leads))]
 LinksDep = Annotated[Links, Depends(_factory(Links))]
 TasksDep = Annotated[Tasks, Depends(_factory(Tasks))]
 ImportsDep = Annotated[Imports, Depends(_factory(Imports))]
-IfMatch = Annotated[str | None, Header(alias="If-Match")]
-
-
-def version_of(if_match: str | None) -> int | None:
-    if if_match is None:
-        return None
-    value = if_match.strip().removeprefix("W/").strip('"')
-    if not value.isdigit():
-        raise ProblemError(
-            422,
-            "Unprocessable Content",
-            "If-Match must be the resource version",
-            errors=[{"field": "If-Match", "in": "header", "message": "not a version"}],
-        )
-    return int(value)
-
-
-def system_only(principal: PrincipalDep) -> None:
-    if principal.realm != "system":
-        raise ProblemError(404, "Not Found", "not found")
-
-
-def staff_only(principal: PrincipalDep) -> None:
-    """Client-portal and anonymous callers never reach staff data."""
-    if principal.realm != "staff":
-        raise ProblemError(404, "Not Found", "not found")

@@ -10,8 +10,8 @@ from fastapi import APIRouter, Depends, status
 from pydantic import BaseModel
 
 from clients_svc import schemas
-from clients_svc.api.deps import CardsDep, LeadsDep, LinksDep, system_only
-from crm_platform.internal_auth import get_principal
+from clients_svc.api.deps import CardsDep, LeadsDep, LinksDep
+from crm_platform.internal_auth import get_principal, system_only
 
 public_router = APIRouter(
     prefix="/api/v1/clients", tags=["clients"], dependencies=[Depends(get_principal)]

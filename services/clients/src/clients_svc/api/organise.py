@@ -7,8 +7,8 @@ import uuid
 from fastapi import APIRouter, Depends, status
 
 from clients_svc import schemas
-from clients_svc.api.deps import FamiliesDep, FieldsDep, LinksDep, TagsDep, staff_only
-from crm_platform.internal_auth import PrincipalDep, get_principal
+from clients_svc.api.deps import FamiliesDep, FieldsDep, LinksDep, TagsDep
+from crm_platform.internal_auth import PrincipalDep, get_principal, staff_only
 
 router = APIRouter(
     prefix="/api/v1/clients",

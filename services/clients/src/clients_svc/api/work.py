@@ -9,9 +9,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, status
 
 from clients_svc import schemas
-from clients_svc.api.deps import IfMatch, LeadsDep, TasksDep, staff_only, version_of
-from crm_platform.internal_auth import PrincipalDep, get_principal
+from clients_svc.api.deps import LeadsDep, TasksDep
+from crm_platform.internal_auth import PrincipalDep, get_principal, staff_only
 from crm_platform.pagination import CursorParam, LimitParam, Page, page
+from crm_platform.preconditions import IfMatch, version_of
 
 router = APIRouter(
     prefix="/api/v1/clients",

@@ -50,20 +50,6 @@ def invalid(field: str, message: str, where: str = "body") -> ProblemError:
     )
 
 
-def require_role(principal: Principal, *roles: str) -> None:
-    if principal.realm != "staff" or principal.role not in roles:
-        raise ProblemError(403, "Forbidden", f"needs the role {' or '.join(roles)}")
-
-
-def check_version(current: int, if_match: int | None) -> None:
-    if if_match is None:
-        raise ProblemError(428, "Precondition Required", "send If-Match with the version you read")
-    if if_match != current:
-        raise ProblemError(
-            412, "Precondition Failed", "changed since you read it; reload and retry"
-        )
-
-
 def actor_of(principal: Principal) -> str | None:
     return principal.subject if principal.realm == "staff" else None
 

@@ -12,15 +12,7 @@ from clients_svc.domain.phones import InvalidPhoneError, normalise_phone, phone_
 from clients_svc.domain.text import fold, search_text
 from clients_svc.models import Client
 from clients_svc.repository import Balance, SearchFilter
-from clients_svc.service.base import (
-    WRITERS,
-    UseCase,
-    actor_of,
-    check_version,
-    digest,
-    new_token,
-    require_role,
-)
+from clients_svc.service.base import WRITERS, UseCase, actor_of, digest, new_token
 from crm_contracts.events.clients import (
     ClientRegistered,
     ClientUpdated,
@@ -28,7 +20,8 @@ from crm_contracts.events.clients import (
 )
 from crm_contracts.ids import uuid7
 from crm_platform.errors import ProblemError
-from crm_platform.internal_auth import Principal
+from crm_platform.internal_auth import Principal, require_role
+from crm_platform.preconditions import check_version
 
 # Changes recorded in the history with their old and new values.
 TRACKED = ("first_name", "last_name", "phone", "email", "birthday", "branch_id", "lead_source")

@@ -6,12 +6,12 @@ import uuid
 
 from clients_svc import schemas
 from clients_svc.models import Client, Family
-from clients_svc.service.base import WRITERS, UseCase, actor_of, invalid, require_role
+from clients_svc.service.base import WRITERS, UseCase, actor_of, invalid
 from clients_svc.service.cards import Cards
 from crm_contracts.events.clients import ClientUpdated, FamilyChanged
 from crm_contracts.ids import uuid7
 from crm_platform.errors import ProblemError
-from crm_platform.internal_auth import Principal
+from crm_platform.internal_auth import Principal, require_role
 
 
 class Families(UseCase):

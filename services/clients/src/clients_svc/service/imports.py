@@ -26,21 +26,13 @@ from clients_svc.domain.importing import (
 from clients_svc.domain.text import fold, search_text
 from clients_svc.models import Client, ClientTag, HistoryEntry
 from clients_svc.repository import Balance
-from clients_svc.service.base import (
-    MANAGERS,
-    UseCase,
-    actor_of,
-    digest,
-    invalid,
-    new_token,
-    require_role,
-)
+from clients_svc.service.base import MANAGERS, UseCase, actor_of, digest, invalid, new_token
 from clients_svc.service.cards import Cards
 from clients_svc.service.tags import Tags
 from crm_contracts.events.clients import ClientRegistered, EmailConfirmationRequested
 from crm_contracts.ids import uuid7
 from crm_platform.errors import ProblemError
-from crm_platform.internal_auth import Principal
+from crm_platform.internal_auth import Principal, require_role
 
 EXPORT_COLUMNS = (
     "id",

@@ -9,18 +9,10 @@ import uuid
 from clients_svc import schemas
 from clients_svc.domain.phones import InvalidPhoneError, normalise_phone
 from clients_svc.models import MessengerBinding, PersonalLink
-from clients_svc.service.base import (
-    WRITERS,
-    UseCase,
-    actor_of,
-    digest,
-    invalid,
-    new_token,
-    require_role,
-)
+from clients_svc.service.base import WRITERS, UseCase, actor_of, digest, invalid, new_token
 from crm_contracts.events.clients import MessengerBound
 from crm_platform.errors import NotFoundError, ProblemError
-from crm_platform.internal_auth import Principal
+from crm_platform.internal_auth import Principal, require_role
 
 
 class Links(UseCase):

@@ -9,18 +9,11 @@ from sqlalchemy.exc import IntegrityError
 from clients_svc import schemas
 from clients_svc.domain.text import fold
 from clients_svc.models import Client, CustomField, Tag
-from clients_svc.service.base import (
-    MANAGERS,
-    WRITERS,
-    UseCase,
-    actor_of,
-    invalid,
-    require_role,
-)
+from clients_svc.service.base import MANAGERS, WRITERS, UseCase, actor_of, invalid
 from crm_contracts.events.clients import ClientUpdated
 from crm_contracts.ids import uuid7
 from crm_platform.errors import ConflictError, NotFoundError, ProblemError
-from crm_platform.internal_auth import Principal
+from crm_platform.internal_auth import Principal, require_role
 
 
 class Tags(UseCase):

@@ -11,16 +11,11 @@ from sqlalchemy import select
 from clients_svc import schemas
 from clients_svc.domain.history import SECTIONS
 from clients_svc.models import Client, HistoryEntry, Task
-from clients_svc.service.base import (
-    WRITERS,
-    UseCase,
-    actor_of,
-    check_version,
-    require_role,
-)
+from clients_svc.service.base import WRITERS, UseCase, actor_of
 from crm_contracts.ids import uuid7
 from crm_platform.errors import NotFoundError
-from crm_platform.internal_auth import Principal
+from crm_platform.internal_auth import Principal, require_role
+from crm_platform.preconditions import check_version
 
 
 class Tasks(UseCase):

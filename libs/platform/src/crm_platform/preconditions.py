@@ -1,0 +1,36 @@
+"""Optimistic concurrency: resources carry a version; writes send it back in If-Match."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Header
+
+from crm_platform.errors import ProblemError
+
+IfMatch = Annotated[str | None, Header(alias="If-Match")]
+
+
+def version_of(if_match: str | None) -> int | None:
+    """The version an If-Match header names (`"3"`, `W/"3"` or `3`); None when absent."""
+    if if_match is None:
+        return None
+    value = if_match.strip().removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise ProblemError(
+            422,
+            "Unprocessable Content",
+            "If-Match must be the resource version",
+            errors=[{"field": "If-Match", "in": "header", "message": "not a version"}],
+        )
+    return int(value)
+
+
+def check_version(current: int, if_match: int | None) -> None:
+    """428 when the caller sent no version, 412 when the resource changed since it read it."""
+    if if_match is None:
+        raise ProblemError(428, "Precondition Required", "send If-Match with the version you read")
+    if if_match != current:
+        raise ProblemError(
+            412, "Precondition Failed", "changed since you read it; reload and retry"
+        )
