@@ -97,6 +97,7 @@ ROUTE_PERMISSION: dict[tuple[str, str], str] = {
     ("GET", f"{C}/leads"): "clients.read",
     ("POST", f"{C}/leads"): "clients.write",
     ("POST", f"{C}/imports"): "clients.write",
+    ("POST", f"{C}/imports/file"): "clients.write",
     ("GET", f"{C}/export"): "clients.read",
     ("GET", f"{C}/clients/duplicates"): "clients.read",
     ("GET", f"{C}/clients/{{client_id}}/link"): "clients.read",

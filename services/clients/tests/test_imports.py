@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import csv
 import io
+import json
 import uuid
 from typing import Any
 
@@ -229,3 +230,53 @@ def test_export_is_a_csv_of_the_clients_the_caller_may_see(api: Api) -> None:
     admin = staff(org.tenant_id, "admin", branches={north})
     mine = api.call("GET", "/api/v1/clients/export", admin).content.decode("utf-8-sig")
     assert [r["first_name"] for r in csv.DictReader(io.StringIO(mine))] == ["Zofia"]
+
+
+def test_an_uploaded_file_is_imported_like_the_json_body(api: Api) -> None:
+    org = api.organisation()
+    raw = base64.b64decode(
+        xlsx_file(
+            [HEADER, ["Ewa", "Lis", "601 999 000", "", None, ""], ["", "Bez", "", "", None, ""]]
+        )
+    )
+    upload = {"file": ("klienci.xlsx", raw, "application/octet-stream")}
+    dry = api.call(
+        "POST", f"{IMPORTS}/file", org.owner, files=upload, data={"mapping": json.dumps(MAPPING)}
+    )
+    assert dry.status_code == 200, dry.text
+    assert dry.json()["dry_run"] is True
+    assert [(e["row"], e["field"]) for e in dry.json()["errors"]] == [(3, "first_name")]
+    assert count(api, org) == 0
+    good = base64.b64decode(xlsx_file([HEADER, ["Ewa", "Lis", "601 999 000", "", None, ""]]))
+    done = api.call(
+        "POST",
+        f"{IMPORTS}/file",
+        org.owner,
+        files={"file": ("klienci.xlsx", good, "application/octet-stream")},
+        data={"mapping": json.dumps(MAPPING), "dry_run": "false"},
+    )
+    assert done.status_code == 200, done.text
+    assert done.json()["imported"] == 1
+    assert count(api, org) == 1
+
+
+def test_an_upload_names_a_bad_file_or_mapping(api: Api) -> None:
+    org = api.organisation()
+    wrong_kind = api.call(
+        "POST",
+        f"{IMPORTS}/file",
+        org.owner,
+        files={"file": ("clients.pdf", b"%PDF", "application/pdf")},
+        data={"mapping": json.dumps(MAPPING)},
+    )
+    assert wrong_kind.status_code == 422
+    assert wrong_kind.json()["errors"][0]["field"] == "file"
+    bad_mapping = api.call(
+        "POST",
+        f"{IMPORTS}/file",
+        org.owner,
+        files={"file": ("clients.csv", b"a;b\n", "text/csv")},
+        data={"mapping": "{not json"},
+    )
+    assert bad_mapping.status_code == 422
+    assert bad_mapping.json()["errors"][0]["field"] == "mapping"

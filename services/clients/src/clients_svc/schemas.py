@@ -342,13 +342,21 @@ class HistoryRead(Read):
 ImportField = Annotated[str, StringConstraints(pattern=r"^[a-z_]+(\.[a-z][a-z0-9_]*)?$")]
 
 
-class ImportIn(Strict):
+class ImportOptions(Strict):
     format: Literal["csv", "xlsx"]
-    content_base64: Annotated[str, StringConstraints(min_length=1)]
     # field -> the column header that holds it; custom fields as "custom.<key>"
     mapping: dict[ImportField, Annotated[str, StringConstraints(min_length=1, max_length=200)]]
     dry_run: bool = True
     delimiter: Literal[",", ";", "\t"] | None = None
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"description": f"Fields: {', '.join(FIELDS)}, custom.<key>"},
+    )
+
+
+class ImportIn(ImportOptions):
+    content_base64: Annotated[str, StringConstraints(min_length=1)]
 
     model_config = ConfigDict(
         extra="forbid",

@@ -3,14 +3,17 @@ import and export."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile, status
+from pydantic import ValidationError
 
 from clients_svc import schemas
 from clients_svc.api.deps import CardsDep, ImportsDep, StatusesDep, TagsDep, TasksDep
 from clients_svc.domain.history import Section
+from crm_platform.errors import ProblemError
 from crm_platform.internal_auth import PrincipalDep, get_principal, staff_only
 from crm_platform.pagination import CursorParam, LimitParam, Page, page
 from crm_platform.preconditions import IfMatch, version_of
@@ -172,6 +175,45 @@ async def import_clients(
 ) -> schemas.ImportReport:
     """A dry run reports every bad row; an import writes every row or none."""
     return await svc.run(principal, body)
+
+
+@router.post("/imports/file")
+async def import_clients_file(
+    principal: PrincipalDep,
+    svc: ImportsDep,
+    file: Annotated[UploadFile, File(description="the CSV or XLSX file")],
+    mapping: Annotated[str, Form(description='JSON: {"first_name": "Imię", ...}')],
+    dry_run: Annotated[bool, Form()] = True,
+    delimiter: Annotated[Literal[",", ";", "\t"] | None, Form()] = None,
+) -> schemas.ImportReport:
+    """The same import as /imports, for a file uploaded as multipart/form-data; the format
+    is taken from the file name (.csv or .xlsx)."""
+    name = (file.filename or "").lower()
+    kind = "xlsx" if name.endswith(".xlsx") else "csv" if name.endswith(".csv") else None
+    if kind is None:
+        raise ProblemError(
+            422,
+            "Unprocessable Content",
+            "upload a .csv or .xlsx file",
+            errors=[{"field": "file", "in": "body", "message": "not a .csv or .xlsx file"}],
+        )
+    try:
+        options = schemas.ImportOptions.model_validate(
+            {
+                "format": kind,
+                "mapping": json.loads(mapping),
+                "dry_run": dry_run,
+                "delimiter": delimiter,
+            }
+        )
+    except (ValueError, ValidationError) as exc:
+        raise ProblemError(
+            422,
+            "Unprocessable Content",
+            "the mapping must be a JSON object of field to column header",
+            errors=[{"field": "mapping", "in": "body", "message": str(exc)[:300]}],
+        ) from None
+    return await svc.run_file(principal, await file.read(), options)
 
 
 @router.get("/export")

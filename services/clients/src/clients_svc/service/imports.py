@@ -52,19 +52,30 @@ EXPORT_COLUMNS = (
 
 class Imports(UseCase):
     async def run(self, principal: Principal, body: schemas.ImportIn) -> schemas.ImportReport:
-        require_role(principal, *MANAGERS)
-        tenant = principal.require_tenant()
         try:
             content = base64.b64decode(body.content_base64, validate=True)
         except (binascii.Error, ValueError):
             raise invalid("content_base64", "not base64") from None
+        return await self.run_file(principal, content, body, "content_base64")
+
+    async def run_file(
+        self,
+        principal: Principal,
+        content: bytes,
+        body: schemas.ImportOptions,
+        content_field: str = "file",
+    ) -> schemas.ImportReport:
+        """Import the file's rows under `body`'s mapping; `content_field` names the file in
+        the errors (the JSON body's base64 field, or the uploaded file)."""
+        require_role(principal, *MANAGERS)
+        tenant = principal.require_tenant()
         try:
             table = read_table(content, body.format, body.delimiter)
         except TableError as exc:
-            raise invalid("content_base64", str(exc)) from None
+            raise invalid(content_field, str(exc)) from None
         header, rows = table[0], table[1:]
         if len(rows) > self.settings.import_max_rows:
-            raise invalid("content_base64", f"at most {self.settings.import_max_rows} rows a file")
+            raise invalid(content_field, f"at most {self.settings.import_max_rows} rows a file")
         if problems := mapping_problems(header, body.mapping):
             raise ProblemError(
                 422,
