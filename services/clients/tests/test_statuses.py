@@ -30,7 +30,8 @@ def test_freeze_and_unfreeze_are_events_billing_can_act_on(api: Api) -> None:
     frozen = freeze(api, org, client, from_date=later(1), until_date=later(15))
     assert frozen.status_code == 200, frozen.text
     card = frozen.json()
-    assert card["status"] == "frozen"
+    # Starting tomorrow: scheduled now, the status turns on its first day.
+    assert card["status"] == "active"
     assert (card["frozen_from"], card["frozen_until"], card["freeze_reason"]) == (
         later(1),
         later(15),
@@ -40,21 +41,26 @@ def test_freeze_and_unfreeze_are_events_billing_can_act_on(api: Api) -> None:
     assert [e["data"] for e in event] == [
         {"client_id": client["id"], "from_date": later(1), "until_date": later(15), "reason": "ill"}
     ]
-    assert api.events("clients.client_updated", client["id"])[-1]["data"]["status"] == "frozen"
     again = freeze(api, org, client)
     assert again.status_code == 409
     assert "already frozen" in again.json()["detail"]
+    cancelled = api.ok("POST", f"{CLIENTS}/{client['id']}/unfreeze", org.owner)
+    assert (cancelled["status"], cancelled["frozen_from"]) == ("active", None)
+    now = freeze(api, org, client, reason="holiday").json()
+    assert now["status"] == "frozen"
+    assert api.events("clients.client_updated", client["id"])[-1]["data"]["status"] == "frozen"
     unfrozen = api.ok("POST", f"{CLIENTS}/{client['id']}/unfreeze", org.owner)
     assert unfrozen["status"] == "active"
     assert unfrozen["frozen_until"] is None
     assert [e["data"]["reason"] for e in api.events("clients.client_unfrozen", client["id"])] == [
-        "manual"
+        "manual",
+        "manual",
     ]
     assert api.call("POST", f"{CLIENTS}/{client['id']}/unfreeze", org.owner).status_code == 409
     kinds = [
         h["kind"] for h in api.ok("GET", f"{CLIENTS}/{client['id']}/history", org.owner)["items"]
     ]
-    assert kinds[:2] == ["client.unfrozen", "client.frozen"]
+    assert kinds[:4] == ["client.unfrozen", "client.frozen", "client.unfrozen", "client.frozen"]
 
 
 def test_a_freeze_period_must_make_sense(api: Api) -> None:
@@ -139,4 +145,25 @@ def test_a_freeze_ends_by_itself_when_its_period_is_over(api: Api) -> None:
     assert [e["data"]["reason"] for e in api.events("clients.client_unfrozen", ending["id"])] == [
         "period_ended"
     ]
+    assert portal.call(upkeep.run_once) == 0
+
+
+def test_a_scheduled_freeze_starts_by_itself_on_its_first_day(api: Api) -> None:
+    org = api.organisation()
+    client = api.client_of(org)
+    assert freeze(api, org, client, from_date=later(2), until_date=later(9)).status_code == 200
+    upkeep = api.client.app.state.freeze_upkeep  # type: ignore[attr-defined]
+    portal = api.client.portal
+    assert portal is not None
+    assert portal.call(upkeep.run_once) == 0  # not yet
+    # Time passes: the freeze's first day is today.
+    api.sql(
+        "UPDATE clients SET frozen_from = frozen_from - 2, frozen_until = frozen_until - 2 "
+        "WHERE id = $1",
+        uuid.UUID(client["id"]),
+    )
+    assert portal.call(upkeep.run_once) == 1
+    card = api.ok("GET", f"{CLIENTS}/{client['id']}", org.owner)
+    assert card["status"] == "frozen"
+    assert api.events("clients.client_updated", client["id"])[-1]["data"]["status"] == "frozen"
     assert portal.call(upkeep.run_once) == 0

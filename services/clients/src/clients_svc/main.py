@@ -25,7 +25,8 @@ log = get_logger(__name__)
 
 
 class FreezeUpkeep:
-    """Ends freezes by themselves: each run unfreezes clients whose period is over."""
+    """Starts and ends freezes by themselves: each run freezes clients whose scheduled freeze
+    has begun and unfreezes those whose period is over."""
 
     name = "freeze-upkeep"
 
@@ -39,7 +40,9 @@ class FreezeUpkeep:
         ended = 0
         while True:
             async with self.database.unit_of_work() as session:
-                done = await Statuses(session, self.settings, self.outbox).end_expired_freezes()
+                statuses = Statuses(session, self.settings, self.outbox)
+                done = await statuses.start_scheduled_freezes()
+                done += await statuses.end_expired_freezes()
             ended += done
             if done == 0:
                 return ended
@@ -52,7 +55,7 @@ class FreezeUpkeep:
             try:
                 ended = await self.run_once()
                 if ended:
-                    log.info("freezes_ended", count=ended)
+                    log.info("freezes_started_or_ended", count=ended)
             except Exception:
                 log.exception("freeze_upkeep_failed")
             await asyncio.sleep(self.settings.freeze_upkeep_seconds)

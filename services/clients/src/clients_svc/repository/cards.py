@@ -283,6 +283,21 @@ class CardQueries:
             out[membership.client_id].append(membership)
         return out
 
+    async def freezes_starting_by(self, day: date, limit: int) -> list[Client]:
+        query = (
+            select(Client)
+            .where(
+                Client.status == "active",
+                Client.frozen_from.is_not(None),
+                Client.frozen_from <= day,
+            )
+            .order_by(Client.frozen_from)
+            .limit(limit)
+        )
+        if self.session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        return list((await self.session.execute(query)).scalars().all())
+
     async def frozen_until_before(self, day: date, limit: int) -> list[Client]:
         query = (
             select(Client)

@@ -36,8 +36,11 @@ class Statuses(UseCase):
         client = await self.visible_client(principal, client_id, for_update=True)
         if client.status == "archived":
             raise conflict("an archived client cannot be frozen; restore the client first")
-        if client.status == "frozen":
-            raise conflict("the client is already frozen; unfreeze first to change the period")
+        if client.status == "frozen" or client.frozen_from is not None:
+            raise conflict(
+                "the client is already frozen (or a freeze is scheduled); "
+                "unfreeze first to change the period"
+            )
         today = await self.today(client.tenant_id)
         start = body.from_date or today
         if start < today - timedelta(days=31):
@@ -46,7 +49,8 @@ class Statuses(UseCase):
             raise invalid(*problem)
         if body.until_date < today:
             raise invalid("until_date", "the freeze period has already ended")
-        client.status = "frozen"
+        # A freeze that starts later is scheduled: the upkeep job turns the status on its day.
+        client.status = "frozen" if start <= today else "active"
         client.frozen_from = start
         client.frozen_until = body.until_date
         client.freeze_reason = body.reason
@@ -55,7 +59,8 @@ class Statuses(UseCase):
             client,
             "other",
             "client.frozen",
-            f"Frozen from {start} until {body.until_date}: {body.reason}",
+            f"{'Frozen' if start <= today else 'Freeze scheduled'} from {start} "
+            f"until {body.until_date}: {body.reason}",
             data={"from": start.isoformat(), "until": body.until_date.isoformat()},
             actor=actor_of(principal),
         )
@@ -74,10 +79,24 @@ class Statuses(UseCase):
     async def unfreeze(self, principal: Principal, client_id: uuid.UUID) -> Client:
         require_role(principal, *WRITERS)
         client = await self.visible_client(principal, client_id, for_update=True)
-        if client.status != "frozen":
+        if client.status != "frozen" and client.frozen_from is None:
             raise conflict(f"the client is {client.status}, not frozen")
         await self._end_freeze(client, "manual", actor_of(principal))
         return client
+
+    async def start_scheduled_freezes(self, now: datetime | None = None, batch: int = 500) -> int:
+        """Freezes clients whose scheduled freeze starts today (in their organisation's zone)."""
+        now = now or datetime.now(UTC)
+        candidates = await self.repo.freezes_starting_by((now + timedelta(days=1)).date(), batch)
+        started = 0
+        for client in candidates:
+            today = await self.today_at(client.tenant_id, now)
+            if client.frozen_from is not None and client.frozen_from <= today:
+                client.status = "frozen"
+                await self._changed(client)
+                self.record(client, "other", "client.freeze_started", "Freeze started")
+                started += 1
+        return started
 
     async def end_expired_freezes(self, now: datetime | None = None, batch: int = 500) -> int:
         """Unfreezes clients whose freeze ended before today (in their organisation's zone)."""
