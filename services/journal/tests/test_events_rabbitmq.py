@@ -9,9 +9,10 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import aio_pika
+import asyncpg
 import httpx
 import pytest
 from journal_svc.main import create_app
@@ -20,9 +21,11 @@ from sqlalchemy import Column, Integer, String, Table, Uuid, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm_contracts.envelope import EventEnvelope
+from crm_contracts.events.billing import PackChanged, PackSold
 from crm_contracts.events.clients import ClientRegistered
 from crm_contracts.events.identity import OrganisationRegistered
 from crm_contracts.events.journal import AttendanceMarked, AttendanceUnmarked
+from crm_contracts.registry import EventPayload
 from crm_messaging import Handlers, InboxConsumer, MessagingTables
 from crm_messaging.amqp import AmqpConsumer, AmqpPublisher
 from crm_messaging.outbox import encode
@@ -98,6 +101,7 @@ class System:
     name: str
     billing: Billing
     publisher: AmqpPublisher
+    journal_url: str = ""
 
     async def call(
         self, method: str, path: str, principal: Principal, **kw: object
@@ -155,7 +159,7 @@ async def system() -> AsyncIterator[System]:
             async with app.router.lifespan_context(app):
                 transport = httpx.ASGITransport(app=app)
                 async with httpx.AsyncClient(transport=transport, base_url="http://j") as client:
-                    yield System(client, name, billing, publisher)
+                    yield System(client, name, billing, publisher, journal_url)
         finally:
             await publisher.stop()
             await billing.consumer.stop()
@@ -301,3 +305,81 @@ async def test_identity_and_clients_events_reach_the_journal_consumer(system: Sy
         return bool(journal["rows"] and journal["rows"][0]["first_name"] == "Ola")
 
     await eventually(named)
+
+
+async def test_pack_states_from_billing_keep_the_classes_left_once_each(system: System) -> None:
+    """billing.pack_sold / pack_changed through the broker: the newest state wins, the same
+    event delivered twice has one effect, and a late older state is ignored."""
+    org = Org()
+    client = uuid.uuid4()
+    group = (
+        await system.call(
+            "POST",
+            f"{J}/groups",
+            org.owner,
+            json={"name": "G", "branch_id": str(org.branch), "starts_on": "2026-01-01"},
+        )
+    ).json()
+    enrolled = await system.call(
+        "POST",
+        f"{J}/groups/{group['id']}/enrolments",
+        org.owner,
+        json={"client_id": str(client), "from_date": "2026-01-01"},
+    )
+    assert enrolled.status_code == 201
+    pack = uuid.uuid4()
+    state = {
+        "pack_id": pack,
+        "client_id": client,
+        "name": "Singing x 8",
+        "kind": "pack",
+        "classes_total": 8,
+        "starts_on": date(2026, 1, 1),
+        "status": "active",
+    }
+    start = datetime.now(UTC)
+
+    def envelope(payload: EventPayload, seconds: int) -> EventEnvelope:
+        return EventEnvelope(
+            type=payload.event_type,
+            version=payload.event_version,
+            source="billing",
+            tenant_id=org.tenant,
+            subject=str(pack),
+            time=start + timedelta(seconds=seconds),
+            data=payload.model_dump(mode="json"),
+        )
+
+    sale = envelope(
+        PackSold(
+            **state,
+            classes_left=8,
+            price_minor=40000,
+            currency="PLN",
+            payment_mode="paid",
+        ),
+        0,
+    )
+    used = envelope(PackChanged(**state, classes_left=7, change="class_used"), 2)
+    late = envelope(PackChanged(**state, classes_left=8, change="class_returned"), 1)
+    messages = [sale, used, used, late]  # `used` delivered twice
+    results = await system.publisher.publish_many(
+        [OutgoingMessage(e.id, e.type, org.tenant, encode(e)) for e in messages]
+    )
+    assert results == [None] * 4
+
+    async def all_consumed() -> bool:
+        conn = await asyncpg.connect(system.journal_url.replace("+asyncpg", ""))
+        try:
+            rows = await conn.fetch(
+                "SELECT event_id FROM inbox WHERE event_id = ANY($1::uuid[])",
+                [sale.id, used.id, late.id],
+            )
+        finally:
+            await conn.close()
+        return len(rows) == 3
+
+    await eventually(all_consumed)
+    journal = (await system.call("GET", f"{J}/groups/{group['id']}/journal", org.owner)).json()
+    [row] = journal["rows"]
+    assert row["classes_left"] == 7

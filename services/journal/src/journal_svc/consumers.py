@@ -2,8 +2,8 @@
 
 - identity: the organisation's time zone (for "today") and currency (for pay);
 - clients: the card a journal row shows (name, age, contacts, archived);
-- billing: the balance a journal row shows.
-Classes left will come from billing's pack events once billing publishes them.
+- billing: the balance and the classes left a journal row shows (packs arrive as their whole
+  current state: each state replaces the copy, an older one delivered late is ignored).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm_contracts.envelope import EventEnvelope
-from crm_contracts.events.billing import BalanceChanged
+from crm_contracts.events.billing import BalanceChanged, PackChanged, PackSold, PackState
 from crm_contracts.events.clients import (
     ClientArchived,
     ClientRegistered,
@@ -101,3 +101,27 @@ async def balance_changed(
         payload.balance_minor,
         payload.currency,
     )
+
+
+async def _pack_state(session: AsyncSession, envelope: EventEnvelope, pack: PackState) -> None:
+    await ReadModels(session).pack_state(
+        envelope.tenant_id,
+        pack.pack_id,
+        envelope.time,
+        client_id=pack.client_id,
+        members=list(pack.members) if pack.shared else [],
+        status=pack.status,
+        classes_left=pack.classes_left,
+    )
+
+
+@handlers.on(PackSold)
+async def pack_sold(session: AsyncSession, envelope: EventEnvelope, payload: PackSold) -> None:
+    await _pack_state(session, envelope, payload)
+
+
+@handlers.on(PackChanged)
+async def pack_changed(
+    session: AsyncSession, envelope: EventEnvelope, payload: PackChanged
+) -> None:
+    await _pack_state(session, envelope, payload)

@@ -12,6 +12,7 @@ from crm_platform.settings import ServiceSettings
 from journal_svc.api import internal_router, router
 from journal_svc.consumers import handlers
 from journal_svc.context import system_clock
+from journal_svc.enrolments.releases import SeatReleases
 from journal_svc.models import messaging
 from journal_svc.settings import Settings
 
@@ -44,7 +45,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def components(svc_settings: ServiceSettings, database: Database) -> Sequence[Component]:
         service_messaging = ServiceMessaging(svc_settings, database, messaging, handlers)
         messaging_holder.append(service_messaging)
-        return [service_messaging, FrozenStartupHeap()]
+        running: list[Component] = [service_messaging]
+        if settings.seat_releases_enabled:
+            running.append(
+                SeatReleases(
+                    database,
+                    service_messaging.outbox,
+                    lambda: app.state.clock(),  # the app's clock, which tests may fix
+                    settings.seat_release_poll_seconds,
+                )
+            )
+        return [*running, FrozenStartupHeap()]
 
     app = create_service_app(
         settings,

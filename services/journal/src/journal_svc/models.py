@@ -248,7 +248,49 @@ class ClientCard(Base):
     balance_minor: Mapped[int | None] = mapped_column(Integer)
     currency: Mapped[str | None] = mapped_column(String(3))
     balance_at: Mapped[datetime | None] = mapped_column(TZ)
+    # Sum of the classes left on the client's active packs (own and shared ones), kept from
+    # billing's pack events; None until the journal has seen a pack of the client.
     classes_left: Mapped[int | None] = mapped_column(Integer)
+
+
+class SeatRelease(Base):
+    """An enrolment whose until-date has passed, seen by the seat job: the row is the
+    once-only guard (its primary key lets one transaction in, whatever restarts or however
+    many journal processes run), committed with the offers it made."""
+
+    __tablename__ = "seat_releases"
+
+    enrolment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("enrolments.id"), primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    group_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    released_on: Mapped[date] = mapped_column(Date)
+    offered: Mapped[int] = mapped_column(Integer)
+    processed_at: Mapped[datetime] = mapped_column(TZ)
+
+
+class ClientPack(Base):
+    """The journal's copy of one pack, replaced by each newer state billing publishes."""
+
+    __tablename__ = "client_packs"
+    __table_args__ = (Index("ix_client_packs_tenant_client", "tenant_id", "client_id"),)
+
+    pack_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    client_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    status: Mapped[str] = mapped_column(String(16))
+    classes_left: Mapped[int | None] = mapped_column(Integer)  # None: unlimited
+    state_at: Mapped[datetime] = mapped_column(TZ)
+
+
+class PackMember(Base):
+    """Another client who may use a shared pack (e.g. a family member)."""
+
+    __tablename__ = "pack_members"
+    __table_args__ = (Index("ix_pack_members_tenant_client", "tenant_id", "client_id"),)
+
+    pack_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("client_packs.pack_id"), primary_key=True)
+    client_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid)
 
 
 class PayRate(Base):

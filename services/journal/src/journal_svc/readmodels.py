@@ -8,9 +8,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from sqlalchemy import delete, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from journal_svc.models import DEFAULT_MAKEUP_DAYS, ClientCard, Organisation
+from journal_svc.models import DEFAULT_MAKEUP_DAYS, ClientCard, ClientPack, Organisation, PackMember
 
 
 def _newer(known: datetime | None, incoming: datetime) -> bool:
@@ -72,4 +73,70 @@ class ReadModels:
         if card is None or not _newer(card.balance_at, at):
             return
         card.balance_minor, card.currency, card.balance_at = balance_minor, currency, at
+        await self.session.flush()
+
+    async def pack_state(
+        self,
+        tenant_id: uuid.UUID,
+        pack_id: uuid.UUID,
+        at: datetime,
+        *,
+        client_id: uuid.UUID,
+        members: list[uuid.UUID],
+        status: str,
+        classes_left: int | None,
+    ) -> None:
+        """Replaces the copy of a pack by its newer whole state, then recounts the classes left
+        of every client the old or the new state concerns (the owner and a shared pack's
+        members: a transfer or a member leaving changes someone else's count too)."""
+        # Two packs of one client changing at once must not each count without the other.
+        if self.session.get_bind().dialect.name == "postgresql":
+            await self.session.execute(
+                text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"),
+                {"k": f"journal.packs:{tenant_id}"},
+            )
+        pack = await self.session.get(ClientPack, pack_id, with_for_update=True)
+        concerned = {client_id, *members}
+        if pack is None:
+            pack = ClientPack(pack_id=pack_id, tenant_id=tenant_id)
+            self.session.add(pack)
+        elif pack.tenant_id != tenant_id or not _newer(pack.state_at, at):
+            return  # another organisation's id, or an older state delivered late
+        else:
+            concerned.add(pack.client_id)
+            concerned.update(await self._members(pack_id))
+            await self.session.execute(delete(PackMember).where(PackMember.pack_id == pack_id))
+        pack.client_id, pack.status, pack.classes_left = client_id, status, classes_left
+        pack.state_at = at
+        await self.session.flush()
+        for member in dict.fromkeys(members):
+            if member != client_id:
+                self.session.add(PackMember(pack_id=pack_id, client_id=member, tenant_id=tenant_id))
+        await self.session.flush()
+        for client in sorted(concerned):
+            await self._recount(tenant_id, client)
+
+    async def _members(self, pack_id: uuid.UUID) -> list[uuid.UUID]:
+        rows = await self.session.execute(
+            select(PackMember.client_id).where(PackMember.pack_id == pack_id)
+        )
+        return list(rows.scalars().all())
+
+    async def _recount(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> None:
+        """Classes left on the client's active packs with a count (an unlimited pack adds
+        nothing); 0 when none is active any more."""
+        shared = select(PackMember.pack_id).where(
+            PackMember.tenant_id == tenant_id, PackMember.client_id == client_id
+        )
+        left = await self.session.scalar(
+            select(func.coalesce(func.sum(ClientPack.classes_left), 0)).where(
+                ClientPack.tenant_id == tenant_id,
+                ClientPack.status == "active",
+                or_(ClientPack.client_id == client_id, ClientPack.pack_id.in_(shared)),
+            )
+        )
+        card = await self._card(tenant_id, client_id)
+        if card is None:
+            return
+        card.classes_left = int(left or 0)
         await self.session.flush()

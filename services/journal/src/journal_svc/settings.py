@@ -5,3 +5,6 @@ class Settings(ServiceSettings):
     model_config = service_config("JOURNAL_")
 
     service_name: str = "journal"
+    # How often the seat job looks for enrolments that reached their until-date.
+    seat_release_poll_seconds: float = 300.0
+    seat_releases_enabled: bool = True

@@ -9,7 +9,7 @@ take a class when a client attended and give it back when the mark is changed or
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from crm_contracts.registry import EventPayload, registry
@@ -127,3 +127,45 @@ class WaitlistSeatOffered(EventPayload):
     group_id: uuid.UUID
     branch_id: uuid.UUID
     client_id: uuid.UUID
+
+
+@registry.register("journal.lesson_changed", 1)
+class LessonChanged(EventPayload):
+    """A lesson was moved (day, time, length, room) or its teacher changed (a substitute):
+    the lesson's whole current state, with the names of the fields that changed."""
+
+    lesson_id: uuid.UUID
+    group_id: uuid.UUID
+    branch_id: uuid.UUID
+    lesson_date: date
+    starts_at: str  # HH:MM in the organisation's time zone
+    duration_minutes: int
+    teacher_id: uuid.UUID | None = None
+    room_id: uuid.UUID | None = None
+    version: int
+    changed: list[str] = []
+    previous_lesson_date: date | None = None
+    previous_teacher_id: uuid.UUID | None = None
+
+
+CommentTarget = Literal["client", "cell", "lesson", "group"]
+
+
+@registry.register("journal.comment_visible", 1)
+class CommentVisible(EventPayload):
+    """A comment the client may see, in its whole current state: published when a comment is
+    written visible to the client, made visible, edited while visible, and once more when it
+    is hidden again (visible_to_client false: the portal drops its copy). A client comment or
+    a cell comment names the client; a lesson or group comment is for the group's clients."""
+
+    comment_id: uuid.UUID
+    group_id: uuid.UUID
+    branch_id: uuid.UUID
+    target: CommentTarget
+    lesson_id: uuid.UUID | None = None
+    client_id: uuid.UUID | None = None
+    kind: Literal["action", "information"]
+    body: str
+    visible_to_client: bool
+    version: int
+    created_at: datetime

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from crm_contracts.events.journal import CommentVisible
 from crm_contracts.ids import uuid7
 from crm_platform.errors import NotFoundError, ProblemError
 from crm_platform.internal_auth import Principal
@@ -14,7 +15,7 @@ from journal_svc.checks import check_version, invalid, invalid_fields
 from journal_svc.comments import schemas
 from journal_svc.comments.repository import CommentsRepository
 from journal_svc.context import Context
-from journal_svc.models import Comment
+from journal_svc.models import Comment, Group
 from journal_svc.repository import Repository
 
 IDS = ("group_id", "lesson_id", "client_id")
@@ -67,6 +68,8 @@ class Comments:
         )
         self.ctx.session.add(comment)
         await self.ctx.session.flush()
+        if comment.visible_to_client:
+            await self._publish(comment, group.branch_id)
         return comment
 
     async def find(
@@ -104,6 +107,7 @@ class Comments:
         if comment is None:
             raise NotFoundError("comment")
         check_version(comment.version, if_match)
+        seen_before = (comment.visible_to_client, comment.body, comment.kind)
         if body.body is not None and comment.author_id != principal.subject:
             raise ProblemError(403, "Forbidden", "only its author edits a comment's text")
         if body.body is not None:
@@ -118,4 +122,30 @@ class Comments:
             comment.resolved_by = principal.subject if body.resolved else None
         comment.version += 1
         await self.ctx.session.flush()
+        seen_now = (comment.visible_to_client, comment.body, comment.kind)
+        if seen_now != seen_before and (comment.visible_to_client or seen_before[0]):
+            # What the client sees changed: shown, edited while shown, or hidden again.
+            group = await self.ctx.session.get(Group, comment.group_id)
+            if group is None or group.tenant_id != comment.tenant_id:
+                raise NotFoundError("group")
+            await self._publish(comment, group.branch_id)
         return comment
+
+    async def _publish(self, comment: Comment, branch_id: uuid.UUID) -> None:
+        await self.ctx.emit(
+            comment.tenant_id,
+            comment.id,
+            CommentVisible(
+                comment_id=comment.id,
+                group_id=comment.group_id,
+                branch_id=branch_id,
+                target=comment.target,
+                lesson_id=comment.lesson_id,
+                client_id=comment.client_id,
+                kind=comment.kind,
+                body=comment.body,
+                visible_to_client=comment.visible_to_client,
+                version=comment.version,
+                created_at=comment.created_at,
+            ),
+        )

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm_platform.pagination import keyset
-from journal_svc.models import Enrolment, Mark, WaitlistEntry
+from journal_svc.models import Enrolment, Group, Mark, SeatRelease, WaitlistEntry
 from journal_svc.repository import active_on
 
 
@@ -113,3 +115,62 @@ class EnrolmentsRepository:
         if count is not None:
             query = query.limit(count)
         return list((await self.session.execute(query)).scalars().all())
+
+    async def ended_unseen(self, on_or_before: date, limit: int) -> Sequence[tuple[Any, ...]]:
+        """(enrolment id, group id, until date) of enrolments ended by a day that the seat job
+        has not seen, in groups with a capacity, not archived, with someone waiting. A system
+        job's scan across organisations: each result is then handled within its own group."""
+        waiting = exists().where(
+            WaitlistEntry.group_id == Enrolment.group_id, WaitlistEntry.status == "waiting"
+        )
+        seen = exists().where(SeatRelease.enrolment_id == Enrolment.id)
+        rows = await self.session.execute(
+            select(Enrolment.id, Enrolment.group_id, Enrolment.until_date)
+            .join(
+                Group, (Group.id == Enrolment.group_id) & (Group.tenant_id == Enrolment.tenant_id)
+            )
+            .where(
+                Enrolment.until_date.is_not(None),
+                Enrolment.until_date <= on_or_before,
+                Group.capacity.is_not(None),
+                Group.archived.is_(False),
+                waiting,
+                ~seen,
+            )
+            .order_by(Enrolment.until_date, Enrolment.id)
+            .limit(limit)
+        )
+        return [tuple(r) for r in rows.all()]
+
+    async def group_for_update(self, group_id: uuid.UUID) -> Group | None:
+        rows = await self.session.execute(
+            select(Group).where(Group.id == group_id).with_for_update()
+        )
+        return rows.scalar_one_or_none()
+
+    async def claim_release(
+        self,
+        enrolment: Enrolment,
+        released_on: date,
+        now: datetime,
+    ) -> SeatRelease | None:
+        """Inserts the guard row; None when another transaction (or an earlier run) has it."""
+        dialect = self.session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        table = SeatRelease.__table__
+        stmt = (
+            insert(SeatRelease)
+            .values(
+                enrolment_id=enrolment.id,
+                tenant_id=enrolment.tenant_id,
+                group_id=enrolment.group_id,
+                released_on=released_on,
+                offered=0,
+                processed_at=now,
+            )
+            .on_conflict_do_nothing()
+            .returning(table.c.enrolment_id)
+        )
+        if (await self.session.execute(stmt)).first() is None:
+            return None
+        return await self.session.get(SeatRelease, enrolment.id)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from crm_contracts.events.journal import LessonCancelled, LessonScheduled
+from crm_contracts.events.journal import LessonCancelled, LessonChanged, LessonScheduled
 from crm_contracts.ids import uuid7
 from crm_platform.errors import NotFoundError
 from crm_platform.internal_auth import Principal
@@ -169,10 +169,45 @@ class Lessons:
         await self._refuse_clashes(group.tenant_id, [timed])
         if day != lesson.lesson_date:
             await self._refuse_moving_marks(lesson)
+        old_day, old_teacher = lesson.lesson_date, lesson.teacher_id
+        before: dict[str, object] = {
+            "lesson_date": lesson.lesson_date,
+            "starts_at": lesson.start_minute,
+            "duration_minutes": lesson.end_minute - lesson.start_minute,
+            "room_id": lesson.room_id,
+            "teacher_id": lesson.teacher_id,
+        }
+        after: dict[str, object] = {
+            "lesson_date": day,
+            "starts_at": start,
+            "duration_minutes": minutes,
+            "room_id": room_id,
+            "teacher_id": teacher_id,
+        }
+        changed = [name for name in before if before[name] != after[name]]
         lesson.lesson_date, lesson.start_minute, lesson.end_minute = day, start, start + minutes
         lesson.room_id, lesson.teacher_id = room_id, teacher_id
         lesson.version += 1
         await self.ctx.session.flush()
+        if changed:  # the portal's timetable and billing's lesson copy follow the change
+            await self.ctx.emit(
+                group.tenant_id,
+                lesson.id,
+                LessonChanged(
+                    lesson_id=lesson.id,
+                    group_id=group.id,
+                    branch_id=group.branch_id,
+                    lesson_date=lesson.lesson_date,
+                    starts_at=format_time(lesson.start_minute),
+                    duration_minutes=lesson.end_minute - lesson.start_minute,
+                    teacher_id=lesson.teacher_id,
+                    room_id=lesson.room_id,
+                    version=lesson.version,
+                    changed=changed,
+                    previous_lesson_date=old_day if "lesson_date" in changed else None,
+                    previous_teacher_id=old_teacher if "teacher_id" in changed else None,
+                ),
+            )
         return lesson
 
     async def cancel(
