@@ -11,7 +11,7 @@ import uuid
 
 from sqlalchemy import ColumnElement, and_, false, or_
 
-from crm_platform.errors import NotFoundError, ProblemError
+from crm_platform.errors import NotFoundError
 from crm_platform.internal_auth import Principal
 from journal_svc.models import Group
 
@@ -23,11 +23,6 @@ def tenant_of(principal: Principal) -> uuid.UUID:
     if principal.realm != "staff":
         raise NotFoundError("resource")
     return principal.require_tenant()
-
-
-def require_role(principal: Principal, *roles: str) -> None:
-    if principal.realm != "staff" or principal.role not in roles:
-        raise ProblemError(403, "Forbidden", f"needs the role {' or '.join(roles)}")
 
 
 def visible_groups(principal: Principal) -> ColumnElement[bool]:

@@ -10,9 +10,9 @@ import uuid
 from fastapi import APIRouter, Depends
 
 from crm_platform.errors import NotFoundError
-from crm_platform.internal_auth import get_principal
+from crm_platform.internal_auth import get_principal, system_only
 from journal_svc.comments.api import router as comments_router
-from journal_svc.deps import ContextDep, system_only
+from journal_svc.deps import ContextDep
 from journal_svc.enrolments.api import router as enrolments_router
 from journal_svc.figures.api import router as figures_router
 from journal_svc.grid.api import router as grid_router

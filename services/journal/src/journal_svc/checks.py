@@ -5,15 +5,6 @@ from __future__ import annotations
 from crm_platform.errors import ConflictError, ProblemError
 
 
-def check_version(current: int, if_match: int | None) -> None:
-    if if_match is None:
-        raise ProblemError(428, "Precondition Required", "send If-Match with the version you read")
-    if if_match != current:
-        raise ProblemError(
-            412, "Precondition Failed", "changed since you read it; reload and retry"
-        )
-
-
 def invalid(field: str, message: str, where: str = "body") -> ProblemError:
     """Bad input that only the service can judge (an unknown room, a date out of range)."""
     return invalid_fields([(field, message)], where)

@@ -8,9 +8,10 @@ from fastapi import APIRouter, status
 
 from crm_platform.internal_auth import PrincipalDep
 from crm_platform.pagination import CursorParam, LimitParam, Page, page
+from crm_platform.preconditions import IfMatch, version_of
 from journal_svc.comments import schemas
 from journal_svc.comments.service import Comments
-from journal_svc.deps import ContextDep, IfMatch, version_of
+from journal_svc.deps import ContextDep
 
 router = APIRouter()
 

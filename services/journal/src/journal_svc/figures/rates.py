@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from crm_contracts.ids import uuid7
 from crm_platform.errors import ProblemError
-from crm_platform.internal_auth import Principal
-from journal_svc.access import require_role, tenant_of
+from crm_platform.internal_auth import Principal, require_role
+from journal_svc.access import tenant_of
 from journal_svc.checks import conflict
 from journal_svc.context import Context
 from journal_svc.domain.pay import Rate, RateRefusedError, check_new_rate

@@ -9,7 +9,8 @@ from fastapi import APIRouter, status
 
 from crm_platform.internal_auth import PrincipalDep
 from crm_platform.pagination import Page
-from journal_svc.deps import ContextDep, IfMatch, version_of
+from crm_platform.preconditions import IfMatch, version_of
+from journal_svc.deps import ContextDep
 from journal_svc.lessons import schemas
 from journal_svc.lessons.service import Lessons, lesson_read
 

@@ -6,9 +6,9 @@ import uuid
 from dataclasses import dataclass
 
 from crm_platform.errors import NotFoundError, ProblemError
-from crm_platform.internal_auth import Principal
-from journal_svc.access import MARKERS, require_role, tenant_of
-from journal_svc.checks import check_version
+from crm_platform.internal_auth import Principal, require_role
+from crm_platform.preconditions import check_version
+from journal_svc.access import MARKERS, tenant_of
 from journal_svc.context import Context
 from journal_svc.domain.figures import age_on, fill_rate, free_seats
 from journal_svc.domain.makeups import Absence, is_offered, window_for_seats
