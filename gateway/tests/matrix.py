@@ -126,6 +126,8 @@ ROUTE_PERMISSION: dict[tuple[str, str], str] = {
     ("GET", f"{B}/reports/packs"): "finance.read",
     ("GET", f"{B}/catalogue/{{service_id}}"): "finance.read",
     ("PATCH", f"{B}/catalogue/{{service_id}}"): "finance.write",
+    ("GET", f"{B}/settings"): "finance.read",
+    ("PATCH", f"{B}/settings"): "finance.write",
     ("GET", f"{B}/clients/{{client_id}}/packs/{{pack_id}}"): "finance.read",
     ("PATCH", f"{B}/clients/{{client_id}}/packs/{{pack_id}}"): "finance.write",
     ("POST", f"{B}/clients/{{client_id}}/packs/{{pack_id}}/extend"): "finance.write",

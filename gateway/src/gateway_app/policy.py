@@ -185,6 +185,9 @@ ROUTES: tuple[Route, ...] = (
     _r("GET", f"{BI}/reports/packs", "billing", "finance.read"),
     _r("GET", f"{BI}/catalogue/{{service_id}}", "billing", "finance.read"),
     _r("PATCH", f"{BI}/catalogue/{{service_id}}", "billing", "finance.write"),
+    _r("GET", f"{BI}/settings", "billing", "finance.read"),
+    # owner and admin: the service refuses an accountant (no owner-and-admin permission here)
+    _r("PATCH", f"{BI}/settings", "billing", "finance.write"),
     *(
         _r(method, f"{BI}/clients/{{client_id}}{tail}", "billing", perm, client_id="client")
         for method, tail, perm in (

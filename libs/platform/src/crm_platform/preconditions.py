@@ -26,6 +26,14 @@ def version_of(if_match: str | None) -> int | None:
     return int(value)
 
 
+def required_version(if_match: str | None) -> int:
+    """The version an If-Match header names; 428 when the header is missing."""
+    version = version_of(if_match)
+    if version is None:
+        raise ProblemError(428, "Precondition Required", "send If-Match with the version you read")
+    return version
+
+
 def check_version(current: int, if_match: int | None) -> None:
     """428 when the caller sent no version, 412 when the resource changed since it read it."""
     if if_match is None:

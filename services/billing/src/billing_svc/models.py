@@ -388,6 +388,18 @@ class DueNotice(Base):
     sent_at: Mapped[datetime] = mapped_column(TZ)
 
 
+class PackNotice(Base):
+    """A pack reminder sent: the primary key makes it once per pack and condition."""
+
+    __tablename__ = "pack_notices"
+    __table_args__ = (PrimaryKeyConstraint("pack_id", "notice", name="pk_pack_notices"),)
+
+    pack_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("packs.id"))
+    notice: Mapped[str] = mapped_column(String(16))  # expiring, running_low
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    sent_at: Mapped[datetime] = mapped_column(TZ)
+
+
 metadata = Base.metadata
 messaging = MessagingTables(metadata)
 idempotency = idempotency_table(metadata)

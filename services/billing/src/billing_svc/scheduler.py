@@ -1,10 +1,13 @@
-"""Payment reminders: billing.payment_due_soon and billing.payment_overdue, once per due item.
+"""Reminders: billing.payment_due_soon and billing.payment_overdue once per due item, and
+billing.pack_expiring and billing.pack_running_low once per pack and condition.
 
 "Once" is held by the database, not by timing: a reminder is sent only in the transaction
 that inserts its (due item, notice) row, whose primary key lets one transaction in; due
 items are picked with FOR UPDATE SKIP LOCKED so two billing processes share the work; the
 outbox row commits with the notice row, so a restart neither loses nor repeats one.
-Nothing is sent while the client or the pack is frozen, nor once the item is paid.
+Nothing is sent while the client or the pack is frozen, nor once the item is paid. Pack
+reminders are held the same way by (pack, notice) rows; packs are not locked (requests keep
+using them), the notice row's primary key alone lets one reminder through.
 
 The loop runs every `reminder_poll_seconds` and at once when a due item is created here.
 """
@@ -24,10 +27,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from billing_svc.context import Context
 from billing_svc.domain.due import DueState, notices_due
+from billing_svc.domain.pack_notices import RUNNING_LOW_CLASSES, PackState, pack_notices_due
 from billing_svc.domain.periods import Freeze, frozen_on
 from billing_svc.ledger.repository import LedgerRepository
-from billing_svc.models import Client, DueItem, DueNotice, Organisation, PackFreeze
-from crm_contracts.events.billing import PaymentDueSoon, PaymentOverdue
+from billing_svc.models import (
+    Client,
+    DueItem,
+    DueNotice,
+    Organisation,
+    Pack,
+    PackFreeze,
+    PackNotice,
+)
+from crm_contracts.events.billing import (
+    PackExpiring,
+    PackRunningLow,
+    PaymentDueSoon,
+    PaymentOverdue,
+)
 from crm_messaging import Outbox
 from crm_platform.db import Database
 from crm_platform.logs import get_logger
@@ -79,8 +96,19 @@ async def _claim_notice(session: AsyncSession, item: DueItem, notice: str, now: 
     return (await session.execute(stmt)).first() is not None
 
 
+def _insert(session: AsyncSession, model: Any) -> Any:
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+
+
 async def run_once(database: Database, outbox: Outbox, clock: Callable[[], datetime]) -> int:
-    """One pass over the due items that may need a reminder; returns how many it sent."""
+    """One pass over due items and packs that may need a reminder; returns how many it sent."""
+    return await _due_items_once(database, outbox, clock) + await _packs_once(
+        database, outbox, clock
+    )
+
+
+async def _due_items_once(database: Database, outbox: Outbox, clock: Callable[[], datetime]) -> int:
     sent = 0
     after = uuid.UUID(int=0)
     while True:
@@ -167,6 +195,117 @@ async def _remind(ctx: Context, item: DueItem) -> int:
                 amount_minor=item.amount_minor,
                 currency=org.currency,
                 balance_minor=balance,
+            ),
+        )
+        sent += 1
+    return sent
+
+
+# --- packs: about to expire, few classes left ----------------------------------------------
+
+
+async def _packs_once(database: Database, outbox: Outbox, clock: Callable[[], datetime]) -> int:
+    sent = 0
+    after = uuid.UUID(int=0)
+    while True:
+        async with database.unit_of_work() as session:
+            packs = await _pack_candidates(session, clock, after)
+            if not packs:
+                return sent
+            after = packs[-1].id
+            ctx = Context(session, outbox, clock)
+            for pack in packs:
+                sent += await _remind_pack(ctx, pack)
+
+
+async def _pack_candidates(
+    session: AsyncSession, clock: Callable[[], datetime], after: uuid.UUID
+) -> list[Pack]:
+    # A day of slack either way for the time zones; the lead time is the organisation's.
+    today = clock().astimezone(UTC).date()
+    tomorrow, yesterday = today + timedelta(days=1), today - timedelta(days=1)
+
+    def sent(notice: str) -> Any:
+        return exists().where(and_(PackNotice.pack_id == Pack.id, PackNotice.notice == notice))
+
+    query = (
+        select(Pack)
+        .join(Organisation, Organisation.id == Pack.tenant_id)
+        .where(
+            Pack.id > after,
+            Pack.status == "active",
+            Pack.starts_on <= tomorrow,
+            or_(Pack.ends_on.is_(None), Pack.ends_on >= yesterday),
+            or_(
+                and_(
+                    Pack.ends_on.is_not(None),
+                    Pack.ends_on - Organisation.due_soon_days <= tomorrow,
+                    ~sent("expiring"),
+                ),
+                and_(
+                    Pack.classes_total.is_not(None),
+                    Pack.classes_left <= RUNNING_LOW_CLASSES,
+                    Pack.classes_left < Pack.classes_total,
+                    ~sent("running_low"),
+                ),
+            ),
+        )
+        .order_by(Pack.id)
+        .limit(BATCH)
+    )
+    # On SQLite (the embedded mode) the date arithmetic above lets more packs through; the
+    # rule in _remind_pack decides exactly either way.
+    return list((await session.execute(query)).scalars())
+
+
+async def _claim_pack_notice(session: AsyncSession, pack: Pack, notice: str, now: datetime) -> bool:
+    stmt = (
+        _insert(session, PackNotice)
+        .values(pack_id=pack.id, notice=notice, tenant_id=pack.tenant_id, sent_at=now)
+        .on_conflict_do_nothing()
+        .returning(PackNotice.__table__.c.pack_id)
+    )
+    return (await session.execute(stmt)).first() is not None
+
+
+async def _remind_pack(ctx: Context, pack: Pack) -> int:
+    session, clock = ctx.session, ctx.clock
+    org = await session.get(Organisation, pack.tenant_id)
+    if org is None:
+        return 0
+    today = ctx.today_in(org)
+    sent_before = {
+        n
+        for (n,) in await session.execute(
+            select(PackNotice.notice).where(PackNotice.pack_id == pack.id)
+        )
+    }
+    state = PackState(
+        active=pack.status == "active",
+        starts_on=pack.starts_on,
+        ends_on=pack.ends_on,
+        classes_total=pack.classes_total,
+        classes_left=pack.classes_left,
+        frozen=await _client_frozen(session, pack.client_id, today)
+        or await _pack_frozen(session, pack.id, today),
+        expiring_sent="expiring" in sent_before,
+        running_low_sent="running_low" in sent_before,
+    )
+    sent = 0
+    for notice in pack_notices_due(state, today, org.due_soon_days):
+        if not await _claim_pack_notice(session, pack, notice, clock()):
+            continue
+        payload_type = PackExpiring if notice == "expiring" else PackRunningLow
+        await ctx.emit(
+            org.id,
+            pack.id,
+            payload_type(
+                pack_id=pack.id,
+                client_id=pack.client_id,
+                name=pack.name,
+                ends_on=pack.ends_on,
+                classes_total=pack.classes_total,
+                classes_left=pack.classes_left,
             ),
         )
         sent += 1

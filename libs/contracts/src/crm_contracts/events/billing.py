@@ -174,3 +174,25 @@ class PaymentDueSoon(DueReminder):
 @registry.register("billing.payment_overdue", 1)
 class PaymentOverdue(DueReminder):
     pass
+
+
+class PackReminder(EventPayload):
+    """Sent once per pack and condition (never twice, whatever restarts or how many billing
+    processes run), and not while the client or the pack is frozen."""
+
+    pack_id: uuid.UUID
+    client_id: uuid.UUID
+    name: str
+    ends_on: date | None = None
+    classes_total: int | None = None
+    classes_left: int | None = None
+
+
+@registry.register("billing.pack_expiring", 1)
+class PackExpiring(PackReminder):
+    """The pack's validity ends within the organisation's reminder lead time."""
+
+
+@registry.register("billing.pack_running_low", 1)
+class PackRunningLow(PackReminder):
+    """Few classes are left on the pack."""

@@ -9,9 +9,10 @@ from fastapi import APIRouter, status
 
 from billing_svc.catalogue import schemas
 from billing_svc.catalogue.service import Catalogue, to_read
-from billing_svc.deps import ContextDep, IfMatch, version_of
+from billing_svc.deps import ContextDep
 from crm_platform.internal_auth import PrincipalDep
 from crm_platform.pagination import CursorParam, LimitParam, Page, page
+from crm_platform.preconditions import IfMatch, required_version
 
 router = APIRouter(prefix="/catalogue")
 
@@ -52,4 +53,4 @@ async def update_service(
     ctx: ContextDep,
     if_match: IfMatch = None,
 ) -> schemas.ServiceRead:
-    return await Catalogue(ctx).update(principal, service_id, body, version_of(if_match))
+    return await Catalogue(ctx).update(principal, service_id, body, required_version(if_match))

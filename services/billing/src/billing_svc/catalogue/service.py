@@ -9,11 +9,11 @@ from billing_svc.access import can_read, can_write
 from billing_svc.catalogue import schemas
 from billing_svc.catalogue.repository import CatalogueRepository
 from billing_svc.context import Context
-from billing_svc.deps import check_version
 from billing_svc.models import Service
 from crm_contracts.ids import uuid7
 from crm_platform.errors import NotFoundError, ProblemError
 from crm_platform.internal_auth import Principal
+from crm_platform.preconditions import check_version
 
 
 def invalid(field: str, message: str) -> ProblemError:

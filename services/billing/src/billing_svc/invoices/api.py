@@ -7,11 +7,12 @@ from typing import Literal
 
 from fastapi import APIRouter, Response, status
 
-from billing_svc.deps import ContextDep, IfMatch, OptionalIdempotencyDep, version_of
+from billing_svc.deps import ContextDep, OptionalIdempotencyDep
 from billing_svc.invoices import schemas
 from billing_svc.invoices.service import Invoices
 from crm_platform.internal_auth import PrincipalDep
 from crm_platform.pagination import CursorParam, LimitParam, Page, page
+from crm_platform.preconditions import IfMatch, required_version
 
 router = APIRouter()
 
@@ -43,7 +44,7 @@ async def void_invoice(
     ctx: ContextDep,
     if_match: IfMatch = None,
 ) -> schemas.InvoiceRead:
-    return await Invoices(ctx).void(principal, client_id, invoice_id, version_of(if_match))
+    return await Invoices(ctx).void(principal, client_id, invoice_id, required_version(if_match))
 
 
 @router.get("/clients/{client_id}/invoices")

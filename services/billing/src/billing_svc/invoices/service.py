@@ -12,7 +12,6 @@ from sqlalchemy import select
 from billing_svc.access import can_read, can_write
 from billing_svc.clients import ensure_client
 from billing_svc.context import Context
-from billing_svc.deps import check_version
 from billing_svc.invoices import schemas
 from billing_svc.ledger.repository import LedgerRepository
 from billing_svc.models import DueItem, Invoice, Organisation, Pack
@@ -21,6 +20,7 @@ from crm_contracts.ids import uuid7
 from crm_platform.errors import ConflictError, NotFoundError, ProblemError
 from crm_platform.internal_auth import Principal
 from crm_platform.pagination import keyset
+from crm_platform.preconditions import check_version
 
 
 def to_read(invoice: Invoice, currency: str, today: date) -> schemas.InvoiceRead:

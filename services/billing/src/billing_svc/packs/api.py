@@ -8,11 +8,12 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, Response, status
 
-from billing_svc.deps import ContextDep, IdempotencyDep, IfMatch, OptionalIdempotencyDep, version_of
+from billing_svc.deps import ContextDep, IdempotencyDep, OptionalIdempotencyDep
 from billing_svc.packs import schemas
 from billing_svc.packs.service import Packs
 from crm_platform.internal_auth import PrincipalDep
 from crm_platform.pagination import CursorParam, LimitParam, Page, page
+from crm_platform.preconditions import IfMatch, required_version
 
 router = APIRouter(prefix="/clients/{client_id}/packs")
 PACK = "/{pack_id}"
@@ -64,7 +65,9 @@ async def edit_validity(
     ctx: ContextDep,
     if_match: IfMatch = None,
 ) -> schemas.PackRead:
-    return await Packs(ctx).edit_validity(principal, client_id, pack_id, body, version_of(if_match))
+    return await Packs(ctx).edit_validity(
+        principal, client_id, pack_id, body, required_version(if_match)
+    )
 
 
 def _run(

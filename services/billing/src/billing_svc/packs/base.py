@@ -1,0 +1,135 @@
+"""What every part of a pack's service shares: finding a pack, reading it, the reading use
+cases (a client's packs, a pack's history) and the helpers for errors and activity."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from billing_svc.access import can_read
+from billing_svc.context import Context
+from billing_svc.ledger.repository import LedgerRepository
+from billing_svc.ledger.service import Ledger
+from billing_svc.models import (
+    Organisation,
+    Pack,
+)
+from billing_svc.packs import schemas
+from billing_svc.packs.repository import PacksRepository
+from crm_platform.errors import NotFoundError, ProblemError
+from crm_platform.internal_auth import Principal
+
+
+def invalid(field: str, message: str) -> ProblemError:
+    return ProblemError(
+        422,
+        "Unprocessable Content",
+        f"invalid fields: {field}",
+        errors=[{"field": field, "in": "body", "message": message}],
+    )
+
+
+def is_active(pack: Pack, today: date) -> bool:
+    return (
+        pack.status == "active"
+        and pack.starts_on <= today
+        and (pack.ends_on is None or pack.ends_on >= today)
+    )
+
+
+@dataclass
+class PackBase:
+    ctx: Context
+
+    @property
+    def repo(self) -> PacksRepository:
+        return PacksRepository(self.ctx.session)
+
+    @property
+    def ledger(self) -> Ledger:
+        return Ledger(self.ctx)
+
+    async def read(self, org: Organisation, pack: Pack) -> schemas.PackRead:
+        freezes = (await self.repo.freezes([pack.id]))[pack.id]
+        paid = await LedgerRepository(self.ctx.session).allocated_to(org.id, pack.id)
+        return schemas.PackRead(
+            id=pack.id,
+            client_id=pack.client_id,
+            service_id=pack.service_id,
+            kind=pack.kind,
+            name=pack.name,
+            price_minor=pack.price_minor,
+            currency=org.currency,
+            classes_total=pack.classes_total,
+            classes_left=pack.classes_left,
+            unlimited=pack.classes_total is None,
+            starts_on=pack.starts_on,
+            ends_on=pack.ends_on,
+            active=is_active(pack, self.ctx.today_in(org)),
+            billing=pack.billing,
+            payment_mode=pack.payment_mode,
+            overlapping=pack.overlapping,
+            shared=pack.shared,
+            leftover=pack.leftover,
+            members=[uuid.UUID(str(m)) for m in pack.members],
+            group_ids=[uuid.UUID(str(g)) for g in pack.group_ids],
+            branch_ids=[uuid.UUID(str(b)) for b in pack.branch_ids],
+            programmes=list(pack.programmes),
+            status=pack.status,
+            paid_minor=paid,
+            freezes=[schemas.FreezeRead.model_validate(f) for f in freezes],
+            sale_entry_id=pack.sale_entry_id,
+            version=pack.version,
+            created_at=pack.created_at,
+        )
+
+    async def _pack(
+        self, tenant: uuid.UUID, client_id: uuid.UUID, pack_id: uuid.UUID, *, lock: bool = True
+    ) -> Pack:
+        pack = await self.repo.pack(tenant, pack_id, for_update=lock)
+        if pack is None or pack.client_id != client_id:
+            raise NotFoundError("pack")
+        return pack
+
+    # --- reading ------------------------------------------------------------------------
+
+    async def client_packs(
+        self, principal: Principal, client_id: uuid.UUID, cursor: str | None, limit: int
+    ) -> list[schemas.PackRead]:
+        tenant = can_read(principal)
+        org = await self.ctx.organisation(tenant)
+        rows = await self.repo.client_packs(tenant, client_id, cursor, limit)
+        return [await self.read(org, p) for p in rows]
+
+    async def pack_history(
+        self, principal: Principal, client_id: uuid.UUID, pack_id: uuid.UUID
+    ) -> schemas.PackHistory:
+        tenant = can_read(principal)
+        org = await self.ctx.organisation(tenant)
+        pack = await self._pack(tenant, client_id, pack_id, lock=False)
+        usages = await self.repo.usages(tenant, pack.id)
+        events = await self.repo.events(tenant, pack.id)
+        return schemas.PackHistory(
+            pack=await self.read(org, pack),
+            usages=[
+                schemas.UsageRead(
+                    id=u.id,
+                    client_id=u.client_id,
+                    mark_id=u.mark_id,
+                    lesson_id=u.lesson_id,
+                    group_id=u.group_id,
+                    lesson_date=u.lesson_date,
+                    classes=u.classes,
+                    source=u.source,
+                    returned=u.returned_entry_id is not None,
+                    comment=u.comment,
+                )
+                for u in usages
+            ],
+            history=[schemas.HistoryRead.model_validate(e) for e in events],
+        )
+
+
+def _single(ids: list[object]) -> uuid.UUID | None:
+    return uuid.UUID(str(ids[0])) if len(ids) == 1 else None

@@ -1,0 +1,296 @@
+"""A pack's life in time: extend (renew), edit validity, bonus classes, freeze and unfreeze,
+restore an expired pack. Flushes, never commits."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from billing_svc.access import can_write
+from billing_svc.domain import ledger as rules
+from billing_svc.domain.periods import (
+    Freeze,
+    InvalidFreezeError,
+    check_freeze,
+    end_after_freeze,
+    period_end,
+    shorten_freeze,
+)
+from billing_svc.models import (
+    Entry,
+    PackFreeze,
+    Reversal,
+)
+from billing_svc.packs import schemas
+from billing_svc.packs.base import invalid, is_active
+from billing_svc.packs.events import history, pack_changed
+from billing_svc.packs.selling import Selling
+from crm_contracts.ids import uuid7
+from crm_platform.errors import ConflictError
+from crm_platform.internal_auth import Principal
+
+
+class Life(Selling):
+    async def extend(
+        self,
+        principal: Principal,
+        client_id: uuid.UUID,
+        pack_id: uuid.UUID,
+        body: schemas.PackExtend,
+    ) -> schemas.PackRead:
+        tenant = can_write(principal)
+        org = await self.ctx.organisation(tenant)
+        pack = await self._pack(tenant, client_id, pack_id)
+        if pack.status not in ("active", "expired"):
+            raise ConflictError(f"a {pack.status} pack cannot be extended")
+        today = self.ctx.today_in(org)
+        unit = body.period.unit if body.period else pack.period_unit
+        count = body.period.count if body.period else pack.period_count
+        if not unit or not count:
+            raise invalid("period", "this pack has no period; give one")
+        start = max((pack.ends_on + timedelta(days=1)) if pack.ends_on else today, pack.starts_on)
+        if pack.leftover == "burn" and pack.classes_left:
+            burn = await self.ledger.record(
+                org,
+                "expire",
+                rules.expire_classes(pack.id, pack.classes_left),
+                booked_on=today,
+                by=principal.subject,
+                client_id=client_id,
+                pack_id=pack.id,
+                classes=pack.classes_left,
+                comment="leftover burnt at renewal",
+            )
+            await history(self.ctx, pack, "leftover_burnt", by=principal.subject, entry_id=burn.id)
+        price = body.price_minor if body.price_minor is not None else pack.price_minor
+        classes = body.classes if body.classes is not None else pack.classes_total
+        pack.ends_on = period_end(start, unit, count)  # type: ignore[arg-type]
+        pack.status = "active"
+        if classes is not None and pack.classes_total is not None:
+            pack.classes_total = (pack.classes_left or 0) + classes
+        pack.version += 1
+        await self.ctx.session.flush()
+        renewal = await self._charge_and_issue(
+            org, pack, None, principal.subject, price, classes, body, body.comment
+        )
+        await pack_changed(
+            self.ctx,
+            pack,
+            "extended",
+            by=principal.subject,
+            entry_id=renewal.id if renewal else None,
+            classes_delta=classes or 0,
+            ends_on=pack.ends_on.isoformat(),
+        )
+        return await self.read(org, pack)
+
+    async def edit_validity(
+        self,
+        principal: Principal,
+        client_id: uuid.UUID,
+        pack_id: uuid.UUID,
+        body: schemas.ValidityEdit,
+        expected_version: int,
+    ) -> schemas.PackRead:
+        from crm_platform.preconditions import check_version
+
+        tenant = can_write(principal)
+        org = await self.ctx.organisation(tenant)
+        pack = await self._pack(tenant, client_id, pack_id)
+        check_version(pack.version, expected_version)
+        starts_on = body.starts_on or pack.starts_on
+        ends_on = body.ends_on if "ends_on" in body.model_fields_set else pack.ends_on
+        if ends_on is not None and ends_on < starts_on:
+            raise invalid("ends_on", "a pack ends on or after the day it starts")
+        before = (pack.starts_on.isoformat(), pack.ends_on.isoformat() if pack.ends_on else None)
+        pack.starts_on, pack.ends_on = starts_on, ends_on
+        pack.version += 1
+        await self.ctx.session.flush()
+        await pack_changed(
+            self.ctx,
+            pack,
+            "validity_edited",
+            by=principal.subject,
+            before=list(before),
+            comment=body.comment,
+        )
+        return await self.read(org, pack)
+
+    async def bonus(
+        self,
+        principal: Principal,
+        client_id: uuid.UUID,
+        pack_id: uuid.UUID,
+        body: schemas.BonusIn,
+    ) -> schemas.PackRead:
+        tenant = can_write(principal)
+        org = await self.ctx.organisation(tenant)
+        pack = await self._pack(tenant, client_id, pack_id)
+        if pack.classes_total is None:
+            raise ConflictError("an unlimited pack takes no bonus classes")
+        if pack.status != "active":
+            raise ConflictError(f"a {pack.status} pack takes no bonus classes")
+        entry = await self.ledger.record(
+            org,
+            "bonus",
+            rules.issue_classes(pack.id, body.classes),
+            booked_on=self.ctx.today_in(org),
+            by=principal.subject,
+            client_id=client_id,
+            pack_id=pack.id,
+            classes=body.classes,
+            comment=body.comment,
+        )
+        pack.classes_total += body.classes
+        pack.version += 1
+        await self.ctx.session.flush()
+        await pack_changed(
+            self.ctx,
+            pack,
+            "bonus_added",
+            by=principal.subject,
+            entry_id=entry.id,
+            classes_delta=body.classes,
+            comment=body.comment,
+        )
+        return await self.read(org, pack)
+
+    async def freeze(
+        self,
+        principal: Principal | None,
+        client_id: uuid.UUID,
+        pack_id: uuid.UUID,
+        body: schemas.FreezeIn,
+        *,
+        tenant: uuid.UUID | None = None,
+        source: str = "manual",
+    ) -> schemas.PackRead:
+        """Validity moves by the frozen days; the pack is not used and not reminded about
+        on those days."""
+        if principal is not None:
+            tenant = can_write(principal)
+        assert tenant is not None
+        org = await self.ctx.organisation(tenant)
+        pack = await self._pack(tenant, client_id, pack_id)
+        freeze = Freeze(body.from_date, body.until_date)
+        existing = (await self.repo.freezes([pack.id]))[pack.id]
+        try:
+            check_freeze(freeze, [Freeze(f.from_date, f.until_date) for f in existing])
+        except InvalidFreezeError as exc:
+            raise invalid("from_date", str(exc)) from None
+        if pack.status != "active":
+            raise ConflictError(f"a {pack.status} pack cannot be frozen")
+        self.ctx.session.add(
+            PackFreeze(
+                id=uuid7(),
+                tenant_id=tenant,
+                pack_id=pack.id,
+                from_date=freeze.from_date,
+                until_date=freeze.until_date,
+                source=source,
+                created_at=self.ctx.now(),
+            )
+        )
+        pack.ends_on = end_after_freeze(pack.ends_on, freeze)
+        pack.version += 1
+        await self.ctx.session.flush()
+        await pack_changed(
+            self.ctx,
+            pack,
+            "frozen",
+            by=principal.subject if principal else "system",
+            from_date=freeze.from_date.isoformat(),
+            until_date=freeze.until_date.isoformat(),
+            source=source,
+        )
+        return await self.read(org, pack)
+
+    async def unfreeze(
+        self,
+        principal: Principal | None,
+        client_id: uuid.UUID,
+        pack_id: uuid.UUID,
+        body: schemas.UnfreezeIn,
+        *,
+        tenant: uuid.UUID | None = None,
+    ) -> schemas.PackRead:
+        """Ends the current (or coming) freeze early; validity gives back the unused days."""
+        if principal is not None:
+            tenant = can_write(principal)
+        assert tenant is not None
+        org = await self.ctx.organisation(tenant)
+        pack = await self._pack(tenant, client_id, pack_id)
+        today = self.ctx.today_in(org)
+        last = body.last_frozen_day or today - timedelta(days=1)
+        freezes = [f for f in (await self.repo.freezes([pack.id]))[pack.id] if f.until_date > last]
+        if not freezes:
+            raise ConflictError("the pack is not frozen after that day")
+        for row in freezes:
+            before = Freeze(row.from_date, row.until_date)
+            try:
+                after = shorten_freeze(before, last)
+            except InvalidFreezeError as exc:
+                raise invalid("last_frozen_day", str(exc)) from None
+            if pack.ends_on is not None:
+                pack.ends_on -= timedelta(days=before.days - max(0, after.days))
+            if after.days <= 0:
+                await self.ctx.session.delete(row)
+            else:
+                row.until_date = after.until_date
+        pack.version += 1
+        await self.ctx.session.flush()
+        await pack_changed(
+            self.ctx,
+            pack,
+            "unfrozen",
+            by=principal.subject if principal else "system",
+            last_frozen_day=last.isoformat(),
+        )
+        return await self.read(org, pack)
+
+    async def restore(
+        self,
+        principal: Principal,
+        client_id: uuid.UUID,
+        pack_id: uuid.UUID,
+        body: schemas.RestoreIn,
+    ) -> schemas.PackRead:
+        """An expired pack is valid again until `ends_on`; classes burnt at expiry return."""
+        tenant = can_write(principal)
+        org = await self.ctx.organisation(tenant)
+        pack = await self._pack(tenant, client_id, pack_id)
+        today = self.ctx.today_in(org)
+        if is_active(pack, today) or pack.status not in ("active", "expired"):
+            raise ConflictError("only an expired pack can be restored")
+        if body.ends_on < today:
+            raise invalid("ends_on", "a restored pack is valid until today or later")
+        burnt = await self.ctx.session.execute(
+            select(Entry)
+            .outerjoin(Reversal, Reversal.reversed_entry_id == Entry.id)
+            .where(
+                Entry.tenant_id == tenant,
+                Entry.pack_id == pack.id,
+                Entry.kind == "expire",
+                Reversal.reversed_entry_id.is_(None),
+            )
+            .order_by(Entry.id)
+        )
+        returned = 0
+        for entry in burnt.scalars().all():
+            await self.ledger.reverse(org, entry, by=principal.subject, reason="pack restored")
+            returned += entry.classes
+        pack.ends_on = body.ends_on
+        pack.status = "active"
+        pack.version += 1
+        await self.ctx.session.flush()
+        await pack_changed(
+            self.ctx,
+            pack,
+            "restored",
+            by=principal.subject,
+            classes_delta=returned,
+            comment=body.comment,
+        )
+        return await self.read(org, pack)

@@ -1,0 +1,218 @@
+"""Selling packs and subscriptions: the sale entry, its payment when paid now, its due item
+on credit. Flushes, never commits."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from billing_svc.access import can_write, check_other_client
+from billing_svc.catalogue.repository import CatalogueRepository
+from billing_svc.clients import ensure_client
+from billing_svc.domain import ledger as rules
+from billing_svc.domain.due import due_date
+from billing_svc.domain.periods import (
+    period_end,
+)
+from billing_svc.ledger.repository import Dimensions, LedgerRepository
+from billing_svc.models import (
+    Client,
+    DueItem,
+    Entry,
+    Organisation,
+    Pack,
+    Service,
+)
+from billing_svc.packs import schemas
+from billing_svc.packs.base import PackBase, _single, invalid
+from billing_svc.packs.events import history, state
+from crm_contracts.events.billing import PackSold
+from crm_contracts.ids import uuid7
+from crm_platform.errors import NotFoundError
+from crm_platform.internal_auth import Principal
+
+
+class Selling(PackBase):
+    async def sell(
+        self, principal: Principal, client_id: uuid.UUID, body: schemas.PackSell
+    ) -> schemas.PackRead:
+        tenant = can_write(principal)
+        org = await self.ctx.organisation(tenant)
+        client = await ensure_client(self.ctx.session, tenant, client_id)
+        service = await CatalogueRepository(self.ctx.session).service(tenant, body.service_id)
+        if service is None or service.archived:
+            raise invalid("service_id", "no such service in the catalogue")
+        if not service.freestyle:
+            for field in ("price_minor", "classes", "period"):
+                if getattr(body, field) is not None:
+                    raise invalid(field, "only a freestyle service is changed at sale")
+        if body.members and not service.shared:
+            raise invalid("members", "only a shared pack has other members")
+        members = [client_id]
+        for n, member in enumerate(body.members):
+            other = await self.ctx.session.get(Client, member)
+            try:
+                check_other_client(principal, other)
+            except NotFoundError:
+                raise invalid(f"members.{n}", "no such client") from None
+            if member not in members:
+                members.append(member)
+        today = self.ctx.today_in(org)
+        starts_on = body.starts_on or today
+        unit = body.period.unit if body.period else service.period_unit
+        count = body.period.count if body.period else service.period_count
+        ends_on = period_end(starts_on, unit, count) if unit and count else None  # type: ignore[arg-type]
+        price = body.price_minor if body.price_minor is not None else service.price_minor
+        classes = body.classes if body.classes is not None else service.classes
+        pack = Pack(
+            id=uuid7(),
+            tenant_id=tenant,
+            client_id=client_id,
+            service_id=service.id,
+            kind=service.kind,
+            name=service.name,
+            price_minor=price,
+            classes_total=classes,
+            classes_left=0 if classes is not None else None,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            period_unit=unit,
+            period_count=count,
+            billing=service.billing,
+            payment_mode=body.payment_mode,
+            overlapping=service.overlapping,
+            shared=service.shared,
+            leftover=service.leftover,
+            group_ids=list(service.group_ids),
+            branch_ids=list(service.branch_ids),
+            programmes=list(service.programmes),
+            members=[str(m) for m in members],
+            status="active",
+            branch_id=body.branch_id or client.branch_id,
+            group_id=body.group_id or _single(service.group_ids),
+            version=1,
+            created_at=self.ctx.now(),
+        )
+        self.ctx.session.add(pack)
+        await self.ctx.session.flush()
+        sale = await self._charge_and_issue(
+            org, pack, service, principal.subject, price, classes, body, body.comment
+        )
+        pack.sale_entry_id = sale.id if sale is not None else None
+        await self.ctx.session.flush()
+        await history(
+            self.ctx,
+            pack,
+            "sold",
+            by=principal.subject,
+            entry_id=pack.sale_entry_id,
+            payment_mode=body.payment_mode,
+            price_minor=price,
+        )
+        await self.ctx.session.refresh(pack)
+        await self.ctx.emit(
+            tenant,
+            pack.id,
+            PackSold(
+                **state(pack),
+                price_minor=price,
+                currency=org.currency,
+                payment_mode=body.payment_mode,
+                entry_id=pack.sale_entry_id,
+            ),
+        )
+        return await self.read(org, pack)
+
+    async def _charge_and_issue(
+        self,
+        org: Organisation,
+        pack: Pack,
+        service: Service | None,
+        by: str,
+        price: int,
+        classes: int | None,
+        payment: schemas.Payment,
+        comment: str | None,
+    ) -> Entry | None:
+        """The sale (or renewal) entry, its payment when paid now, its due item on credit."""
+        dims = Dimensions(
+            branch_id=pack.branch_id, group_id=pack.group_id, service_id=pack.service_id
+        )
+        today = self.ctx.today_in(org)
+        if payment.payment_mode == "none":
+            if not classes:
+                return None
+            return await self.ledger.record(
+                org,
+                "issue",
+                rules.issue_classes(pack.id, classes),
+                booked_on=pack.starts_on,
+                by=by,
+                client_id=pack.client_id,
+                pack_id=pack.id,
+                dims=dims,
+                classes=classes,
+                comment=comment,
+            )
+        postings = rules.sale(pack.client_id, pack.id, price, classes)
+        sale = None
+        if postings:
+            sale = await self.ledger.record(
+                org,
+                "sale",
+                postings,
+                booked_on=today,
+                by=by,
+                client_id=pack.client_id,
+                pack_id=pack.id,
+                dims=dims,
+                amount_minor=price,
+                classes=classes or 0,
+                comment=comment,
+            )
+        if payment.payment_mode == "paid" and price > 0:
+            assert payment.method is not None
+            paid = await self.ledger.record(
+                org,
+                "payment",
+                rules.payment(pack.client_id, payment.method, price),
+                booked_on=payment.paid_on or today,
+                by=by,
+                client_id=pack.client_id,
+                pack_id=pack.id,
+                dims=Dimensions(branch_id=pack.branch_id),
+                method=payment.method,
+                amount_minor=price,
+                comment=comment,
+            )
+            await LedgerRepository(self.ctx.session).add_allocations(
+                org.id, paid.id, [("pack", pack.id, price)]
+            )
+        if payment.payment_mode == "credit" and price > 0:
+            due_on = due_date(
+                kind=pack.kind,
+                billing=pack.billing,  # type: ignore[arg-type]
+                starts_on=pack.starts_on,
+                ends_on=pack.ends_on,
+                credit_due_on=payment.due_on,
+            )
+            kind = pack.billing if pack.kind == "subscription" and pack.billing else "credit"
+            self.ctx.session.add(
+                DueItem(
+                    id=uuid7(),
+                    tenant_id=org.id,
+                    client_id=pack.client_id,
+                    pack_id=pack.id,
+                    invoice_id=None,
+                    kind=kind,
+                    due_on=due_on,
+                    soon_from=due_on - timedelta(days=org.due_soon_days),
+                    amount_minor=price,
+                    created_at=self.ctx.now(),
+                )
+            )
+            await self.ctx.session.flush()
+            from billing_svc.scheduler import wake_after_commit
+
+            wake_after_commit(self.ctx.session)
+        return sale
