@@ -69,8 +69,8 @@ class AccessMapFeed:
         if self._connection is not None:
             await self._connection.close()
             self._connection = None
-        elif self in embedded_bus.consumers:  # type: ignore[comparison-overlap]
-            embedded_bus.consumers.remove(self)  # type: ignore[arg-type]
+        else:
+            embedded_bus.unsubscribe(self)  # type: ignore[arg-type]
 
     async def ready(self) -> None:
         if self.amqp_url and (self._connection is None or self._connection.is_closed):

@@ -63,3 +63,36 @@ async def test_outbox_rows_reach_in_process_consumer_once_and_failures_retry(
     assert count == 10
     assert failures["left"] == 0
     assert bus.parked == []
+
+
+async def test_a_consumer_whose_database_is_gone_holds_up_neither_publisher_nor_others(
+    sqlite_dbs: tuple[Database, Database], schema: Schema, tmp_path: Path
+) -> None:
+    producer_db, consumer_db = sqlite_dbs
+    handlers = Handlers()
+
+    @handlers.on(Counted)
+    async def on_counted(session: AsyncSession, envelope: EventEnvelope, payload: Counted) -> None:
+        await session.execute(insert(schema.effects).values(event_id=envelope.id, note="x"))
+
+    gone = Database(f"sqlite+aiosqlite:///{tmp_path / 'missing' / 'gone.sqlite3'}")
+    bus = InProcessBus(policy=RetryPolicy(delays_ms=(1,)))
+    broken = InboxConsumer("broken", gone, schema.tables.inbox, handlers)
+    bus.subscribe(broken)
+    bus.subscribe(InboxConsumer("healthy", consumer_db, schema.tables.inbox, handlers))
+    relay = OutboxRelay("producer", producer_db, schema.tables, bus)
+    async with producer_db.unit_of_work() as session:
+        await Outbox("producer", schema.tables).emit(
+            session, Counted(n=1), tenant_id=TENANT, subject="s"
+        )
+    assert await relay.publish_pending() == 1
+    await bus.drain()
+    async with consumer_db.unit_of_work() as session:
+        count = (
+            await session.execute(select(func.count()).select_from(schema.effects))
+        ).scalar_one()
+    assert count == 1
+    assert [p.consumer for p in bus.parked] == ["broken"]
+    bus.unsubscribe(broken)
+    assert broken not in bus.consumers
+    await gone.dispose()

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from crm_contracts.envelope import EventEnvelope
-from crm_messaging.inbox import InboxConsumer, Outcome
+from crm_messaging.inbox import InboxConsumer, Outcome, Result
 from crm_messaging.outbox import decode
 from crm_messaging.publisher import OutgoingMessage
 from crm_messaging.topology import RetryPolicy
@@ -35,6 +35,11 @@ class InProcessBus:
     def subscribe(self, consumer: InboxConsumer) -> None:
         self.consumers.append(consumer)
 
+    def unsubscribe(self, consumer: InboxConsumer) -> None:
+        """A stopped service hears nothing more; its pending retries are dropped."""
+        if consumer in self.consumers:
+            self.consumers.remove(consumer)
+
     async def publish_many(
         self, messages: Sequence[OutgoingMessage]
     ) -> Sequence[BaseException | None]:
@@ -48,7 +53,14 @@ class InProcessBus:
     async def _deliver(
         self, consumer: InboxConsumer, envelopes: list[EventEnvelope], attempt: int
     ) -> None:
-        results = await consumer.handle_batch(envelopes)
+        if consumer not in self.consumers:
+            return
+        try:
+            results = await consumer.handle_batch(envelopes)
+        except Exception as exc:
+            # Its database is unreachable or its commit failed: nothing took effect there.
+            # Retry for this consumer only; the others and the publisher are not held up.
+            results = [Result(Outcome.FAILED, exc)] * len(envelopes)
         failed = [
             (e, r.error)
             for e, r in zip(envelopes, results, strict=True)

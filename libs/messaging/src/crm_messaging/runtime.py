@@ -66,7 +66,8 @@ class ServiceMessaging:
         if self._publisher is not None:
             await self._publisher.stop()
         if self.bus is not None:
-            await self.bus.stop()
+            # The embedded bus is shared by every service of the process: leave it, don't stop it.
+            self.bus.unsubscribe(self.inbox)
 
     async def ready(self) -> None:
         await self.relay.ready()
