@@ -134,3 +134,14 @@ def test_visibility_rules() -> None:
     assert can_see(user("teacher", groups={g1}), where)
     assert not can_see(user("teacher", groups={g2}), where)
     assert not can_see(user("accountant", groups={g1}), where)
+
+
+async def test_scheduled_lessons_are_placed_from_events_without_asking() -> None:
+    owners = Owners()
+    amap = AccessMap(owners)
+    lesson, group, branch = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    data = {"lesson_id": str(lesson), "group_id": str(group), "branch_id": str(branch)}
+    amap.apply(event("journal.lesson_scheduled", data))
+    where = await amap.locate("lesson", lesson)
+    assert where == Located(TENANT, frozenset({branch}), frozenset({group}))
+    assert owners.asked == []

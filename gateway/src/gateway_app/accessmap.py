@@ -139,6 +139,8 @@ class AccessMap:
         "journal.enrolment_started",
         "journal.enrolment_ended",
         "clients.client_updated",
+        "journal.lesson_scheduled",
+        "journal.lesson_changed",
     )
 
     def apply(self, envelope: EventEnvelope) -> None:
@@ -169,6 +171,14 @@ class AccessMap:
                 )
                 # Lessons and clients of the group are located through it: ask again.
                 self._forget(lambda where: group_id in where.group_ids, kinds=("lesson", "client"))
+            case "journal.lesson_scheduled" | "journal.lesson_changed":
+                lesson_id = uuid.UUID(str(data["lesson_id"]))
+                group_id = uuid.UUID(str(data["group_id"]))
+                branch_id = uuid.UUID(str(data["branch_id"]))
+                self._set(
+                    ("lesson", lesson_id),
+                    Located(tenant, frozenset({branch_id}), frozenset({group_id})),
+                )
             case "journal.enrolment_started" | "journal.enrolment_ended" | "clients.client_updated":
                 # The client's groups or home branch changed: ask the clients service again.
                 self.resources.pop(("client", uuid.UUID(str(data["client_id"]))), None)
