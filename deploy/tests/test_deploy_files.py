@@ -10,7 +10,6 @@ import importlib.util
 import os
 import re
 import shlex
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -28,6 +27,8 @@ import pytest
 import yaml
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
+
+from crm_devrun.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = ROOT / "deploy" / "docker" / "Dockerfile"
@@ -368,13 +369,6 @@ def test_entrypoint_rejects_unknown_steps_and_serve_before_another_step() -> Non
     assert entrypoint.main(["build"]) == 2
     assert entrypoint.main(["serve", "migrate"]) == 2
     assert entrypoint.main([]) == 2
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def answers(port: int) -> bool:

@@ -13,7 +13,6 @@ import multiprocessing
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -29,16 +28,11 @@ from joserfc import jwt
 from joserfc.jwk import OKPKey
 
 from crm_contracts.tokens import ALGORITHM, AUDIENCE, TOKEN_TYPE
+from crm_devrun.ports import free_port
 
 CONNECTIONS = 50
 DURATION_SECONDS = 5.0
 ROUTE = "/api/v1/journal/groups"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 BACKEND = """

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import random
 import socket
+from pathlib import Path
+
+# Ports for child processes come from below the kernel's ephemeral range: a port picked from
+# inside it can be taken by any outgoing connection before the child binds it.
+CHILD_PORTS = (20_000, 32_000)
+EPHEMERAL_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
 
 
 def _bound(host: str, port: int) -> socket.socket:
@@ -28,8 +35,25 @@ def listening_socket(host: str, preferred: int) -> socket.socket:
         return _bound(host, 0)
 
 
+def _child_range() -> tuple[int, int]:
+    low, high = CHILD_PORTS
+    try:
+        ephemeral_low = int(EPHEMERAL_RANGE.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return low, high
+    return min(low, ephemeral_low - 2_000), min(high, ephemeral_low)
+
+
 def free_port(host: str = "127.0.0.1") -> int:
-    """A port that was free a moment ago, for a child process to bind."""
+    """A port that was free a moment ago, for a child process to bind, chosen outside the
+    ephemeral range so that no outgoing connection takes it in the meantime."""
+    low, high = _child_range()
+    for port in random.sample(range(low, high), 200):
+        try:
+            with _bound(host, port):
+                return port
+        except OSError:
+            continue
     with _bound(host, 0) as sock:
         return int(sock.getsockname()[1])
 
