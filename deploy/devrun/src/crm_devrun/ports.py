@@ -10,6 +10,8 @@ from pathlib import Path
 # inside it can be taken by any outgoing connection before the child binds it.
 CHILD_PORTS = (20_000, 32_000)
 EPHEMERAL_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+# Handed out by this process already: children that have not bound yet must not share one.
+_handed_out: set[int] = set()
 
 
 def _bound(host: str, port: int) -> socket.socket:
@@ -49,8 +51,11 @@ def free_port(host: str = "127.0.0.1") -> int:
     ephemeral range so that no outgoing connection takes it in the meantime."""
     low, high = _child_range()
     for port in random.sample(range(low, high), 200):
+        if port in _handed_out:
+            continue
         try:
             with _bound(host, port):
+                _handed_out.add(port)
                 return port
         except OSError:
             continue
