@@ -217,9 +217,10 @@ async def _group(
     await session.flush()
 
 
-@handlers.on(journal_events.GroupCreated)
-async def on_group_created(
-    session: AsyncSession, envelope: EventEnvelope, payload: journal_events.GroupCreated
+async def on_group(
+    session: AsyncSession,
+    envelope: EventEnvelope,
+    payload: journal_events.GroupCreated | journal_events.GroupUpdated,
 ) -> None:
     await _group(
         session,
@@ -231,18 +232,8 @@ async def on_group_created(
     )
 
 
-@handlers.on(journal_events.GroupUpdated)
-async def on_group_updated(
-    session: AsyncSession, envelope: EventEnvelope, payload: journal_events.GroupUpdated
-) -> None:
-    await _group(
-        session,
-        envelope.tenant_id,
-        payload.group_id,
-        payload.branch_id,
-        payload.programme,
-        payload.teacher_ids,
-    )
+handlers.on(journal_events.GroupCreated)(on_group)
+handlers.on(journal_events.GroupUpdated)(on_group)
 
 
 @handlers.on(journal_events.LessonScheduled)

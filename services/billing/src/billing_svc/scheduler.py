@@ -17,9 +17,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import and_, event, exists, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -50,6 +50,13 @@ from crm_platform.db import Database
 from crm_platform.logs import get_logger
 
 log = get_logger(__name__)
+
+
+class _HasId(Protocol):
+    id: uuid.UUID
+
+
+R = TypeVar("R", bound=_HasId)
 BATCH = 200
 _waiters: set[asyncio.Event] = set()
 
@@ -108,18 +115,29 @@ async def run_once(database: Database, outbox: Outbox, clock: Callable[[], datet
     )
 
 
-async def _due_items_once(database: Database, outbox: Outbox, clock: Callable[[], datetime]) -> int:
+async def _in_batches(
+    database: Database,
+    outbox: Outbox,
+    clock: Callable[[], datetime],
+    candidates: Callable[[AsyncSession, Callable[[], datetime], uuid.UUID], Awaitable[list[R]]],
+    remind: Callable[[Context, R], Awaitable[int]],
+) -> int:
+    """Walk the candidates in id order, one transaction per batch; returns reminders sent."""
     sent = 0
     after = uuid.UUID(int=0)
     while True:
         async with database.unit_of_work() as session:
-            items = await _candidates(session, clock, after)
-            if not items:
+            rows = await candidates(session, clock, after)
+            if not rows:
                 return sent
-            after = items[-1].id
+            after = rows[-1].id
             ctx = Context(session, outbox, clock)
-            for item in items:
-                sent += await _remind(ctx, item)
+            for row in rows:
+                sent += await remind(ctx, row)
+
+
+async def _due_items_once(database: Database, outbox: Outbox, clock: Callable[[], datetime]) -> int:
+    return await _in_batches(database, outbox, clock, _candidates, _remind)
 
 
 async def _candidates(
@@ -205,17 +223,7 @@ async def _remind(ctx: Context, item: DueItem) -> int:
 
 
 async def _packs_once(database: Database, outbox: Outbox, clock: Callable[[], datetime]) -> int:
-    sent = 0
-    after = uuid.UUID(int=0)
-    while True:
-        async with database.unit_of_work() as session:
-            packs = await _pack_candidates(session, clock, after)
-            if not packs:
-                return sent
-            after = packs[-1].id
-            ctx = Context(session, outbox, clock)
-            for pack in packs:
-                sent += await _remind_pack(ctx, pack)
+    return await _in_batches(database, outbox, clock, _pack_candidates, _remind_pack)
 
 
 async def _pack_candidates(
