@@ -18,7 +18,7 @@ from joserfc import jwt
 from joserfc.jwk import OKPKey
 
 from crm_platform.dev_keys import DEV_INTERNAL_PRIVATE_KEY, DEV_INTERNAL_PUBLIC_KEY
-from crm_platform.errors import install_problem_handlers
+from crm_platform.errors import ProblemError, install_problem_handlers
 from crm_platform.internal_auth import (
     HEADER,
     INTERNAL_TOKEN_TYP,
@@ -130,3 +130,32 @@ def test_tampered_payload_is_401() -> None:
     ).split(".")[1]
     response = client.get("/me", headers={HEADER: f"{header}.{other}.{signature}"})
     assert response.status_code == 401
+
+
+def test_a_remembered_token_is_refused_once_it_expires() -> None:
+    now = [time.time()]
+    verifier = InternalTokenVerifier(
+        DEV_INTERNAL_PUBLIC_KEY, issuer="crm-gateway", audience="billing", clock=lambda: now[0]
+    )
+    token = signer.sign(PRINCIPAL, "billing")
+    assert verifier.verify(token) == PRINCIPAL
+    assert verifier.verify(token) == PRINCIPAL  # remembered
+    now[0] += 3600
+    with pytest.raises(ProblemError) as refused:
+        verifier.verify(token)
+    assert refused.value.status == 401
+
+
+def test_remembering_one_token_does_not_let_a_tampered_copy_through() -> None:
+    verifier = InternalTokenVerifier(
+        DEV_INTERNAL_PUBLIC_KEY, issuer="crm-gateway", audience="billing"
+    )
+    token = signer.sign(PRINCIPAL, "billing")
+    assert verifier.verify(token) == PRINCIPAL
+    header, payload, signature = token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    claims["role"] = "owner"
+    forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+    with pytest.raises(ProblemError) as refused:
+        verifier.verify(f"{header}.{forged}.{signature}")
+    assert refused.value.status == 401

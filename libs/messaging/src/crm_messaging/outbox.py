@@ -62,14 +62,17 @@ class Outbox:
         *,
         tenant_id: uuid.UUID,
         subject: uuid.UUID | str,
+        correlation_id: str | None = None,
     ) -> EventEnvelope:
+        """`correlation_id` is for a writer acting for a request other than the current
+        one (a group commit); by default the current request's ids are used."""
         return EventEnvelope(
             type=payload.event_type,
             version=payload.event_version,
             source=self.service,
             tenant_id=tenant_id,
             subject=str(subject),
-            correlation_id=correlation_id_var.get(),
+            correlation_id=correlation_id or correlation_id_var.get(),
             causation_id=causation_id_var.get(),
             data=payload.model_dump(mode="json"),
         )

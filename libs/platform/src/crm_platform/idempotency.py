@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -39,6 +39,7 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     String,
     Table,
+    bindparam,
     delete,
     select,
     update,
@@ -107,6 +108,24 @@ class StoredAnswer:
     body: bytes
 
 
+@dataclass(frozen=True)
+class SameKeyAs:
+    """A request of a batch whose key an earlier request of the same batch holds: once
+    that one has its answer, this one replays it (as it would one request later)."""
+
+    index: int
+
+
+Claim = StoredAnswer | ProblemError | SameKeyAs | None
+
+
+@dataclass(frozen=True)
+class KeyRequest:
+    scope: str
+    key: str
+    print_: str
+
+
 class IdempotencyStore:
     """Claims keys and keeps answers in one service's table, inside the caller's transaction."""
 
@@ -121,42 +140,107 @@ class IdempotencyStore:
         Raises 409 when the key was used for another request (or its first request has not
         stored an answer, which only happens inside that request's own transaction).
         """
-        values = {"scope": scope, "key": key, "fingerprint": print_, "created_at": now}
+        (claim,) = await self.claim_many(session, [KeyRequest(scope, key, print_)], now)
+        if isinstance(claim, ProblemError):
+            raise claim
+        assert not isinstance(claim, SameKeyAs)
+        return claim
+
+    async def claim_many(
+        self, session: AsyncSession, requests: Sequence[KeyRequest], now: datetime
+    ) -> list[Claim]:
+        """One claim per request, in one statement (keys taken in a fixed order, so two
+        batches never wait on each other crosswise): None when this transaction now holds
+        the key, the stored answer to replay, a 409 to answer, or SameKeyAs for a repeat
+        of a key earlier in `requests`."""
+        first: dict[tuple[str, str], int] = {}
+        for n, request in enumerate(requests):
+            first.setdefault((request.scope, request.key), n)
+        claims: list[Claim] = [None] * len(requests)
+        if not first:
+            return claims
+        rows = [
+            {"scope": scope, "key": key, "fingerprint": requests[n].print_, "created_at": now}
+            for (scope, key), n in sorted(first.items())
+        ]
         dialect = session.get_bind().dialect.name
         if dialect == "postgresql":
-            stmt: Any = postgresql.insert(self.table).values(values).on_conflict_do_nothing()
+            stmt: Any = postgresql.insert(self.table).on_conflict_do_nothing()
         elif dialect == "sqlite":
-            stmt = sqlite.insert(self.table).values(values).on_conflict_do_nothing()
+            stmt = sqlite.insert(self.table).on_conflict_do_nothing()
         else:  # pragma: no cover - only the two engines above are supported
             raise RuntimeError(f"unsupported database {dialect}")
-        inserted = await session.execute(stmt.returning(self.table.c.key))
-        if inserted.first() is not None:
-            return None
-        row = (
-            await session.execute(
-                select(
-                    self.table.c.fingerprint,
-                    self.table.c.status_code,
-                    self.table.c.response_body,
-                ).where(self.table.c.scope == scope, self.table.c.key == key)
+        inserted = await session.execute(stmt.returning(self.table.c.scope, self.table.c.key), rows)
+        taken = {(row.scope, row.key) for row in inserted}
+        held_before: list[int] = []
+        for n, request in enumerate(requests):
+            pair = (request.scope, request.key)
+            holder = first[pair]
+            if pair not in taken:
+                held_before.append(n)
+            elif holder != n:
+                same = requests[holder].print_ == request.print_
+                claims[n] = SameKeyAs(holder) if same else _problem(409, "Conflict", _OTHER_REQUEST)
+        if not held_before:
+            return claims
+        found = await session.execute(
+            select(
+                self.table.c.scope,
+                self.table.c.key,
+                self.table.c.fingerprint,
+                self.table.c.status_code,
+                self.table.c.response_body,
+            ).where(
+                self.table.c.scope.in_({requests[n].scope for n in held_before}),
+                self.table.c.key.in_({requests[n].key for n in held_before}),
             )
-        ).first()
-        if row is None:  # pragma: no cover - the holder rolled back between our two statements
-            raise _problem(409, "Conflict", "this Idempotency-Key is in use; retry")
-        if row.fingerprint != print_:
-            raise _problem(409, "Conflict", "this Idempotency-Key was used for a different request")
-        if row.status_code is None or row.response_body is None:
-            raise _problem(409, "Conflict", "a request with this Idempotency-Key is in progress")
-        return StoredAnswer(row.status_code, row.response_body)
+        )
+        stored = {(row.scope, row.key): row for row in found}
+        for n in held_before:
+            row = stored.get((requests[n].scope, requests[n].key))
+            if row is None:  # pragma: no cover - the holder rolled back between two statements
+                claims[n] = _problem(409, "Conflict", "this Idempotency-Key is in use; retry")
+            elif row.fingerprint != requests[n].print_:
+                claims[n] = _problem(409, "Conflict", _OTHER_REQUEST)
+            elif row.status_code is None or row.response_body is None:
+                claims[n] = _problem(
+                    409, "Conflict", "a request with this Idempotency-Key is in progress"
+                )
+            else:
+                claims[n] = StoredAnswer(row.status_code, row.response_body)
+        return claims
 
     async def store(
         self, session: AsyncSession, scope: str, key: str, answer: StoredAnswer
     ) -> None:
+        await self.store_many(session, [(scope, key, answer)])
+
+    async def store_many(
+        self, session: AsyncSession, answers: Sequence[tuple[str, str, StoredAnswer]]
+    ) -> None:
+        if not answers:
+            return
         await session.execute(
             update(self.table)
-            .where(self.table.c.scope == scope, self.table.c.key == key)
-            .values(status_code=answer.status_code, response_body=answer.body)
+            .where(
+                self.table.c.scope == bindparam("b_scope"),
+                self.table.c.key == bindparam("b_key"),
+            )
+            .values(status_code=bindparam("b_status"), response_body=bindparam("b_body"))
+            .execution_options(synchronize_session=False),
+            [
+                {"b_scope": s, "b_key": k, "b_status": a.status_code, "b_body": a.body}
+                for s, k, a in answers
+            ],
         )
+
+    async def release_many(self, session: AsyncSession, keys: Sequence[tuple[str, str]]) -> None:
+        """Gives back keys claimed in this transaction by requests that were refused, so
+        their retries run again (as a failed request that rolled back leaves no key)."""
+        for scope, key in keys:
+            await session.execute(
+                delete(self.table).where(self.table.c.scope == scope, self.table.c.key == key)
+            )
 
     async def purge(self, session: AsyncSession, before: datetime) -> int:
         """Forget keys older than `before` (a retention job calls this)."""
@@ -164,6 +248,9 @@ class IdempotencyStore:
             delete(self.table).where(self.table.c.created_at < before)
         )
         return int(result.rowcount or 0)
+
+
+_OTHER_REQUEST = "this Idempotency-Key was used for a different request"
 
 
 def _valid_key(value: str | None, required: bool) -> str | None:
@@ -222,19 +309,42 @@ class Idempotent:
                 self.session, scope_text, self.key, self.print_, self.clock()
             )
             if stored is not None:
-                return Response(
-                    stored.body,
-                    stored.status_code,
-                    media_type="application/json",
-                    headers={REPLAYED_HEADER: "true"},
-                )
-        result = await effect()
-        body = orjson.dumps(jsonable_encoder(result))
+                return replay(stored)
+        answer = StoredAnswer(status_code, orjson.dumps(jsonable_encoder(await effect())))
         if self.key is not None:
-            await self.store.store(
-                self.session, scope_text, self.key, StoredAnswer(status_code, body)
-            )
-        return Response(body, status_code, media_type="application/json")
+            await self.store.store(self.session, scope_text, self.key, answer)
+        return Response(answer.body, answer.status_code, media_type="application/json")
+
+
+def replay(answer: StoredAnswer) -> Response:
+    """A stored answer, marked as replayed."""
+    return Response(
+        answer.body,
+        answer.status_code,
+        media_type="application/json",
+        headers={REPLAYED_HEADER: "true"},
+    )
+
+
+@dataclass(frozen=True)
+class RequestKey:
+    """A request's Idempotency-Key (None when it sent none) and what makes two requests
+    with one key the same request."""
+
+    key: str | None
+    print_: str
+
+
+def request_key_dependency(*, required: bool = True) -> Callable[..., Awaitable[RequestKey]]:
+    """A FastAPI dependency reading the key without opening a session, for a route whose
+    writes go through a GroupCommit (which claims keys with IdempotencyStore.claim_many)."""
+
+    async def dependency(request: Request) -> RequestKey:
+        key = _valid_key(request.headers.get(HEADER), required)
+        body = await request.body()
+        return RequestKey(key, fingerprint(request.method, request.url.path, body))
+
+    return dependency
 
 
 def idempotency_dependency(
@@ -245,10 +355,10 @@ def idempotency_dependency(
     `IdempotencyDep = Annotated[Idempotent, Depends(idempotency_dependency(table))]`.
     """
     store = IdempotencyStore(table)
+    read_key = request_key_dependency(required=required)
 
     async def dependency(request: Request, session: SessionDep) -> Idempotent:
-        key = _valid_key(request.headers.get(HEADER), required)
-        body = await request.body()
-        return Idempotent(store, session, key, fingerprint(request.method, request.url.path, body))
+        key = await read_key(request)
+        return Idempotent(store, session, key.key, key.print_)
 
     return dependency

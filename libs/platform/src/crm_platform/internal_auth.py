@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
@@ -97,9 +98,24 @@ class InternalTokenSigner:
 
 
 class InternalTokenVerifier:
-    def __init__(self, public_key_pem: str, issuer: str, audience: str) -> None:
+    """Verifies internal tokens. The gateway reuses a principal's token for its lifetime, so
+    a verified token is remembered until it expires (bounded): the signature of the same
+    bytes need not be checked again."""
+
+    MAX_REMEMBERED = 10_000
+
+    def __init__(
+        self,
+        public_key_pem: str,
+        issuer: str,
+        audience: str,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._clock = clock
+        self._verified: dict[str, tuple[Principal, float]] = {}
         self._key = OKPKey.import_key(public_key_pem)
         self._claims = jwt.JWTClaimsRegistry(
+            now=lambda: int(self._clock()),
             iss={"essential": True, "value": issuer},
             aud={"essential": True, "value": audience},
             exp={"essential": True},
@@ -107,17 +123,27 @@ class InternalTokenVerifier:
         )
 
     def verify(self, token: str) -> Principal:
+        now = self._clock()
+        known = self._verified.get(token)
+        if known is not None and now < known[1]:
+            return known[0]
         try:
             decoded = jwt.decode(token, self._key, algorithms=[ALGORITHM])
             if decoded.header.get("typ") != INTERNAL_TOKEN_TYP:
                 raise ProblemError(401, "Unauthorized", "not an internal token")
             self._claims.validate(decoded.claims)
-            return Principal.from_claims(decoded.claims)
-        except (JoseError, ValueError, KeyError) as exc:
+            principal = Principal.from_claims(decoded.claims)
+        except (JoseError, ValueError, KeyError, TypeError) as exc:
             raise ProblemError(401, "Unauthorized", "invalid internal token") from exc
+        if len(self._verified) >= self.MAX_REMEMBERED:
+            self._verified = {t: v for t, v in self._verified.items() if now < v[1]}
+            if len(self._verified) >= self.MAX_REMEMBERED:
+                self._verified.clear()
+        self._verified[token] = (principal, float(decoded.claims["exp"]))
+        return principal
 
 
-def get_principal(request: Request) -> Principal:
+async def get_principal(request: Request) -> Principal:
     """Dependency: the principal the app's verifier accepted for this request."""
     verifier: InternalTokenVerifier = request.app.state.internal_verifier
     token = request.headers.get(HEADER)
@@ -137,13 +163,13 @@ def require_role(principal: Principal, *roles: str) -> None:
         raise ProblemError(403, "Forbidden", f"needs the role {' or '.join(roles)}")
 
 
-def system_only(principal: PrincipalDep) -> None:
+async def system_only(principal: PrincipalDep) -> None:
     """Dependency for internal routes: only the gateway's own (system) calls; others get 404."""
     if principal.realm != "system":
         raise ProblemError(404, "Not Found", "not found")
 
 
-def staff_only(principal: PrincipalDep) -> None:
+async def staff_only(principal: PrincipalDep) -> None:
     """Dependency: client-portal and anonymous callers never reach staff data."""
     if principal.realm != "staff":
         raise ProblemError(404, "Not Found", "not found")

@@ -9,10 +9,15 @@ from fastapi import Depends, Request
 from billing_svc.context import Context
 from billing_svc.models import idempotency
 from crm_platform.db import SessionDep
-from crm_platform.idempotency import Idempotent, idempotency_dependency
+from crm_platform.idempotency import (
+    Idempotent,
+    RequestKey,
+    idempotency_dependency,
+    request_key_dependency,
+)
 
 
-def context(request: Request, session: SessionDep) -> Context:
+async def context(request: Request, session: SessionDep) -> Context:
     state = request.app.state
     return Context(session, state.outbox, state.clock)
 
@@ -23,3 +28,5 @@ IdempotencyDep = Annotated[Idempotent, Depends(idempotency_dependency(idempotenc
 OptionalIdempotencyDep = Annotated[
     Idempotent, Depends(idempotency_dependency(idempotency, required=False))
 ]
+# For writes that go through a GroupCommit, which claims the key in its own transaction.
+RequestKeyDep = Annotated[RequestKey, Depends(request_key_dependency())]

@@ -2,17 +2,20 @@
 
 from collections.abc import Sequence
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Response
 
 from billing_svc.api import router
 from billing_svc.consumers import handlers
 from billing_svc.context import system_clock
-from billing_svc.models import messaging
+from billing_svc.ledger.payments import PaymentRequest, PaymentWriter
+from billing_svc.models import idempotency, messaging
 from billing_svc.scheduler import ReminderScheduler
 from billing_svc.settings import Settings
 from crm_messaging import ServiceMessaging
 from crm_platform.app import Component, create_service_app
 from crm_platform.db import Database
+from crm_platform.group_commit import GroupCommit
+from crm_platform.idempotency import IdempotencyStore
 from crm_platform.settings import ServiceSettings
 
 DEFAULT_PORT = 8103
@@ -21,11 +24,17 @@ DEFAULT_PORT = 8103
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     messaging_holder: list[ServiceMessaging] = []
+    payments_holder: list[GroupCommit[PaymentRequest, Response]] = []
 
     def components(svc_settings: ServiceSettings, database: Database) -> Sequence[Component]:
         service_messaging = ServiceMessaging(svc_settings, database, messaging, handlers)
         messaging_holder.append(service_messaging)
-        running: list[Component] = [service_messaging]
+        keys = IdempotencyStore(idempotency)
+        # "now" is app.state.clock, read at each use (tests set a fixed clock).
+        writer = PaymentWriter(service_messaging.outbox, lambda: app.state.clock(), keys)
+        payments = GroupCommit("payments", database, writer)
+        payments_holder.append(payments)
+        running: list[Component] = [service_messaging, payments]
         if settings.reminders_enabled:
             running.append(
                 ReminderScheduler(
@@ -44,6 +53,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         components=components,
     )
     app.state.outbox = messaging_holder[0].outbox
-    # What "now" is; tests set a fixed clock.
+    app.state.payments = payments_holder[0]
     app.state.clock = system_clock
     return app

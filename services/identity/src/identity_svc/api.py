@@ -31,7 +31,7 @@ internal_router = APIRouter(
 CLIENT_ADDRESS_HEADER = "x-client-address"
 
 
-def identity(request: Request, session: SessionDep) -> Identity:
+async def identity(request: Request, session: SessionDep) -> Identity:
     state = request.app.state
     settings: Settings = state.settings
     keys: Keys = state.keys

@@ -10,7 +10,7 @@ from crm_platform.db import SessionDep
 from journal_svc.context import Context
 
 
-def context(request: Request, session: SessionDep) -> Context:
+async def context(request: Request, session: SessionDep) -> Context:
     state = request.app.state
     return Context(session, state.outbox, state.clock)
 

@@ -5,11 +5,15 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 
-from billing_svc.deps import ContextDep, IdempotencyDep
+from billing_svc.access import can_write
+from billing_svc.deps import ContextDep, IdempotencyDep, RequestKeyDep
 from billing_svc.ledger import schemas
+from billing_svc.ledger.payments import PaymentRequest
 from billing_svc.ledger.service import Ledger
+from crm_platform.context import correlation_id_var
+from crm_platform.group_commit import GroupCommit
 from crm_platform.internal_auth import PrincipalDep
 from crm_platform.pagination import CursorParam, LimitParam, Page, page
 
@@ -25,13 +29,21 @@ async def record_payment(
     client_id: uuid.UUID,
     body: schemas.PaymentCreate,
     principal: PrincipalDep,
-    ctx: ContextDep,
-    idem: IdempotencyDep,
+    key: RequestKeyDep,
+    request: Request,
 ) -> Response:
-    return await idem.run(
-        principal.require_tenant(),
-        lambda: Ledger(ctx).record_payment(principal, client_id, body),
-        status_code=201,
+    """Records a payment with its allocations (written with the other payments arriving at
+    the same moment: see ledger/payments.py)."""
+    payments: GroupCommit[PaymentRequest, Response] = request.app.state.payments
+    return await payments.submit(
+        PaymentRequest(
+            principal=principal,
+            tenant_id=can_write(principal),
+            client_id=client_id,
+            body=body,
+            key=key,
+            correlation_id=correlation_id_var.get(),
+        )
     )
 
 

@@ -8,9 +8,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Select, and_, func, insert, select, text, update
+from sqlalchemy import Select, Table, and_, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,10 +31,15 @@ from billing_svc.models import (
     PostingRow,
     Reversal,
 )
+from crm_contracts.ids import uuid7
 from crm_platform.errors import ConflictError
 from crm_platform.pagination import keyset
 
 NIL = uuid.UUID(int=0)
+# Written through Core: one cached statement for any number of rows.
+ENTRIES = cast(Table, Entry.__table__)
+POSTINGS = cast(Table, PostingRow.__table__)
+ALLOCATIONS = cast(Table, Allocation.__table__)
 SHARDS = 16
 
 
@@ -71,6 +76,70 @@ def month_of(day: date) -> date:
 NO_DIMENSIONS = Dimensions()
 
 
+class TotalKey(NamedTuple):
+    tenant_id: uuid.UUID
+    month: date
+    measure: str
+    dim: str
+    dim_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class NewEntry:
+    """An entry to write, with its postings and what it is reported under."""
+
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    kind: str
+    postings: Sequence[Posting]
+    booked_on: date
+    by: str
+    client_id: uuid.UUID | None = None
+    other_client_id: uuid.UUID | None = None
+    pack_id: uuid.UUID | None = None
+    dims: Dimensions = NO_DIMENSIONS
+    method: str | None = None
+    amount_minor: int = 0
+    classes: int = 0
+    comment: str | None = None
+    reverses_id: uuid.UUID | None = None
+    # A reversal leaves the figures of the month (and dimensions) of the entry it cancels.
+    report_month: date | None = None
+    report_dims: Dimensions | None = None
+
+    def row(self, now: datetime) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "tenant_id": self.tenant_id,
+            "kind": self.kind,
+            "client_id": self.client_id,
+            "other_client_id": self.other_client_id,
+            "pack_id": self.pack_id,
+            "service_id": self.dims.service_id,
+            "branch_id": self.dims.branch_id,
+            "group_id": self.dims.group_id,
+            "teacher_id": self.dims.teacher_id,
+            "method": self.method,
+            "amount_minor": self.amount_minor,
+            "classes": self.classes,
+            "booked_on": self.booked_on,
+            "comment": self.comment,
+            "reverses_id": self.reverses_id,
+            "created_by": self.by,
+            "created_at": now,
+        }
+
+
+def _measures(postings: Sequence[Posting]) -> dict[str, int]:
+    """Revenue (charges less refunds) and money received, as the monthly figures count them."""
+    return {
+        "revenue": -sum(p.amount for p in postings if p.unit == MONEY and p.account == REVENUE),
+        "received": sum(
+            p.amount for p in postings if p.unit == MONEY and p.account.startswith("cash:")
+        ),
+    }
+
+
 class LedgerRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -104,56 +173,63 @@ class LedgerRepository:
         Classes left on packs and client balances change in this transaction; a pack would
         go below zero -> NotEnoughClassesError (the database's check refuses it too).
         """
-        kept = balanced(postings)
-        entry = Entry(
+        entry = NewEntry(
             id=entry_id,
             tenant_id=tenant_id,
             kind=kind,
+            postings=postings,
+            booked_on=booked_on,
+            by=by,
             client_id=client_id,
             other_client_id=other_client_id,
             pack_id=pack_id,
-            service_id=dims.service_id,
-            branch_id=dims.branch_id,
-            group_id=dims.group_id,
-            teacher_id=dims.teacher_id,
+            dims=dims,
             method=method,
             amount_minor=amount_minor,
             classes=classes,
-            booked_on=booked_on,
             comment=comment,
             reverses_id=reverses.id if reverses is not None else None,
-            created_by=by,
-            created_at=now,
+            report_month=report_month,
+            report_dims=report_dims,
         )
-        self.session.add(entry)
-        await self.session.flush()
+        (row,), balances = await self.post_many([entry], now)
+        return row, {client: b for (_, client), b in balances.items()}
+
+    async def post_many(
+        self, entries: Sequence[NewEntry], now: datetime
+    ) -> tuple[list[Entry], dict[tuple[uuid.UUID, uuid.UUID], int]]:
+        """Writes balanced entries with one statement per table, however many there are.
+        Returns them and the new balance of each (tenant, client) they moved."""
+        kept = [balanced(e.postings) for e in entries]
+        rows = [e.row(now) for e in entries]
+        await self.session.execute(insert(ENTRIES), rows)
         await self.session.execute(
-            insert(PostingRow),
+            insert(POSTINGS),
             [
                 {
-                    "entry_id": entry.id,
-                    "tenant_id": tenant_id,
+                    "entry_id": e.id,
+                    "tenant_id": e.tenant_id,
                     "account": p.account,
                     "unit": p.unit,
                     "amount": p.amount,
                 }
-                for p in kept
+                for e, postings in zip(entries, kept, strict=True)
+                for p in postings
             ],
         )
-        for pack, delta in sorted(class_deltas(kept).items()):
-            await self._move_classes(tenant_id, pack, delta)
-        balances = {}
-        for client, delta in sorted(balance_deltas(kept).items()):
-            balances[client] = await self._move_balance(tenant_id, client, delta)
-        await self._add_totals(
-            tenant_id,
-            kept,
-            report_month or month_of(booked_on),
-            report_dims or dims,
-            shard=entry.id.int % SHARDS,
-            counted=reverses is None,
-        )
-        return entry, balances
+        classes: dict[tuple[uuid.UUID, uuid.UUID], int] = defaultdict(int)
+        moved: dict[tuple[uuid.UUID, uuid.UUID], int] = defaultdict(int)
+        for e, postings in zip(entries, kept, strict=True):
+            for pack, delta in class_deltas(postings).items():
+                classes[(e.tenant_id, pack)] += delta
+            for client, delta in balance_deltas(postings).items():
+                moved[(e.tenant_id, client)] += delta
+        for (tenant_id, pack), delta in sorted(classes.items()):
+            if delta:
+                await self._move_classes(tenant_id, pack, delta)
+        balances = await self._move_balances({k: v for k, v in moved.items() if v})
+        await self._add_totals(entries, kept, shard=entries[0].id.int % SHARDS)
+        return [Entry(**row) for row in rows], balances
 
     async def _move_classes(self, tenant_id: uuid.UUID, pack_id: uuid.UUID, delta: int) -> None:
         result = await self.session.execute(
@@ -175,60 +251,55 @@ class LedgerRepository:
                 raise RuntimeError(f"class postings on a pack without a count: {pack_id}")
             raise NotEnoughClassesError()
 
-    async def _move_balance(self, tenant_id: uuid.UUID, client_id: uuid.UUID, delta: int) -> int:
-        stmt = _upsert(self.session, ClientBalance.__table__).values(
-            tenant_id=tenant_id, client_id=client_id, balance_minor=delta
-        )
+    async def _move_balances(
+        self, deltas: dict[tuple[uuid.UUID, uuid.UUID], int]
+    ) -> dict[tuple[uuid.UUID, uuid.UUID], int]:
+        """Adds each delta to its cached balance, rows taken in one order (no deadlocks)."""
+        if not deltas:
+            return {}
+        table = ClientBalance.__table__
+        stmt = _upsert(self.session, table)
         stmt = stmt.on_conflict_do_update(
             index_elements=["tenant_id", "client_id"],
-            set_={"balance_minor": ClientBalance.__table__.c.balance_minor + delta},
-        ).returning(ClientBalance.__table__.c.balance_minor)
-        return int((await self.session.execute(stmt)).scalar_one())
+            set_={"balance_minor": table.c.balance_minor + stmt.excluded.balance_minor},
+        ).returning(table.c.tenant_id, table.c.client_id, table.c.balance_minor)
+        result = await self.session.execute(
+            stmt,
+            [
+                {"tenant_id": tenant, "client_id": client, "balance_minor": delta}
+                for (tenant, client), delta in sorted(deltas.items())
+            ],
+        )
+        return {(r.tenant_id, r.client_id): int(r.balance_minor) for r in result}
 
     async def _add_totals(
-        self,
-        tenant_id: uuid.UUID,
-        postings: Sequence[Posting],
-        month: date,
-        dims: Dimensions,
-        *,
-        shard: int,
-        counted: bool,
+        self, entries: Sequence[NewEntry], postings: Sequence[Sequence[Posting]], *, shard: int
     ) -> None:
-        revenue = -sum(p.amount for p in postings if p.unit == MONEY and p.account == REVENUE)
-        received = sum(
-            p.amount for p in postings if p.unit == MONEY and p.account.startswith("cash:")
-        )
-        measures = {"revenue": revenue, "received": received}
-        keys: dict[tuple[str, str, uuid.UUID], int] = defaultdict(int)
-        for measure, amount in measures.items():
-            if amount == 0:
-                continue
-            keys[(measure, "all", NIL)] += amount
-            for dim, value in (
-                ("branch", dims.branch_id),
-                ("group", dims.group_id),
-                ("teacher", dims.teacher_id),
-                ("service", dims.service_id),
-            ):
-                keys[(measure, dim, value or NIL)] += amount
-        if not keys:
+        """Adds the entries to the cached monthly figures, one row per key however many
+        entries share it. A reversal counts against the month and dimensions of the entry
+        it cancels (the caller gives those)."""
+        amounts: dict[TotalKey, int] = defaultdict(int)
+        counts: dict[TotalKey, int] = defaultdict(int)
+        for entry, kept in zip(entries, postings, strict=True):
+            month = entry.report_month or month_of(entry.booked_on)
+            dims = entry.report_dims or entry.dims
+            for measure, amount in _measures(kept).items():
+                if amount == 0:
+                    continue
+                for dim, value in (
+                    ("all", None),
+                    ("branch", dims.branch_id),
+                    ("group", dims.group_id),
+                    ("teacher", dims.teacher_id),
+                    ("service", dims.service_id),
+                ):
+                    key = TotalKey(entry.tenant_id, month, measure, dim, value or NIL)
+                    amounts[key] += amount
+                    counts[key] += 1 if entry.reverses_id is None else -1
+        if not amounts:
             return
         table = MonthlyTotal.__table__
-        rows = [
-            {
-                "tenant_id": tenant_id,
-                "month": month,
-                "measure": measure,
-                "dim": dim,
-                "dim_id": dim_id,
-                "shard": shard,
-                "amount_minor": amount,
-                "count": 1 if counted else -1,
-            }
-            for (measure, dim, dim_id), amount in sorted(keys.items(), key=lambda kv: str(kv[0]))
-        ]
-        stmt = _upsert(self.session, table).values(rows)
+        stmt = _upsert(self.session, table)
         stmt = stmt.on_conflict_do_update(
             index_elements=["tenant_id", "month", "measure", "dim", "dim_id", "shard"],
             set_={
@@ -236,7 +307,13 @@ class LedgerRepository:
                 "count": table.c.count + stmt.excluded.count,
             },
         )
-        await self.session.execute(stmt)
+        await self.session.execute(
+            stmt,
+            [
+                key._asdict() | {"shard": shard, "amount_minor": amount, "count": counts[key]}
+                for key, amount in sorted(amounts.items(), key=lambda kv: str(kv[0]))
+            ],
+        )
 
     async def add_reversal(
         self, tenant_id: uuid.UUID, original: Entry, reversal: Entry, reason: str | None
@@ -261,12 +338,18 @@ class LedgerRepository:
     async def add_allocations(
         self, tenant_id: uuid.UUID, entry_id: uuid.UUID, rows: list[tuple[str, uuid.UUID, int]]
     ) -> None:
+        await self.add_allocations_many(
+            [(tenant_id, entry_id, target, target_id, amount) for target, target_id, amount in rows]
+        )
+
+    async def add_allocations_many(
+        self, rows: Sequence[tuple[uuid.UUID, uuid.UUID, str, uuid.UUID, int]]
+    ) -> None:
+        """(tenant, payment entry, target kind, target id, amount) rows, in one statement."""
         if not rows:
             return
-        from crm_contracts.ids import uuid7
-
         await self.session.execute(
-            insert(Allocation),
+            insert(ALLOCATIONS),
             [
                 {
                     "id": uuid7(),
@@ -276,7 +359,7 @@ class LedgerRepository:
                     "target_id": target_id,
                     "amount_minor": amount,
                 }
-                for target, target_id, amount in rows
+                for tenant_id, entry_id, target, target_id, amount in rows
             ],
         )
 

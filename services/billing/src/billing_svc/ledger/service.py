@@ -11,21 +11,18 @@ from datetime import date
 from sqlalchemy import select, update
 
 from billing_svc.access import branch_scope, can_read, can_report, can_write
-from billing_svc.clients import ensure_client
 from billing_svc.context import Context
 from billing_svc.domain import ledger as rules
 from billing_svc.domain.ledger import Posting
 from billing_svc.ledger import schemas
 from billing_svc.ledger.repository import NO_DIMENSIONS, Dimensions, LedgerRepository, month_of
-from billing_svc.models import Allocation, Entry, Invoice, Organisation, Pack, Usage
+from billing_svc.models import Allocation, Entry, Organisation, Pack, Usage
 from crm_contracts.events.billing import (
-    AllocationData,
     BalanceChanged,
     EntryCancelled,
-    PaymentRecorded,
 )
 from crm_contracts.ids import uuid7
-from crm_platform.errors import ConflictError, NotFoundError, ProblemError
+from crm_platform.errors import ConflictError, NotFoundError
 from crm_platform.internal_auth import Principal
 
 # Kinds a user may cancel. Uses and returns of classes follow the journal's marks (change
@@ -155,88 +152,7 @@ class Ledger:
                 BalanceChanged(client_id=client_id, balance_minor=balance, currency=org.currency),
             )
 
-    # --- payments -----------------------------------------------------------------------
-
-    async def record_payment(
-        self, principal: Principal, client_id: uuid.UUID, body: schemas.PaymentCreate
-    ) -> schemas.EntryRead:
-        tenant = can_write(principal)
-        org = await self.ctx.organisation(tenant)
-        client = await ensure_client(self.ctx.session, tenant, client_id)
-        allocations = await self._allocations(tenant, client_id, body.allocations)
-        paid_on = body.paid_on or self.ctx.today_in(org)
-        entry = await self.record(
-            org,
-            "payment",
-            rules.payment(client_id, body.method, body.amount_minor),
-            booked_on=paid_on,
-            by=principal.subject,
-            client_id=client_id,
-            dims=Dimensions(branch_id=client.branch_id),
-            method=body.method,
-            amount_minor=body.amount_minor,
-            comment=body.comment,
-        )
-        await self.repo.add_allocations(tenant, entry.id, allocations)
-        await self._refresh_invoices(org, [t for k, t, _ in allocations if k == "invoice"])
-        await self.ctx.emit(
-            tenant,
-            entry.id,
-            PaymentRecorded(
-                entry_id=entry.id,
-                client_id=client_id,
-                amount_minor=body.amount_minor,
-                currency=org.currency,
-                method=body.method,
-                paid_on=paid_on,
-                comment=body.comment,
-                allocations=[
-                    AllocationData(target=k, target_id=t, amount_minor=a) for k, t, a in allocations
-                ],
-            ),
-        )
-        rows = (await self.repo.allocations([entry.id]))[entry.id]
-        return entry_read(entry, org.currency, None, rows)
-
-    async def _allocations(
-        self, tenant: uuid.UUID, client_id: uuid.UUID, items: list[schemas.AllocationIn]
-    ) -> list[tuple[str, uuid.UUID, int]]:
-        from billing_svc.models import Service
-
-        out: list[tuple[str, uuid.UUID, int]] = []
-        for n, item in enumerate(items):
-            if item.pack_id is not None:
-                pack = await self.ctx.session.get(Pack, item.pack_id)
-                ok = pack is not None and pack.tenant_id == tenant and pack.client_id == client_id
-                out.append(("pack", item.pack_id, item.amount_minor))
-            elif item.invoice_id is not None:
-                invoice = await self.ctx.session.get(Invoice, item.invoice_id)
-                ok = (
-                    invoice is not None
-                    and invoice.tenant_id == tenant
-                    and invoice.client_id == client_id
-                    and invoice.status != "void"
-                )
-                out.append(("invoice", item.invoice_id, item.amount_minor))
-            else:
-                assert item.service_id is not None
-                service = await self.ctx.session.get(Service, item.service_id)
-                ok = service is not None and service.tenant_id == tenant
-                out.append(("service", item.service_id, item.amount_minor))
-            if not ok:
-                raise ProblemError(
-                    422,
-                    "Unprocessable Content",
-                    f"invalid fields: allocations.{n}",
-                    errors=[
-                        {
-                            "field": f"allocations.{n}",
-                            "in": "body",
-                            "message": "no such pack, open invoice or service of this client",
-                        }
-                    ],
-                )
-        return out
+    # --- payments (recorded by ledger/payments.py) -----------------------------------------
 
     async def _refresh_invoices(self, org: Organisation, invoice_ids: list[uuid.UUID]) -> None:
         from billing_svc.invoices.service import refresh_invoice

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
@@ -27,8 +27,8 @@ from crm_platform.db import SessionDep
 U = TypeVar("U", bound=UseCase)
 
 
-def _factory(cls: type[U]) -> Callable[[Request, AsyncSession], U]:
-    def build(request: Request, session: SessionDep) -> U:
+def _factory(cls: type[U]) -> Callable[[Request, AsyncSession], Awaitable[U]]:
+    async def build(request: Request, session: SessionDep) -> U:
         settings: Settings = request.app.state.settings
         outbox: Outbox = request.app.state.outbox
         return cls(session, settings, outbox)
