@@ -199,6 +199,8 @@ async def test_selling_paying_reminders_and_the_months_figures(
         service_id=coaching["id"],
         payment_mode="credit",
         starts_on=str(today - timedelta(days=7)),
+        # one period only: renewing by itself would start (and charge) the next one today
+        auto_renew=False,
     )
     assert postpaid["ends_on"] == str(today - timedelta(days=1))
 

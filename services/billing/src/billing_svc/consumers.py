@@ -2,7 +2,8 @@
 
 - identity: the organisation's currency and time zone.
 - clients: the card's branch and family, status; a freeze freezes the client's packs
-  (validity moves by the frozen days) and pauses reminders; unfreezing ends it early.
+  (validity moves by the frozen days) and pauses reminders; unfreezing ends it early;
+  archiving stops the client's subscriptions from renewing by themselves.
 - journal: groups and lessons (programme, branch, teacher for the figures), and attendance
   marks, which use classes and give them back.
 """
@@ -19,6 +20,7 @@ from billing_svc.clients import ensure_client
 from billing_svc.context import Context, system_clock
 from billing_svc.models import Group, Lesson, Organisation, Pack, PackFreeze, messaging
 from billing_svc.packs.consumption import Consumption, MarkChange
+from billing_svc.packs.events import history
 from billing_svc.packs.schemas import FreezeIn, UnfreezeIn
 from billing_svc.packs.service import Packs
 from crm_contracts.envelope import EventEnvelope
@@ -105,8 +107,16 @@ async def on_client_updated(
 async def on_client_archived(
     session: AsyncSession, envelope: EventEnvelope, payload: client_events.ClientArchived
 ) -> None:
+    """The client's subscriptions stop renewing by themselves, so that restoring the client
+    later does not charge the periods in between; staff turn renewal back on if wanted."""
     client = await ensure_client(session, envelope.tenant_id, payload.client_id)
     client.status = "archived"
+    ctx = _ctx(session)
+    for pack in await _client_packs(session, envelope.tenant_id, payload.client_id):
+        if pack.kind == "subscription" and pack.auto_renew:
+            pack.auto_renew = False
+            pack.version += 1
+            await history(ctx, pack, "auto_renew_off", by="system", reason="client archived")
     await session.flush()
 
 

@@ -27,6 +27,8 @@ from sqlalchemy import (
     String,
     Text,
     Uuid,
+    text,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -132,6 +134,13 @@ class Pack(Base):
         CheckConstraint("classes_left IS NULL OR classes_left >= 0", name="classes_left"),
         Index("ix_packs_tenant_client", "tenant_id", "client_id"),
         Index("ix_packs_tenant_ends_on", "tenant_id", "ends_on"),
+        # The period-end job's walk: active packs by end date.
+        Index(
+            "ix_packs_active_ends_on",
+            "ends_on",
+            postgresql_where=text("status = 'active'"),
+            sqlite_where=text("status = 'active'"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
@@ -143,6 +152,8 @@ class Pack(Base):
     price_minor: Mapped[int] = mapped_column(BIG)
     classes_total: Mapped[int | None] = mapped_column(Integer)
     classes_left: Mapped[int | None] = mapped_column(Integer)
+    # Classes each period (or extension) brings; None: unlimited.
+    period_classes: Mapped[int | None] = mapped_column(Integer)
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)
     period_unit: Mapped[str | None] = mapped_column(String(8))
@@ -152,6 +163,8 @@ class Pack(Base):
     overlapping: Mapped[bool] = mapped_column(Boolean, default=True)
     shared: Mapped[bool] = mapped_column(Boolean, default=False)
     leftover: Mapped[str] = mapped_column(String(8), default="burn")
+    # A subscription starts its next period by itself when this one ends.
+    auto_renew: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     group_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
     branch_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
     programmes: Mapped[list[Any]] = mapped_column(JSON, default=list)
@@ -176,6 +189,26 @@ class PackFreeze(Base):
     until_date: Mapped[date] = mapped_column(Date)
     source: Mapped[str] = mapped_column(String(16))  # manual, client
     created_at: Mapped[datetime] = mapped_column(TZ)
+
+
+class PeriodEnd(Base):
+    """What happened when a pack's validity ended on `ends_on`: the subscription renewed, or
+    the pack expired and its leftover burnt. The primary key makes it once per pack and end,
+    whatever runs; the expire entry is what a restore gives back."""
+
+    __tablename__ = "pack_period_ends"
+    __table_args__ = (PrimaryKeyConstraint("pack_id", "ends_on", name="pk_pack_period_ends"),)
+
+    pack_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("packs.id"))
+    ends_on: Mapped[date] = mapped_column(Date)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    outcome: Mapped[str] = mapped_column(String(8))  # renewed, expired
+    next_ends_on: Mapped[date | None] = mapped_column(Date)  # renewed: the new period's end
+    classes_expired: Mapped[int] = mapped_column(Integer, default=0)
+    expire_entry_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    charge_entry_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    invoice_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    closed_at: Mapped[datetime] = mapped_column(TZ)
 
 
 class PackEvent(Base):

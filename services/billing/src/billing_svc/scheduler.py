@@ -1,4 +1,7 @@
-"""Reminders: billing.payment_due_soon and billing.payment_overdue once per due item, and
+"""The scheduler: each pass first ends packs' periods that are over (renewals and expiry,
+period_ends.py), then sends the reminders.
+
+Reminders: billing.payment_due_soon and billing.payment_overdue once per due item, and
 billing.pack_expiring and billing.pack_running_low once per pack and condition.
 
 "Once" is held by the database, not by timing: a reminder is sent only in the transaction
@@ -22,9 +25,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import and_, event, exists, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from billing_svc.claims import claim
 from billing_svc.context import Context
 from billing_svc.domain.due import DueState, notices_due
 from billing_svc.domain.pack_notices import RUNNING_LOW_CLASSES, PackState, pack_notices_due
@@ -39,6 +42,7 @@ from billing_svc.models import (
     PackFreeze,
     PackNotice,
 )
+from billing_svc.period_ends import close_periods_once
 from crm_contracts.events.billing import (
     PackExpiring,
     PackRunningLow,
@@ -88,28 +92,10 @@ async def _pack_frozen(session: AsyncSession, pack_id: uuid.UUID | None, today: 
     return frozen_on(today, [Freeze(f.from_date, f.until_date) for f in rows.scalars()])
 
 
-async def _claim_notice(session: AsyncSession, item: DueItem, notice: str, now: datetime) -> bool:
-    model, table = DueNotice, DueNotice.__table__
-    insert = (
-        postgresql.insert(model)
-        if session.get_bind().dialect.name == "postgresql"
-        else sqlite.insert(model)
-    )
-    stmt = (
-        insert.values(due_item_id=item.id, notice=notice, sent_at=now)
-        .on_conflict_do_nothing()
-        .returning(table.c.due_item_id)
-    )
-    return (await session.execute(stmt)).first() is not None
-
-
-def _insert(session: AsyncSession, model: Any) -> Any:
-    dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
-
-
 async def run_once(database: Database, outbox: Outbox, clock: Callable[[], datetime]) -> int:
-    """One pass over due items and packs that may need a reminder; returns how many it sent."""
+    """One pass: ends the periods that are over, then reminds about due items and packs;
+    returns how many reminders it sent."""
+    await close_periods_once(database, outbox, clock)
     return await _due_items_once(database, outbox, clock) + await _packs_once(
         database, outbox, clock
     )
@@ -197,7 +183,7 @@ async def _remind(ctx: Context, item: DueItem) -> int:
     )
     sent = 0
     for notice in notices_due(state, today, org.due_soon_days):
-        if not await _claim_notice(session, item, notice, clock()):
+        if not await claim(session, DueNotice, due_item_id=item.id, notice=notice, sent_at=clock()):
             continue
         payload_type = PaymentDueSoon if notice == "due_soon" else PaymentOverdue
         await ctx.emit(
@@ -266,16 +252,6 @@ async def _pack_candidates(
     return list((await session.execute(query)).scalars())
 
 
-async def _claim_pack_notice(session: AsyncSession, pack: Pack, notice: str, now: datetime) -> bool:
-    stmt = (
-        _insert(session, PackNotice)
-        .values(pack_id=pack.id, notice=notice, tenant_id=pack.tenant_id, sent_at=now)
-        .on_conflict_do_nothing()
-        .returning(PackNotice.__table__.c.pack_id)
-    )
-    return (await session.execute(stmt)).first() is not None
-
-
 async def _remind_pack(ctx: Context, pack: Pack) -> int:
     session, clock = ctx.session, ctx.clock
     org = await session.get(Organisation, pack.tenant_id)
@@ -301,7 +277,14 @@ async def _remind_pack(ctx: Context, pack: Pack) -> int:
     )
     sent = 0
     for notice in pack_notices_due(state, today, org.due_soon_days):
-        if not await _claim_pack_notice(session, pack, notice, clock()):
+        if not await claim(
+            session,
+            PackNotice,
+            pack_id=pack.id,
+            notice=notice,
+            tenant_id=pack.tenant_id,
+            sent_at=clock(),
+        ):
             continue
         payload_type = PackExpiring if notice == "expiring" else PackRunningLow
         await ctx.emit(

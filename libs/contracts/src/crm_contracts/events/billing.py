@@ -196,3 +196,26 @@ class PackExpiring(PackReminder):
 @registry.register("billing.pack_running_low", 1)
 class PackRunningLow(PackReminder):
     """Few classes are left on the pack."""
+
+
+@registry.register("billing.subscription_renewed", 1)
+class SubscriptionRenewed(EventPayload):
+    """A subscription started its next period by itself (once per pack and period). The
+    period's charge is `entry_id`, its invoice (due on `due_on`: the period's start when
+    prepaid, its end when postpaid) is `invoice_id`; classes left from the period that ended
+    burnt (`classes_expired`) or carried over, as the pack says. billing.pack_changed
+    (change "extended") carries the pack's new state."""
+
+    pack_id: uuid.UUID
+    client_id: uuid.UUID
+    name: str
+    period_starts_on: date
+    period_ends_on: date
+    billing: Literal["prepaid", "postpaid"] | None = None
+    amount_minor: int
+    currency: CurrencyCode
+    entry_id: uuid.UUID | None = None
+    invoice_id: uuid.UUID | None = None
+    due_on: date | None = None
+    classes_issued: int = 0
+    classes_expired: int = 0

@@ -15,7 +15,7 @@ from billing_svc.context import Context
 from billing_svc.invoices import schemas
 from billing_svc.ledger.repository import LedgerRepository
 from billing_svc.models import DueItem, Invoice, Organisation, Pack
-from crm_contracts.events.billing import InvoiceChanged, InvoiceIssued
+from crm_contracts.events.billing import DueKind, InvoiceChanged, InvoiceIssued
 from crm_contracts.ids import uuid7
 from crm_platform.errors import ConflictError, NotFoundError, ProblemError
 from crm_platform.internal_auth import Principal
@@ -74,6 +74,55 @@ async def refresh_invoice(ctx: Context, org: Organisation, invoice_id: uuid.UUID
     await ctx.emit(org.id, invoice.id, InvoiceChanged(**_state(invoice, org.currency)))
 
 
+async def open_invoice(
+    ctx: Context,
+    org: Organisation,
+    *,
+    client_id: uuid.UUID,
+    pack_id: uuid.UUID | None,
+    description: str,
+    amount_minor: int,
+    due_on: date,
+    due_kind: DueKind = "invoice",
+) -> Invoice:
+    """An open invoice with its due item, so the due and overdue reminders follow it until
+    payments allocated to it (or the client's balance) cover it."""
+    invoice = Invoice(
+        id=uuid7(),
+        tenant_id=org.id,
+        client_id=client_id,
+        pack_id=pack_id,
+        description=description,
+        amount_minor=amount_minor,
+        due_on=due_on,
+        status="open",
+        paid_minor=0,
+        version=1,
+        created_at=ctx.now(),
+    )
+    ctx.session.add(invoice)
+    ctx.session.add(
+        DueItem(
+            id=uuid7(),
+            tenant_id=org.id,
+            client_id=client_id,
+            pack_id=pack_id,
+            invoice_id=invoice.id,
+            kind=due_kind,
+            due_on=due_on,
+            soon_from=due_on - timedelta(days=org.due_soon_days),
+            amount_minor=amount_minor,
+            created_at=ctx.now(),
+        )
+    )
+    await ctx.session.flush()
+    from billing_svc.scheduler import wake_after_commit
+
+    wake_after_commit(ctx.session)
+    await ctx.emit(org.id, invoice.id, InvoiceIssued(**_state(invoice, org.currency)))
+    return invoice
+
+
 @dataclass
 class Invoices:
     ctx: Context
@@ -93,39 +142,15 @@ class Invoices:
                     "invalid fields: pack_id",
                     errors=[{"field": "pack_id", "in": "body", "message": "no such pack"}],
                 )
-        invoice = Invoice(
-            id=uuid7(),
-            tenant_id=tenant,
+        invoice = await open_invoice(
+            self.ctx,
+            org,
             client_id=client_id,
             pack_id=body.pack_id,
             description=body.description,
             amount_minor=body.amount_minor,
             due_on=body.due_on,
-            status="open",
-            paid_minor=0,
-            version=1,
-            created_at=self.ctx.now(),
         )
-        self.ctx.session.add(invoice)
-        self.ctx.session.add(
-            DueItem(
-                id=uuid7(),
-                tenant_id=tenant,
-                client_id=client_id,
-                pack_id=body.pack_id,
-                invoice_id=invoice.id,
-                kind="invoice",
-                due_on=body.due_on,
-                soon_from=body.due_on - timedelta(days=org.due_soon_days),
-                amount_minor=body.amount_minor,
-                created_at=self.ctx.now(),
-            )
-        )
-        await self.ctx.session.flush()
-        from billing_svc.scheduler import wake_after_commit
-
-        wake_after_commit(self.ctx.session)
-        await self.ctx.emit(tenant, invoice.id, InvoiceIssued(**_state(invoice, org.currency)))
         return to_read(invoice, org.currency, self.ctx.today_in(org))
 
     async def void(

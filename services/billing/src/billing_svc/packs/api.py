@@ -57,17 +57,16 @@ async def pack_history(
 
 
 @router.patch(PACK)
-async def edit_validity(
+async def edit(
     client_id: uuid.UUID,
     pack_id: uuid.UUID,
-    body: schemas.ValidityEdit,
+    body: schemas.PackEdit,
     principal: PrincipalDep,
     ctx: ContextDep,
     if_match: IfMatch = None,
 ) -> schemas.PackRead:
-    return await Packs(ctx).edit_validity(
-        principal, client_id, pack_id, body, required_version(if_match)
-    )
+    """Changes validity, or whether a subscription renews by itself (If-Match: the version)."""
+    return await Packs(ctx).edit(principal, client_id, pack_id, body, required_version(if_match))
 
 
 def _run(

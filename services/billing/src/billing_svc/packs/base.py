@@ -72,6 +72,7 @@ class PackBase:
             overlapping=pack.overlapping,
             shared=pack.shared,
             leftover=pack.leftover,
+            auto_renew=pack.auto_renew,
             members=[uuid.UUID(str(m)) for m in pack.members],
             group_ids=[uuid.UUID(str(g)) for g in pack.group_ids],
             branch_ids=[uuid.UUID(str(b)) for b in pack.branch_ids],

@@ -62,14 +62,16 @@ async def pack_changed(
     other_client_id: uuid.UUID | None = None,
     mark_id: uuid.UUID | None = None,
     classes_delta: int = 0,
+    recorded_as: str | None = None,
     **detail: Any,
 ) -> None:
-    """Publishes the pack's new state and records the change in its history."""
+    """Publishes the pack's new state and records the change in its history (as
+    `recorded_as` when the history names it more precisely than the published change)."""
     await ctx.session.refresh(pack)
     await history(
         ctx,
         pack,
-        change,
+        recorded_as or change,
         by=by or "system",
         entry_id=entry_id,
         other_client_id=other_client_id,

@@ -21,6 +21,7 @@ from billing_svc.domain.periods import (
 from billing_svc.models import (
     Entry,
     PackFreeze,
+    PeriodEnd,
     Reversal,
 )
 from billing_svc.packs import schemas
@@ -65,7 +66,7 @@ class Life(Selling):
             )
             await history(self.ctx, pack, "leftover_burnt", by=principal.subject, entry_id=burn.id)
         price = body.price_minor if body.price_minor is not None else pack.price_minor
-        classes = body.classes if body.classes is not None else pack.classes_total
+        classes = body.classes if body.classes is not None else pack.period_classes
         pack.ends_on = period_end(start, unit, count)  # type: ignore[arg-type]
         pack.status = "active"
         if classes is not None and pack.classes_total is not None:
@@ -86,36 +87,52 @@ class Life(Selling):
         )
         return await self.read(org, pack)
 
-    async def edit_validity(
+    async def edit(
         self,
         principal: Principal,
         client_id: uuid.UUID,
         pack_id: uuid.UUID,
-        body: schemas.ValidityEdit,
+        body: schemas.PackEdit,
         expected_version: int,
     ) -> schemas.PackRead:
+        """Edits validity (illness and the like) and whether a subscription renews by itself;
+        a body with neither is a validity edit that changes nothing, as before."""
         from crm_platform.preconditions import check_version
 
         tenant = can_write(principal)
         org = await self.ctx.organisation(tenant)
         pack = await self._pack(tenant, client_id, pack_id)
         check_version(pack.version, expected_version)
+        if body.auto_renew is not None and pack.kind != "subscription":
+            raise invalid("auto_renew", "only a subscription renews by itself")
         starts_on = body.starts_on or pack.starts_on
         ends_on = body.ends_on if "ends_on" in body.model_fields_set else pack.ends_on
         if ends_on is not None and ends_on < starts_on:
             raise invalid("ends_on", "a pack ends on or after the day it starts")
         before = (pack.starts_on.isoformat(), pack.ends_on.isoformat() if pack.ends_on else None)
         pack.starts_on, pack.ends_on = starts_on, ends_on
+        renewal_changed = body.auto_renew is not None and body.auto_renew != pack.auto_renew
+        if body.auto_renew is not None:
+            pack.auto_renew = body.auto_renew
         pack.version += 1
         await self.ctx.session.flush()
-        await pack_changed(
-            self.ctx,
-            pack,
-            "validity_edited",
-            by=principal.subject,
-            before=list(before),
-            comment=body.comment,
-        )
+        if renewal_changed:
+            await history(
+                self.ctx,
+                pack,
+                "auto_renew_on" if pack.auto_renew else "auto_renew_off",
+                by=principal.subject,
+                comment=body.comment,
+            )
+        if body.auto_renew is None or {"starts_on", "ends_on"} & body.model_fields_set:
+            await pack_changed(
+                self.ctx,
+                pack,
+                "validity_edited",
+                by=principal.subject,
+                before=list(before),
+                comment=body.comment,
+            )
         return await self.read(org, pack)
 
     async def bonus(
@@ -257,7 +274,11 @@ class Life(Selling):
         pack_id: uuid.UUID,
         body: schemas.RestoreIn,
     ) -> schemas.PackRead:
-        """An expired pack is valid again until `ends_on`; classes burnt at expiry return."""
+        """An expired pack is valid again until `ends_on`.
+
+        The classes burnt when the pack expired (the expire entries of its "expired" period
+        ends, not yet given back) return. Classes burnt at a renewal or an extension stay
+        burnt: they belonged to a period that is over and whose successor was paid for."""
         tenant = can_write(principal)
         org = await self.ctx.organisation(tenant)
         pack = await self._pack(tenant, client_id, pack_id)
@@ -268,11 +289,12 @@ class Life(Selling):
             raise invalid("ends_on", "a restored pack is valid until today or later")
         burnt = await self.ctx.session.execute(
             select(Entry)
+            .join(PeriodEnd, PeriodEnd.expire_entry_id == Entry.id)
             .outerjoin(Reversal, Reversal.reversed_entry_id == Entry.id)
             .where(
                 Entry.tenant_id == tenant,
-                Entry.pack_id == pack.id,
-                Entry.kind == "expire",
+                PeriodEnd.pack_id == pack.id,
+                PeriodEnd.outcome == "expired",
                 Reversal.reversed_entry_id.is_(None),
             )
             .order_by(Entry.id)

@@ -111,6 +111,7 @@ class Moves(PackBase):
             price_minor=0,
             classes_total=body.classes,
             classes_left=0,
+            period_classes=body.classes,
             starts_on=pack.starts_on,
             ends_on=pack.ends_on,
             period_unit=pack.period_unit,
@@ -128,6 +129,7 @@ class Moves(PackBase):
             branch_id=target.branch_id if target else None,
             group_id=pack.group_id,
             transferred_from=pack.id,
+            auto_renew=False,  # classes given away, not a subscription of the receiver's
             version=1,
             created_at=self.ctx.now(),
         )

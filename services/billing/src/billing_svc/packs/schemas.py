@@ -54,6 +54,8 @@ class PackSell(Payment):
     members: IdList = Field(default_factory=list)
     branch_id: uuid.UUID | None = None
     group_id: uuid.UUID | None = None
+    # Subscriptions only: start the next period by itself when this one ends.
+    auto_renew: bool = True
     comment: Comment | None = None
 
 
@@ -66,9 +68,12 @@ class PackExtend(Payment):
     comment: Comment | None = None
 
 
-class ValidityEdit(Strict):
+class PackEdit(Strict):
+    """Validity (illness and the like) and, for a subscription, whether it renews by itself."""
+
     starts_on: date | None = None
     ends_on: date | None = None
+    auto_renew: bool | None = None
     comment: Comment | None = None
 
 
@@ -135,6 +140,7 @@ class PackRead(Read):
     overlapping: bool
     shared: bool
     leftover: str
+    auto_renew: bool
     members: list[uuid.UUID]
     group_ids: list[uuid.UUID]
     branch_ids: list[uuid.UUID]

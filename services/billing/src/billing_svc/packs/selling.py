@@ -4,7 +4,7 @@ on credit. Flushes, never commits."""
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 
 from billing_svc.access import can_write, check_other_client
 from billing_svc.catalogue.repository import CatalogueRepository
@@ -30,6 +30,10 @@ from crm_contracts.events.billing import PackSold
 from crm_contracts.ids import uuid7
 from crm_platform.errors import NotFoundError
 from crm_platform.internal_auth import Principal
+
+
+def _sale_dims(pack: Pack) -> Dimensions:
+    return Dimensions(branch_id=pack.branch_id, group_id=pack.group_id, service_id=pack.service_id)
 
 
 class Selling(PackBase):
@@ -74,6 +78,7 @@ class Selling(PackBase):
             price_minor=price,
             classes_total=classes,
             classes_left=0 if classes is not None else None,
+            period_classes=classes,
             starts_on=starts_on,
             ends_on=ends_on,
             period_unit=unit,
@@ -83,6 +88,7 @@ class Selling(PackBase):
             overlapping=service.overlapping,
             shared=service.shared,
             leftover=service.leftover,
+            auto_renew=service.kind == "subscription" and body.auto_renew,
             group_ids=list(service.group_ids),
             branch_ids=list(service.branch_ids),
             programmes=list(service.programmes),
@@ -135,9 +141,6 @@ class Selling(PackBase):
         comment: str | None,
     ) -> Entry | None:
         """The sale (or renewal) entry, its payment when paid now, its due item on credit."""
-        dims = Dimensions(
-            branch_id=pack.branch_id, group_id=pack.group_id, service_id=pack.service_id
-        )
         today = self.ctx.today_in(org)
         if payment.payment_mode == "none":
             if not classes:
@@ -150,26 +153,11 @@ class Selling(PackBase):
                 by=by,
                 client_id=pack.client_id,
                 pack_id=pack.id,
-                dims=dims,
+                dims=_sale_dims(pack),
                 classes=classes,
                 comment=comment,
             )
-        postings = rules.sale(pack.client_id, pack.id, price, classes)
-        sale = None
-        if postings:
-            sale = await self.ledger.record(
-                org,
-                "sale",
-                postings,
-                booked_on=today,
-                by=by,
-                client_id=pack.client_id,
-                pack_id=pack.id,
-                dims=dims,
-                amount_minor=price,
-                classes=classes or 0,
-                comment=comment,
-            )
+        sale = await self._record_sale(org, pack, by, price, classes, today, comment)
         if payment.payment_mode == "paid" and price > 0:
             assert payment.method is not None
             paid = await self.ledger.record(
@@ -216,3 +204,32 @@ class Selling(PackBase):
 
             wake_after_commit(self.ctx.session)
         return sale
+
+    async def _record_sale(
+        self,
+        org: Organisation,
+        pack: Pack,
+        by: str,
+        price: int,
+        classes: int | None,
+        booked_on: date,
+        comment: str | None,
+    ) -> Entry | None:
+        """The charge for the pack (or one more period of it) and the classes it brings; no
+        entry when there is neither."""
+        postings = rules.sale(pack.client_id, pack.id, price, classes)
+        if not postings:
+            return None
+        return await self.ledger.record(
+            org,
+            "sale",
+            postings,
+            booked_on=booked_on,
+            by=by,
+            client_id=pack.client_id,
+            pack_id=pack.id,
+            dims=_sale_dims(pack),
+            amount_minor=price,
+            classes=classes or 0,
+            comment=comment,
+        )

@@ -4,7 +4,8 @@ ledger entry; every change is in the pack's history and published. Flushes, neve
 
 The use cases live in the modules beside this one; `Packs` gathers them:
 base (reading, helpers), selling, life (validity and freezes), moves (refund, transfer,
-virtual visits).
+virtual visits). period_ends (renewal and expiry) builds on life and is run by the
+scheduler, not by requests.
 """
 
 from __future__ import annotations

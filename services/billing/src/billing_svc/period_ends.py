@@ -1,0 +1,85 @@
+"""The period-end job: subscriptions whose period is over start the next one, packs whose
+leftover burns expire (rules in domain/period_ends.py, the work in packs/period_ends.py).
+
+Runs in the scheduler's loop before the reminders, so a renewal's due item is reminded
+about in the same pass. Each pack is closed in a transaction of its own, on the pack's row
+taken with FOR UPDATE SKIP LOCKED: two billing processes share the work, a pack a request
+is changing waits for the next pass, and one pack that fails holds up no other. The
+(pack, end) row in pack_period_ends commits with the entries and events, so a restart
+neither loses nor repeats a renewal or an expiry.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from billing_svc.context import Context
+from billing_svc.models import Client, Organisation, Pack
+from billing_svc.packs.period_ends import PeriodEnds
+from crm_messaging import Outbox
+from crm_platform.db import Database
+from crm_platform.logs import get_logger
+
+log = get_logger(__name__)
+BATCH = 200
+
+
+async def close_periods_once(
+    database: Database, outbox: Outbox, clock: Callable[[], datetime]
+) -> int:
+    """One walk over packs whose end may be over; returns how many ends it closed."""
+    closed = 0
+    after = uuid.UUID(int=0)
+    while True:
+        async with database.unit_of_work() as session:
+            ids = await _candidates(session, clock, after)
+        if not ids:
+            return closed
+        after = ids[-1]
+        for pack_id in ids:
+            try:
+                async with database.unit_of_work() as session:
+                    closed += await _close(Context(session, outbox, clock), pack_id)
+            except Exception:
+                log.exception("period_end_failed", pack_id=str(pack_id))
+
+
+async def _candidates(
+    session: AsyncSession, clock: Callable[[], datetime], after: uuid.UUID
+) -> list[uuid.UUID]:
+    # A day of slack for the time zones; the exact day is decided in the pack's organisation.
+    tomorrow = clock().astimezone(UTC).date() + timedelta(days=1)
+    archived = exists().where(Client.id == Pack.client_id, Client.status == "archived")
+    query = (
+        select(Pack.id)
+        .where(
+            Pack.id > after,
+            Pack.status == "active",
+            Pack.ends_on < tomorrow,
+            or_(
+                and_(Pack.leftover == "burn", Pack.classes_left > 0),
+                and_(Pack.kind == "subscription", Pack.auto_renew.is_(True), ~archived),
+            ),
+        )
+        .order_by(Pack.id)
+        .limit(BATCH)
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def _close(ctx: Context, pack_id: uuid.UUID) -> int:
+    query = select(Pack).where(Pack.id == pack_id)
+    if ctx.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    pack = (await ctx.session.execute(query)).scalar_one_or_none()
+    if pack is None:
+        return 0  # locked by another worker or a request: the next pass sees it
+    org = await ctx.session.get(Organisation, pack.tenant_id)
+    if org is None:
+        return 0
+    return await PeriodEnds(ctx).close(org, pack, ctx.today_in(org))
