@@ -6,15 +6,20 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from pathlib import Path
 from typing import Any
 
 import httpx
+from billing_svc.main import create_app
+from billing_svc.settings import Settings
+from fastapi.testclient import TestClient
 
+from crm_platform.db_admin import upgrade_sync
 from crm_platform.idempotency import REPLAYED_HEADER
 from crm_platform.internal_auth import Principal
 from crm_platform.testing import internal_headers
 
-from .conftest import Api, staff
+from .conftest import SERVICE_DIR, Api, staff
 
 
 def _burst(api: Api, calls: list[tuple[Principal, str, dict[str, Any], str]]) -> list[Any]:
@@ -139,3 +144,26 @@ def test_a_burst_of_payments_keeps_every_answer_and_refusal_its_own(api: Api) ->
         api.sql("SELECT 1 FROM ledger_postings GROUP BY entry_id, unit HAVING sum(amount) <> 0")
         == []
     )
+
+
+def test_payments_together_on_sqlite_the_embedded_mode(tmp_path: Path) -> None:
+    """The same writer on SQLite (make run's embedded mode): a burst with a repeated key."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'billing.sqlite3'}"
+    upgrade_sync(SERVICE_DIR, url)
+    settings = Settings(database_url=url, amqp_url="", reminders_enabled=False)
+    with TestClient(create_app(settings)) as client:
+        api = Api(client, "")
+        tenant = api.organisation()
+        owner = staff(tenant)
+        clients = [uuid.uuid4() for _ in range(3)]
+        key = uuid.uuid4().hex
+        calls = [
+            (owner, str(c), {"amount_minor": 10 * (n + 1), "method": "cash"}, uuid.uuid4().hex)
+            for n, c in enumerate(clients * 3)
+        ]
+        calls += [(owner, str(clients[0]), {"amount_minor": 5, "method": "card"}, key)] * 2
+        answers = _burst(api, calls)
+        assert [a.status_code for a in answers] == [201] * 11
+        assert answers[9].json() == answers[10].json()
+        assert api.balance(owner, clients[0]) == 10 + 40 + 70 + 5
+        assert api.balance(owner, clients[2]) == 30 + 60 + 90
