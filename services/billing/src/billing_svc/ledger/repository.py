@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
@@ -64,9 +65,36 @@ class AlreadyReversedError(ConflictError):
 
 
 def _upsert(session: AsyncSession, table: Any) -> Any:
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
+    return _insert_for(session.get_bind().dialect.name, table)
+
+
+def _insert_for(dialect: str, table: Any) -> Any:
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+
+
+@functools.cache
+def _add_to_balances(dialect: str) -> Any:
+    """Built once: the statement adding deltas to cached balances, returning the new ones."""
+    table = ClientBalance.__table__
+    stmt = _insert_for(dialect, table)
+    return stmt.on_conflict_do_update(
+        index_elements=["tenant_id", "client_id"],
+        set_={"balance_minor": table.c.balance_minor + stmt.excluded.balance_minor},
+    ).returning(table.c.tenant_id, table.c.client_id, table.c.balance_minor)
+
+
+@functools.cache
+def _add_to_totals(dialect: str) -> Any:
+    """Built once: the statement adding amounts and counts to the cached monthly totals."""
+    table = MonthlyTotal.__table__
+    stmt = _insert_for(dialect, table)
+    return stmt.on_conflict_do_update(
+        index_elements=["tenant_id", "month", "measure", "dim", "dim_id", "shard"],
+        set_={
+            "amount_minor": table.c.amount_minor + stmt.excluded.amount_minor,
+            "count": table.c.count + stmt.excluded.count,
+        },
+    )
 
 
 def month_of(day: date) -> date:
@@ -257,14 +285,8 @@ class LedgerRepository:
         """Adds each delta to its cached balance, rows taken in one order (no deadlocks)."""
         if not deltas:
             return {}
-        table = ClientBalance.__table__
-        stmt = _upsert(self.session, table)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["tenant_id", "client_id"],
-            set_={"balance_minor": table.c.balance_minor + stmt.excluded.balance_minor},
-        ).returning(table.c.tenant_id, table.c.client_id, table.c.balance_minor)
         result = await self.session.execute(
-            stmt,
+            _add_to_balances(self.session.get_bind().dialect.name),
             [
                 {"tenant_id": tenant, "client_id": client, "balance_minor": delta}
                 for (tenant, client), delta in sorted(deltas.items())
@@ -298,17 +320,8 @@ class LedgerRepository:
                     counts[key] += 1 if entry.reverses_id is None else -1
         if not amounts:
             return
-        table = MonthlyTotal.__table__
-        stmt = _upsert(self.session, table)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["tenant_id", "month", "measure", "dim", "dim_id", "shard"],
-            set_={
-                "amount_minor": table.c.amount_minor + stmt.excluded.amount_minor,
-                "count": table.c.count + stmt.excluded.count,
-            },
-        )
         await self.session.execute(
-            stmt,
+            _add_to_totals(self.session.get_bind().dialect.name),
             [
                 key._asdict() | {"shard": shard, "amount_minor": amount, "count": counts[key]}
                 for key, amount in sorted(amounts.items(), key=lambda kv: str(kv[0]))
