@@ -3,7 +3,10 @@
 - identity: the organisation's currency and time zone.
 - clients: the card's branch and family, status; a freeze freezes the client's packs
   (validity moves by the frozen days) and pauses reminders; unfreezing ends it early;
-  archiving stops the client's subscriptions from renewing by themselves.
+  archiving stops the client's subscriptions from renewing by themselves. A family arrives
+  twice: on each member's card (client_updated) and as the whole family (family_changed,
+  which also takes out whoever is no longer listed); the newest event decides, so a late
+  redelivery never puts back a relative who left.
 - journal: groups and lessons (programme, branch, teacher for the figures), and attendance
   marks, which use classes and give them back.
 """
@@ -11,14 +14,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from billing_svc.clients import ensure_client
+from billing_svc.clients import ensure_client, ensure_clients
 from billing_svc.context import Context, system_clock
-from billing_svc.models import Group, Lesson, Organisation, Pack, PackFreeze, messaging
+from billing_svc.models import Client, Group, Lesson, Organisation, Pack, PackFreeze, messaging
 from billing_svc.packs.consumption import Consumption, MarkChange
 from billing_svc.packs.events import history
 from billing_svc.packs.schemas import FreezeIn, UnfreezeIn
@@ -79,12 +82,22 @@ async def on_organisation_updated(
 # --- clients ----------------------------------------------------------------------------------
 
 
+def _set_family(client: Client, family_id: uuid.UUID | None, at: datetime) -> None:
+    """The client's family from an event, unless a newer event already set it."""
+    known = client.family_at
+    if known is not None and known.tzinfo is None:
+        known = known.replace(tzinfo=UTC)  # SQLite gives the time back without its zone
+    if known is None or known <= at:
+        client.family_id, client.family_at = family_id, at
+
+
 async def _client_state(
     session: AsyncSession, envelope: EventEnvelope, payload: client_events.ClientState
 ) -> None:
     client = await ensure_client(session, envelope.tenant_id, payload.client_id)
     client.first_name, client.last_name = payload.first_name, payload.last_name
-    client.branch_id, client.family_id = payload.branch_id, payload.family_id
+    client.branch_id = payload.branch_id
+    _set_family(client, payload.family_id, envelope.time)
     client.status = payload.status
     await session.flush()
 
@@ -199,9 +212,20 @@ async def on_client_unfrozen(
 async def on_family_changed(
     session: AsyncSession, envelope: EventEnvelope, payload: client_events.FamilyChanged
 ) -> None:
-    for member in payload.member_ids:
-        client = await ensure_client(session, envelope.tenant_id, member)
-        client.family_id = payload.family_id
+    """The whole family as it is now: members not listed any more are out of it."""
+    tenant, at = envelope.tenant_id, envelope.time
+    members = await ensure_clients(session, {(tenant, m) for m in payload.member_ids})
+    for client in members.values():
+        _set_family(client, payload.family_id, at)
+    former = await session.scalars(
+        select(Client).where(
+            Client.tenant_id == tenant,
+            Client.family_id == payload.family_id,
+            Client.id.not_in(list(members)),
+        )
+    )
+    for client in former:
+        _set_family(client, None, at)
     await session.flush()
 
 

@@ -63,6 +63,7 @@ class Organisation(Base):
 
 class Client(Base):
     __tablename__ = "clients"
+    __table_args__ = (Index("ix_clients_family", "tenant_id", "family_id"),)
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
@@ -70,6 +71,8 @@ class Client(Base):
     last_name: Mapped[str] = mapped_column(String(200), default="")
     branch_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     family_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    # The time of the newest clients event that set family_id: an older one leaves it be.
+    family_at: Mapped[datetime | None] = mapped_column(TZ)
     status: Mapped[str] = mapped_column(String(16), default="active")
     frozen_from: Mapped[date | None] = mapped_column(Date)
     frozen_until: Mapped[date | None] = mapped_column(Date)
@@ -268,11 +271,29 @@ class MarkState(Base):
 # --- the ledger (append-only) ---------------------------------------------------------------
 
 
+# The predicate of ix_ledger_entries_late: booked more than LATE_AFTER_DAYS (one) before the
+# UTC day it was written (domain/month_ends.py).
+LATE_ENTRY = {
+    "postgresql": "booked_on < CAST(timezone('UTC', created_at) AS DATE) - 1",
+    "sqlite": "booked_on < date(created_at, '-1 day')",
+}
+
+
 class Entry(Base):
     __tablename__ = "ledger_entries"
     __table_args__ = (
         Index("ix_ledger_entries_client", "tenant_id", "client_id", "id"),
         Index("ix_ledger_entries_booked", "tenant_id", "kind", "booked_on"),
+        # Entries booked more than a day before the (UTC) day they were written: the only
+        # ones that can land in a month after its debt was taken (reports/debts.py). An
+        # entry booked on the day it is written never enters this index.
+        Index(
+            "ix_ledger_entries_late",
+            "tenant_id",
+            "created_at",
+            postgresql_where=text(LATE_ENTRY["postgresql"]),
+            sqlite_where=text(LATE_ENTRY["sqlite"]),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
@@ -371,6 +392,36 @@ class MonthlyTotal(Base):
     shard: Mapped[int] = mapped_column(SmallInteger)
     amount_minor: Mapped[int] = mapped_column(BIG)
     count: Mapped[int] = mapped_column(Integer)
+
+
+class DebtSnapshot(Base):
+    """A month's debt, taken once after the month ended (the primary key lets one job in):
+    every client's balance at the month's last day from the entries written up to
+    `counted_until`. Entries booked into the month later are added when read."""
+
+    __tablename__ = "debt_snapshots"
+    __table_args__ = (PrimaryKeyConstraint("tenant_id", "month", name="pk_debt_snapshots"),)
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    month: Mapped[date] = mapped_column(Date)
+    counted_until: Mapped[datetime] = mapped_column(TZ)
+    taken_at: Mapped[datetime] = mapped_column(TZ)
+
+
+class DebtSnapshotBalance(Base):
+    """A client's non-zero balance (payments minus charges) in a debt snapshot, under the
+    home branch the client had then."""
+
+    __tablename__ = "debt_snapshot_balances"
+    __table_args__ = (
+        PrimaryKeyConstraint("tenant_id", "month", "client_id", name="pk_debt_snapshot_balances"),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    month: Mapped[date] = mapped_column(Date)
+    client_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    branch_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    balance_minor: Mapped[int] = mapped_column(BIG)
 
 
 # --- invoices and reminders -------------------------------------------------------------------

@@ -42,6 +42,7 @@ from billing_svc.models import (
     PackFreeze,
     PackNotice,
 )
+from billing_svc.month_ends import snapshot_debts_once
 from billing_svc.period_ends import close_periods_once
 from crm_contracts.events.billing import (
     PackExpiring,
@@ -93,12 +94,15 @@ async def _pack_frozen(session: AsyncSession, pack_id: uuid.UUID | None, today: 
 
 
 async def run_once(database: Database, outbox: Outbox, clock: Callable[[], datetime]) -> int:
-    """One pass: ends the periods that are over, then reminds about due items and packs;
-    returns how many reminders it sent."""
+    """One pass: ends the periods that are over, then reminds about due items and packs,
+    then takes the month-end debt snapshots due (month_ends.py); returns how many reminders
+    it sent."""
     await close_periods_once(database, outbox, clock)
-    return await _due_items_once(database, outbox, clock) + await _packs_once(
+    sent = await _due_items_once(database, outbox, clock) + await _packs_once(
         database, outbox, clock
     )
+    await snapshot_debts_once(database, clock)
+    return sent
 
 
 async def _in_batches(

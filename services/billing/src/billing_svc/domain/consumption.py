@@ -3,14 +3,20 @@
 A visit of a client to a lesson uses one class when the mark counts (attended, make-up
 attended, and an unexcused absence when the organisation says so). The pack is chosen so:
 
-1. Candidates: packs the client may use (their own, or a shared pack they are a member of)
-   that are active on the lesson's day (started, not ended, not frozen that day, not
-   cancelled), apply to the lesson (its group, branch and programme, when the pack names
-   any) and have a class left (or are unlimited).
+1. Candidates: packs the client may use that are active on the lesson's day (started, not
+   ended, not frozen that day, not cancelled), apply to the lesson (its group, branch and
+   programme, when the pack names any) and have a class left (or are unlimited). A client
+   may use their own packs, and a shared pack of another client when they are named on it
+   (at sale) or are in the same family as its owner. Family means the families as billing
+   knows them when the visit is applied (from the clients context's events): a relative who
+   joins later may use the pack from then on, one who left (or whose owner left) no longer
+   may, unless named. Families are compared within the organisation only.
 2. Non-overlapping packs run one after another: of a client's own non-overlapping
    candidates only the one that started first (then the earliest created) stays.
 3. The client's own packs come before shared packs of other clients (a family pool is the
-   fallback, not the first choice).
+   fallback, not the first choice): a relative with a pack of their own uses it first and
+   the family's pack only when theirs does not fit (ended, frozen, used up, another group).
+   Shared packs named for the client and family packs rank alike.
 4. Then earliest expiry first (a pack without an end date last); then limited packs before
    unlimited ones on the same end date, then the one started first, then the oldest.
 
@@ -45,6 +51,7 @@ class Visit:
     group_id: uuid.UUID | None = None
     branch_id: uuid.UUID | None = None
     programme: str | None = None
+    family_id: uuid.UUID | None = None  # the visitor's family, as billing knows it now
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +64,7 @@ class PackView:
     overlapping: bool = True
     shared: bool = False
     members: frozenset[uuid.UUID] = frozenset()
+    owner_family_id: uuid.UUID | None = None  # the owner's family, as billing knows it now
     group_ids: frozenset[uuid.UUID] = frozenset()
     branch_ids: frozenset[uuid.UUID] = frozenset()
     programmes: frozenset[str] = frozenset()
@@ -65,8 +73,13 @@ class PackView:
     created_seq: int = 0
     extra: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
 
-    def usable_by(self, client_id: uuid.UUID) -> bool:
-        return self.client_id == client_id or (self.shared and client_id in self.members)
+    def usable_by(self, visit: Visit) -> bool:
+        if self.client_id == visit.client_id:
+            return True
+        if not self.shared:
+            return False
+        same_family = visit.family_id is not None and visit.family_id == self.owner_family_id
+        return visit.client_id in self.members or same_family
 
     def applies_to(self, visit: Visit) -> bool:
         if self.group_ids and visit.group_id not in self.group_ids:
@@ -90,7 +103,7 @@ def candidates(visit: Visit, packs: Iterable[PackView], classes: int = 1) -> lis
     return [
         p
         for p in packs
-        if p.usable_by(visit.client_id)
+        if p.usable_by(visit)
         and p.valid_on(visit.day)
         and p.applies_to(visit)
         and p.has_class(classes)

@@ -108,8 +108,18 @@ class PackBase:
     ) -> schemas.PackHistory:
         tenant = can_read(principal)
         org = await self.ctx.organisation(tenant)
-        pack = await self._pack(tenant, client_id, pack_id, lock=False)
+        pack = await self.repo.pack(tenant, pack_id)
+        if pack is None:
+            raise NotFoundError("pack")
         usages = await self.repo.usages(tenant, pack.id)
+        if pack.client_id != client_id and not (
+            pack.shared
+            and (
+                any(u.client_id == client_id for u in usages)
+                or await self.repo.may_share(tenant, pack, client_id)
+            )
+        ):
+            raise NotFoundError("pack")  # a shared pack opens from its users' cards too
         events = await self.repo.events(tenant, pack.id)
         return schemas.PackHistory(
             pack=await self.read(org, pack),

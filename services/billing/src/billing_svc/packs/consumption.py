@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
+from billing_svc.clients import ensure_client
 from billing_svc.context import Context
 from billing_svc.domain import ledger as rules
 from billing_svc.domain.consumption import PackView, Visit, choose_pack, classes_for
@@ -80,19 +81,25 @@ class Consumption:
         lesson = await self.ctx.session.get(Lesson, change.lesson_id)
         teacher = (lesson.teacher_id if lesson else None) or (group.teacher_id if group else None)
         branch = change.branch_id or (group.branch_id if group else None)
+        client = await ensure_client(self.ctx.session, change.tenant_id, change.client_id)
         visit = Visit(
             client_id=change.client_id,
             day=change.lesson_date,
             group_id=change.group_id,
             branch_id=branch,
             programme=group.programme if group else None,
+            family_id=client.family_id,
         )
         return visit, Dimensions(branch_id=branch, group_id=change.group_id, teacher_id=teacher)
 
     async def _use(self, org: Organisation, change: MarkChange) -> Usage:
         visit, dims = await self._visit(change)
         repo = PacksRepository(self.ctx.session)
-        packs = await repo.usable_on(org.id, change.client_id, change.lesson_date, lock=True)
+        found = await repo.usable_on(
+            org.id, change.client_id, visit.family_id, change.lesson_date, lock=True
+        )
+        packs = [p for p, _ in found]
+        owner_families = {p.id: family for p, family in found}
         freezes = await repo.freezes([p.id for p in packs])
         views = [
             PackView(
@@ -104,6 +111,7 @@ class Consumption:
                 overlapping=p.overlapping,
                 shared=p.shared,
                 members=_ids(p.members),
+                owner_family_id=owner_families[p.id],
                 group_ids=_ids(p.group_ids),
                 branch_ids=_ids(p.branch_ids),
                 programmes=frozenset(str(x) for x in p.programmes),
@@ -139,6 +147,8 @@ class Consumption:
                     booked_on=change.lesson_date,
                     by="journal",
                     client_id=change.client_id,
+                    # A shared pack's use shows in its owner's ledger too.
+                    other_client_id=pack.client_id if pack.client_id != change.client_id else None,
                     pack_id=pack.id,
                     dims=dims,
                     classes=1,

@@ -6,10 +6,10 @@ import uuid
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import Text, and_, cast, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from billing_svc.models import Pack, PackEvent, PackFreeze, Usage
+from billing_svc.models import Client, Pack, PackEvent, PackFreeze, Usage
 from crm_platform.pagination import keyset
 
 
@@ -32,14 +32,30 @@ class PacksRepository:
         return list((await self.session.execute(keyset(query, Pack.id, cursor, limit))).scalars())
 
     async def usable_on(
-        self, tenant_id: uuid.UUID, client_id: uuid.UUID, day: date, *, lock: bool
-    ) -> list[Pack]:
-        """Packs the client may use on `day` (own and shared ones), locked in id order."""
+        self,
+        tenant_id: uuid.UUID,
+        client_id: uuid.UUID,
+        family_id: uuid.UUID | None,
+        day: date,
+        *,
+        lock: bool,
+    ) -> list[tuple[Pack, uuid.UUID | None]]:
+        """Packs the client may use on `day`, each with its owner's family, locked in id
+        order: their own, shared ones naming them, and shared ones of their family (owners
+        of this organisation in the same family). domain/consumption.py decides among them."""
+        named = cast(Pack.members, Text).contains(str(client_id))  # narrows; the rule decides
+        others = named
+        if family_id is not None:
+            relatives = select(Client.id).where(
+                Client.tenant_id == tenant_id, Client.family_id == family_id
+            )
+            others = or_(named, Pack.client_id.in_(relatives))
         query = (
-            select(Pack)
+            select(Pack, Client.family_id)
+            .outerjoin(Client, and_(Client.id == Pack.client_id, Client.tenant_id == tenant_id))
             .where(
                 Pack.tenant_id == tenant_id,
-                or_(Pack.client_id == client_id, Pack.shared.is_(True)),
+                or_(Pack.client_id == client_id, and_(Pack.shared.is_(True), others)),
                 Pack.status == "active",
                 Pack.starts_on <= day,
                 or_(Pack.ends_on.is_(None), Pack.ends_on >= day),
@@ -47,9 +63,22 @@ class PacksRepository:
             .order_by(Pack.id)
         )
         if lock:
-            query = query.with_for_update()
-        rows = list((await self.session.execute(query)).scalars())
-        return [p for p in rows if p.client_id == client_id or str(client_id) in p.members]
+            query = query.with_for_update(of=Pack)
+        return [(pack, owner_family) for pack, owner_family in await self.session.execute(query)]
+
+    async def may_share(self, tenant_id: uuid.UUID, pack: Pack, client_id: uuid.UUID) -> bool:
+        """Whether the client may use the shared pack now: named on it, or in its owner's
+        family (both of this organisation)."""
+        if str(client_id) in pack.members:
+            return True
+        rows = await self.session.execute(
+            select(Client.id, Client.family_id).where(
+                Client.tenant_id == tenant_id, Client.id.in_([client_id, pack.client_id])
+            )
+        )
+        families = {client: family for client, family in rows}
+        family = families.get(client_id)
+        return family is not None and family == families.get(pack.client_id)
 
     async def freezes(self, pack_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[PackFreeze]]:
         out: dict[uuid.UUID, list[PackFreeze]] = {p: [] for p in pack_ids}

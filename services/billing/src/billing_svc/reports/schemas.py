@@ -18,14 +18,26 @@ class DimensionFigure(Figure):
     id: uuid.UUID | None  # None: not attributed (e.g. a payment has no group)
 
 
+class BranchFigure(DimensionFigure):
+    """Debt here is that of the clients whose home branch this is."""
+
+    debt_minor: int
+    clients_in_debt: int
+
+
 class MonthFigures(Figure):
     month: date
+    debt_minor: int  # owed at the end of the month (today for the month still running)
+    clients_in_debt: int
 
 
 class MonthlyReport(Read):
     """Revenue (charges less refunds and cancellations), money received (cancelled payments
     left out) and debts. `debt_now_minor` is what clients owe today (the sum of negative
-    balances); `debt_change_minor` is the month's revenue not matched by money received."""
+    balances); `month_end_debt_minor` is what they owed at the end of the month, as it was
+    then (today for the month still running), and the earlier months' `debt_minor` likewise
+    (domain/month_ends.py); `debt_change_minor` is the month's revenue not matched by money
+    received."""
 
     month: date
     currency: str
@@ -34,7 +46,9 @@ class MonthlyReport(Read):
     debt_change_minor: int
     debt_now_minor: int
     clients_in_debt: int
-    by_branch: list[DimensionFigure]
+    month_end_debt_minor: int
+    month_end_clients_in_debt: int
+    by_branch: list[BranchFigure]
     by_group: list[DimensionFigure]
     by_teacher: list[DimensionFigure]
     by_service: list[DimensionFigure]

@@ -1,4 +1,5 @@
-"""Monthly figures from the cached monthly totals, and the pack report."""
+"""Monthly figures from the cached monthly totals and the month-end debts (debts.py), and
+the pack report."""
 
 from __future__ import annotations
 
@@ -11,12 +12,15 @@ from sqlalchemy import func, select
 
 from billing_svc.access import branch_scope, can_report
 from billing_svc.context import Context
+from billing_svc.domain.month_ends import Debt, month_end, total
 from billing_svc.domain.periods import add_period
 from billing_svc.ledger.repository import NIL
-from billing_svc.models import Client, ClientBalance, MonthlyTotal
+from billing_svc.models import MonthlyTotal
 from billing_svc.packs.repository import PacksRepository
 from billing_svc.packs.service import Packs
 from billing_svc.reports import schemas
+from billing_svc.reports.debts import MonthEndDebts
+from billing_svc.reports.repository import ReportsRepository
 from crm_platform.internal_auth import Principal
 
 
@@ -29,7 +33,8 @@ class Reports:
     ) -> schemas.MonthlyReport:
         tenant = can_report(principal)
         org = await self.ctx.organisation(tenant)
-        first = (month or self.ctx.today_in(org)).replace(day=1)
+        today = self.ctx.today_in(org)
+        first = (month or today).replace(day=1)
         oldest = add_period(first, "month", -earlier_months)
         scope = branch_scope(principal)
         t = MonthlyTotal
@@ -48,6 +53,8 @@ class Reports:
             totals[(m, measure, dim, dim_id)] += int(amount)
             if scope is not None:
                 totals[(m, measure, "all", NIL)] += int(amount)
+        months = [add_period(first, "month", -back) for back in range(earlier_months + 1)]
+        debts = await MonthEndDebts(self.ctx.session).at_ends(tenant, months, today, scope)
 
         def figure(m: date, dim: str, dim_id: uuid.UUID) -> tuple[int, int]:
             return totals[(m, "revenue", dim, dim_id)], totals[(m, "received", dim, dim_id)]
@@ -66,40 +73,60 @@ class Reports:
                 )
             return out
 
+        def by_branch() -> list[schemas.BranchFigure]:
+            owed = {b or NIL: d for b, d in debts[first].items() if d != Debt()}
+            ids = {k[3] for k in totals if k[0] == first and k[2] == "branch"} | set(owed)
+            out = []
+            for dim_id in sorted(ids, key=str):
+                revenue, received = figure(first, "branch", dim_id)
+                debt = owed.get(dim_id, Debt())
+                out.append(
+                    schemas.BranchFigure(
+                        id=None if dim_id == NIL else dim_id,
+                        revenue_minor=revenue,
+                        received_minor=received,
+                        debt_minor=debt.minor,
+                        clients_in_debt=debt.clients,
+                    )
+                )
+            return out
+
         revenue, received = figure(first, "all", NIL)
-        debt, in_debt = await self._debt_now(tenant, scope)
+        at_end = total(debts[first])
+        now = (
+            at_end  # the month is still running: its debt is today's
+            if month_end(first) >= today
+            else total(await ReportsRepository(self.ctx.session).debt_now(tenant, scope))
+        )
         earlier = []
-        for back in range(1, earlier_months + 1):
-            m = add_period(first, "month", -back)
+        for m in months[1:]:
             r, p = figure(m, "all", NIL)
-            earlier.append(schemas.MonthFigures(month=m, revenue_minor=r, received_minor=p))
+            debt = total(debts[m])
+            earlier.append(
+                schemas.MonthFigures(
+                    month=m,
+                    revenue_minor=r,
+                    received_minor=p,
+                    debt_minor=debt.minor,
+                    clients_in_debt=debt.clients,
+                )
+            )
         return schemas.MonthlyReport(
             month=first,
             currency=org.currency,
             revenue_minor=revenue,
             received_minor=received,
             debt_change_minor=revenue - received,
-            debt_now_minor=debt,
-            clients_in_debt=in_debt,
-            by_branch=by("branch"),
+            debt_now_minor=now.minor,
+            clients_in_debt=now.clients,
+            month_end_debt_minor=at_end.minor,
+            month_end_clients_in_debt=at_end.clients,
+            by_branch=by_branch(),
             by_group=[] if scope is not None else by("group"),
             by_teacher=[] if scope is not None else by("teacher"),
             by_service=[] if scope is not None else by("service"),
             earlier=earlier,
         )
-
-    async def _debt_now(
-        self, tenant: uuid.UUID, scope: frozenset[uuid.UUID] | None
-    ) -> tuple[int, int]:
-        query = select(func.coalesce(func.sum(ClientBalance.balance_minor), 0), func.count()).where(
-            ClientBalance.tenant_id == tenant, ClientBalance.balance_minor < 0
-        )
-        if scope is not None:
-            query = query.join(Client, Client.id == ClientBalance.client_id).where(
-                Client.branch_id.in_(scope)
-            )
-        total, count = (await self.ctx.session.execute(query)).one()
-        return -int(total), int(count)
 
     async def packs(
         self,
