@@ -32,6 +32,7 @@ class Model:
     payments: dict[str, tuple[dict[str, Any], str, uuid.UUID, str]] = field(default_factory=dict)
     cancellable: list[tuple[uuid.UUID, str, int]] = field(default_factory=list)
     cancelled: set[str] = field(default_factory=set)
+    cancelling: set[str] = field(default_factory=set)
     accepted_writes: int = 0
 
 
@@ -75,10 +76,16 @@ class Run:
         if not self.model.cancellable:
             return
         client, entry, amount = rng.choice(self.model.cancellable)
+        if entry in self.model.cancelling:  # another worker is cancelling it right now
+            return
         path = f"/clients/{client}/entries/{entry}/cancel"
-        answers = await asyncio.gather(
-            self.post(path, {}, uuid.uuid4().hex), self.post(path, {}, uuid.uuid4().hex)
-        )
+        self.model.cancelling.add(entry)
+        try:
+            answers = await asyncio.gather(
+                self.post(path, {}, uuid.uuid4().hex), self.post(path, {}, uuid.uuid4().hex)
+            )
+        finally:
+            self.model.cancelling.discard(entry)
         codes = sorted(a.status_code for a in answers)
         if entry in self.model.cancelled:
             assert codes == [409, 409]
