@@ -7,15 +7,25 @@ import uuid
 from datetime import UTC, datetime
 
 import orjson
-from sqlalchemy import event, insert, text
+from sqlalchemy import event, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm_contracts.envelope import EventEnvelope
 from crm_contracts.registry import EventPayload
-from crm_messaging.tables import MessagingTables
+from crm_messaging.tables import OUTBOX, MessagingTables
 from crm_platform.context import causation_id_var, correlation_id_var
+from crm_platform.db import pg_connection
 
 _NOTIFIED = "crm_outbox_notified"
+PG_ADD = f"""
+WITH added AS (
+    INSERT INTO {OUTBOX} (event_id, event_type, tenant_id, body, created_at)
+    SELECT event_id, event_type, tenant_id, body, $5
+    FROM unnest($1::uuid[], $2::varchar[], $3::uuid[], $4::bytea[])
+        AS e(event_id, event_type, tenant_id, body)
+)
+SELECT pg_notify($6, '')
+"""
 
 
 def notify_channel(service: str) -> str:
@@ -94,26 +104,37 @@ class Outbox:
         if not envelopes:
             return
         now = datetime.now(UTC)
-        await session.execute(
-            insert(self.tables.outbox),
-            [
-                {
-                    "event_id": e.id,
-                    "event_type": e.type,
-                    "tenant_id": e.tenant_id,
-                    "body": encode(e),
-                    "created_at": now,
-                }
-                for e in envelopes
-            ],
-        )
+        pg = await pg_connection(session)
+        if pg is not None:
+            # One statement: the rows as arrays, and LISTENers told once the transaction
+            # commits (PostgreSQL folds repeated notifications of one transaction).
+            await pg.execute(
+                PG_ADD,
+                [e.id for e in envelopes],
+                [e.type for e in envelopes],
+                [e.tenant_id for e in envelopes],
+                [encode(e) for e in envelopes],
+                now,
+                self.channel,
+            )
+        else:
+            await session.execute(
+                insert(self.tables.outbox),
+                [
+                    {
+                        "event_id": e.id,
+                        "event_type": e.type,
+                        "tenant_id": e.tenant_id,
+                        "body": encode(e),
+                        "created_at": now,
+                    }
+                    for e in envelopes
+                ],
+            )
         transaction = session.sync_session.get_transaction()
         if session.info.get(_NOTIFIED) is transaction:
             return
         session.info[_NOTIFIED] = transaction
-        if session.get_bind().dialect.name == "postgresql":
-            # Delivered to LISTENers only when the transaction commits.
-            await session.execute(text("SELECT pg_notify(:c, '')"), {"c": self.channel})
         channel = self.channel
 
         def _after_commit(_: object) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
@@ -72,10 +73,10 @@ def problem_response(
     return Response(orjson.dumps(body), status, headers=headers, media_type=PROBLEM_JSON)
 
 
-def field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+def field_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
     """One entry per bad field: its dotted location (without the 'body' prefix) and why."""
     out: list[dict[str, Any]] = []
-    for err in exc.errors():
+    for err in errors:
         loc = [str(part) for part in err.get("loc", ())]
         where = loc[0] if loc else "body"
         path = loc[1:] if where in ("body", "query", "path", "header", "cookie") else loc
@@ -90,18 +91,19 @@ def field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return out
 
 
+def validation_problem(errors: Sequence[Any], path: str) -> Response:
+    """422 naming every bad field; `errors` as pydantic gives them, located ("body", ...)."""
+    found = field_errors(errors)
+    fields = ", ".join(sorted({e["field"] for e in found}))
+    return problem_response(
+        422, "Unprocessable Content", f"invalid fields: {fields}", instance=path, errors=found
+    )
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     async def on_validation(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
-        errors = field_errors(exc)
-        fields = ", ".join(sorted({e["field"] for e in errors}))
-        return problem_response(
-            422,
-            "Unprocessable Content",
-            f"invalid fields: {fields}",
-            instance=request.url.path,
-            errors=errors,
-        )
+        return validation_problem(exc.errors(), request.url.path)
 
     async def on_problem(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ProblemError)

@@ -17,6 +17,7 @@ models, `create_idempotency_table()` in a migration), like the outbox and inbox.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
@@ -44,10 +45,10 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm_platform.db import SessionDep, new_metadata
+from crm_platform.db import SessionDep, new_metadata, pg_connection
 from crm_platform.errors import ProblemError
 
 IDEMPOTENCY = "idempotency_keys"
@@ -121,9 +122,13 @@ Claim = StoredAnswer | ProblemError | SameKeyAs | None
 
 @dataclass(frozen=True)
 class KeyRequest:
+    """A key to claim; with the answer the claimant will give when the caller knows it
+    before writing (then the claim stores it, and no `store` follows)."""
+
     scope: str
     key: str
     print_: str
+    answer: StoredAnswer | None = None
 
 
 class IdempotencyStore:
@@ -159,19 +164,9 @@ class IdempotencyStore:
         claims: list[Claim] = [None] * len(requests)
         if not first:
             return claims
-        rows = [
-            {"scope": scope, "key": key, "fingerprint": requests[n].print_, "created_at": now}
-            for (scope, key), n in sorted(first.items())
-        ]
-        dialect = session.get_bind().dialect.name
-        if dialect == "postgresql":
-            stmt: Any = postgresql.insert(self.table).on_conflict_do_nothing()
-        elif dialect == "sqlite":
-            stmt = sqlite.insert(self.table).on_conflict_do_nothing()
-        else:  # pragma: no cover - only the two engines above are supported
-            raise RuntimeError(f"unsupported database {dialect}")
-        inserted = await session.execute(stmt.returning(self.table.c.scope, self.table.c.key), rows)
-        taken = {(row.scope, row.key) for row in inserted}
+        taken = await self._insert_claims(
+            session, [requests[n] for _, n in sorted(first.items())], now
+        )
         held_before: list[int] = []
         for n, request in enumerate(requests):
             pair = (request.scope, request.key)
@@ -209,6 +204,43 @@ class IdempotencyStore:
             else:
                 claims[n] = StoredAnswer(row.status_code, row.response_body)
         return claims
+
+    async def _insert_claims(
+        self, session: AsyncSession, requests: Sequence[KeyRequest], now: datetime
+    ) -> set[tuple[str, str]]:
+        """Inserts a row per request unless its key is held; the (scope, key) pairs taken."""
+        pg = await pg_connection(session)
+        if pg is not None:
+            rows = await pg.fetch(
+                _pg_claim(self.table.name),
+                [r.scope for r in requests],
+                [r.key for r in requests],
+                [r.print_ for r in requests],
+                [r.answer.status_code if r.answer else None for r in requests],
+                [r.answer.body if r.answer else None for r in requests],
+                now,
+            )
+            return {(row["scope"], row["key"]) for row in rows}
+        dialect = session.get_bind().dialect.name
+        if dialect != "sqlite":  # pragma: no cover - only the two engines above are supported
+            raise RuntimeError(f"unsupported database {dialect}")
+        inserted = await session.execute(
+            sqlite.insert(self.table)
+            .on_conflict_do_nothing()
+            .returning(self.table.c.scope, self.table.c.key),
+            [
+                {
+                    "scope": r.scope,
+                    "key": r.key,
+                    "fingerprint": r.print_,
+                    "status_code": r.answer.status_code if r.answer else None,
+                    "response_body": r.answer.body if r.answer else None,
+                    "created_at": now,
+                }
+                for r in requests
+            ],
+        )
+        return {(row.scope, row.key) for row in inserted}
 
     async def store(
         self, session: AsyncSession, scope: str, key: str, answer: StoredAnswer
@@ -251,6 +283,18 @@ class IdempotencyStore:
 
 
 _OTHER_REQUEST = "this Idempotency-Key was used for a different request"
+
+
+@functools.cache
+def _pg_claim(table: str) -> str:
+    return f"""
+INSERT INTO {table} (scope, key, fingerprint, status_code, response_body, created_at)
+SELECT scope, key, fingerprint, status_code, response_body, $6
+FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::int4[], $5::bytea[])
+    AS r(scope, key, fingerprint, status_code, response_body)
+ON CONFLICT DO NOTHING
+RETURNING scope, key
+"""
 
 
 def _valid_key(value: str | None, required: bool) -> str | None:
@@ -340,11 +384,19 @@ def request_key_dependency(*, required: bool = True) -> Callable[..., Awaitable[
     writes go through a GroupCommit (which claims keys with IdempotencyStore.claim_many)."""
 
     async def dependency(request: Request) -> RequestKey:
-        key = _valid_key(request.headers.get(HEADER), required)
         body = await request.body()
-        return RequestKey(key, fingerprint(request.method, request.url.path, body))
+        return request_key(
+            request.headers.get(HEADER), request.method, request.url.path, body, required
+        )
 
     return dependency
+
+
+def request_key(
+    header: str | None, method: str, path: str, body: bytes, required: bool = True
+) -> RequestKey:
+    """The key a request sent in the Idempotency-Key header, checked, and its fingerprint."""
+    return RequestKey(_valid_key(header, required), fingerprint(method, path, body))
 
 
 def idempotency_dependency(

@@ -145,13 +145,16 @@ class InternalTokenVerifier:
 
 async def get_principal(request: Request) -> Principal:
     """Dependency: the principal the app's verifier accepted for this request."""
-    verifier: InternalTokenVerifier = request.app.state.internal_verifier
-    token = request.headers.get(HEADER)
-    if not token:
-        raise ProblemError(401, "Unauthorized", "requests must come through the gateway")
-    principal = verifier.verify(token)
+    principal = principal_for(request.app.state.internal_verifier, request.headers.get(HEADER))
     request.state.principal = principal
     return principal
+
+
+def principal_for(verifier: InternalTokenVerifier, token: str | None) -> Principal:
+    """The principal of a request carrying `token` in the internal token header."""
+    if not token:
+        raise ProblemError(401, "Unauthorized", "requests must come through the gateway")
+    return verifier.verify(token)
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

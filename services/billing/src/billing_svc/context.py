@@ -55,11 +55,16 @@ class Context:
         return org
 
     def today_in(self, org: Organisation) -> date:
-        try:
-            zone = zoneinfo.ZoneInfo(org.time_zone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            zone = zoneinfo.ZoneInfo("UTC")
-        return self.now().astimezone(zone).date()
+        return today_in(org.time_zone, self.now())
 
     async def today(self, tenant_id: uuid.UUID) -> date:
         return self.today_in(await self.organisation(tenant_id))
+
+
+def today_in(time_zone: str, now: datetime) -> date:
+    """The date `now` falls on in the time zone (UTC when the zone is unknown)."""
+    try:
+        zone = zoneinfo.ZoneInfo(time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    return now.astimezone(zone).date()

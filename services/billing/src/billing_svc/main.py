@@ -7,6 +7,7 @@ from fastapi import FastAPI, Response
 from billing_svc.api import router
 from billing_svc.consumers import handlers
 from billing_svc.context import system_clock
+from billing_svc.ledger.api import FAST_ROUTES
 from billing_svc.ledger.payments import PaymentRequest, PaymentWriter
 from billing_svc.models import idempotency, messaging
 from billing_svc.scheduler import ReminderScheduler
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Billing: catalogue, packs and subscriptions, ledger, payments, invoices, reminders",
         routers=[router],
         components=components,
+        fast_routes=FAST_ROUTES,
     )
     app.state.outbox = messaging_holder[0].outbox
     app.state.payments = payments_holder[0]

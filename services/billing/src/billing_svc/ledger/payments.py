@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import orjson
 from fastapi.responses import Response
@@ -24,17 +24,17 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from billing_svc.clients import ensure_clients
-from billing_svc.context import Clock, Context, OrganisationUnknownError
+from billing_svc.context import Clock, Context, OrganisationUnknownError, today_in
 from billing_svc.domain import ledger as rules
 from billing_svc.invoices.service import refresh_invoice
 from billing_svc.ledger import schemas
 from billing_svc.ledger.repository import Dimensions, LedgerRepository, NewEntry
-from billing_svc.ledger.service import entry_read
-from billing_svc.models import Client, Entry, Invoice, Organisation, Pack, Service
+from billing_svc.models import Client, Invoice, Organisation, Pack, Service
 from crm_contracts.envelope import EventEnvelope
 from crm_contracts.events.billing import AllocationData, BalanceChanged, PaymentRecorded
 from crm_contracts.ids import uuid7
 from crm_messaging import Outbox
+from crm_platform.db import pg_connection
 from crm_platform.errors import NotFoundError, ProblemError
 from crm_platform.idempotency import (
     IdempotencyStore,
@@ -60,13 +60,27 @@ class PaymentRequest:
     correlation_id: str | None
 
 
+class ClientRow(NamedTuple):
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    branch_id: uuid.UUID | None
+
+
+class OrgRow(NamedTuple):
+    id: uuid.UUID
+    currency: str
+    time_zone: str
+
+
 @dataclass(frozen=True)
 class _Accepted:
     index: int
     request: PaymentRequest
-    org: Organisation
-    client: Client
+    org: OrgRow
+    client: ClientRow
     allocations: list[AllocationRow]
+    entry: NewEntry
+    answer: StoredAnswer
 
 
 class PaymentWriter:
@@ -80,43 +94,36 @@ class PaymentWriter:
     async def __call__(
         self, session: AsyncSession, requests: Sequence[PaymentRequest]
     ) -> list[Outcome]:
+        """Checks every payment, claims the keys with the answers (known before writing:
+        the entries' ids are drawn here), then writes what was accepted and claimed."""
         now = self.clock()
         outcomes: list[Outcome | None] = [None] * len(requests)
+        checked = await self._check(session, requests, now)
+        claims = await self._claim(session, requests, checked, now)
         answers: dict[int, StoredAnswer] = {}
-        claims = await self._claim(session, requests, now)
-        todo: list[int] = []
-        for n, claim in enumerate(claims):
+        to_write: list[_Accepted] = []
+        refused_keys: list[tuple[str, str]] = []
+        for n, (item, claim) in enumerate(zip(checked, claims, strict=True)):
             if isinstance(claim, StoredAnswer):
                 answers[n], outcomes[n] = claim, replay(claim)
             elif isinstance(claim, ProblemError):
                 outcomes[n] = claim
-            elif claim is None:
-                todo.append(n)
-        accepted: list[_Accepted] = []
-        refused_keys: list[tuple[str, str]] = []
-        for n, checked in zip(todo, await self._check(session, requests, todo), strict=True):
-            if isinstance(checked, ProblemError):
-                outcomes[n] = checked
+            elif isinstance(claim, SameKeyAs):
+                continue
+            elif isinstance(item, ProblemError):
+                outcomes[n] = item
                 key = requests[n].key.key
                 if key is not None:
                     refused_keys.append((str(requests[n].tenant_id), key))
             else:
-                accepted.append(checked)
-        await self.keys.release_many(session, refused_keys)
-        if accepted:
-            for n, answer in (await self._write(session, accepted, now)).items():
-                answers[n] = answer
+                to_write.append(item)
+                answers[n] = item.answer
                 outcomes[n] = Response(
-                    answer.body, answer.status_code, media_type="application/json"
+                    item.answer.body, item.answer.status_code, media_type="application/json"
                 )
-            await self.keys.store_many(
-                session,
-                [
-                    (str(a.request.tenant_id), a.request.key.key, answers[a.index])
-                    for a in accepted
-                    if a.request.key.key is not None
-                ],
-            )
+        await self.keys.release_many(session, refused_keys)
+        if to_write:
+            await self._write(session, to_write, now)
         for n, claim in enumerate(claims):
             if isinstance(claim, SameKeyAs):
                 outcomes[n] = (
@@ -128,16 +135,24 @@ class PaymentWriter:
         return [o for o in outcomes if o is not None]
 
     async def _claim(
-        self, session: AsyncSession, requests: Sequence[PaymentRequest], now: datetime
+        self,
+        session: AsyncSession,
+        requests: Sequence[PaymentRequest],
+        checked: Sequence[_Accepted | ProblemError],
+        now: datetime,
     ) -> list[StoredAnswer | ProblemError | SameKeyAs | None]:
         keyed = [n for n, r in enumerate(requests) if r.key.key is not None]
         claims = await self.keys.claim_many(
             session,
             [
                 KeyRequest(
-                    str(requests[n].tenant_id), requests[n].key.key or "", requests[n].key.print_
+                    str(requests[n].tenant_id),
+                    requests[n].key.key or "",
+                    requests[n].key.print_,
+                    answer=item.answer if isinstance(item, _Accepted) else None,
                 )
                 for n in keyed
+                for item in (checked[n],)
             ],
             now,
         )
@@ -147,91 +162,82 @@ class PaymentWriter:
         return out
 
     async def _check(
-        self, session: AsyncSession, requests: Sequence[PaymentRequest], todo: list[int]
+        self, session: AsyncSession, requests: Sequence[PaymentRequest], now: datetime
     ) -> list[_Accepted | ProblemError]:
         """What each payment needs, read for the whole batch: its organisation, its client
-        (of that organisation) and the targets of its allocations (of that client)."""
-        if not todo:
-            return []
-        wanted = [requests[n] for n in todo]
-        tenants = {r.tenant_id for r in wanted}
-        orgs = {
-            o.id: o
-            for o in await session.scalars(select(Organisation).where(Organisation.id.in_(tenants)))
-        }
-        clients = await ensure_clients(session, {(r.tenant_id, r.client_id) for r in wanted})
-        targets = await _allocation_targets(session, wanted)
+        (of that organisation) and the targets of its allocations (of that client); then
+        its entry and its answer."""
+        orgs, clients = await _orgs_and_clients(session, requests)
+        targets = await _allocation_targets(session, requests)
         out: list[_Accepted | ProblemError] = []
-        for n, request in zip(todo, wanted, strict=True):
+        for n, request in enumerate(requests):
             org = orgs.get(request.tenant_id)
             client = clients.get(request.client_id)
             if org is None:
                 out.append(OrganisationUnknownError())
-            elif client is None:
+                continue
+            if client is None or client.tenant_id != request.tenant_id:
                 out.append(NotFoundError("client"))
-            else:
-                try:
-                    rows = _allocations(request, targets)
-                except ProblemError as refused:
-                    out.append(refused)
-                else:
-                    out.append(_Accepted(n, request, org, client, rows))
-        return out
-
-    async def _write(
-        self, session: AsyncSession, accepted: list[_Accepted], now: datetime
-    ) -> dict[int, StoredAnswer]:
-        ctx = Context(session, self.outbox, self.clock)
-        repo = LedgerRepository(session)
-        entries = [
-            NewEntry(
+                continue
+            try:
+                rows = _allocations(request, targets)
+            except ProblemError as refused:
+                out.append(refused)
+                continue
+            body = request.body
+            entry = NewEntry(
                 id=uuid7(),
-                tenant_id=a.org.id,
+                tenant_id=org.id,
                 kind="payment",
-                postings=rules.payment(
-                    a.client.id, a.request.body.method, a.request.body.amount_minor
-                ),
-                booked_on=body.paid_on or ctx.today_in(a.org),
-                by=a.request.principal.subject,
-                client_id=a.client.id,
-                dims=Dimensions(branch_id=a.client.branch_id),
+                postings=rules.payment(client.id, body.method, body.amount_minor),
+                booked_on=body.paid_on or today_in(org.time_zone, now),
+                by=request.principal.subject,
+                client_id=client.id,
+                dims=Dimensions(branch_id=client.branch_id),
                 method=body.method,
                 amount_minor=body.amount_minor,
                 comment=body.comment,
             )
-            for a in accepted
-            for body in (a.request.body,)
-        ]
-        written, balances = await repo.post_many(entries, now)
+            answer = StoredAnswer(201, _entry_json(entry.row(now), org.currency, rows))
+            out.append(_Accepted(n, request, org, client, rows, entry, answer))
+        return out
+
+    async def _write(self, session: AsyncSession, accepted: list[_Accepted], now: datetime) -> None:
+        repo = LedgerRepository(session)
+        _, balances = await repo.post_many([a.entry for a in accepted], now)
         await repo.add_allocations_many(
             [
-                (a.org.id, entry.id, target, target_id, amount)
-                for a, entry in zip(accepted, written, strict=True)
+                (a.org.id, a.entry.id, target, target_id, amount)
+                for a in accepted
                 for target, target_id, amount in a.allocations
             ]
         )
         invoices = sorted(
             {(a.org.id, t) for a in accepted for kind, t, _ in a.allocations if kind == "invoice"}
         )
-        orgs = {a.org.id: a.org for a in accepted}
-        for tenant_id, invoice_id in invoices:
-            await refresh_invoice(ctx, orgs[tenant_id], invoice_id)
+        if invoices:
+            ctx = Context(session, self.outbox, self.clock)
+            organisations = {
+                o.id: o
+                for o in await session.scalars(
+                    select(Organisation).where(Organisation.id.in_({t for t, _ in invoices}))
+                )
+            }
+            for tenant_id, invoice_id in invoices:
+                await refresh_invoice(ctx, organisations[tenant_id], invoice_id)
+        currency = {a.org.id: a.org.currency for a in accepted}
         envelopes: list[EventEnvelope] = [
             self.outbox.envelope(
                 BalanceChanged(
-                    client_id=client_id, balance_minor=balance, currency=orgs[tenant].currency
+                    client_id=client_id, balance_minor=balance, currency=currency[tenant]
                 ),
                 tenant_id=tenant,
                 subject=client_id,
             )
             for (tenant, client_id), balance in sorted(balances.items())
         ]
-        answers: dict[int, StoredAnswer] = {}
-        for a, entry in zip(accepted, written, strict=True):
-            allocations = [
-                AllocationData(target=kind, target_id=target_id, amount_minor=amount)
-                for kind, target_id, amount in a.allocations
-            ]
+        for a in accepted:
+            entry = a.entry
             envelopes.append(
                 self.outbox.envelope(
                     PaymentRecorded(
@@ -242,29 +248,71 @@ class PaymentWriter:
                         method=a.request.body.method,
                         paid_on=entry.booked_on,
                         comment=entry.comment,
-                        allocations=allocations,
+                        allocations=[
+                            AllocationData(target=kind, target_id=target_id, amount_minor=amount)
+                            for kind, target_id, amount in a.allocations
+                        ],
                     ),
                     tenant_id=a.org.id,
                     subject=entry.id,
                     correlation_id=a.request.correlation_id,
                 )
             )
-            answers[a.index] = StoredAnswer(201, _entry_json(entry, a))
         await self.outbox.add(session, envelopes)
-        return answers
 
 
-def _entry_json(entry: Entry, accepted: _Accepted) -> bytes:
-    allocations = [
-        schemas.AllocationRead.model_validate(
-            {"target": kind, "target_id": target_id, "amount_minor": amount}
-        )
-        for kind, target_id, amount in accepted.allocations
-    ]
-    read = entry_read(entry, accepted.org.currency, None).model_copy(
-        update={"allocations": allocations}
+def _entry_json(row: dict[str, Any], currency: str, allocations: list[AllocationRow]) -> bytes:
+    read = schemas.EntryRead.model_validate(
+        row
+        | {
+            "currency": currency,
+            "cancelled": False,
+            "cancelled_by": None,
+            "allocations": [
+                {"target": kind, "target_id": target_id, "amount_minor": amount}
+                for kind, target_id, amount in allocations
+            ],
+        }
     )
     return orjson.dumps(read.model_dump(mode="json"))
+
+
+PG_CLIENTS = "SELECT id, tenant_id, branch_id FROM clients WHERE id = ANY($1::uuid[])"
+PG_ORGS = "SELECT id, currency, time_zone FROM organisations WHERE id = ANY($1::uuid[])"
+
+
+async def _orgs_and_clients(
+    session: AsyncSession, requests: Sequence[PaymentRequest]
+) -> tuple[dict[uuid.UUID, OrgRow], dict[uuid.UUID, ClientRow]]:
+    """The organisations and clients of the payments, by id; a client billing has not
+    heard of yet gets its stub row (billing_svc.clients.ensure_clients)."""
+    tenants = list({r.tenant_id for r in requests})
+    ids = list({r.client_id for r in requests})
+    pg = await pg_connection(session)
+    if pg is not None:
+        org_rows = [OrgRow(*row) for row in await pg.fetch(PG_ORGS, tenants)]
+        client_rows = [ClientRow(*row) for row in await pg.fetch(PG_CLIENTS, ids)]
+    else:
+        org_rows = [
+            OrgRow(*row)
+            for row in await session.execute(
+                select(Organisation.id, Organisation.currency, Organisation.time_zone).where(
+                    Organisation.id.in_(tenants)
+                )
+            )
+        ]
+        client_rows = [
+            ClientRow(*row)
+            for row in await session.execute(
+                select(Client.id, Client.tenant_id, Client.branch_id).where(Client.id.in_(ids))
+            )
+        ]
+    clients = {c.id: c for c in client_rows}
+    unknown = {(r.tenant_id, r.client_id) for r in requests if r.client_id not in clients}
+    if unknown:
+        for c in (await ensure_clients(session, unknown)).values():
+            clients[c.id] = ClientRow(c.id, c.tenant_id, c.branch_id)
+    return {o.id: o for o in org_rows}, clients
 
 
 Targets = dict[str, Mapping[uuid.UUID, Pack | Invoice | Service]]

@@ -33,6 +33,7 @@ from billing_svc.models import (
     Reversal,
 )
 from crm_contracts.ids import uuid7
+from crm_platform.db import pg_connection
 from crm_platform.errors import ConflictError
 from crm_platform.pagination import keyset
 
@@ -168,6 +169,140 @@ def _measures(postings: Sequence[Posting]) -> dict[str, int]:
     }
 
 
+@dataclass(frozen=True)
+class LedgerWrite:
+    """The rows a batch of entries writes: entries, postings, and the deltas of the cached
+    figures, one per key however many entries share it, keys sorted (rows locked in one
+    order by every writer)."""
+
+    entries: list[dict[str, Any]]
+    postings: list[dict[str, Any]]
+    classes: list[tuple[tuple[uuid.UUID, uuid.UUID], int]]
+    balances: list[tuple[uuid.UUID, uuid.UUID, int]]
+    totals: list[dict[str, Any]]
+
+    @classmethod
+    def of(cls, entries: Sequence[NewEntry], now: datetime) -> LedgerWrite:
+        kept = [balanced(e.postings) for e in entries]
+        classes: dict[tuple[uuid.UUID, uuid.UUID], int] = defaultdict(int)
+        moved: dict[tuple[uuid.UUID, uuid.UUID], int] = defaultdict(int)
+        for e, postings in zip(entries, kept, strict=True):
+            for pack, delta in class_deltas(postings).items():
+                classes[(e.tenant_id, pack)] += delta
+            for client, delta in balance_deltas(postings).items():
+                moved[(e.tenant_id, client)] += delta
+        return cls(
+            entries=[e.row(now) for e in entries],
+            postings=[
+                {
+                    "entry_id": e.id,
+                    "tenant_id": e.tenant_id,
+                    "account": p.account,
+                    "unit": p.unit,
+                    "amount": p.amount,
+                }
+                for e, postings in zip(entries, kept, strict=True)
+                for p in postings
+            ],
+            classes=[(key, delta) for key, delta in sorted(classes.items()) if delta],
+            balances=[(t, c, delta) for (t, c), delta in sorted(moved.items()) if delta],
+            totals=_totals(entries, kept, shard=entries[0].id.int % SHARDS) if entries else [],
+        )
+
+
+def _totals(
+    entries: Sequence[NewEntry], postings: Sequence[Sequence[Posting]], *, shard: int
+) -> list[dict[str, Any]]:
+    """What the entries add to the cached monthly figures. A reversal counts against the
+    month and dimensions of the entry it cancels (the caller gives those)."""
+    amounts: dict[TotalKey, int] = defaultdict(int)
+    counts: dict[TotalKey, int] = defaultdict(int)
+    for entry, kept in zip(entries, postings, strict=True):
+        month = entry.report_month or month_of(entry.booked_on)
+        dims = entry.report_dims or entry.dims
+        for measure, amount in _measures(kept).items():
+            if amount == 0:
+                continue
+            for dim, value in (
+                ("all", None),
+                ("branch", dims.branch_id),
+                ("group", dims.group_id),
+                ("teacher", dims.teacher_id),
+                ("service", dims.service_id),
+            ):
+                key = TotalKey(entry.tenant_id, month, measure, dim, value or NIL)
+                amounts[key] += amount
+                counts[key] += 1 if entry.reverses_id is None else -1
+    return [
+        key._asdict() | {"shard": shard, "amount_minor": amount, "count": counts[key]}
+        for key, amount in sorted(amounts.items(), key=lambda kv: str(kv[0]))
+    ]
+
+
+def _columns(rows: Sequence[dict[str, Any]], names: Sequence[str]) -> list[list[Any]]:
+    return [[row[name] for row in rows] for name in names]
+
+
+ENTRY_COLUMNS = [c.name for c in ENTRIES.columns]
+TOTAL_COLUMNS = ["tenant_id", "month", "measure", "dim", "dim_id", "shard", "amount_minor", "count"]
+POSTING_COLUMNS = ["entry_id", "tenant_id", "account", "unit", "amount"]
+
+
+def _unnest(first: int, columns: Sequence[Any]) -> str:
+    """unnest()'s arguments: one array parameter per column, of the column's type."""
+    dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
+    return ", ".join(
+        f"${first + n}::{c.type.compile(dialect=dialect)}[]" for n, c in enumerate(columns)
+    )
+
+
+def _pg_write_sql() -> str:
+    totals = MonthlyTotal.__table__.c
+    postings_first = len(ENTRY_COLUMNS) + 1
+    totals_first = postings_first + len(POSTING_COLUMNS)
+    balances = totals_first + len(TOTAL_COLUMNS)
+    entry_arrays = _unnest(1, list(ENTRIES.columns))
+    posting_arrays = _unnest(postings_first, [POSTINGS.c[n] for n in POSTING_COLUMNS])
+    total_arrays = _unnest(totals_first, [totals[n] for n in TOTAL_COLUMNS])
+    return f"""
+WITH entries AS (
+    INSERT INTO ledger_entries ({", ".join(ENTRY_COLUMNS)})
+    SELECT * FROM unnest({entry_arrays})
+), postings AS (
+    INSERT INTO ledger_postings ({", ".join(POSTING_COLUMNS)})
+    SELECT * FROM unnest({posting_arrays})
+), totals AS (
+    INSERT INTO monthly_totals ({", ".join(TOTAL_COLUMNS)})
+    SELECT * FROM unnest({total_arrays})
+    ON CONFLICT (tenant_id, month, measure, dim, dim_id, shard) DO UPDATE
+    SET amount_minor = monthly_totals.amount_minor + excluded.amount_minor,
+        count = monthly_totals.count + excluded.count
+)
+INSERT INTO client_balances (tenant_id, client_id, balance_minor)
+SELECT * FROM unnest(${balances}::uuid[], ${balances + 1}::uuid[], ${balances + 2}::int8[])
+ON CONFLICT (tenant_id, client_id) DO UPDATE
+SET balance_minor = client_balances.balance_minor + excluded.balance_minor
+RETURNING tenant_id, client_id, balance_minor
+"""
+
+
+PG_WRITE = _pg_write_sql()
+
+
+async def _write_pg(conn: Any, plan: LedgerWrite) -> dict[tuple[uuid.UUID, uuid.UUID], int]:
+    """The plan in one statement and one round trip."""
+    rows = await conn.fetch(
+        PG_WRITE,
+        *_columns(plan.entries, ENTRY_COLUMNS),
+        *_columns(plan.postings, POSTING_COLUMNS),
+        *_columns(plan.totals, TOTAL_COLUMNS),
+        [t for t, _, _ in plan.balances],
+        [c for _, c, _ in plan.balances],
+        [d for _, _, d in plan.balances],
+    )
+    return {(r["tenant_id"], r["client_id"]): int(r["balance_minor"]) for r in rows}
+
+
 class LedgerRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -221,43 +356,28 @@ class LedgerRepository:
             report_dims=report_dims,
         )
         (row,), balances = await self.post_many([entry], now)
-        return row, {client: b for (_, client), b in balances.items()}
+        return Entry(**row), {client: b for (_, client), b in balances.items()}
 
     async def post_many(
         self, entries: Sequence[NewEntry], now: datetime
-    ) -> tuple[list[Entry], dict[tuple[uuid.UUID, uuid.UUID], int]]:
-        """Writes balanced entries with one statement per table, however many there are.
-        Returns them and the new balance of each (tenant, client) they moved."""
-        kept = [balanced(e.postings) for e in entries]
-        rows = [e.row(now) for e in entries]
-        await self.session.execute(insert(ENTRIES), rows)
-        await self.session.execute(
-            insert(POSTINGS),
-            [
-                {
-                    "entry_id": e.id,
-                    "tenant_id": e.tenant_id,
-                    "account": p.account,
-                    "unit": p.unit,
-                    "amount": p.amount,
-                }
-                for e, postings in zip(entries, kept, strict=True)
-                for p in postings
-            ],
-        )
-        classes: dict[tuple[uuid.UUID, uuid.UUID], int] = defaultdict(int)
-        moved: dict[tuple[uuid.UUID, uuid.UUID], int] = defaultdict(int)
-        for e, postings in zip(entries, kept, strict=True):
-            for pack, delta in class_deltas(postings).items():
-                classes[(e.tenant_id, pack)] += delta
-            for client, delta in balance_deltas(postings).items():
-                moved[(e.tenant_id, client)] += delta
-        for (tenant_id, pack), delta in sorted(classes.items()):
-            if delta:
-                await self._move_classes(tenant_id, pack, delta)
-        balances = await self._move_balances({k: v for k, v in moved.items() if v})
-        await self._add_totals(entries, kept, shard=entries[0].id.int % SHARDS)
-        return [Entry(**row) for row in rows], balances
+    ) -> tuple[list[dict[str, Any]], dict[tuple[uuid.UUID, uuid.UUID], int]]:
+        """Writes balanced entries with one statement per table, however many there are
+        (on PostgreSQL one statement for all tables: rows passed as arrays). Returns their
+        rows and the new balance of each (tenant, client) they moved."""
+        plan = LedgerWrite.of(entries, now)
+        for (tenant_id, pack), delta in plan.classes:  # packs first, as their other writers
+            await self._move_classes(tenant_id, pack, delta)
+        pg = await pg_connection(self.session)
+        if pg is not None:
+            balances = await _write_pg(pg, plan)
+        else:
+            await self.session.execute(insert(ENTRIES), plan.entries)
+            await self.session.execute(insert(POSTINGS), plan.postings)
+            balances = await self._move_balances(plan.balances)
+            if plan.totals:
+                dialect = self.session.get_bind().dialect.name
+                await self.session.execute(_add_to_totals(dialect), plan.totals)
+        return plan.entries, balances
 
     async def _move_classes(self, tenant_id: uuid.UUID, pack_id: uuid.UUID, delta: int) -> None:
         result = await self.session.execute(
@@ -280,53 +400,19 @@ class LedgerRepository:
             raise NotEnoughClassesError()
 
     async def _move_balances(
-        self, deltas: dict[tuple[uuid.UUID, uuid.UUID], int]
+        self, deltas: list[tuple[uuid.UUID, uuid.UUID, int]]
     ) -> dict[tuple[uuid.UUID, uuid.UUID], int]:
-        """Adds each delta to its cached balance, rows taken in one order (no deadlocks)."""
+        """Adds each delta to its cached balance (rows come sorted: no deadlocks)."""
         if not deltas:
             return {}
         result = await self.session.execute(
             _add_to_balances(self.session.get_bind().dialect.name),
             [
                 {"tenant_id": tenant, "client_id": client, "balance_minor": delta}
-                for (tenant, client), delta in sorted(deltas.items())
+                for tenant, client, delta in deltas
             ],
         )
         return {(r.tenant_id, r.client_id): int(r.balance_minor) for r in result}
-
-    async def _add_totals(
-        self, entries: Sequence[NewEntry], postings: Sequence[Sequence[Posting]], *, shard: int
-    ) -> None:
-        """Adds the entries to the cached monthly figures, one row per key however many
-        entries share it. A reversal counts against the month and dimensions of the entry
-        it cancels (the caller gives those)."""
-        amounts: dict[TotalKey, int] = defaultdict(int)
-        counts: dict[TotalKey, int] = defaultdict(int)
-        for entry, kept in zip(entries, postings, strict=True):
-            month = entry.report_month or month_of(entry.booked_on)
-            dims = entry.report_dims or entry.dims
-            for measure, amount in _measures(kept).items():
-                if amount == 0:
-                    continue
-                for dim, value in (
-                    ("all", None),
-                    ("branch", dims.branch_id),
-                    ("group", dims.group_id),
-                    ("teacher", dims.teacher_id),
-                    ("service", dims.service_id),
-                ):
-                    key = TotalKey(entry.tenant_id, month, measure, dim, value or NIL)
-                    amounts[key] += amount
-                    counts[key] += 1 if entry.reverses_id is None else -1
-        if not amounts:
-            return
-        await self.session.execute(
-            _add_to_totals(self.session.get_bind().dialect.name),
-            [
-                key._asdict() | {"shard": shard, "amount_minor": amount, "count": counts[key]}
-                for key, amount in sorted(amounts.items(), key=lambda kv: str(kv[0]))
-            ],
-        )
 
     async def add_reversal(
         self, tenant_id: uuid.UUID, original: Entry, reversal: Entry, reason: str | None

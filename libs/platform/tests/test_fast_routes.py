@@ -1,0 +1,75 @@
+"""Fast routes answer their requests ahead of FastAPI and decline the rest to it."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from pydantic import BaseModel
+from starlette.responses import Response
+
+from crm_platform.errors import ProblemError, install_problem_handlers
+from crm_platform.fast_routes import MAX_BODY_BYTES, FastRequest, FastRoute, FastRoutes
+from crm_platform.middleware import RequestContextMiddleware
+
+
+class Thing(BaseModel):
+    size: int
+
+
+async def fast(request: FastRequest) -> Response:
+    thing = request.parse(Thing)
+    if thing.size == 13:
+        raise ProblemError(409, "Conflict", "unlucky")
+    if thing.size == 666:
+        raise RuntimeError("a bug")
+    return Response(f"fast {request.params['thing_id']} {thing.size}", 201)
+
+
+def _app() -> TestClient:
+    app = FastAPI()
+    install_problem_handlers(app)
+
+    @app.post("/things/{thing_id}", status_code=201)
+    async def twin(thing_id: str, body: Thing) -> Response:
+        return Response(f"twin {thing_id} {body.size}", 201)
+
+    app.add_middleware(FastRoutes, routes=[FastRoute("POST", "/things/{thing_id}", fast)])
+    app.add_middleware(RequestContextMiddleware, service="test")
+    return TestClient(app, raise_server_exceptions=False)
+
+
+def test_the_fast_route_takes_canonical_paths_and_json_bodies_only() -> None:
+    client = _app()
+    thing = str(uuid.uuid4())
+    taken = client.post(f"/things/{thing}", json={"size": 3})
+    assert taken.status_code == 201
+    assert taken.text == f"fast {thing} 3"
+    assert taken.headers["x-request-id"]
+    assert client.post(f"/things/{thing.upper()}", json={"size": 3}).text.startswith("twin")
+    assert client.post("/things/not-a-uuid", json={"size": 3}).text.startswith("twin")
+    assert client.post(f"/things/{thing}/more", json={"size": 3}).status_code == 404
+    form = client.post(f"/things/{thing}", content=b"size=3", headers={"content-type": "text/x"})
+    assert form.status_code == 422  # the twin's refusal of a body that is not JSON
+
+
+def test_refusals_are_problem_documents() -> None:
+    client = _app()
+    path = f"/things/{uuid.uuid4()}"
+    conflict = client.post(path, json={"size": 13})
+    assert conflict.status_code == 409
+    assert conflict.headers["content-type"] == "application/problem+json"
+    assert conflict.json()["instance"] == path
+    invalid = client.post(path, json={"size": "big"})
+    assert invalid.status_code == 422
+    assert [e["field"] for e in invalid.json()["errors"]] == ["size"]
+    too_big = client.post(
+        path,
+        content=b"[" + b" " * MAX_BODY_BYTES + b"]",
+        headers={"content-type": "application/json"},
+    )
+    assert too_big.status_code == 413
+    bug = client.post(path, json={"size": 666})
+    assert bug.status_code == 500
+    assert bug.json()["title"] == "Internal Server Error"
