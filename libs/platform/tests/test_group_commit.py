@@ -157,3 +157,30 @@ async def test_claim_many_answers_a_key_repeated_in_one_batch(database: Database
             select(func.count()).select_from(keys).where(keys.c.key == fresh)
         )
         assert held.scalar_one() == 2
+
+
+async def test_a_second_batch_starts_beside_a_running_one_only_when_enough_wait(
+    database: Database,
+) -> None:
+    running, release = asyncio.Event(), asyncio.Event()
+    batches: list[list[str]] = []
+
+    async def slow_first(session: AsyncSession, items: Sequence[str]) -> list[str | Exception]:
+        batches.append(list(items))
+        if len(batches) == 1:
+            running.set()
+            await release.wait()
+        return list(items)
+
+    commit = GroupCommit("gate", database, slow_first, max_in_flight=2, min_beside=3)
+    first = asyncio.ensure_future(commit.submit("a"))
+    await running.wait()  # alone: written at once
+    # b and c are too few for a transaction beside a's; with d they are enough, and are
+    # written while a's batch still runs.
+    assert await asyncio.gather(*(commit.submit(x) for x in ("b", "c", "d"))) == ["b", "c", "d"]
+    late = asyncio.ensure_future(commit.submit("e"))
+    release.set()
+    assert await first == "a"
+    assert await late == "e"  # one waiting item goes once the running batch ends
+    assert batches == [["a"], ["b", "c", "d"], ["e"]]
+    await commit.stop()

@@ -43,9 +43,14 @@ class InProcessBus:
     async def publish_many(
         self, messages: Sequence[OutgoingMessage]
     ) -> Sequence[BaseException | None]:
-        envelopes = [decode(m.body) for m in messages]
+        decoded: dict[int, EventEnvelope] = {}
         for consumer in self.consumers:
-            wanted = [e for e in envelopes if e.type in consumer.handlers.event_types]
+            types = consumer.handlers.event_types
+            wanted = [
+                decoded.get(n) or decoded.setdefault(n, decode(m.body))
+                for n, m in enumerate(messages)
+                if m.event_type in types
+            ]
             if wanted:
                 await self._deliver(consumer, wanted, attempt=1)
         return [None] * len(messages)

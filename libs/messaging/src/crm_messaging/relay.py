@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm_messaging.outbox import notify_channel, wakeups
 from crm_messaging.publisher import OutgoingMessage, Publisher
-from crm_messaging.tables import MessagingTables
-from crm_platform.db import Database
+from crm_messaging.tables import OUTBOX, MessagingTables
+from crm_platform.db import Database, pg_connection
 from crm_platform.logs import get_logger
 
 log = get_logger(__name__)
@@ -23,6 +23,12 @@ PUBLISHED = Counter("outbox_published_total", "Outbox rows published", ["service
 PUBLISH_FAILED = Counter(
     "outbox_publish_failed_total", "Outbox publishes not confirmed", ["service"]
 )
+# Rows stay locked while in flight, so relays of other replicas skip them.
+PG_PENDING = f"""
+SELECT seq, event_id, event_type, tenant_id, body FROM {OUTBOX}
+WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED
+"""
+PG_MARK = f"UPDATE {OUTBOX} SET published_at = $2 WHERE seq = ANY($1::bigint[])"
 
 
 class OutboxRelay:
@@ -143,6 +149,18 @@ class OutboxRelay:
     async def _pending(
         self, session: AsyncSession, *, lock: bool
     ) -> list[tuple[int, OutgoingMessage]]:
+        pg = await pg_connection(session) if lock else None
+        if pg is not None:
+            found = await pg.fetch(PG_PENDING, self.batch_size)
+            return [
+                (
+                    row["seq"],
+                    OutgoingMessage(
+                        row["event_id"], row["event_type"], row["tenant_id"], row["body"]
+                    ),
+                )
+                for row in found
+            ]
         c = self.outbox.c
         query = (
             select(c.seq, c.event_id, c.event_type, c.tenant_id, c.body)
@@ -173,6 +191,11 @@ class OutboxRelay:
 
     async def _mark(self, session: AsyncSession, seqs: list[int]) -> None:
         if not seqs:
+            return
+        pg = await pg_connection(session)
+        if pg is not None:
+            await pg.execute(PG_MARK, seqs, datetime.now(UTC))
+            PUBLISHED.labels(self.service).inc(len(seqs))
             return
         await session.execute(
             update(self.outbox)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import MetaData, event, text
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -44,9 +46,35 @@ def create_engine(url: str, *, pool_size: int = 10, **kwargs: Any) -> AsyncEngin
             cursor.close()
 
         return engine
-    return create_async_engine(
-        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, **kwargs
-    )
+    engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, **kwargs)
+    _ping_when_idle(engine)
+    return engine
+
+
+PING_AFTER_IDLE_SECONDS = 1.0
+
+
+def _ping_when_idle(engine: AsyncEngine) -> None:
+    """Pessimistic disconnect handling without a ping per checkout (pool_pre_ping costs
+    three round trips each time): a connection idle for a second or more is pinged when
+    taken, and a dead one is replaced (the pool retries the checkout). A connection in
+    steady use fails at most one unit of work, which is rolled back, and the pool is
+    then invalidated as a whole."""
+    pool = engine.sync_engine.pool
+
+    @event.listens_for(pool, "checkin")
+    def _checked_in(_: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(pool, "checkout")
+    def _checked_out(dbapi_conn: Any, record: Any, _: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            dbapi_conn.ping()
+        except Exception as exc:
+            raise DisconnectionError() from exc
 
 
 def is_postgres(engine: AsyncEngine) -> bool:

@@ -2,7 +2,8 @@
 
 A request hands its item to `submit` and awaits its outcome. Items that arrive while a
 batch is being written form the next batch, so under load one commit carries many writes,
-while a lone request is written at once (a batch of one); nothing waits on a timer.
+while a lone request is written at once (a batch of one); nothing waits on a timer. A
+second batch is written beside a running one only when enough items wait for it.
 
 `write(session, items)` runs inside one unit of work and returns one outcome per item: a
 result, or an exception for that item alone, which `write` must have refused before writing
@@ -47,12 +48,14 @@ class GroupCommit(Generic[T, R]):
         *,
         max_batch: int = 64,
         max_in_flight: int = 2,
+        min_beside: int = 10,
     ) -> None:
         self.name = name
         self.database = database
         self.write = write
         self.max_batch = max_batch
         self.max_in_flight = max_in_flight
+        self.min_beside = min_beside
         self._pending: list[tuple[T, asyncio.Future[R]]] = []
         self._running: set[asyncio.Task[None]] = set()
 
@@ -64,7 +67,15 @@ class GroupCommit(Generic[T, R]):
         return await future
 
     def _start_batches(self) -> None:
-        while self._pending and len(self._running) < self.max_in_flight:
+        """A batch starts at once when none is being written; beside a running one only
+        with `min_beside` items waiting (a transaction's own cost is paid for enough
+        items), else those wait for the running batch to end and go next, whatever
+        their number."""
+        while (
+            self._pending
+            and len(self._running) < self.max_in_flight
+            and (not self._running or len(self._pending) >= self.min_beside)
+        ):
             batch = self._pending[: self.max_batch]
             del self._pending[: self.max_batch]
             task = asyncio.create_task(self._run(batch), name=f"{self.name}-batch")

@@ -235,7 +235,7 @@ def _totals(
                 counts[key] += 1 if entry.reverses_id is None else -1
     return [
         key._asdict() | {"shard": shard, "amount_minor": amount, "count": counts[key]}
-        for key, amount in sorted(amounts.items(), key=lambda kv: str(kv[0]))
+        for key, amount in sorted(amounts.items())
     ]
 
 
