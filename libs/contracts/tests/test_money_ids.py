@@ -1,3 +1,6 @@
+import os
+import uuid
+
 import pytest
 from pydantic import ValidationError
 
@@ -27,3 +30,26 @@ def test_uuid7_is_version_7_and_strictly_increasing() -> None:
     assert all(i.version == 7 for i in ids)
     assert ids == sorted(ids)
     assert len(set(ids)) == len(ids)
+
+
+def test_a_forked_process_draws_random_bits_of_its_own() -> None:
+    uuid7()  # the parent has random bits drawn ahead
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its ids' random bits to the parent, then gone
+        os.close(read_end)
+        bits = b"".join((u.int & ((1 << 62) - 1)).to_bytes(8, "big") for u in _ids(64))
+        os.write(write_end, bits)
+        os._exit(0)
+    os.close(write_end)
+    parent = {u.int & ((1 << 62) - 1) for u in _ids(64)}
+    with os.fdopen(read_end, "rb") as pipe:
+        data = pipe.read()
+    os.waitpid(pid, 0)
+    child = {int.from_bytes(data[n : n + 8], "big") for n in range(0, len(data), 8)}
+    assert len(child) == 64
+    assert not parent & child
+
+
+def _ids(count: int) -> list[uuid.UUID]:
+    return [uuid7() for _ in range(count)]

@@ -6,7 +6,6 @@ import asyncio
 import uuid
 from datetime import UTC, datetime
 
-import orjson
 from sqlalchemy import event, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -53,7 +52,7 @@ wakeups = LocalWakeups()
 
 
 def encode(envelope: EventEnvelope) -> bytes:
-    return orjson.dumps(envelope.model_dump(mode="json"))
+    return envelope.model_dump_json().encode()
 
 
 def decode(body: bytes) -> EventEnvelope:

@@ -23,12 +23,15 @@ PUBLISHED = Counter("outbox_published_total", "Outbox rows published", ["service
 PUBLISH_FAILED = Counter(
     "outbox_publish_failed_total", "Outbox publishes not confirmed", ["service"]
 )
-# Rows stay locked while in flight, so relays of other replicas skip them.
-PG_PENDING = f"""
-SELECT seq, event_id, event_type, tenant_id, body FROM {OUTBOX}
-WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED
+PG_TAKE = f"""
+UPDATE {OUTBOX} SET published_at = $2
+WHERE seq IN (
+    SELECT seq FROM {OUTBOX} WHERE published_at IS NULL
+    ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED
+)
+RETURNING seq, event_id, event_type, tenant_id, body
 """
-PG_MARK = f"UPDATE {OUTBOX} SET published_at = $2 WHERE seq = ANY($1::bigint[])"
+PG_UNMARK = f"UPDATE {OUTBOX} SET published_at = NULL WHERE seq = ANY($1::bigint[])"
 
 
 class OutboxRelay:
@@ -109,8 +112,10 @@ class OutboxRelay:
                 log.warning("outbox_relay_failed", error=repr(exc), retry_in=delay)
                 await asyncio.sleep(delay)
                 continue
-            if published:
+            if published >= self.batch_size:  # a full batch: more may be waiting
                 continue
+            # Else the outbox was drained as far as this relay can see; a commit since
+            # the wake was cleared has set it again, so the wait below returns at once.
             if self._postgres and self._listener is None:
                 await self._listen()
             if datetime.now(UTC) - last_cleanup > timedelta(hours=1):
@@ -129,15 +134,31 @@ class OutboxRelay:
         ones of the same batch are marked all the same, so a failure duplicates nothing.
         """
         if self._postgres:
-            # Rows stay locked while in flight, so relays of other replicas skip them.
+            # Rows are taken marked and locked (relays of other replicas skip them); the
+            # marks of rows the broker did not confirm are taken back before the commit,
+            # so what commits is marked only after its confirm.
             async with self.database.unit_of_work() as session:
-                rows = await self._pending(session, lock=True)
+                pg = await pg_connection(session)
+                assert pg is not None
+                taken = await pg.fetch(PG_TAKE, self.batch_size, datetime.now(UTC))
+                rows = sorted(
+                    (
+                        row["seq"],
+                        OutgoingMessage(
+                            row["event_id"], row["event_type"], row["tenant_id"], row["body"]
+                        ),
+                    )
+                    for row in taken
+                )
                 confirmed, error = await self._publish(rows)
-                await self._mark(session, confirmed)
+                if len(confirmed) < len(rows):
+                    done = set(confirmed)
+                    await pg.execute(PG_UNMARK, [seq for seq, _ in rows if seq not in done])
+                PUBLISHED.labels(self.service).inc(len(confirmed))
         else:
             # SQLite has one writer: do not hold a transaction across the publish.
             async with self.database.unit_of_work() as session:
-                rows = await self._pending(session, lock=False)
+                rows = await self._pending(session)
             confirmed, error = await self._publish(rows)
             async with self.database.unit_of_work() as session:
                 await self._mark(session, confirmed)
@@ -146,21 +167,7 @@ class OutboxRelay:
         self._failures = 0
         return len(confirmed)
 
-    async def _pending(
-        self, session: AsyncSession, *, lock: bool
-    ) -> list[tuple[int, OutgoingMessage]]:
-        pg = await pg_connection(session) if lock else None
-        if pg is not None:
-            found = await pg.fetch(PG_PENDING, self.batch_size)
-            return [
-                (
-                    row["seq"],
-                    OutgoingMessage(
-                        row["event_id"], row["event_type"], row["tenant_id"], row["body"]
-                    ),
-                )
-                for row in found
-            ]
+    async def _pending(self, session: AsyncSession) -> list[tuple[int, OutgoingMessage]]:
         c = self.outbox.c
         query = (
             select(c.seq, c.event_id, c.event_type, c.tenant_id, c.body)
@@ -168,8 +175,6 @@ class OutboxRelay:
             .order_by(c.seq)
             .limit(self.batch_size)
         )
-        if lock:
-            query = query.with_for_update(skip_locked=True)
         result = await session.execute(query)
         return [
             (seq, OutgoingMessage(event_id, event_type, tenant_id, bytes(body)))
@@ -191,11 +196,6 @@ class OutboxRelay:
 
     async def _mark(self, session: AsyncSession, seqs: list[int]) -> None:
         if not seqs:
-            return
-        pg = await pg_connection(session)
-        if pg is not None:
-            await pg.execute(PG_MARK, seqs, datetime.now(UTC))
-            PUBLISHED.labels(self.service).inc(len(seqs))
             return
         await session.execute(
             update(self.outbox)

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple, TypeVar
 
-import orjson
 from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -274,11 +273,16 @@ def _entry_json(row: dict[str, Any], currency: str, allocations: list[Allocation
             ],
         }
     )
-    return orjson.dumps(read.model_dump(mode="json"))
+    return read.model_dump_json().encode()
 
 
-PG_CLIENTS = "SELECT id, tenant_id, branch_id FROM clients WHERE id = ANY($1::uuid[])"
-PG_ORGS = "SELECT id, currency, time_zone FROM organisations WHERE id = ANY($1::uuid[])"
+# The organisation and the client of each payment, in one round trip.
+PG_ORGS_AND_CLIENTS = """
+SELECT o.id, o.currency, o.time_zone, c.id, c.tenant_id, c.branch_id
+FROM unnest($1::uuid[], $2::uuid[]) AS r(tenant_id, client_id)
+LEFT JOIN organisations o ON o.id = r.tenant_id
+LEFT JOIN clients c ON c.id = r.client_id
+"""
 
 
 async def _orgs_and_clients(
@@ -286,25 +290,27 @@ async def _orgs_and_clients(
 ) -> tuple[dict[uuid.UUID, OrgRow], dict[uuid.UUID, ClientRow]]:
     """The organisations and clients of the payments, by id; a client billing has not
     heard of yet gets its stub row (billing_svc.clients.ensure_clients)."""
-    tenants = list({r.tenant_id for r in requests})
-    ids = list({r.client_id for r in requests})
+    pairs = sorted({(r.tenant_id, r.client_id) for r in requests})
     pg = await pg_connection(session)
     if pg is not None:
-        org_rows = [OrgRow(*row) for row in await pg.fetch(PG_ORGS, tenants)]
-        client_rows = [ClientRow(*row) for row in await pg.fetch(PG_CLIENTS, ids)]
+        found = await pg.fetch(PG_ORGS_AND_CLIENTS, [t for t, _ in pairs], [c for _, c in pairs])
+        org_rows = [OrgRow(*row[:3]) for row in found if row[0] is not None]
+        client_rows = [ClientRow(*row[3:]) for row in found if row[3] is not None]
     else:
         org_rows = [
             OrgRow(*row)
             for row in await session.execute(
                 select(Organisation.id, Organisation.currency, Organisation.time_zone).where(
-                    Organisation.id.in_(tenants)
+                    Organisation.id.in_({t for t, _ in pairs})
                 )
             )
         ]
         client_rows = [
             ClientRow(*row)
             for row in await session.execute(
-                select(Client.id, Client.tenant_id, Client.branch_id).where(Client.id.in_(ids))
+                select(Client.id, Client.tenant_id, Client.branch_id).where(
+                    Client.id.in_({c for _, c in pairs})
+                )
             )
         ]
     clients = {c.id: c for c in client_rows}
