@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm_messaging.outbox import notify_channel, wakeups
 from crm_messaging.publisher import OutgoingMessage, Publisher
 from crm_messaging.tables import OUTBOX, MessagingTables
-from crm_platform.db import Database, pg_connection
+from crm_platform.db import Database
 from crm_platform.logs import get_logger
 
 log = get_logger(__name__)
@@ -58,6 +58,7 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._listener: asyncpg.Connection | None = None
+        self._own: asyncpg.Connection | None = None  # the relay's own, for its batches
         self._failures = 0
 
     @property
@@ -77,19 +78,23 @@ class OutboxRelay:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
-        if self._listener is not None:
-            with contextlib.suppress(Exception):
-                await self._listener.close()
-            self._listener = None
+        for conn in (self._listener, self._own):
+            if conn is not None:
+                with contextlib.suppress(Exception):
+                    await conn.close()
+        self._listener = self._own = None
 
     async def ready(self) -> None:
         if self._task is None or self._task.done():
             raise RuntimeError("relay is not running")
 
-    async def _listen(self) -> None:
+    def _dsn(self) -> str:
         url = self.database.engine.url.set(drivername="postgresql")
+        return url.render_as_string(hide_password=False)
+
+    async def _listen(self) -> None:
         try:
-            self._listener = await asyncpg.connect(url.render_as_string(hide_password=False))
+            self._listener = await asyncpg.connect(self._dsn())
             await self._listener.add_listener(self.channel, self._on_notify)
         except (OSError, asyncpg.PostgresError) as exc:
             log.warning("outbox_listen_failed", error=repr(exc))
@@ -134,13 +139,30 @@ class OutboxRelay:
         ones of the same batch are marked all the same, so a failure duplicates nothing.
         """
         if self._postgres:
-            # Rows are taken marked and locked (relays of other replicas skip them); the
-            # marks of rows the broker did not confirm are taken back before the commit,
-            # so what commits is marked only after its confirm.
+            confirmed, error = await self._publish_pg()
+        else:
+            # SQLite has one writer: do not hold a transaction across the publish.
             async with self.database.unit_of_work() as session:
-                pg = await pg_connection(session)
-                assert pg is not None
-                taken = await pg.fetch(PG_TAKE, self.batch_size, datetime.now(UTC))
+                rows = await self._pending(session)
+            confirmed, error = await self._publish(rows)
+            async with self.database.unit_of_work() as session:
+                await self._mark(session, confirmed)
+        if error is not None:
+            raise error
+        self._failures = 0
+        return len(confirmed)
+
+    async def _publish_pg(self) -> tuple[list[int], PublishError | None]:
+        """One batch on the relay's own connection (no pool, no session per batch). Rows
+        are taken marked and locked (relays of other replicas skip them); the marks of
+        rows the broker did not confirm are taken back before the commit, so what
+        commits is marked only after its confirm."""
+        if self._own is None or self._own.is_closed():
+            self._own = await asyncpg.connect(self._dsn())
+        conn = self._own
+        try:
+            async with conn.transaction():
+                taken = await conn.fetch(PG_TAKE, self.batch_size, datetime.now(UTC))
                 rows = sorted(
                     (
                         row["seq"],
@@ -153,19 +175,14 @@ class OutboxRelay:
                 confirmed, error = await self._publish(rows)
                 if len(confirmed) < len(rows):
                     done = set(confirmed)
-                    await pg.execute(PG_UNMARK, [seq for seq, _ in rows if seq not in done])
-                PUBLISHED.labels(self.service).inc(len(confirmed))
-        else:
-            # SQLite has one writer: do not hold a transaction across the publish.
-            async with self.database.unit_of_work() as session:
-                rows = await self._pending(session)
-            confirmed, error = await self._publish(rows)
-            async with self.database.unit_of_work() as session:
-                await self._mark(session, confirmed)
-        if error is not None:
-            raise error
-        self._failures = 0
-        return len(confirmed)
+                    await conn.execute(PG_UNMARK, [seq for seq, _ in rows if seq not in done])
+        except BaseException:
+            if conn.is_closed() or conn.is_in_transaction():
+                conn.terminate()  # a broken connection is not used again
+                self._own = None
+            raise
+        PUBLISHED.labels(self.service).inc(len(confirmed))
+        return confirmed, error
 
     async def _pending(self, session: AsyncSession) -> list[tuple[int, OutgoingMessage]]:
         c = self.outbox.c
