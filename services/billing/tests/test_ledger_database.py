@@ -77,6 +77,64 @@ def test_an_unbalanced_entry_is_refused_at_commit(api: Api) -> None:
     assert api.sql("SELECT 1 FROM ledger_entries WHERE id = $1", entry) == []
 
 
+def _entry_sql(entry: uuid.UUID, tenant: uuid.UUID, *amounts: int) -> str:
+    postings = ", ".join(
+        f"('{entry}', '{tenant}', 'acct:{n}', 'money', {amount})"
+        for n, amount in enumerate(amounts)
+    )
+    inserts = (
+        "INSERT INTO ledger_postings (entry_id, tenant_id, account, unit, amount) "
+        f"VALUES {postings};"
+        if amounts
+        else ""
+    )
+    return f"""
+        INSERT INTO ledger_entries (id, tenant_id, kind, amount_minor, classes, booked_on,
+            created_by, created_at)
+        VALUES ('{entry}', '{tenant}', 'payment', 1, 0, now(), 'x', now());
+        {inserts}"""
+
+
+@pytest.mark.parametrize(
+    ("amounts", "message"),
+    [((), "has no postings"), ((5, -3), "does not sum to zero"), ((5, -5, 1), "sum to zero")],
+)
+def test_entries_written_together_with_their_postings_are_checked_at_commit(
+    api: Api, amounts: tuple[int, ...], message: str
+) -> None:
+    import asyncio
+
+    tenant, entry = uuid.uuid4(), uuid.uuid4()
+    error = asyncio.run(_try(api.db_url, f"BEGIN; {_entry_sql(entry, tenant, *amounts)} COMMIT;"))
+    assert error is not None
+    assert message in str(error)
+    assert api.sql("SELECT 1 FROM ledger_entries WHERE id = $1", entry) == []
+
+
+def test_a_posting_added_later_to_a_balanced_entry_is_refused(api: Api) -> None:
+    import asyncio
+
+    tenant, entry = uuid.uuid4(), uuid.uuid4()
+    assert (
+        asyncio.run(_try(api.db_url, f"BEGIN; {_entry_sql(entry, tenant, 5, -5)} COMMIT;")) is None
+    )
+    for later in (
+        f"INSERT INTO ledger_postings (entry_id, tenant_id, account, unit, amount) "
+        f"VALUES ('{entry}', '{tenant}', 'acct:x', 'money', 7)",
+        # in a transaction that writes another entry of its own as well
+        f"BEGIN; {_entry_sql(uuid.uuid4(), tenant, 2, -2)} "
+        f"INSERT INTO ledger_postings (entry_id, tenant_id, account, unit, amount) "
+        f"VALUES ('{entry}', '{tenant}', 'acct:x', 'money', 7); COMMIT;",
+    ):
+        error = asyncio.run(_try(api.db_url, later))
+        assert error is not None
+        assert "does not sum to zero" in str(error)
+    rows = api.sql(
+        "SELECT sum(amount) AS s, count(*) AS n FROM ledger_postings WHERE entry_id = $1", entry
+    )
+    assert (rows[0]["s"], rows[0]["n"]) == (0, 2)
+
+
 def test_privileges_are_revoked_for_a_role_that_is_not_superuser(api: Api) -> None:
     """The migration revokes UPDATE/DELETE from PUBLIC: a role granted the usual rights
     (SELECT, INSERT) by a deploy script still cannot change the ledger."""
