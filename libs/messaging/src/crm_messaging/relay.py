@@ -44,6 +44,7 @@ class OutboxRelay:
         *,
         batch_size: int = 500,
         poll_seconds: float = 1.0,
+        linger_seconds: float = 0.005,
         retention: timedelta = timedelta(days=7),
     ) -> None:
         self.service = service
@@ -53,6 +54,10 @@ class OutboxRelay:
         self.publisher = publisher
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
+        # Woken by a commit, the relay lingers this long so the commits right behind it
+        # go in the same pass: under load one pass (and one commit of its own) per few
+        # writes rather than one per write, for a few milliseconds more on the way out.
+        self.linger_seconds = linger_seconds
         self.retention = retention
         self.channel = notify_channel(service)
         self._wake = asyncio.Event()
@@ -131,6 +136,8 @@ class OutboxRelay:
                     log.warning("outbox_cleanup_failed", error=repr(exc))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+            if self._wake.is_set() and self.linger_seconds > 0:
+                await asyncio.sleep(self.linger_seconds)
 
     async def publish_pending(self) -> int:
         """Publish one batch; returns how many rows were confirmed and marked.

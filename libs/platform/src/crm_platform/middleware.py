@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from typing import Any
 
 from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -21,6 +22,19 @@ class RequestContextMiddleware:
     def __init__(self, app: ASGIApp, service: str) -> None:
         self.app = app
         self.service = service
+        self._children: dict[tuple[str, int], tuple[Any, Any]] = {}
+
+    def _metrics(self, method: str, status: int) -> tuple[Any, Any]:
+        """The request counter and latency histogram for (method, status), looked up once."""
+        found = self._children.get((method, status))
+        if found is None:
+            found = (
+                REQUESTS.labels(self.service, method, str(status)),
+                LATENCY.labels(self.service, method),
+            )
+            if len(self._children) < 1000:  # methods and statuses are few; bounded anyway
+                self._children[(method, status)] = found
+        return found
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -51,8 +65,8 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_ids)
         finally:
-            method = scope.get("method", "")
-            REQUESTS.labels(self.service, method, str(status)).inc()
-            LATENCY.labels(self.service, method).observe(time.perf_counter() - started)
+            counted, timed = self._metrics(scope.get("method", ""), status)
+            counted.inc()
+            timed.observe(time.perf_counter() - started)
             request_id_var.reset(rid_token)
             correlation_id_var.reset(cid_token)

@@ -215,13 +215,27 @@ def _totals(
 ) -> list[dict[str, Any]]:
     """What the entries add to the cached monthly figures. A reversal counts against the
     month and dimensions of the entry it cancels (the caller gives those)."""
-    amounts: dict[TotalKey, int] = defaultdict(int)
-    counts: dict[TotalKey, int] = defaultdict(int)
+    # Keyed by the entries' (tenant, month, dimensions) first: hashing UUIDs is dear, and
+    # the entries of a batch mostly share them.
+    grouped: dict[tuple[uuid.UUID, date, Dimensions], list[int]] = {}
     for entry, kept in zip(entries, postings, strict=True):
+        measures = _measures(kept)
+        if not any(measures.values()):
+            continue
         month = entry.report_month or month_of(entry.booked_on)
         dims = entry.report_dims or entry.dims
-        for measure, amount in _measures(kept).items():
-            if amount == 0:
+        sums = grouped.setdefault((entry.tenant_id, month, dims), [0, 0, 0, 0])
+        step = 1 if entry.reverses_id is None else -1
+        for n, amount in enumerate((measures["revenue"], measures["received"])):
+            if amount:
+                sums[2 * n] += amount
+                sums[2 * n + 1] += step
+    amounts: dict[TotalKey, int] = defaultdict(int)
+    counts: dict[TotalKey, int] = defaultdict(int)
+    for (tenant_id, month, dims), sums in grouped.items():
+        for n, measure in enumerate(("revenue", "received")):
+            amount, count = sums[2 * n], sums[2 * n + 1]
+            if amount == 0 and count == 0:
                 continue
             for dim, value in (
                 ("all", None),
@@ -230,9 +244,9 @@ def _totals(
                 ("teacher", dims.teacher_id),
                 ("service", dims.service_id),
             ):
-                key = TotalKey(entry.tenant_id, month, measure, dim, value or NIL)
+                key = TotalKey(tenant_id, month, measure, dim, value or NIL)
                 amounts[key] += amount
-                counts[key] += 1 if entry.reverses_id is None else -1
+                counts[key] += count
     return [
         key._asdict() | {"shard": shard, "amount_minor": amount, "count": counts[key]}
         for key, amount in sorted(amounts.items())
