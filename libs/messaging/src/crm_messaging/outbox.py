@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import event, insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from crm_contracts.envelope import EventEnvelope
 from crm_contracts.registry import EventPayload
@@ -15,7 +16,7 @@ from crm_messaging.tables import OUTBOX, MessagingTables
 from crm_platform.context import causation_id_var, correlation_id_var
 from crm_platform.db import pg_connection
 
-_NOTIFIED = "crm_outbox_notified"
+_WAKE = "crm_outbox_wake"  # session.info: outbox channels written in this transaction
 PG_ADD = f"""
 WITH added AS (
     INSERT INTO {OUTBOX} (event_id, event_type, tenant_id, body, created_at)
@@ -130,13 +131,16 @@ class Outbox:
                     for e in envelopes
                 ],
             )
-        transaction = session.sync_session.get_transaction()
-        if session.info.get(_NOTIFIED) is transaction:
-            return
-        session.info[_NOTIFIED] = transaction
-        channel = self.channel
+        # Relays of this process are woken when the transaction commits.
+        session.info.setdefault(_WAKE, set()).add(self.channel)
 
-        def _after_commit(_: object) -> None:
-            wakeups.wake(channel)
 
-        event.listen(session.sync_session, "after_commit", _after_commit, once=True)
+@event.listens_for(Session, "after_commit")
+def _wake_relays(session: Session) -> None:
+    for channel in session.info.pop(_WAKE, ()):
+        wakeups.wake(channel)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_wakes(session: Session) -> None:
+    session.info.pop(_WAKE, None)
