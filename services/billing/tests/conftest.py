@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import httpx
 import pytest
 from billing_svc.main import create_app
 from billing_svc.settings import Settings
@@ -118,6 +119,31 @@ class Api:
         assert response.status_code == 201, response.text
         result: dict[str, Any] = response.json()
         return result
+
+    def burst(self, calls: list[tuple[Principal, str, dict[str, Any], str]]) -> list[Any]:
+        """POST payments (who, client, body, key) at once, on the app's own event loop,
+        so they meet in the payment writer."""
+
+        async def run() -> list[httpx.Response]:
+            transport = httpx.ASGITransport(app=self.client.app)
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://t", timeout=60
+            ) as http:
+                return list(
+                    await asyncio.gather(
+                        *(
+                            http.post(
+                                f"/api/v1/billing/clients/{client}/payments",
+                                json=body,
+                                headers=internal_headers(who, self.audience)
+                                | {"Idempotency-Key": key, "X-Correlation-Id": f"corr-{n}"},
+                            )
+                            for n, (who, client, body, key) in enumerate(calls)
+                        )
+                    )
+                )
+
+        return self.client.portal.call(run)  # type: ignore[union-attr,no-any-return]
 
     def balance(self, owner: Principal, client: uuid.UUID) -> int:
         response = self.call("GET", f"/clients/{client}/balance", owner)

@@ -4,45 +4,17 @@ a client of another organisation and a bad allocation among good payments."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from pathlib import Path
-from typing import Any
 
-import httpx
 from billing_svc.main import create_app
 from billing_svc.settings import Settings
 from fastapi.testclient import TestClient
 
 from crm_platform.db_admin import upgrade_sync
 from crm_platform.idempotency import REPLAYED_HEADER
-from crm_platform.internal_auth import Principal
-from crm_platform.testing import internal_headers
 
 from .conftest import SERVICE_DIR, Api, staff
-
-
-def _burst(api: Api, calls: list[tuple[Principal, str, dict[str, Any], str]]) -> list[Any]:
-    """The calls at once, on the app's own event loop, so they meet in the writer."""
-
-    async def run() -> list[httpx.Response]:
-        transport = httpx.ASGITransport(app=api.client.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t", timeout=60) as http:
-            return list(
-                await asyncio.gather(
-                    *(
-                        http.post(
-                            f"/api/v1/billing/clients/{client}/payments",
-                            json=body,
-                            headers=internal_headers(who, "billing")
-                            | {"Idempotency-Key": key, "X-Correlation-Id": f"corr-{n}"},
-                        )
-                        for n, (who, client, body, key) in enumerate(calls)
-                    )
-                )
-            )
-
-    return api.client.portal.call(run)  # type: ignore[union-attr,no-any-return]
 
 
 def test_a_burst_of_payments_keeps_every_answer_and_refusal_its_own(api: Api) -> None:
@@ -84,7 +56,7 @@ def test_a_burst_of_payments_keeps_every_answer_and_refusal_its_own(api: Api) ->
             bad_key := uuid.uuid4().hex,
         ),
     ]
-    answers = _burst(api, calls)
+    answers = api.burst(calls)
     plain, repeated, replayed_used, other_used, foreign_answer, bad = (
         answers[:20],
         answers[20:23],
@@ -162,7 +134,7 @@ def test_payments_together_on_sqlite_the_embedded_mode(tmp_path: Path) -> None:
             for n, c in enumerate(clients * 3)
         ]
         calls += [(owner, str(clients[0]), {"amount_minor": 5, "method": "card"}, key)] * 2
-        answers = _burst(api, calls)
+        answers = api.burst(calls)
         assert [a.status_code for a in answers] == [201] * 11
         assert answers[9].json() == answers[10].json()
         assert api.balance(owner, clients[0]) == 10 + 40 + 70 + 5

@@ -99,6 +99,11 @@ class Outbox:
         await self.add(session, [envelope])
         return envelope
 
+    def committed(self) -> None:
+        """Rows written by a statement that committed on its own (outside the session's
+        transaction): this process's relays are woken now."""
+        wakeups.wake(self.channel)
+
     async def add(self, session: AsyncSession, envelopes: list[EventEnvelope]) -> None:
         """Stage envelopes in the caller's transaction; they leave only if it commits."""
         if not envelopes:

@@ -101,17 +101,22 @@ class Database:
         await self.engine.dispose()
 
 
-async def pg_connection(session: AsyncSession) -> Any | None:
+async def pg_connection(session: AsyncSession, *, begin: bool = True) -> Any | None:
     """The session's asyncpg connection inside its transaction, on PostgreSQL (else None):
     for set-based statements (rows passed as arrays) on hot paths, without the ORM's work
-    per statement. Pending ORM changes are flushed first, so such statements see them."""
+    per statement. Pending ORM changes are flushed first, so such statements see them.
+
+    `begin=False` leaves a session that has not written yet outside a transaction: each
+    statement is then a transaction of its own, committed when it ends (a write that is
+    one statement needs no BEGIN and COMMIT round trips). The session's next use through
+    pg_connection() or the ORM opens its transaction as usual."""
     if session.get_bind().dialect.name != "postgresql":
         return None
     if session.new or session.dirty or session.deleted:
         await session.flush()
     adapted = await (await session.connection()).get_raw_connection()
     dbapi: Any = adapted.dbapi_connection
-    if dbapi._transaction is None:  # the driver adapter opens its transaction lazily
+    if begin and dbapi._transaction is None:  # the driver adapter opens it lazily
         await dbapi._start_transaction()
     return adapted.driver_connection
 

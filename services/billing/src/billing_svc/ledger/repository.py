@@ -270,7 +270,9 @@ def _unnest(first: int, columns: Sequence[Any]) -> str:
     )
 
 
-def _pg_write_sql() -> str:
+def ledger_ctes() -> str:
+    """The CTEs writing a LedgerWrite from parameters $1 to $LEDGER_PARAMS (the arrays
+    write_arrays() gives, in order); `balances` returns the new balances."""
     totals = MonthlyTotal.__table__.c
     postings_first = len(ENTRY_COLUMNS) + 1
     totals_first = postings_first + len(POSTING_COLUMNS)
@@ -279,7 +281,7 @@ def _pg_write_sql() -> str:
     posting_arrays = _unnest(postings_first, [POSTINGS.c[n] for n in POSTING_COLUMNS])
     total_arrays = _unnest(totals_first, [totals[n] for n in TOTAL_COLUMNS])
     return f"""
-WITH entries AS (
+entries AS (
     INSERT INTO ledger_entries ({", ".join(ENTRY_COLUMNS)})
     SELECT * FROM unnest({entry_arrays})
 ), postings AS (
@@ -291,29 +293,36 @@ WITH entries AS (
     ON CONFLICT (tenant_id, month, measure, dim, dim_id, shard) DO UPDATE
     SET amount_minor = monthly_totals.amount_minor + excluded.amount_minor,
         count = monthly_totals.count + excluded.count
-)
-INSERT INTO client_balances (tenant_id, client_id, balance_minor)
-SELECT * FROM unnest(${balances}::uuid[], ${balances + 1}::uuid[], ${balances + 2}::int8[])
-ON CONFLICT (tenant_id, client_id) DO UPDATE
-SET balance_minor = client_balances.balance_minor + excluded.balance_minor
-RETURNING tenant_id, client_id, balance_minor
-"""
+), balances AS (
+    INSERT INTO client_balances (tenant_id, client_id, balance_minor)
+    SELECT * FROM unnest(${balances}::uuid[], ${balances + 1}::uuid[], ${balances + 2}::int8[])
+    ON CONFLICT (tenant_id, client_id) DO UPDATE
+    SET balance_minor = client_balances.balance_minor + excluded.balance_minor
+    RETURNING tenant_id, client_id, balance_minor
+)"""
 
 
-PG_WRITE = _pg_write_sql()
+LEDGER_PARAMS = len(ENTRY_COLUMNS) + len(POSTING_COLUMNS) + len(TOTAL_COLUMNS) + 3
 
 
-async def _write_pg(conn: Any, plan: LedgerWrite) -> dict[tuple[uuid.UUID, uuid.UUID], int]:
-    """The plan in one statement and one round trip."""
-    rows = await conn.fetch(
-        PG_WRITE,
+def write_arrays(plan: LedgerWrite) -> list[list[Any]]:
+    """The parameters of ledger_ctes() for the plan."""
+    return [
         *_columns(plan.entries, ENTRY_COLUMNS),
         *_columns(plan.postings, POSTING_COLUMNS),
         *_columns(plan.totals, TOTAL_COLUMNS),
         [t for t, _, _ in plan.balances],
         [c for _, c, _ in plan.balances],
         [d for _, _, d in plan.balances],
-    )
+    ]
+
+
+PG_WRITE = f"WITH {ledger_ctes()}\nSELECT tenant_id, client_id, balance_minor FROM balances"
+
+
+async def _write_pg(conn: Any, plan: LedgerWrite) -> dict[tuple[uuid.UUID, uuid.UUID], int]:
+    """The plan in one statement and one round trip."""
+    rows = await conn.fetch(PG_WRITE, *write_arrays(plan))
     return {(r["tenant_id"], r["client_id"]): int(r["balance_minor"]) for r in rows}
 
 

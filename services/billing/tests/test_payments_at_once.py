@@ -1,0 +1,103 @@
+"""The usual payment batch (every payment accepted, none allocated, each with a key of its
+own) is written by one statement that is its own transaction (ledger/payments.py); any
+other batch, or one whose key turns out to be taken, goes the careful way. Both must leave
+the same ledger, answers and events."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from billing_svc.ledger.payments import BALANCE_SLOT, BATCHES
+
+from crm_contracts.envelope import EventEnvelope
+from crm_contracts.events.billing import BalanceChanged, PaymentRecorded
+
+from .conftest import Api, staff
+
+
+def _batches(way: str) -> float:
+    return BATCHES.labels(way)._value.get()  # type: ignore[no-any-return]
+
+
+def _events(api: Api, tenant: uuid.UUID, event_type: str) -> list[dict[str, Any]]:
+    rows = api.sql(
+        "SELECT body FROM outbox WHERE tenant_id = $1 AND event_type = $2 ORDER BY seq",
+        tenant,
+        event_type,
+    )
+    return [json.loads(r["body"]) for r in rows]
+
+
+def test_a_batch_written_at_once_leaves_every_balance_event_exact(api: Api) -> None:
+    tenant = api.organisation()
+    owner = staff(tenant)
+    clients = [uuid.uuid4() for _ in range(6)]
+    at_once = _batches("at_once")
+    calls = [
+        (owner, str(c), {"amount_minor": 100 * (n + 1), "method": "cash"}, uuid.uuid4().hex)
+        for n, c in enumerate(clients * 3)
+    ]
+    answers = api.burst(calls)
+    assert [a.status_code for a in answers] == [201] * len(calls)
+    assert _batches("at_once") > at_once
+    balances = {c: api.balance(owner, c) for c in clients}
+    for n, client in enumerate(clients):
+        assert balances[client] == sum(100 * (m + 1) for m in range(n, len(calls), 6))
+    changed = _events(api, tenant, "billing.balance_changed")
+    assert changed
+    last: dict[str, int] = {}
+    for body in changed:
+        envelope = EventEnvelope.model_validate(body)
+        payload = BalanceChanged.model_validate(envelope.data)
+        assert payload.balance_minor != BALANCE_SLOT
+        assert str(BALANCE_SLOT) not in json.dumps(body)
+        last[str(payload.client_id)] = payload.balance_minor
+    assert last == {str(c): b for c, b in balances.items()}
+    recorded = [
+        PaymentRecorded.model_validate(EventEnvelope.model_validate(b).data)
+        for b in _events(api, tenant, "billing.payment_recorded")
+    ]
+    assert sorted(p.entry_id for p in recorded) == sorted(
+        uuid.UUID(a.json()["id"]) for a in answers
+    )
+    correlations = {
+        EventEnvelope.model_validate(b).correlation_id
+        for b in _events(api, tenant, "billing.payment_recorded")
+    }
+    assert correlations == {f"corr-{n}" for n in range(len(calls))}
+
+
+def test_a_batch_whose_key_is_taken_is_undone_and_written_the_careful_way(api: Api) -> None:
+    tenant = api.organisation()
+    owner = staff(tenant)
+    clients = [uuid.uuid4() for _ in range(5)]
+    used = uuid.uuid4().hex
+    first = api.write(
+        f"/clients/{clients[0]}/payments",
+        owner,
+        {"amount_minor": 700, "method": "cash"},
+        headers={"Idempotency-Key": used},
+    )
+    assert first.status_code == 201
+    careful = _batches("careful")
+    calls = [
+        (owner, str(c), {"amount_minor": 50, "method": "card"}, uuid.uuid4().hex) for c in clients
+    ]
+    calls.insert(2, (owner, str(clients[0]), {"amount_minor": 700, "method": "cash"}, used))
+    answers = api.burst(calls)
+    assert [a.status_code for a in answers] == [201] * len(calls)
+    assert answers[2].json() == first.json()  # the taken key replays its answer
+    assert answers[2].headers["idempotent-replayed"] == "true"
+    assert _batches("careful") > careful
+    assert api.balance(owner, clients[0]) == 750
+    assert all(api.balance(owner, c) == 50 for c in clients[1:])
+    entries = api.sql(
+        "SELECT count(*) AS n FROM ledger_entries WHERE tenant_id = $1 AND kind = 'payment'",
+        tenant,
+    )
+    assert entries[0]["n"] == 1 + len(clients)
+    recorded = _events(api, tenant, "billing.payment_recorded")
+    assert len(recorded) == 1 + len(clients)
+    assert len({b["id"] for b in recorded}) == len(recorded)
