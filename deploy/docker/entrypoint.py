@@ -89,6 +89,9 @@ def serve() -> None:
         os.environ.get("PORT", DEFAULT_PORT),
         # Trusted proxies come from FORWARDED_ALLOW_IPS (uvicorn's default: 127.0.0.1 only).
         "--proxy-headers",
+        # An answer's head and body in one write (crm_platform/http_protocol.py).
+        "--http",
+        "crm_platform.http_protocol:HttpProtocol",
         # Finish in-flight requests on SIGTERM, well inside Kubernetes' 30 s grace period.
         "--timeout-graceful-shutdown",
         "20",

@@ -56,6 +56,7 @@ from billing_svc.settings import Settings
 from crm_contracts.ids import uuid7
 from crm_devrun.ports import free_port
 from crm_platform.db_admin import upgrade
+from crm_platform.http_protocol import HTTP_PROTOCOL
 from crm_platform.internal_auth import Principal
 from crm_platform.testing import fresh_database, internal_headers
 
@@ -271,6 +272,9 @@ async def measure_payments(url: str) -> dict[str, float | str]:
         "--log-level",
         "warning",
         "--no-access-log",
+        # As deployed (deploy/docker/entrypoint.py): an answer's head and body in one write.
+        "--http",
+        HTTP_PROTOCOL,
         env=env,
     )
     base = f"http://127.0.0.1:{port}/"

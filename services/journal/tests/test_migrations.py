@@ -7,32 +7,16 @@ import asyncio
 from pathlib import Path
 
 from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from journal_svc.models import metadata
-from sqlalchemy import inspect
-from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from crm_platform.db_admin import alembic_config, upgrade, upgrade_sync
-from crm_platform.testing import fresh_database
+from crm_platform.testing import fresh_database, schema_differences
 
 from .conftest import SERVICE_DIR
 
 
 async def differences(url: str) -> tuple[list[object], set[str]]:
-    """What autogenerate would still change, and the tables present."""
-
-    def compare(conn: Connection) -> tuple[list[object], set[str]]:
-        diff = list(compare_metadata(MigrationContext.configure(conn), metadata))
-        return diff, set(inspect(conn).get_table_names())
-
-    engine = create_async_engine(url)
-    try:
-        async with engine.connect() as conn:
-            return await conn.run_sync(compare)
-    finally:
-        await engine.dispose()
+    return await schema_differences(url, metadata)
 
 
 async def test_postgres_schema_matches_the_models_and_downgrades() -> None:

@@ -23,6 +23,7 @@ from crm_devrun.config import Plan, redacted
 from crm_devrun.ports import listening_socket
 from crm_devrun.processes import NotReadyError, poll_until
 from crm_platform.db_admin import with_database
+from crm_platform.http_protocol import HttpProtocol
 from crm_platform.settings import ServiceSettings, var_dir
 
 SHUTDOWN_TIMEOUT_SECONDS = 20.0
@@ -74,6 +75,7 @@ def _launch(spec: ServiceSpec, settings: ServiceSettings, sock: socket.socket) -
         timeout_graceful_shutdown=5,
         log_level="warning",
         access_log=False,
+        http=HttpProtocol,
     )
     server = InLoopServer(config)
     task = asyncio.create_task(_serve(spec.name, server, sock), name=spec.name, context=context)

@@ -17,6 +17,8 @@ from typing import IO, TypeVar
 
 import httpx
 
+from crm_platform.http_protocol import HTTP_PROTOCOL
+
 T = TypeVar("T")
 STOP_TIMEOUT_SECONDS = 10.0
 READY_TIMEOUT_SECONDS = 60.0
@@ -147,6 +149,8 @@ def uvicorn_process(
         str(port),
         "--timeout-graceful-shutdown",
         "5",
+        "--http",
+        HTTP_PROTOCOL,
     ]
     if not access_log:
         argv.append("--no-access-log")

@@ -6,5 +6,12 @@ from crm_platform.testing.infra import (
     internal_headers,
     server_database_url,
 )
+from crm_platform.testing.schema import schema_differences
 
-__all__ = ["amqp_url", "fresh_database", "internal_headers", "server_database_url"]
+__all__ = [
+    "amqp_url",
+    "fresh_database",
+    "internal_headers",
+    "schema_differences",
+    "server_database_url",
+]
