@@ -48,6 +48,8 @@ def test_pack_notice_rules() -> None:
     sent = _state(classes_left=0, expiring_sent=True, running_low_sent=True)
     assert pack_notices_due(sent, date(2026, 1, 30), 3) == []
     assert pack_notices_due(_state(starts_on=date(2026, 1, 31)), date(2026, 1, 30), 3) == []
+    renewing = _state(renews=True, classes_left=1)
+    assert pack_notices_due(renewing, date(2026, 1, 30), 3) == ["running_low"]
 
 
 def _run_twice(api: Api) -> None:

@@ -467,3 +467,23 @@ def test_a_renewal_staff_undid_is_not_made_again(api: Api) -> None:
     assert pack_of(api, owner, client, sold)["pack"]["ends_on"] == "2026-01-11"
     assert api.balance(owner, client) == -1000
     assert_balanced(api, tenant)
+
+
+def test_a_subscription_that_renews_is_not_announced_as_expiring(api: Api) -> None:
+    tenant = api.organisation()
+    owner = staff(tenant)
+    set_today(api, MONDAY)
+    plan = subscription(api, owner, price_minor=2000, classes=3, period=WEEK)
+    renewing, stopping = uuid.uuid4(), uuid.uuid4()
+    packs = {
+        c: api.sell(owner, c, service_id=plan["id"], payment_mode="paid", method="cash")
+        for c in (renewing, stopping)
+    }
+    path = f"/clients/{stopping}/packs/{packs[stopping]['id']}"
+    off = api.call("PATCH", path, owner, json={"auto_renew": False}, headers={"If-Match": '"1"'})
+    assert off.status_code == 200, off.text
+    friday = date(2026, 1, 9)  # the week ends on Sunday: within the lead time of 3 days
+    set_today(api, friday)
+    run_jobs(api, friday)
+    expiring = [e["data"]["pack_id"] for e in api.events("billing.pack_expiring", tenant)]
+    assert expiring == [packs[stopping]["id"]]

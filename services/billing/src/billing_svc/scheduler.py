@@ -278,6 +278,7 @@ async def _remind_pack(ctx: Context, pack: Pack) -> int:
         or await _pack_frozen(session, pack.id, today),
         expiring_sent="expiring" in sent_before,
         running_low_sent="running_low" in sent_before,
+        renews=await _renews(session, pack),
     )
     sent = 0
     for notice in pack_notices_due(state, today, org.due_soon_days):
@@ -305,6 +306,14 @@ async def _remind_pack(ctx: Context, pack: Pack) -> int:
         )
         sent += 1
     return sent
+
+
+async def _renews(session: AsyncSession, pack: Pack) -> bool:
+    """As period_ends.py decides: a subscription renewing by itself, of a client kept."""
+    if pack.kind != "subscription" or not pack.auto_renew:
+        return False
+    client = await session.get(Client, pack.client_id)
+    return client is None or client.status != "archived"
 
 
 class ReminderScheduler:

@@ -21,6 +21,8 @@ class PackState:
     frozen: bool  # the pack or its client is frozen today
     expiring_sent: bool
     running_low_sent: bool
+    # A subscription that starts its next period by itself at its end does not expire.
+    renews: bool = False
 
 
 def running_low(classes_total: int | None, classes_left: int | None) -> bool:
@@ -41,6 +43,7 @@ def pack_notices_due(state: PackState, today: date, lead_days: int) -> list[Pack
     out: list[PackNotice] = []
     if (
         not state.expiring_sent
+        and not state.renews
         and state.ends_on is not None
         and state.ends_on - timedelta(days=lead_days) <= today
     ):
