@@ -487,3 +487,44 @@ def test_a_subscription_that_renews_is_not_announced_as_expiring(api: Api) -> No
     run_jobs(api, friday)
     expiring = [e["data"]["pack_id"] for e in api.events("billing.pack_expiring", tenant)]
     assert expiring == [packs[stopping]["id"]]
+
+
+def test_an_extension_on_credit_is_due_at_its_own_period_and_paid_for_by_its_own_money(
+    api: Api,
+) -> None:
+    tenant = api.organisation()
+    owner = staff(tenant)
+    set_today(api, MONDAY)
+    plan = subscription(api, owner, price_minor=2000, classes=3, period=WEEK)
+    client = uuid.uuid4()
+    pack = api.sell(owner, client, service_id=plan["id"], payment_mode="credit")
+    paid = api.write(
+        f"/clients/{client}/payments",
+        owner,
+        {
+            "amount_minor": 2000,
+            "method": "cash",
+            "allocations": [{"pack_id": pack["id"], "amount_minor": 2000}],
+        },
+    )
+    assert paid.status_code == 201, paid.text
+    extended = api.write(
+        f"/clients/{client}/packs/{pack['id']}/extend", owner, {"payment_mode": "credit"}
+    )
+    assert extended.status_code == 200, extended.text
+    assert extended.json()["ends_on"] == "2026-01-18"
+    due = api.sql(
+        "SELECT due_on, amount_minor FROM due_items WHERE pack_id = $1 ORDER BY id",
+        uuid.UUID(pack["id"]),
+    )
+    assert [(d["due_on"], d["amount_minor"]) for d in due] == [
+        (MONDAY, 2000),
+        (date(2026, 1, 12), 2000),  # the next week's start, prepaid
+    ]
+    run_jobs(api, MONDAY)  # the first week is paid; the second is not due yet
+    assert api.events("billing.payment_overdue", tenant) == []
+    tuesday = date(2026, 1, 13)
+    set_today(api, tuesday)
+    run_jobs(api, tuesday)
+    overdue = [e["data"] for e in api.events("billing.payment_overdue", tenant)]
+    assert [(d["due_on"], d["amount_minor"]) for d in overdue] == [("2026-01-12", 2000)]

@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import and_, event, exists, or_, select
+from sqlalchemy import and_, event, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from billing_svc.claims import claim
@@ -167,6 +167,9 @@ async def _remind(ctx: Context, item: DueItem) -> int:
     ledger = LedgerRepository(session)
     target = item.invoice_id or item.pack_id
     paid = await ledger.allocated_to(org.id, target) if target else 0
+    if item.invoice_id is None and item.pack_id is not None:
+        # A pack's payments settle its due items oldest first (a sale, then extensions).
+        paid -= await _due_before(session, item)
     balance = await ledger.balance(org.id, item.client_id)
     if paid >= item.amount_minor or balance >= 0:
         item.settled_at = clock()
@@ -306,6 +309,18 @@ async def _remind_pack(ctx: Context, pack: Pack) -> int:
         )
         sent += 1
     return sent
+
+
+async def _due_before(session: AsyncSession, item: DueItem) -> int:
+    """What the pack's due items created before this one ask for."""
+    total = await session.scalar(
+        select(func.coalesce(func.sum(DueItem.amount_minor), 0)).where(
+            DueItem.pack_id == item.pack_id,
+            DueItem.invoice_id.is_(None),
+            DueItem.id < item.id,
+        )
+    )
+    return int(total or 0)
 
 
 async def _renews(session: AsyncSession, pack: Pack) -> bool:

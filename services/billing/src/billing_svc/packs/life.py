@@ -74,7 +74,7 @@ class Life(Selling):
         pack.version += 1
         await self.ctx.session.flush()
         renewal = await self._charge_and_issue(
-            org, pack, None, principal.subject, price, classes, body, body.comment
+            org, pack, None, principal.subject, price, classes, body, body.comment, start
         )
         await pack_changed(
             self.ctx,

@@ -139,9 +139,12 @@ class Selling(PackBase):
         classes: int | None,
         payment: schemas.Payment,
         comment: str | None,
+        period_start: date | None = None,
     ) -> Entry | None:
-        """The sale (or renewal) entry, its payment when paid now, its due item on credit."""
+        """The sale (or renewal) entry, its payment when paid now, its due item on credit.
+        `period_start`: the start of the period charged (a renewal's, else the pack's)."""
         today = self.ctx.today_in(org)
+        starts_on = period_start or pack.starts_on
         if payment.payment_mode == "none":
             if not classes:
                 return None
@@ -149,7 +152,7 @@ class Selling(PackBase):
                 org,
                 "issue",
                 rules.issue_classes(pack.id, classes),
-                booked_on=pack.starts_on,
+                booked_on=starts_on,
                 by=by,
                 client_id=pack.client_id,
                 pack_id=pack.id,
@@ -180,7 +183,7 @@ class Selling(PackBase):
             due_on = due_date(
                 kind=pack.kind,
                 billing=pack.billing,  # type: ignore[arg-type]
-                starts_on=pack.starts_on,
+                starts_on=starts_on,
                 ends_on=pack.ends_on,
                 credit_due_on=payment.due_on,
             )
