@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from crm_contracts.events.billing import PackChanged, PackSold
+from crm_contracts.events.clients import ClientUpdated, FamilyChanged
 
 from .conftest import Api, J, Org
 
@@ -140,6 +141,34 @@ def test_a_shared_pack_counts_for_its_members_and_a_transfer_moves_the_count(
     )
     api.deliver(sold(moved, friend, 3), org.tenant, "billing", time=at(2))
     assert (left_of(api, org, group, parent), left_of(api, org, group, friend)) == (6, 3)
+
+
+def test_a_shared_pack_counts_for_the_owners_family_as_it_is_now(api: Api, org: Org) -> None:
+    group = api.group(org)
+    parent, child, cousin = (uuid.UUID(api.enrol(org, group)["client_id"]) for _ in range(3))
+    family = uuid.uuid4()
+    pack = uuid.uuid4()
+    api.deliver(sold(pack, parent, 10, shared=True, members=[]), org.tenant, "billing", time=at(0))
+    assert (left_of(api, org, group, parent), left_of(api, org, group, child)) == (10, None)
+    joined = FamilyChanged(family_id=family, member_ids=[parent, child])
+    assert api.deliver(joined, org.tenant, "clients", time=at(1)) == ["done"]
+    assert (left_of(api, org, group, parent), left_of(api, org, group, child)) == (10, 10)
+    used = changed(pack, parent, 9, "class_used", shared=True, members=[])
+    api.deliver(used, org.tenant, "billing", time=at(2))
+    assert left_of(api, org, group, child) == 9
+    # An older family event delivered late changes nothing; the newest one wins.
+    moved = FamilyChanged(family_id=family, member_ids=[parent, cousin])
+    api.deliver(moved, org.tenant, "clients", time=at(4))
+    api.deliver(joined, org.tenant, "clients", time=at(3))
+    assert (left_of(api, org, group, child), left_of(api, org, group, cousin)) == (0, 9)
+    # A pack that is not shared stays its owner's.
+    own = uuid.uuid4()
+    api.deliver(sold(own, cousin, 4), org.tenant, "billing", time=at(5))
+    assert (left_of(api, org, group, parent), left_of(api, org, group, cousin)) == (9, 13)
+    # The cousin's own card says no family any more (newer): the family pack goes.
+    card = ClientUpdated(client_id=cousin, first_name="C", last_name="C", family_id=None)
+    api.deliver(card, org.tenant, "clients", time=at(6))
+    assert (left_of(api, org, group, parent), left_of(api, org, group, cousin)) == (9, 4)
 
 
 def test_classes_left_stay_within_the_organisation_and_hide_with_the_balance(

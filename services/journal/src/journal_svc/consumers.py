@@ -18,6 +18,7 @@ from crm_contracts.events.clients import (
     ClientRestored,
     ClientState,
     ClientUpdated,
+    FamilyChanged,
 )
 from crm_contracts.events.identity import OrganisationRegistered, OrganisationUpdated
 from crm_messaging import Handlers
@@ -56,6 +57,9 @@ async def _client_state(session: AsyncSession, envelope: EventEnvelope, card: Cl
         birthday=card.birthday,
         status=card.status,
     )
+    await ReadModels(session).family(
+        envelope.tenant_id, card.family_id, envelope.time, [card.client_id], whole=False
+    )
 
 
 @handlers.on(ClientRegistered)
@@ -70,6 +74,16 @@ async def client_updated(
     session: AsyncSession, envelope: EventEnvelope, payload: ClientUpdated
 ) -> None:
     await _client_state(session, envelope, payload)
+
+
+@handlers.on(FamilyChanged)
+async def family_changed(
+    session: AsyncSession, envelope: EventEnvelope, payload: FamilyChanged
+) -> None:
+    """The whole family as it is now: members not listed any more are out of it."""
+    await ReadModels(session).family(
+        envelope.tenant_id, payload.family_id, envelope.time, payload.member_ids, whole=True
+    )
 
 
 @handlers.on(ClientArchived)
@@ -112,6 +126,7 @@ async def _pack_state(session: AsyncSession, envelope: EventEnvelope, pack: Pack
         members=list(pack.members) if pack.shared else [],
         status=pack.status,
         classes_left=pack.classes_left,
+        shared=pack.shared,
     )
 
 

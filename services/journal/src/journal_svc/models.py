@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -235,6 +236,7 @@ class ClientCard(Base):
     """The journal's copy of what a row shows: kept from clients and billing events."""
 
     __tablename__ = "client_cards"
+    __table_args__ = (Index("ix_client_cards_family", "tenant_id", "family_id"),)
 
     client_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
@@ -251,6 +253,10 @@ class ClientCard(Base):
     # Sum of the classes left on the client's active packs (own and shared ones), kept from
     # billing's pack events; None until the journal has seen a pack of the client.
     classes_left: Mapped[int | None] = mapped_column(Integer)
+    # The client's family (from clients events, the newest wins): whoever is in the family
+    # of a shared pack's owner may use the pack, as billing decides.
+    family_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    family_at: Mapped[datetime | None] = mapped_column(TZ)
 
 
 class SeatRelease(Base):
@@ -279,6 +285,7 @@ class ClientPack(Base):
     client_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     status: Mapped[str] = mapped_column(String(16))
     classes_left: Mapped[int | None] = mapped_column(Integer)  # None: unlimited
+    shared: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     state_at: Mapped[datetime] = mapped_column(TZ)
 
 

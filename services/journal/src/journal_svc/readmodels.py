@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import delete, func, or_, select, text
+from sqlalchemy import and_, delete, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from journal_svc.models import DEFAULT_MAKEUP_DAYS, ClientCard, ClientPack, Organisation, PackMember
@@ -85,6 +85,7 @@ class ReadModels:
         members: list[uuid.UUID],
         status: str,
         classes_left: int | None,
+        shared: bool = False,
     ) -> None:
         """Replaces the copy of a pack by its newer whole state, then recounts the classes left
         of every client the old or the new state concerns (the owner and a shared pack's
@@ -97,6 +98,8 @@ class ReadModels:
             )
         pack = await self.session.get(ClientPack, pack_id, with_for_update=True)
         concerned = {client_id, *members}
+        if shared:
+            concerned.update(await self._family_of(tenant_id, client_id))
         if pack is None:
             pack = ClientPack(pack_id=pack_id, tenant_id=tenant_id)
             self.session.add(pack)
@@ -105,8 +108,11 @@ class ReadModels:
         else:
             concerned.add(pack.client_id)
             concerned.update(await self._members(pack_id))
+            if pack.shared:
+                concerned.update(await self._family_of(tenant_id, pack.client_id))
             await self.session.execute(delete(PackMember).where(PackMember.pack_id == pack_id))
         pack.client_id, pack.status, pack.classes_left = client_id, status, classes_left
+        pack.shared = shared
         pack.state_at = at
         await self.session.flush()
         for member in dict.fromkeys(members):
@@ -115,6 +121,56 @@ class ReadModels:
         await self.session.flush()
         for client in sorted(concerned):
             await self._recount(tenant_id, client)
+
+    async def family(
+        self,
+        tenant_id: uuid.UUID,
+        family_id: uuid.UUID | None,
+        at: datetime,
+        member_ids: list[uuid.UUID],
+        *,
+        whole: bool,
+    ) -> None:
+        """Puts the clients in the family (None: in none), unless a newer event already
+        placed them; `whole`: the list is the whole family, and anyone else in it leaves.
+        Then recounts everyone whose family changed, and their families."""
+        concerned: set[uuid.UUID] = set()
+        placed: list[tuple[ClientCard, uuid.UUID | None]] = []
+        for client_id in member_ids:
+            card = await self._card(tenant_id, client_id)
+            if card is not None:
+                placed.append((card, family_id))
+        if whole and family_id is not None:
+            listed = set(member_ids)
+            former = await self.session.scalars(
+                select(ClientCard).where(
+                    ClientCard.tenant_id == tenant_id, ClientCard.family_id == family_id
+                )
+            )
+            placed += [(card, None) for card in former if card.client_id not in listed]
+        for card, family in placed:
+            if card.family_id == family or not _newer(card.family_at, at):
+                continue
+            concerned.update(await self._family_of(tenant_id, card.client_id))
+            card.family_id, card.family_at = family, at
+            concerned.add(card.client_id)
+        await self.session.flush()
+        for client_id in sorted(set(concerned)):
+            concerned.update(await self._family_of(tenant_id, client_id))
+        for client_id in sorted(concerned):
+            await self._recount(tenant_id, client_id)
+
+    async def _family_of(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> list[uuid.UUID]:
+        """The client's family as the journal knows it, the client included."""
+        card = await self.session.get(ClientCard, client_id)
+        if card is None or card.tenant_id != tenant_id or card.family_id is None:
+            return [client_id]
+        rows = await self.session.scalars(
+            select(ClientCard.client_id).where(
+                ClientCard.tenant_id == tenant_id, ClientCard.family_id == card.family_id
+            )
+        )
+        return list(rows)
 
     async def _members(self, pack_id: uuid.UUID) -> list[uuid.UUID]:
         rows = await self.session.execute(
@@ -128,11 +184,16 @@ class ReadModels:
         shared = select(PackMember.pack_id).where(
             PackMember.tenant_id == tenant_id, PackMember.client_id == client_id
         )
+        relatives = [c for c in await self._family_of(tenant_id, client_id) if c != client_id]
         left = await self.session.scalar(
             select(func.coalesce(func.sum(ClientPack.classes_left), 0)).where(
                 ClientPack.tenant_id == tenant_id,
                 ClientPack.status == "active",
-                or_(ClientPack.client_id == client_id, ClientPack.pack_id.in_(shared)),
+                or_(
+                    ClientPack.client_id == client_id,
+                    ClientPack.pack_id.in_(shared),
+                    and_(ClientPack.shared, ClientPack.client_id.in_(relatives)),
+                ),
             )
         )
         card = await self._card(tenant_id, client_id)
