@@ -528,3 +528,34 @@ def test_an_extension_on_credit_is_due_at_its_own_period_and_paid_for_by_its_own
     run_jobs(api, tuesday)
     overdue = [e["data"] for e in api.events("billing.payment_overdue", tenant)]
     assert [(d["due_on"], d["amount_minor"]) for d in overdue] == [("2026-01-12", 2000)]
+
+
+def test_a_renewed_subscription_is_reminded_of_few_classes_again_in_its_next_period(
+    api: Api,
+) -> None:
+    tenant = api.organisation()
+    owner = staff(tenant)
+    set_today(api, MONDAY)
+    plan = subscription(api, owner, price_minor=2000, classes=4, period=WEEK)
+    client = uuid.uuid4()
+    sold = api.sell(owner, client, service_id=plan["id"], payment_mode="paid", method="cash")
+    path = f"/clients/{client}/packs/{sold['id']}/visits"
+    assert api.write(path, owner, {"classes": 3}).status_code == 200
+    run_jobs(api, MONDAY, processes=2)
+    run_jobs(api, MONDAY)
+
+    def low() -> list[tuple[str, int]]:
+        return [
+            (e["data"]["ends_on"], e["data"]["classes_left"])
+            for e in api.events("billing.pack_running_low", tenant)
+        ]
+
+    assert low() == [("2026-01-11", 1)]  # once in the first week
+    next_monday = date(2026, 1, 12)
+    set_today(api, next_monday)
+    run_jobs(api, next_monday)  # renewed: four classes again
+    assert pack_of(api, owner, client, sold)["pack"]["classes_left"] == 4
+    assert api.write(path, owner, {"classes": 2}).status_code == 200
+    run_jobs(api, next_monday, processes=2)
+    run_jobs(api, next_monday)
+    assert low() == [("2026-01-11", 1), ("2026-01-18", 2)]  # and once in the second

@@ -473,16 +473,22 @@ class DueNotice(Base):
 
 
 class PackNotice(Base):
-    """A pack reminder sent: the primary key makes it once per pack and condition."""
+    """A pack reminder sent: the primary key makes it once per pack, condition and period
+    (the end date the pack had then; NO_END for a pack without one)."""
 
     __tablename__ = "pack_notices"
-    __table_args__ = (PrimaryKeyConstraint("pack_id", "notice", name="pk_pack_notices"),)
+    __table_args__ = (
+        PrimaryKeyConstraint("pack_id", "notice", "period_end", name="pk_pack_notices"),
+    )
 
     pack_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("packs.id"))
     notice: Mapped[str] = mapped_column(String(16))  # expiring, running_low
+    period_end: Mapped[date] = mapped_column(Date)
     tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     sent_at: Mapped[datetime] = mapped_column(TZ)
 
+
+NO_END = date(9999, 12, 31)
 
 metadata = Base.metadata
 messaging = MessagingTables(metadata)

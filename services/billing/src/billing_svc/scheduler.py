@@ -34,6 +34,7 @@ from billing_svc.domain.pack_notices import RUNNING_LOW_CLASSES, PackState, pack
 from billing_svc.domain.periods import Freeze, frozen_on
 from billing_svc.ledger.repository import LedgerRepository
 from billing_svc.models import (
+    NO_END,
     Client,
     DueItem,
     DueNotice,
@@ -227,7 +228,11 @@ async def _pack_candidates(
     tomorrow, yesterday = today + timedelta(days=1), today - timedelta(days=1)
 
     def sent(notice: str) -> Any:
-        return exists().where(and_(PackNotice.pack_id == Pack.id, PackNotice.notice == notice))
+        return exists().where(
+            PackNotice.pack_id == Pack.id,
+            PackNotice.notice == notice,
+            PackNotice.period_end == func.coalesce(Pack.ends_on, NO_END),
+        )
 
     query = (
         select(Pack)
@@ -265,10 +270,13 @@ async def _remind_pack(ctx: Context, pack: Pack) -> int:
     if org is None:
         return 0
     today = ctx.today_in(org)
+    period_end = pack.ends_on or NO_END
     sent_before = {
         n
         for (n,) in await session.execute(
-            select(PackNotice.notice).where(PackNotice.pack_id == pack.id)
+            select(PackNotice.notice).where(
+                PackNotice.pack_id == pack.id, PackNotice.period_end == period_end
+            )
         )
     }
     state = PackState(
@@ -290,6 +298,7 @@ async def _remind_pack(ctx: Context, pack: Pack) -> int:
             PackNotice,
             pack_id=pack.id,
             notice=notice,
+            period_end=period_end,
             tenant_id=pack.tenant_id,
             sent_at=clock(),
         ):
