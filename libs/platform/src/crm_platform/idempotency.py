@@ -285,16 +285,22 @@ class IdempotencyStore:
 _OTHER_REQUEST = "this Idempotency-Key was used for a different request"
 
 
-@functools.cache
-def _pg_claim(table: str) -> str:
+def pg_claim_sql(table: str, first: int = 1) -> str:
+    """PostgreSQL's claim of many keys, their answers known or not: parameters $first to
+    $first+4 are the arrays (scope, key, fingerprint, status, body), $first+5 the time;
+    returns the (scope, key) pairs taken. A statement of its own, or a CTE of a bigger
+    one (a writer that claims in the statement that writes)."""
     return f"""
 INSERT INTO {table} (scope, key, fingerprint, status_code, response_body, created_at)
-SELECT scope, key, fingerprint, status_code, response_body, $6
-FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::int4[], $5::bytea[])
+SELECT scope, key, fingerprint, status_code, response_body, ${first + 5}
+FROM unnest(${first}::varchar[], ${first + 1}::varchar[], ${first + 2}::varchar[],
+            ${first + 3}::int4[], ${first + 4}::bytea[])
     AS r(scope, key, fingerprint, status_code, response_body)
 ON CONFLICT DO NOTHING
-RETURNING scope, key
-"""
+RETURNING scope, key"""
+
+
+_pg_claim = functools.cache(pg_claim_sql)
 
 
 def _valid_key(value: str | None, required: bool) -> str | None:

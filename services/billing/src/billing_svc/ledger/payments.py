@@ -1,13 +1,18 @@
 """Recording payments. Every payment request goes through one writer per process that takes
 the payments waiting at that moment together (crm_platform.group_commit): under load many
-payments share a transaction, one statement per table and one commit; a lone payment is
-written at once. Each payment is still its own ledger entry with its own answer, and a
-payment refused (unknown client, a bad allocation) is refused alone.
+payments share a transaction and one commit; a lone payment is written at once. Each
+payment is still its own ledger entry with its own answer and events, and a payment refused
+(unknown client, a bad allocation) is refused alone.
 
-Per batch, in one transaction: the Idempotency-Keys are claimed (a retry replays its stored
-answer, another body with a used key is 409), the organisations and clients are read, the
-allocations checked, then the entries, postings, balances, monthly totals, allocations,
-invoice states, outbox events and stored answers are written.
+Per batch: the organisations and clients are read, the allocations checked, and each
+accepted payment gets its entry and its answer (the entry's id is drawn here). Then, on
+PostgreSQL, the usual batch (all accepted, none allocated, a key each) is one statement
+that is its own transaction: keys with their answers, ledger rows, figures, balances and
+events. Any other batch, or one whose key turns out to be taken, goes the careful way in
+one transaction: the keys are claimed with the answers (a retry replays its stored answer,
+another body with a used key is 409, a refused payment's key is given back), then the
+entries, postings, balances, monthly totals, allocations, invoice states and events are
+written.
 """
 
 from __future__ import annotations
@@ -38,12 +43,13 @@ from billing_svc.ledger.repository import (
     ledger_ctes,
     write_arrays,
 )
-from billing_svc.models import Client, Invoice, Organisation, Pack, Service
+from billing_svc.models import Client, Invoice, Organisation, Pack, Service, idempotency
 from crm_contracts.envelope import EventEnvelope
 from crm_contracts.events.billing import AllocationData, BalanceChanged, PaymentRecorded
 from crm_contracts.ids import uuid7
 from crm_messaging import Outbox
 from crm_messaging.outbox import encode
+from crm_messaging.tables import OUTBOX
 from crm_platform.db import pg_connection
 from crm_platform.errors import NotFoundError, ProblemError
 from crm_platform.idempotency import (
@@ -52,6 +58,7 @@ from crm_platform.idempotency import (
     RequestKey,
     SameKeyAs,
     StoredAnswer,
+    pg_claim_sql,
     replay,
 )
 from crm_platform.internal_auth import Principal
@@ -109,8 +116,8 @@ class PaymentWriter:
         the entries' ids are drawn here), then writes what was accepted and claimed."""
         now = self.clock()
         outcomes: list[Outcome | None] = [None] * len(requests)
-        pg = await pg_connection(session, begin=False)
-        checked, stubbed = await self._check(session, requests, now)
+        pg = await pg_connection(session, begin=False)  # reads need no transaction yet
+        checked, stubbed = await self._check(session, pg, requests, now)
         if pg is not None and not stubbed and _at_once(requests, checked):
             try:
                 answered = await self._write_at_once(pg, checked, now)
@@ -216,12 +223,12 @@ class PaymentWriter:
             [a.request.key.print_ for a in items],
             [a.answer.status_code for a in items],
             [a.answer.body for a in items],
+            now,
             [e.id for e, _ in envelopes],
             [e.type for e, _ in envelopes],
             [e.tenant_id for e, _ in envelopes],
             [encode(e) for e, _ in envelopes],
             [client for _, client in envelopes],
-            now,
             str(BALANCE_SLOT),
             len(items),
             self.outbox.channel,
@@ -254,12 +261,12 @@ class PaymentWriter:
         )
 
     async def _check(
-        self, session: AsyncSession, requests: Sequence[PaymentRequest], now: datetime
+        self, session: AsyncSession, pg: Any, requests: Sequence[PaymentRequest], now: datetime
     ) -> tuple[list[_Accepted | ProblemError], bool]:
         """What each payment needs, read for the whole batch: its organisation, its client
         (of that organisation) and the targets of its allocations (of that client); then
         its entry and its answer. Also whether stubs of unknown clients were written."""
-        orgs, clients, stubbed = await _orgs_and_clients(session, requests)
+        orgs, clients, stubbed = await _orgs_and_clients(session, pg, requests)
         targets = await _allocation_targets(session, requests)
         out: list[_Accepted | ProblemError] = []
         for n, request in enumerate(requests):
@@ -358,13 +365,12 @@ LEFT JOIN clients c ON c.id = r.client_id
 
 
 async def _orgs_and_clients(
-    session: AsyncSession, requests: Sequence[PaymentRequest]
+    session: AsyncSession, pg: Any, requests: Sequence[PaymentRequest]
 ) -> tuple[dict[uuid.UUID, OrgRow], dict[uuid.UUID, ClientRow], bool]:
     """The organisations and clients of the payments, by id; a client billing has not
     heard of yet gets its stub row (billing_svc.clients.ensure_clients), and then the
     third value is true."""
     pairs = sorted({(r.tenant_id, r.client_id) for r in requests})
-    pg = await pg_connection(session, begin=False)  # a read: no transaction needed yet
     if pg is not None:
         found = await pg.fetch(PG_ORGS_AND_CLIENTS, [t for t, _ in pairs], [c for _, c in pairs])
         org_rows = [OrgRow(*row[:3]) for row in found if row[0] is not None]
@@ -409,35 +415,27 @@ def _at_once(
 # writing the batch knows it (no other part of that event can spell this number).
 BALANCE_SLOT = -987_654_321_987_654_321
 
+CLAIMS = LEDGER_PARAMS + 1  # the keys' five arrays, then the time (also the events')
+EVENTS = CLAIMS + 6  # event id, type, tenant, body, client of a balance_changed (else null)
 PG_PAY_AT_ONCE = f"""
-WITH {ledger_ctes()}, claims AS (
-    INSERT INTO idempotency_keys
-        (scope, key, fingerprint, status_code, response_body, created_at)
-    SELECT scope, key, fingerprint, status_code, response_body, ${LEDGER_PARAMS + 11}
-    FROM unnest(${LEDGER_PARAMS + 1}::varchar[], ${LEDGER_PARAMS + 2}::varchar[],
-                ${LEDGER_PARAMS + 3}::varchar[], ${LEDGER_PARAMS + 4}::int4[],
-                ${LEDGER_PARAMS + 5}::bytea[])
-        AS r(scope, key, fingerprint, status_code, response_body)
-    ON CONFLICT DO NOTHING
-    RETURNING 1
+WITH {ledger_ctes()}, claims AS ({pg_claim_sql(idempotency.name, CLAIMS)}
 ), events AS (
-    INSERT INTO outbox (event_id, event_type, tenant_id, body, created_at)
+    INSERT INTO {OUTBOX} (event_id, event_type, tenant_id, body, created_at)
     SELECT e.event_id, e.event_type, e.tenant_id,
            CASE WHEN e.client_id IS NULL THEN e.body
-                ELSE convert_to(replace(convert_from(e.body, 'UTF8'), ${LEDGER_PARAMS + 12},
+                ELSE convert_to(replace(convert_from(e.body, 'UTF8'), ${EVENTS + 5},
                                         b.balance_minor::text), 'UTF8')
            END,
-           ${LEDGER_PARAMS + 11}
-    FROM unnest(${LEDGER_PARAMS + 6}::uuid[], ${LEDGER_PARAMS + 7}::varchar[],
-                ${LEDGER_PARAMS + 8}::uuid[], ${LEDGER_PARAMS + 9}::bytea[],
-                ${LEDGER_PARAMS + 10}::uuid[])
+           ${CLAIMS + 5}
+    FROM unnest(${EVENTS}::uuid[], ${EVENTS + 1}::varchar[], ${EVENTS + 2}::uuid[],
+                ${EVENTS + 3}::bytea[], ${EVENTS + 4}::uuid[])
         WITH ORDINALITY AS e(event_id, event_type, tenant_id, body, client_id, n)
     LEFT JOIN balances b ON b.tenant_id = e.tenant_id AND b.client_id = e.client_id
     ORDER BY e.n
 )
-SELECT billing_require((SELECT count(*) FROM claims) = ${LEDGER_PARAMS + 13},
+SELECT billing_require((SELECT count(*) FROM claims) = ${EVENTS + 6},
                        'an Idempotency-Key of the batch is in use'),
-       pg_notify(${LEDGER_PARAMS + 14}, '')
+       pg_notify(${EVENTS + 7}, '')
 """
 
 
