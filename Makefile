@@ -45,7 +45,7 @@ bench: install services-up
 lint: install
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
-	$(RUN) mypy libs/platform/src libs/messaging/src libs/contracts/src
+	$(RUN) mypy libs/*/src services/*/src gateway/src deploy/devrun/src
 
 format: install
 	$(RUN) ruff check --fix .
