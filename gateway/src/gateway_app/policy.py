@@ -309,7 +309,10 @@ ROUTES: tuple[Route, ...] = (
     _r("GET", f"{NO}/deliveries", "notifications", "notifications.manage"),
     # client portal
     _r("POST", f"{PO}/signup", "portal", "public"),
+    _r("GET", f"{PO}/me", "portal", "portal"),
     _r("GET", f"{PO}/overview", "portal", "portal"),
+    _r("GET", f"{PO}/timetable", "portal", "portal"),
+    _r("GET", f"{PO}/invoices/{{invoice_id}}", "portal", "portal"),
     _r("GET", f"{PO}/attendance", "portal", "portal"),
     _r("GET", f"{PO}/payments", "portal", "portal"),
     _r("GET", f"{PO}/invoices", "portal", "portal"),

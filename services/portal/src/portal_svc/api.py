@@ -1,7 +1,16 @@
-"""HTTP routes of the portal context. Every route requires the gateway's internal token."""
+"""HTTP routes of the portal context. Every route requires the gateway's internal token.
+
+/portal/v1 is the client's own API (a portal token or an anonymous personal link, as the
+gateway decided); /api/v1/portal is for staff."""
+
+from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
 from crm_platform.internal_auth import get_principal
+from portal_svc.overview.api import router as overview_router
+from portal_svc.records.api import router as records_router
 
-router = APIRouter(prefix="/api/v1/portal", tags=["portal"], dependencies=[Depends(get_principal)])
+router = APIRouter(prefix="/portal/v1", tags=["portal"], dependencies=[Depends(get_principal)])
+for part in (overview_router, records_router):
+    router.include_router(part)

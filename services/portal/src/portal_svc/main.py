@@ -10,20 +10,28 @@ from crm_platform.db import Database
 from crm_platform.settings import ServiceSettings
 from portal_svc.api import router
 from portal_svc.consumers import handlers
+from portal_svc.context import system_clock
 from portal_svc.models import messaging
 from portal_svc.settings import Settings
 
 DEFAULT_PORT = 8106
 
 
-def _components(settings: ServiceSettings, database: Database) -> Sequence[Component]:
-    return [ServiceMessaging(settings, database, messaging, handlers)]
-
-
 def create_app(settings: Settings | None = None) -> FastAPI:
-    return create_service_app(
-        settings or Settings(),
+    settings = settings or Settings()
+    holder: list[ServiceMessaging] = []
+
+    def components(svc_settings: ServiceSettings, database: Database) -> Sequence[Component]:
+        holder.append(ServiceMessaging(svc_settings, database, messaging, handlers))
+        return holder
+
+    app = create_service_app(
+        settings,
         title="Portal: client sign-in and sign-up, the client's own data, knowledge centre",
         routers=[router],
-        components=_components,
+        components=components,
     )
+    app.state.outbox = holder[0].outbox
+    # What "now" is; tests set a fixed clock to reach make-up windows and expiries.
+    app.state.clock = system_clock
+    return app

@@ -1,0 +1,87 @@
+"""Which clients a caller may see, from the internal token, never from the browser alone.
+
+A portal account sees the client it is linked to and that client's family members as the
+clients service says now (the portal's copy of the families); a member removed from the family
+drops out at once. An anonymous personal link sees its one client, read-only, without contacts
+or the family. Any other client id answers 404, as if it did not exist, and every query is
+scoped by the organisation as well."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Query
+from sqlalchemy import select
+
+from crm_platform.errors import NotFoundError
+from crm_platform.internal_auth import Principal, PrincipalDep
+from portal_svc.context import Context, ContextDep
+from portal_svc.models import Client
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The caller's organisation, the clients it may see, and the one a request is about."""
+
+    tenant_id: uuid.UUID
+    linked: uuid.UUID
+    allowed: tuple[uuid.UUID, ...]
+    client_id: uuid.UUID
+    anonymous: bool
+
+
+async def allowed_clients(ctx: Context, tenant_id: uuid.UUID, linked: uuid.UUID) -> list[uuid.UUID]:
+    """The linked client first, then the other members of its family (archived ones left out)."""
+    card = await ctx.session.get(Client, linked)
+    if card is None or card.tenant_id != tenant_id or card.status == "archived":
+        return []
+    if card.family_id is None:
+        return [linked]
+    rows = await ctx.session.execute(
+        select(Client.client_id, Client.status)
+        .where(Client.tenant_id == tenant_id, Client.family_id == card.family_id)
+        .order_by(Client.first_name, Client.client_id)
+    )
+    members = [cid for cid, status in rows if cid != linked and status != "archived"]
+    return [linked, *members]
+
+
+async def scope_of(principal: Principal, ctx: Context, client_id: uuid.UUID | None = None) -> Scope:
+    tenant = principal.tenant_id
+    if tenant is None:
+        raise NotFoundError("client")
+    if principal.realm not in ("portal", "anonymous") or not principal.client_ids:
+        raise NotFoundError("client")
+    anonymous = principal.realm == "anonymous"
+    allowed: list[uuid.UUID] = []
+    for linked in sorted(principal.client_ids):
+        found = await allowed_clients(ctx, tenant, linked)
+        allowed += [c for c in (found[:1] if anonymous else found) if c not in allowed]
+    if not allowed:
+        raise NotFoundError("client")
+    chosen = client_id or allowed[0]
+    if chosen not in allowed:
+        raise NotFoundError("client")
+    return Scope(tenant, allowed[0], tuple(allowed), chosen, anonymous)
+
+
+async def scope(
+    principal: PrincipalDep,
+    ctx: ContextDep,
+    client_id: Annotated[
+        uuid.UUID | None,
+        Query(description="The client (of the account's family) the request is about"),
+    ] = None,
+) -> Scope:
+    return await scope_of(principal, ctx, client_id)
+
+
+ScopeDep = Annotated[Scope, Depends(scope)]
+
+
+def require_account(scope: Scope) -> None:
+    """Writes and contact details are for a signed-in account, never for a personal link."""
+    if scope.anonymous:
+        raise NotFoundError("resource")

@@ -1,0 +1,99 @@
+"""The overview: balance, packs, next lessons, open invoices, unread messages, make-up credits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from portal_svc.access import Scope
+from portal_svc.context import Context
+from portal_svc.overview import schemas
+from portal_svc.overview.repository import NEXT_LESSONS, OverviewRepository
+from portal_svc.schemas_common import AsOf, ClientRef, Money
+
+
+@dataclass
+class OverviewService:
+    ctx: Context
+
+    @property
+    def repo(self) -> OverviewRepository:
+        return OverviewRepository(self.ctx.session)
+
+    async def overview(self, scope: Scope, unread_messages: int = 0) -> schemas.Overview:
+        tenant, client_id = scope.tenant_id, scope.client_id
+        today = await self.ctx.today(tenant)
+        card = await self.repo.card(tenant, client_id)
+        family = await self.repo.family_of(tenant, client_id)
+        packs = await self.repo.active_packs(tenant, client_id, family, today)
+        makeups = await self.repo.planned_makeups(tenant, client_id, today)
+        makeup_ids = {lesson.lesson_id for lesson, _ in makeups}
+        lessons = await self.repo.next_lessons(tenant, client_id, today) + makeups
+        lessons.sort(key=lambda row: (row[0].lesson_date, row[0].starts_at))
+        balance = None
+        if card is not None and card.balance_minor is not None and card.currency:
+            balance = Money(amount_minor=card.balance_minor, currency=card.currency)
+        return schemas.Overview(
+            client=ClientRef(
+                client_id=client_id,
+                first_name=card.first_name if card else None,
+                last_name=card.last_name if card else None,
+            ),
+            as_of=AsOf(**await self.repo.as_of(tenant)),
+            balance=balance,
+            packs=[
+                schemas.PackRead(
+                    pack_id=p.pack_id,
+                    owner_client_id=p.client_id,
+                    name=p.name,
+                    kind=p.kind,
+                    classes_total=p.classes_total,
+                    classes_left=p.classes_left,
+                    starts_on=p.starts_on,
+                    ends_on=p.ends_on,
+                    shared=p.shared,
+                    family_pack=p.client_id != client_id,
+                )
+                for p in packs
+            ],
+            next_lessons=[
+                schemas.LessonRead(
+                    lesson_id=lesson.lesson_id,
+                    group_id=lesson.group_id,
+                    group_name=name,
+                    lesson_date=lesson.lesson_date,
+                    starts_at=lesson.starts_at,
+                    duration_minutes=lesson.duration_minutes,
+                    makeup=lesson.lesson_id in makeup_ids,
+                )
+                for lesson, name in lessons[:NEXT_LESSONS]
+            ],
+            open_invoices=[
+                schemas.InvoiceBrief.model_validate(i)
+                for i in await self.repo.open_invoices(tenant, client_id)
+            ],
+            unread_messages=unread_messages,
+            makeup_credits=[
+                schemas.MakeupCredit(
+                    mark_id=m.mark_id,
+                    group_id=m.group_id,
+                    group_name=name,
+                    missed_on=m.lesson_date,
+                    usable_until=m.makeup_until,
+                )
+                for m, name in await self.repo.makeup_credits(tenant, client_id, today)
+                if m.makeup_until is not None
+            ],
+        )
+
+    async def me(self, scope: Scope) -> schemas.Me:
+        refs = []
+        for client_id in scope.allowed:
+            card = await self.repo.card(scope.tenant_id, client_id)
+            refs.append(
+                ClientRef(
+                    client_id=client_id,
+                    first_name=card.first_name if card else None,
+                    last_name=card.last_name if card else None,
+                )
+            )
+        return schemas.Me(linked_client_id=scope.linked, clients=refs, read_only=scope.anonymous)
