@@ -148,3 +148,55 @@ async def test_unknown_routes_are_denied_by_default(
         response = await gateway.request(method, path, headers=headers)
         assert response.status_code == 404, (method, path)
         assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_trailing_slash_or_dots_never_reach_a_service(
+    gateway: httpx.AsyncClient, world: World, stand_ins: dict[str, StandIn]
+) -> None:
+    owner = world.actors["owner"]
+    headers = {"Authorization": f"Bearer {world.token(owner)}"}
+    group = world.objects["own_group"]["group"]
+    for path in (
+        "/api/v1/journal/groups/",
+        "/api/v1/clients/clients/",
+        f"/api/v1/journal/groups/{group}/",
+    ):
+        response = await gateway.get(path, headers=headers)
+        assert response.status_code == 404, path
+        assert "location" not in response.headers
+    assert all(s.received == [] for s in stand_ins.values())
+    # As the gateway sees a raw path (HTTP clients usually fold dot segments first).
+    table = PolicyTable()
+    for raw in (
+        "/api/v1/journal/groups/..",
+        "/api/v1/journal/groups/../lessons",
+        f"/api/v1/journal/groups/{group}/../../rooms/x",
+        "/api/v1/journal/teachers/../rates",
+        "/api/v1/journal/lessons/..%2F..%2Fgroups/marks",
+    ):
+        assert table.match("GET", raw) is None, raw
+    assert table.match("GET", f"/api/v1/journal/groups/{group}") is not None
+
+
+async def test_ids_in_list_filters_are_located_like_ids_in_paths(
+    gateway: httpx.AsyncClient, world: World, stand_ins: dict[str, StandIn]
+) -> None:
+    teacher = {"Authorization": f"Bearer {world.token(world.actors['teacher_b'])}"}
+    accountant = {"Authorization": f"Bearer {world.token(world.actors['accountant'])}"}
+    seen_by_teacher = world.objects["other_group"]["client"]  # teacher B's own group
+    own_branch = world.objects["own_group"]["client"]
+    for headers, client, status in (
+        (teacher, seen_by_teacher, 200),
+        (teacher, own_branch, 404),
+        (accountant, own_branch, 200),
+        (accountant, world.objects["other_branch"]["client"], 404),
+        (accountant, world.objects["other_tenant"]["client"], 404),
+    ):
+        for path in ("/api/v1/billing/invoices", "/api/v1/billing/payments"):
+            response = await gateway.get(f"{path}?client_id={client}", headers=headers)
+            assert response.status_code == status, (path, status)
+    reached = stand_ins["billing"].received
+    assert {r["query"] for r in reached} == {
+        f"client_id={seen_by_teacher}",
+        f"client_id={own_branch}",
+    }

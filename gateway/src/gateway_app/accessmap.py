@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from crm_contracts.envelope import EventEnvelope
+from crm_platform.scope import Place, Scope
 from gateway_app.policy import Kind
 
 # kind -> the service that owns it, and the collection its lookup is under:
@@ -38,6 +39,12 @@ class UserAccess:
     group_ids: frozenset[uuid.UUID]
     as_of: datetime | None = None
 
+    @property
+    def scope(self) -> Scope:
+        return Scope.build(
+            self.tenant_id, self.role, self.organisation_wide, self.branch_ids, self.group_ids
+        )
+
     @classmethod
     def from_data(
         cls, tenant_id: uuid.UUID, data: dict[str, Any], as_of: datetime | None
@@ -54,31 +61,13 @@ class UserAccess:
         )
 
 
-@dataclass(frozen=True)
-class Located:
-    """Where a resource lives: its tenant, and the branches and groups it belongs to."""
-
-    tenant_id: uuid.UUID
-    branch_ids: frozenset[uuid.UUID]
-    group_ids: frozenset[uuid.UUID]
-
-    @classmethod
-    def from_data(cls, data: dict[str, Any]) -> Located:
-        return cls(
-            tenant_id=uuid.UUID(str(data["tenant_id"])),
-            branch_ids=frozenset(uuid.UUID(str(b)) for b in data.get("branch_ids", [])),
-            group_ids=frozenset(uuid.UUID(str(g)) for g in data.get("group_ids", [])),
-        )
+# Where a resource lives: its tenant, and the branches and groups it belongs to.
+Located = Place
 
 
 def can_see(user: UserAccess, where: Located) -> bool:
-    if user.tenant_id != where.tenant_id:
-        return False
-    if user.organisation_wide:
-        return True
-    if user.branch_ids & where.branch_ids:
-        return True
-    return user.role == "teacher" and bool(user.group_ids & where.group_ids)
+    """libs' one scope rule (crm_platform/scope.py), as the services apply it."""
+    return user.scope.sees(where)
 
 
 Fetch = Callable[[str, str], Awaitable[dict[str, Any] | None]]

@@ -3,8 +3,11 @@ here answers 404 at the gateway and never reaches a service.
 
 Each route names the service behind it, the permission it needs, and which path parameters
 locate the resource (its group, branch, client or lesson) so that the gateway can check the
-caller may see it. Collection routes locate nothing: the service filters them by the scope
-carried in the internal token.
+caller may see it; a path parameter that locates nothing is marked organisation-wide
+(`ORG_WIDE`): the service finds it within the caller's organisation and scope. Every path
+parameter is a UUID, so `..` or any other text never matches a route. Query filters that name
+a client, group or branch are located the same way when present (`query`). Collection routes
+are filtered by the service with the scope carried in the internal token.
 """
 
 from __future__ import annotations
@@ -35,6 +38,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 
+UUID_PATTERN = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
+
+
 @dataclass(frozen=True)
 class Route:
     method: str
@@ -42,6 +48,7 @@ class Route:
     service: str
     permission: str
     locate: dict[str, Kind] = field(default_factory=dict)
+    query: dict[str, Kind] = field(default_factory=dict)
 
     @property
     def realm(self) -> Realm:
@@ -50,12 +57,22 @@ class Route:
         return "portal" if self.permission == "portal" else "staff"
 
     def pattern(self) -> re.Pattern[str]:
-        regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", self.path)
+        regex = re.sub(r"\{(\w+)\}", rf"(?P<\1>{UUID_PATTERN})", self.path)
         return re.compile(f"^{regex}$")
 
 
-def _r(method: str, path: str, service: str, permission: str, **locate: Kind) -> Route:
-    return Route(method, path, service, permission, dict(locate))
+def _r(
+    method: str,
+    path: str,
+    service: str,
+    permission: str,
+    query: dict[str, Kind] | None = None,
+    **locate: Kind,
+) -> Route:
+    return Route(method, path, service, permission, dict(locate), dict(query or {}))
+
+
+CLIENT_FILTER: dict[str, Kind] = {"client_id": "client"}
 
 
 ID = "/api/v1/identity"
@@ -179,10 +196,10 @@ ROUTES: tuple[Route, ...] = (
     _r("GET", f"{BI}/clients/{{client_id}}/packs", "billing", "finance.read", client_id="client"),
     _r("POST", f"{BI}/clients/{{client_id}}/packs", "billing", "finance.write", client_id="client"),
     _r("GET", f"{BI}/clients/{{client_id}}/ledger", "billing", "finance.read", client_id="client"),
-    _r("GET", f"{BI}/payments", "billing", "finance.read"),
-    _r("GET", f"{BI}/invoices", "billing", "finance.read"),
+    _r("GET", f"{BI}/payments", "billing", "finance.read", query=CLIENT_FILTER),
+    _r("GET", f"{BI}/invoices", "billing", "finance.read", query=CLIENT_FILTER),
     _r("GET", f"{BI}/reports/monthly", "billing", "finance.read"),
-    _r("GET", f"{BI}/reports/packs", "billing", "finance.read"),
+    _r("GET", f"{BI}/reports/packs", "billing", "finance.read", query=CLIENT_FILTER),
     _r("GET", f"{BI}/catalogue/{{service_id}}", "billing", "finance.read"),
     _r("PATCH", f"{BI}/catalogue/{{service_id}}", "billing", "finance.write"),
     _r("GET", f"{BI}/settings", "billing", "finance.read"),
@@ -343,7 +360,8 @@ class PolicyTable:
                 self._static[(route.method, route.path)] = route
 
     def match(self, method: str, path: str) -> Match | None:
-        path = path.rstrip("/") or "/"
+        """The route of exactly this path: a trailing slash is another path (404), so no
+        service ever answers with a redirect to its own address."""
         route = self._static.get((method, path))
         if route is not None:
             return Match(route, {})

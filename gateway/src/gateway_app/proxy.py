@@ -9,6 +9,7 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl
 
 import aiohttp
 import orjson
@@ -119,7 +120,7 @@ class GatewayProxy:
                     "Content Too Large",
                     f"bodies are limited to {self.limits.max_body_bytes} bytes",
                 )
-            principal = await self._authorise(match, headers)
+            principal = await self._authorise(match, headers, scope.get("query_string", b""))
             if principal.realm != "anonymous":
                 wait = self.limits.per_user.take(principal.subject)
                 if wait:
@@ -130,7 +131,7 @@ class GatewayProxy:
         except BodyTooLargeError:
             await _problem(send, 413, "Content Too Large", "the body is too large", {})
 
-    async def _authorise(self, match: Match, headers: dict[str, str]) -> Principal:
+    async def _authorise(self, match: Match, headers: dict[str, str], query: bytes) -> Principal:
         route = match.route
         if route.realm == "public":
             return ANONYMOUS
@@ -164,6 +165,11 @@ class GatewayProxy:
             raise Refusal(403, "Forbidden", "your role does not allow this")
         for param, kind in route.locate.items():
             await self._check_visible(user, kind, match.params[param])
+        if route.query and query:
+            for name, value in parse_qsl(query.decode("latin-1")):
+                filtered = route.query.get(name)
+                if filtered is not None and _is_uuid(value):  # else the service answers 422
+                    await self._check_visible(user, filtered, value)
         return Principal(
             tenant_id=tenant,
             subject=str(claims["sub"]),
@@ -273,6 +279,14 @@ async def _stream_body(receive: Receive, limit: int) -> AsyncIterator[bytes]:
             yield chunk
         if not message.get("more_body", False):
             return
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _headers(scope: Scope) -> dict[str, str]:

@@ -88,6 +88,9 @@ def create_service_app(
         openapi_url="/openapi.json" if openapi else None,
         docs_url="/docs" if openapi else None,
         redoc_url=None,
+        # A trailing slash is another path (404): a redirect would carry this service's own
+        # address out through the gateway.
+        redirect_slashes=False,
         # Metrics are Prometheus's (middleware.py); FastAPI's OpenTelemetry hooks would only
         # look for a provider on every request.
         telemetry={"tracing": False, "metrics": False, "logs": False},

@@ -6,17 +6,23 @@
 - Organisation-wide reports (payments, monthly figures, pack report) are for the owner and
   for admins and accountants, who see only their granted branches there; teachers read
   finances only of the clients the gateway let them reach (their groups' clients).
-- A client named in a body (the receiver of a transfer) must belong to the tenant and, for a
-  branch-scoped caller, to one of the caller's branches when billing knows the branch.
+- A client named in a body (the receiver of a transfer, a family pack's user) is checked with
+  libs' scope rule (crm_platform/scope.py) against the client's home branch as billing knows
+  it: not visible answers 404, exactly as an unknown client does.
+- Anyone who is not staff of an organisation gets 404, as in every service.
 """
 
 from __future__ import annotations
 
 import uuid
+from typing import Any
+
+from sqlalchemy import ColumnElement, select, true
 
 from billing_svc.models import Client
-from crm_platform.errors import NotFoundError, ProblemError
+from crm_platform.errors import ProblemError
 from crm_platform.internal_auth import Principal
+from crm_platform.scope import Place, Scope
 
 READ_ROLES = frozenset({"owner", "admin", "accountant", "teacher"})
 WRITE_ROLES = frozenset({"owner", "admin", "accountant"})
@@ -24,9 +30,7 @@ REPORT_ROLES = frozenset({"owner", "admin", "accountant"})
 
 
 def _staff(principal: Principal) -> uuid.UUID:
-    if principal.realm != "staff":
-        raise ProblemError(403, "Forbidden", "finances are for staff")
-    return principal.require_tenant()
+    return Scope.of(principal).tenant_id
 
 
 def can_read(principal: Principal) -> uuid.UUID:
@@ -54,13 +58,27 @@ def can_report(principal: Principal) -> uuid.UUID:
 
 def branch_scope(principal: Principal) -> frozenset[uuid.UUID] | None:
     """None: every branch; else the branches a report may show."""
-    return None if principal.all_branches else principal.branch_ids
+    scope = Scope.of(principal)
+    return None if scope.all_branches else scope.branch_ids
+
+
+def client_place(client: Client) -> Place:
+    return Place.of(client.tenant_id, [client.branch_id])
 
 
 def check_other_client(principal: Principal, client: Client | None) -> Client:
-    if client is None or client.tenant_id != principal.tenant_id:
-        raise NotFoundError("client")
-    scope = branch_scope(principal)
-    if scope is not None and client.branch_id is not None and client.branch_id not in scope:
-        raise NotFoundError("client")
+    """A client named in a body: 404 unless the caller sees it, as if it did not exist."""
+    Scope.of(principal).require("client", None if client is None else client_place(client))
+    assert client is not None
     return client
+
+
+def visible_clients(principal: Principal, client_column: Any) -> ColumnElement[bool]:
+    """SQL condition on a row's client: its client's home branch is one the caller sees."""
+    scope = Scope.of(principal)
+    if scope.all_branches:
+        return true()
+    visible: ColumnElement[bool] = client_column.in_(
+        select(Client.id).where(scope.where(Client.tenant_id, Client.branch_id))
+    )
+    return visible

@@ -1,9 +1,11 @@
 """The one helper every client query uses: what a caller may see, as a SQL condition.
 
-An owner (all_branches) sees every client of the organisation. A caller with branch grants
-sees clients whose home branch, or a current group's branch, is granted. A teacher with group
-grants sees clients currently enrolled in a granted group. A membership is current until its
-until_date has passed (a start in the future already counts: the teacher meets the pupil soon).
+The rule is libs' `Scope` (crm_platform/scope.py), applied to a client's places: its home
+branch and the groups (with their branches) of its current memberships. So an owner sees every
+client of the organisation, a caller with branch grants sees clients whose home branch or a
+current group's branch is granted, and a teacher with group grants sees clients currently
+enrolled in a granted group. A membership is current until its until_date has passed (a start
+in the future already counts: the teacher meets the pupil soon).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
 from clients_svc.models import Client, Membership
 from crm_platform.internal_auth import Principal
+from crm_platform.scope import Scope
 
 
 def current_membership(today: date) -> ColumnElement[bool]:
@@ -23,34 +26,19 @@ def current_membership(today: date) -> ColumnElement[bool]:
 
 def visible_clients(principal: Principal, tenant_id: uuid.UUID, today: date) -> ColumnElement[bool]:
     """Tenant and grant scope of `clients` rows; combine with any further filter."""
-    tenant = Client.tenant_id == tenant_id
-    if principal.realm not in ("staff", "system"):
+    if principal.realm == "system":
+        return and_(Client.tenant_id == tenant_id, true())
+    if principal.realm != "staff" or principal.tenant_id != tenant_id:
         return false()
-    if principal.all_branches or principal.realm == "system":
-        return and_(tenant, true())
-    reachable: list[ColumnElement[bool]] = []
-    if principal.branch_ids:
-        branches = sorted(principal.branch_ids)
-        reachable.append(Client.branch_id.in_(branches))
-        reachable.append(
-            Client.id.in_(
-                select(Membership.client_id).where(
-                    Membership.tenant_id == tenant_id,
-                    Membership.branch_id.in_(branches),
-                    current_membership(today),
-                )
-            )
-        )
-    if principal.group_ids:
-        reachable.append(
-            Client.id.in_(
-                select(Membership.client_id).where(
-                    Membership.tenant_id == tenant_id,
-                    Membership.group_id.in_(sorted(principal.group_ids)),
-                    current_membership(today),
-                )
-            )
-        )
-    if not reachable:
-        return false()
-    return and_(tenant, or_(*reachable))
+    scope = Scope.of(principal)
+    if scope.all_branches:
+        return scope.where(Client.tenant_id)
+    through_membership = select(Membership.client_id).where(
+        Membership.tenant_id == tenant_id,
+        scope.where(Membership.tenant_id, Membership.branch_id, Membership.group_id),
+        current_membership(today),
+    )
+    return or_(
+        scope.where(Client.tenant_id, Client.branch_id),
+        and_(Client.tenant_id == tenant_id, Client.id.in_(through_membership)),
+    )

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from billing_svc.access import can_read, can_write
+from billing_svc.access import can_read, can_write, visible_clients
 from billing_svc.clients import ensure_client
 from billing_svc.context import Context
 from billing_svc.invoices import schemas
@@ -190,7 +190,10 @@ class Invoices:
         today = self.ctx.today_in(org)
         query = select(Invoice).where(Invoice.tenant_id == tenant)
         if client_id is not None:
+            # The gateway located the client named in the filter for this caller.
             query = query.where(Invoice.client_id == client_id)
+        else:
+            query = query.where(visible_clients(principal, Invoice.client_id))
         if status == "overdue":
             query = query.where(Invoice.status == "open", Invoice.due_on < today)
         elif status is not None:

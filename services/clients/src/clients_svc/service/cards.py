@@ -22,6 +22,7 @@ from crm_contracts.ids import uuid7
 from crm_platform.errors import ProblemError
 from crm_platform.internal_auth import Principal, require_role
 from crm_platform.preconditions import check_version
+from crm_platform.scope import Scope
 
 # Changes recorded in the history with their old and new values.
 TRACKED = ("first_name", "last_name", "phone", "email", "birthday", "branch_id", "lead_source")
@@ -54,13 +55,10 @@ class Cards(UseCase):
             problem := birthday_problem(values["birthday"], await self.today(tenant_id))
         ):
             bad("birthday", problem)
-        if (
-            "branch_id" in values
-            and not principal.all_branches
-            and principal.branch_ids
-            and values["branch_id"] not in principal.branch_ids
+        if values.get("branch_id") is not None and not Scope.of(principal).sees_branch(
+            values["branch_id"]
         ):
-            bad("branch_id", "choose one of the branches you are granted")
+            bad("branch_id", "no such branch among yours")
         tag_ids = values.get("tag_ids") or []
         known_tags = await self.repo.known_tag_ids(tenant_id, tag_ids)
         for i, tag_id in enumerate(tag_ids):
@@ -264,7 +262,7 @@ class Cards(UseCase):
         if group_id is not None:
             through = [group_id]
         elif not principal.all_branches and not principal.branch_ids:
-            through = sorted(principal.group_ids)  # a teacher: the pupils of the groups
+            through = sorted(Scope.of(principal).group_ids)  # a teacher: the groups' pupils
         rows = await self.repo.search(scope, f, today, cursor, limit, through_groups=through)
         return rows, today
 

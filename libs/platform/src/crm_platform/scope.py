@@ -1,0 +1,134 @@
+"""The one scope rule: what a staff caller may see, taken from the internal token.
+
+A caller sees a resource of its own organisation when it holds every branch (the owner, an
+organisation-wide grant), holds a branch the resource belongs to, or is a teacher holding a
+group the resource belongs to. Group grants count for teachers only. Anyone else (a portal
+or anonymous caller, another organisation's staff) sees nothing.
+
+What a caller may not see answers 404, exactly as if it did not exist: in a path, in a body
+(`require`), and in a list (`where`, one SQL condition). The gateway's access map decides
+with the same `Scope.sees`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, false, or_, true
+
+from crm_platform.errors import NotFoundError
+from crm_platform.internal_auth import Principal
+
+GROUP_ROLES = frozenset({"teacher"})
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a resource lives: its organisation, and the branches and groups it belongs to."""
+
+    tenant_id: uuid.UUID
+    branch_ids: frozenset[uuid.UUID] = field(default_factory=frozenset)
+    group_ids: frozenset[uuid.UUID] = field(default_factory=frozenset)
+
+    @classmethod
+    def of(
+        cls,
+        tenant_id: uuid.UUID,
+        branches: Iterable[uuid.UUID | None] = (),
+        groups: Iterable[uuid.UUID | None] = (),
+    ) -> Place:
+        return cls(
+            tenant_id,
+            frozenset(b for b in branches if b is not None),
+            frozenset(g for g in groups if g is not None),
+        )
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Place:
+        return cls(
+            tenant_id=uuid.UUID(str(data["tenant_id"])),
+            branch_ids=frozenset(uuid.UUID(str(b)) for b in data.get("branch_ids", [])),
+            group_ids=frozenset(uuid.UUID(str(g)) for g in data.get("group_ids", [])),
+        )
+
+
+@dataclass(frozen=True)
+class Scope:
+    tenant_id: uuid.UUID
+    role: str | None
+    all_branches: bool
+    branch_ids: frozenset[uuid.UUID]
+    group_ids: frozenset[uuid.UUID]  # empty unless the role holds groups
+
+    @classmethod
+    def build(
+        cls,
+        tenant_id: uuid.UUID,
+        role: str | None,
+        all_branches: bool,
+        branch_ids: Iterable[uuid.UUID],
+        group_ids: Iterable[uuid.UUID],
+    ) -> Scope:
+        groups = frozenset(group_ids) if role in GROUP_ROLES else frozenset()
+        return cls(tenant_id, role, all_branches, frozenset(branch_ids), groups)
+
+    @classmethod
+    def of(cls, principal: Principal) -> Scope:
+        """The caller's scope; a caller who is not staff of an organisation gets 404."""
+        if principal.realm != "staff" or principal.tenant_id is None:
+            raise NotFoundError("resource")
+        return cls.build(
+            principal.tenant_id,
+            principal.role,
+            principal.all_branches,
+            principal.branch_ids,
+            principal.group_ids,
+        )
+
+    @property
+    def restricted(self) -> bool:
+        """True when the caller sees only some branches or groups."""
+        return not self.all_branches
+
+    def sees(self, place: Place) -> bool:
+        if place.tenant_id != self.tenant_id:
+            return False
+        if self.all_branches or self.branch_ids & place.branch_ids:
+            return True
+        return bool(self.group_ids & place.group_ids)
+
+    def sees_branch(self, branch_id: uuid.UUID | None) -> bool:
+        """A branch of the caller's own organisation (the caller checks the tenant, see
+        `require`): every branch for the owner, else only those granted."""
+        return self.all_branches or (branch_id is not None and branch_id in self.branch_ids)
+
+    def require(self, what: str, place: Place | None) -> Place:
+        """For an id named in a body or filter: its place when visible, else 404 as if the
+        id did not exist (`place` is None when this service does not know the id)."""
+        if place is None or not self.sees(place):
+            raise NotFoundError(what)
+        return place
+
+    def where(
+        self,
+        tenant_column: Any,
+        branch_column: Any = None,
+        group_column: Any = None,
+    ) -> ColumnElement[bool]:
+        """The SQL condition for rows this caller sees: `tenant_column` is the row's tenant,
+        `branch_column` / `group_column` (columns or conditions built with `in_`) its branch
+        and group where it has them."""
+        tenant = tenant_column == self.tenant_id
+        if self.all_branches:
+            return and_(tenant, true())
+        either: list[ColumnElement[bool]] = []
+        if branch_column is not None and self.branch_ids:
+            either.append(branch_column.in_(sorted(self.branch_ids)))
+        if group_column is not None and self.group_ids:
+            either.append(group_column.in_(sorted(self.group_ids)))
+        if not either:
+            return false()
+        return and_(tenant, or_(*either))

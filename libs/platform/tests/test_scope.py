@@ -1,0 +1,108 @@
+"""The one scope rule every service and the gateway use."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from fastapi import APIRouter
+from fastapi.testclient import TestClient
+from sqlalchemy import Column, MetaData, String, Table, Uuid, create_engine, select
+
+from crm_platform.app import create_service_app
+from crm_platform.errors import NotFoundError
+from crm_platform.internal_auth import Principal
+from crm_platform.scope import Place, Scope
+from crm_platform.settings import ServiceSettings
+
+TENANT = uuid.uuid4()
+B1, B2, G1, G2 = (uuid.uuid4() for _ in range(4))
+IN_G1 = Place(TENANT, frozenset({B1}), frozenset({G1}))
+
+
+def caller(role: str, branches: set[uuid.UUID] = set(), groups: set[uuid.UUID] = set(), **kw):  # noqa: B006
+    return Principal(
+        tenant_id=kw.get("tenant", TENANT),
+        subject="u",
+        realm=kw.get("realm", "staff"),
+        role=role,
+        all_branches=role == "owner",
+        branch_ids=frozenset(branches),
+        group_ids=frozenset(groups),
+    )
+
+
+def test_who_sees_what() -> None:
+    assert Scope.of(caller("owner")).sees(IN_G1)
+    assert not Scope.of(caller("owner", tenant=uuid.uuid4())).sees(IN_G1)
+    assert Scope.of(caller("admin", {B1})).sees(IN_G1)
+    assert not Scope.of(caller("admin", {B2})).sees(IN_G1)
+    assert Scope.of(caller("teacher", groups={G1})).sees(IN_G1)
+    assert not Scope.of(caller("teacher", groups={G2})).sees(IN_G1)
+    # group grants count for teachers only
+    assert not Scope.of(caller("accountant", groups={G1})).sees(IN_G1)
+    assert not Scope.of(caller("admin", groups={G1})).sees(IN_G1)
+
+
+def test_callers_who_are_not_staff_get_404_and_body_ids_answer_as_unknown() -> None:
+    for realm in ("portal", "anonymous", "system"):
+        with pytest.raises(NotFoundError):
+            Scope.of(caller("owner", realm=realm))
+    admin = Scope.of(caller("admin", {B1}))
+    assert admin.require("client", IN_G1) == IN_G1
+    with pytest.raises(NotFoundError) as unknown:
+        admin.require("client", None)
+    with pytest.raises(NotFoundError) as hidden:
+        admin.require("client", Place(TENANT, frozenset({B2})))
+    assert unknown.value.detail == hidden.value.detail
+
+
+def test_the_sql_condition_follows_the_same_rule() -> None:
+    rows = Table(
+        "rows",
+        MetaData(),
+        Column("name", String),
+        Column("tenant_id", Uuid),
+        Column("branch_id", Uuid),
+        Column("group_id", Uuid),
+    )
+    engine = create_engine("sqlite://")
+    rows.metadata.create_all(engine)
+    other = uuid.uuid4()
+    with engine.begin() as conn:
+        conn.execute(
+            rows.insert(),
+            [
+                {"name": "g1", "tenant_id": TENANT, "branch_id": B1, "group_id": G1},
+                {"name": "g2", "tenant_id": TENANT, "branch_id": B2, "group_id": G2},
+                {"name": "elsewhere", "tenant_id": other, "branch_id": B1, "group_id": G1},
+            ],
+        )
+
+    def seen(principal: Principal) -> set[str]:
+        condition = Scope.of(principal).where(rows.c.tenant_id, rows.c.branch_id, rows.c.group_id)
+        with engine.connect() as conn:
+            return set(conn.execute(select(rows.c.name).where(condition)).scalars())
+
+    assert seen(caller("owner")) == {"g1", "g2"}
+    assert seen(caller("admin", {B1})) == {"g1"}
+    assert seen(caller("teacher", groups={G2})) == {"g2"}
+    assert seen(caller("teacher", {B1}, {G2})) == {"g1", "g2"}
+    assert seen(caller("accountant", groups={G1})) == set()
+    assert seen(caller("admin")) == set()
+
+
+def test_a_service_answers_a_trailing_slash_with_404_never_a_redirect() -> None:
+    app = create_service_app(ServiceSettings(service_name="probe"), title="p", database=False)
+    router = APIRouter()
+
+    @router.get("/api/v1/probe/things")
+    async def things() -> dict[str, str]:
+        return {"ok": "yes"}
+
+    app.include_router(router)
+    with TestClient(app) as client:
+        assert client.get("/api/v1/probe/things").status_code == 200
+        response = client.get("/api/v1/probe/things/", follow_redirects=False)
+    assert response.status_code == 404
+    assert "location" not in response.headers

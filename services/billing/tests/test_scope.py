@@ -1,0 +1,54 @@
+"""Billing applies libs' scope rule: lists show only what the caller's branches reach, and a
+caller who is not staff gets the same 404 as everywhere else."""
+
+from __future__ import annotations
+
+import uuid
+
+from crm_contracts.events.clients import ClientRegistered
+from crm_platform.internal_auth import Principal
+
+from .conftest import Api, staff
+
+
+def _client(api: Api, tenant: uuid.UUID, branch: uuid.UUID) -> uuid.UUID:
+    client = uuid.uuid4()
+    api.deliver(
+        tenant,
+        ClientRegistered(client_id=client, first_name="A", last_name="B", branch_id=branch),
+        source="clients",
+    )
+    return client
+
+
+def _invoice(api: Api, owner: Principal, client: uuid.UUID) -> str:
+    created = api.call(
+        "POST",
+        f"/clients/{client}/invoices",
+        owner,
+        json={"amount_minor": 5000, "due_on": "2030-01-01", "description": "January"},
+    )
+    assert created.status_code == 201, created.text
+    return str(created.json()["id"])
+
+
+def test_the_invoice_list_shows_a_branch_accountant_only_their_branch(api: Api) -> None:
+    tenant = api.organisation()
+    owner = staff(tenant)
+    north, south = uuid.uuid4(), uuid.uuid4()
+    mine = _invoice(api, owner, _client(api, tenant, north))
+    theirs = _invoice(api, owner, _client(api, tenant, south))
+    for role in ("accountant", "admin"):
+        caller = staff(tenant, role, branch_ids=frozenset({north}))
+        listed = api.call("GET", "/invoices", caller)
+        assert listed.status_code == 200, listed.text
+        assert [i["id"] for i in listed.json()["items"]] == [mine], role
+    everything = api.call("GET", "/invoices", owner).json()["items"]
+    assert {i["id"] for i in everything} == {mine, theirs}
+
+
+def test_a_caller_who_is_not_staff_gets_404_as_elsewhere(api: Api) -> None:
+    tenant = api.organisation()
+    portal = Principal(tenant_id=tenant, subject="c", realm="portal")
+    for path in ("/invoices", "/catalogue", f"/clients/{uuid.uuid4()}/balance", "/settings"):
+        assert api.call("GET", path, portal).status_code == 404, path
