@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import DateTime
 
+from crm_platform.db import UtcDateTime
 from crm_platform.db_admin import drop_database, ensure_database, upgrade_sync, with_database
-from crm_platform.testing import amqp_url, server_database_url
+from crm_platform.testing import amqp_url, schema_differences, server_database_url
 
 SERVICES = sorted(
     p.name for p in Path(__file__).parent.iterdir() if (p / "pyproject.toml").exists()
@@ -45,6 +47,10 @@ def test_service_migrates_and_serves_health_on_real_servers(service: str) -> Non
         upgrade_sync(root, url)
         upgrade_sync(root, url, "base")  # downgrades cleanly
         upgrade_sync(root, url)
+        models = importlib.import_module(f"{service}_svc.models")
+        diff, _ = asyncio.run(schema_differences(url, models.metadata))
+        changes = [op for item in diff for op in (item if isinstance(item, list) else [item])]
+        assert [op for op in changes if op[0] == "modify_type"] == []  # columns as modelled
         main = importlib.import_module(f"{service}_svc.main")
         settings_mod = importlib.import_module(f"{service}_svc.settings")
         settings = settings_mod.Settings(database_url=url, amqp_url=amqp_url(), db_pool_size=2)
@@ -60,3 +66,24 @@ def test_service_migrates_and_serves_health_on_real_servers(service: str) -> Non
             assert client.get("/healthz").headers["x-request-id"]
     finally:
         asyncio.run(drop_database(url))
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_time_column_is_utc_aware(service: str) -> None:
+    """SQLite keeps no offset: a plain DateTime column reads back naive there, and comparing
+    it with an aware time fails (a removed mark once never gave its class back)."""
+    models = importlib.import_module(f"{service}_svc.models")
+    plain = [
+        f"{table.name}.{column.name}"
+        for table in models.metadata.tables.values()
+        for column in table.columns
+        if isinstance(column.type, DateTime)
+    ]
+    wrapped = [
+        f"{table.name}.{column.name}"
+        for table in models.metadata.tables.values()
+        for column in table.columns
+        if isinstance(column.type, UtcDateTime)
+    ]
+    assert plain == []
+    assert service in ("notifications", "portal") or wrapped

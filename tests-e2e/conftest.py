@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 import uuid
 from collections.abc import AsyncIterator
 
@@ -17,7 +18,7 @@ import pytest
 
 from crm_devrun.catalogue import SERVICES, prepare_database
 from crm_devrun.ports import free_port
-from crm_devrun.processes import CLEAN_EXITS, wait_ready
+from crm_devrun.processes import CLEAN_EXITS, ManagedProcess, wait_ready
 from crm_devrun.system import System, start_system, stop_system
 from crm_platform.db_admin import drop_database, with_database
 from crm_platform.testing import amqp_url, server_database_url
@@ -63,4 +64,33 @@ async def gateway(system: System) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(
         base_url=system.gateway_url, timeout=10.0, trust_env=False
     ) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+async def embedded_system(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    """`make run`'s default as a process of its own: every service and the gateway in one
+    process on the in-process bus, each database a SQLite file. Yields the gateway's URL."""
+    port = free_port()
+    where = tmp_path_factory.mktemp("embedded")
+    env = {k: v for k, v in os.environ.items() if k not in ("AMQP_URL", "DATABASE_URL")}
+    env |= {"CRM_VAR_DIR": str(where / "var"), "PORT": str(port)}
+    devrun = ManagedProcess(
+        "embedded",
+        [sys.executable, "-m", "crm_devrun"],
+        base_url=f"http://127.0.0.1:{port}",
+        env=env,
+        log_path=where / "devrun.log",
+    )
+    devrun.start()
+    try:
+        await wait_ready([devrun], within=READY_WITHIN_SECONDS)
+        yield devrun.base_url
+    finally:
+        devrun.stop()
+
+
+@pytest.fixture
+async def embedded_gateway(embedded_system: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=embedded_system, timeout=10.0, trust_env=False) as client:
         yield client

@@ -19,7 +19,7 @@ import httpx
 from crm_devrun.processes import poll_until
 
 from .test_access import PASSWORD, bearer, sign_up
-from .test_clients import create_client
+from .test_clients import CLIENTS, create_client
 
 J = "/api/v1/journal"
 BI = "/api/v1/billing"
@@ -66,6 +66,18 @@ async def post(gateway: httpx.AsyncClient, path: str, headers: dict[str, str], b
 
 
 async def test_classes_left_go_down_and_back_up(gateway: httpx.AsyncClient) -> None:
+    await classes_left_go_down_and_back_up(gateway)
+
+
+async def test_classes_left_go_down_and_back_up_embedded_on_sqlite(
+    embedded_gateway: httpx.AsyncClient,
+) -> None:
+    """The same on `make run`'s default: one process, in-process bus, SQLite files (where
+    a time read back once lost its offset and a removed mark never gave the class back)."""
+    await classes_left_go_down_and_back_up(embedded_gateway)
+
+
+async def classes_left_go_down_and_back_up(gateway: httpx.AsyncClient) -> None:
     school = await sign_up(gateway, "Journal billing school")
     owner = bearer(school["tokens"])
     branch = school["branch"]["id"]
@@ -79,6 +91,10 @@ async def test_classes_left_go_down_and_back_up(gateway: httpx.AsyncClient) -> N
         {"name": "Singing", "branch_id": branch, "starts_on": str(today - timedelta(days=30))},
     )
     client = await create_client(gateway, owner, "Marta", "601 200 300")
+    card = await gateway.get(f"{CLIENTS}/{client['id']}", headers=owner)
+    assert card.status_code == 200, card.text
+    for name in ("created_at", "updated_at"):  # read back from storage, with its offset
+        assert datetime.fromisoformat(card.json()[name]).utcoffset() == timedelta(0), card.text
     await post(
         gateway,
         f"{J}/groups/{group['id']}/enrolments",

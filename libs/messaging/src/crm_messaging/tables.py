@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlalchemy import (
     BigInteger,
     Column,
-    DateTime,
     Index,
     Integer,
     LargeBinary,
@@ -16,6 +15,8 @@ from sqlalchemy import (
     Uuid,
     text,
 )
+
+from crm_platform.db import UtcDateTime
 
 OUTBOX = "outbox"
 INBOX = "inbox"
@@ -35,8 +36,8 @@ def outbox_table(metadata: MetaData) -> Table:
         Column("event_type", String(200), nullable=False),
         Column("tenant_id", Uuid, nullable=False),
         Column("body", LargeBinary, nullable=False),
-        Column("created_at", DateTime(timezone=True), nullable=False),
-        Column("published_at", DateTime(timezone=True), nullable=True),
+        Column("created_at", UtcDateTime(), nullable=False),
+        Column("published_at", UtcDateTime(), nullable=True),
         Index(
             "ix_outbox_unpublished",
             "seq",
@@ -54,7 +55,7 @@ def inbox_table(metadata: MetaData) -> Table:
         Column("consumer", String(200), nullable=False),
         Column("event_id", Uuid, nullable=False),
         Column("event_type", String(200), nullable=False),
-        Column("processed_at", DateTime(timezone=True), nullable=False),
+        Column("processed_at", UtcDateTime(), nullable=False),
         PrimaryKeyConstraint("consumer", "event_id", name="pk_inbox"),
         Index("ix_inbox_processed_at", "processed_at"),
     )

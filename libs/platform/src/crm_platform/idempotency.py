@@ -32,7 +32,6 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import Response
 from sqlalchemy import (
     Column,
-    DateTime,
     Index,
     Integer,
     LargeBinary,
@@ -48,7 +47,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm_platform.db import SessionDep, new_metadata, pg_connection
+from crm_platform.db import SessionDep, UtcDateTime, new_metadata, pg_connection
 from crm_platform.errors import ProblemError
 
 IDEMPOTENCY = "idempotency_keys"
@@ -66,7 +65,7 @@ def idempotency_table(metadata: MetaData) -> Table:
         Column("fingerprint", String(64), nullable=False),
         Column("status_code", Integer, nullable=True),
         Column("response_body", LargeBinary, nullable=True),
-        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("created_at", UtcDateTime(), nullable=False),
         PrimaryKeyConstraint("scope", "key", name="pk_idempotency_keys"),
         Index("ix_idempotency_keys_created_at", "created_at"),
     )

@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -85,8 +85,6 @@ async def on_organisation_updated(
 def _set_family(client: Client, family_id: uuid.UUID | None, at: datetime) -> None:
     """The client's family from an event, unless a newer event already set it."""
     known = client.family_at
-    if known is not None and known.tzinfo is None:
-        known = known.replace(tzinfo=UTC)  # SQLite gives the time back without its zone
     if known is None or known <= at:
         client.family_id, client.family_at = family_id, at
 

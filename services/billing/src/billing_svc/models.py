@@ -18,7 +18,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -33,10 +32,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from crm_messaging.tables import MessagingTables
-from crm_platform.db import new_metadata
+from crm_platform.db import UtcDateTime, new_metadata
 from crm_platform.idempotency import idempotency_table
 
-TZ = DateTime(timezone=True)
+TZ = UtcDateTime()
 BIG = BigInteger().with_variant(Integer, "sqlite")
 
 

@@ -8,7 +8,6 @@ transaction with the inbox row, so a redelivered event has no second effect.
 
 from __future__ import annotations
 
-from datetime import UTC
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -190,8 +189,6 @@ async def on_balance_changed(
     if client is None:
         return
     as_of = client.balance_as_of
-    if as_of is not None and as_of.tzinfo is None:
-        as_of = as_of.replace(tzinfo=UTC)
     if as_of is None or as_of <= envelope.time:  # an older balance delivered late only goes
         client.balance_minor = payload.balance_minor  # into the history
         client.balance_currency = payload.currency

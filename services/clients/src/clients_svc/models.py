@@ -16,7 +16,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -31,9 +30,9 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from crm_messaging.tables import MessagingTables
-from crm_platform.db import new_metadata
+from crm_platform.db import UtcDateTime, new_metadata
 
-TZ = DateTime(timezone=True)
+TZ = UtcDateTime()
 
 
 class Base(DeclarativeBase):

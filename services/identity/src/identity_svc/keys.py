@@ -10,7 +10,7 @@ import json
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from cryptography.fernet import Fernet
@@ -91,8 +91,8 @@ class Keys:
             kid=row.kid,
             private=OKPKey.import_key(pem),
             public_jwk=json.loads(row.public_jwk),
-            signs_from=_aware(row.signs_from),
-            retired_at=_aware(row.retired_at) if row.retired_at else None,
+            signs_from=row.signs_from,
+            retired_at=row.retired_at,
         )
 
     def _new_row(self, now: datetime, signs_from: datetime) -> SigningKey:
@@ -175,7 +175,3 @@ class Keys:
         } | extra
         header = {"alg": ALGORITHM, "typ": TOKEN_TYPE[realm], "kid": key.kid}
         return jwt.encode(header, claims, key.private, algorithms=[ALGORITHM])
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

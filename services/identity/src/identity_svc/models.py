@@ -7,7 +7,6 @@ from datetime import datetime
 
 from sqlalchemy import (
     Boolean,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -20,9 +19,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from crm_messaging.tables import MessagingTables
-from crm_platform.db import new_metadata
+from crm_platform.db import UtcDateTime, new_metadata
 
-TZ = DateTime(timezone=True)
+TZ = UtcDateTime()
 
 
 class Base(DeclarativeBase):

@@ -417,7 +417,6 @@ class Identity:
         ):
             count, oldest = await self.repo.failures_since(key, now - window)
             if count >= limit and oldest is not None:
-                oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=UTC)
                 retry = max(1, math.ceil((oldest + window - now).total_seconds()))
                 raise TooManyAttemptsError(retry)
         if await verify_password(stored_hash, password):
@@ -436,7 +435,7 @@ class Identity:
             # A used token presented again: someone holds a copy. End the whole session.
             await self.repo.revoke_family(row.family_id, now)
             raise SignInRefusedError("invalid refresh token")
-        if _aware(row.expires_at) <= now:
+        if row.expires_at <= now:
             raise SignInRefusedError("invalid refresh token")
         row.used_at = now
         extra = await self._subject_claims(row.realm, row.subject_id)
@@ -528,7 +527,7 @@ class Identity:
     async def set_password(self, body: schemas.SetPassword, purpose: str) -> None:
         now = self.now()
         row = await self.repo.one_time_token(digest(body.token), purpose)
-        if row is None or row.used_at is not None or _aware(row.expires_at) <= now:
+        if row is None or row.used_at is not None or row.expires_at <= now:
             raise ProblemError(400, "Bad Request", "this link is invalid or has expired")
         user = await self.repo.staff_by_id(row.user_id)
         if user is None or user.status == "deactivated":
@@ -628,7 +627,3 @@ class Identity:
             created_at=user.created_at,
             grants=[schemas.GrantRead(scope=g.scope, scope_id=g.scope_id) for g in grants],
         )
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

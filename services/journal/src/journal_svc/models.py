@@ -12,7 +12,6 @@ from datetime import date, datetime
 from sqlalchemy import (
     Boolean,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -25,9 +24,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from crm_messaging.tables import MessagingTables
-from crm_platform.db import new_metadata
+from crm_platform.db import UtcDateTime, new_metadata
 
-TZ = DateTime(timezone=True)
+TZ = UtcDateTime()
 DEFAULT_MAKEUP_DAYS = 30
 
 

@@ -17,8 +17,6 @@ from journal_svc.models import DEFAULT_MAKEUP_DAYS, ClientCard, ClientPack, Orga
 def _newer(known: datetime | None, incoming: datetime) -> bool:
     if known is None:
         return True
-    if known.tzinfo is None and incoming.tzinfo is not None:
-        incoming = incoming.replace(tzinfo=None)
     return incoming >= known
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -44,10 +44,6 @@ CLIENT_PREFIX = "client:"
 
 def client_of(account: str) -> uuid.UUID:
     return uuid.UUID(account.removeprefix(CLIENT_PREFIX))
-
-
-def utc(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)  # SQLite
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +104,7 @@ class ReportsRepository:
                 DebtSnapshot.tenant_id == tenant_id
             )
         )
-        return {month: utc(until) for month, until in rows}
+        return {month: until for month, until in rows}
 
     async def snapshot_debts(
         self, tenant_id: uuid.UUID, months: Collection[date], scope: frozenset[uuid.UUID] | None
@@ -153,7 +149,7 @@ class ReportsRepository:
             )
         )
         return [
-            Movement(client_of(account), booked_on, utc(created_at), int(amount))
+            Movement(client_of(account), booked_on, created_at, int(amount))
             for account, booked_on, created_at, amount in await self.session.execute(query)
         ]
 

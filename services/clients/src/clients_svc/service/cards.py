@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from clients_svc import schemas
@@ -218,7 +218,7 @@ class Cards(UseCase):
     async def confirm_email(self, body: schemas.EmailConfirm) -> None:
         client = await self.repo.by_email_token(digest(body.token))
         expires = client.email_token_expires_at if client is not None else None
-        if client is None or expires is None or _aware(expires) <= self.now():
+        if client is None or expires is None or expires <= self.now():
             raise ProblemError(400, "Bad Request", "this link is invalid or has expired")
         client.email_confirmed = True
         client.email_token_hash = None
@@ -346,7 +346,3 @@ def _plain(value: Any) -> Any:
 
 def _phone_summary(change: dict[str, Any]) -> str:
     return f"Phone changed from {change['from'] or 'none'} to {change['to'] or 'none'}"
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
