@@ -12,13 +12,13 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, Index, Integer, String, Text, Uuid
+from sqlalchemy import Boolean, Date, Index, Integer, String, Text, Uuid
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from crm_messaging.tables import MessagingTables
-from crm_platform.db import new_metadata
+from crm_platform.db import UtcDateTime, new_metadata
 
-TZ = DateTime(timezone=True)
+TZ = UtcDateTime()
 
 
 class Base(DeclarativeBase):

@@ -7,7 +7,7 @@ on the owner's state, and replaying the log (rebuild.py) gives the same result."
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import delete, select
@@ -32,12 +32,8 @@ from portal_svc.models import (
 R = TypeVar("R", bound=Base)
 
 
-def aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def newer(known: datetime | None, incoming: datetime) -> bool:
-    return known is None or aware(incoming) >= aware(known)
+    return known is None or incoming >= known
 
 
 class ReadModels:
@@ -151,7 +147,7 @@ class ReadModels:
             return
         for name, value in state.items():
             setattr(invoice, name, value)
-        invoice.issued_at = min(aware(invoice.issued_at), aware(at))
+        invoice.issued_at = min(invoice.issued_at, at)
         invoice.state_at = at
 
     async def payment(self, tenant_id: uuid.UUID, **fields: Any) -> None:
