@@ -323,7 +323,13 @@ ROUTES: tuple[Route, ...] = (
     _r("GET", f"{NO}/templates", "notifications", "notifications.manage"),
     _r("POST", f"{NO}/templates", "notifications", "notifications.manage"),
     _r("POST", f"{NO}/broadcasts", "notifications", "notifications.manage"),
-    _r("GET", f"{NO}/deliveries", "notifications", "notifications.manage"),
+    # the delivery log: the service shows each caller only their clients' messages
+    _r("GET", f"{NO}/deliveries", "notifications", "clients.read"),
+    _r("GET", f"{NO}/deliveries/{{message_id}}", "notifications", "clients.read"),
+    _r("POST", f"{NO}/deliveries/{{message_id}}/resend", "notifications", "notifications.manage"),
+    _r("GET", f"{NO}/dev-mailbox", "notifications", "org.manage"),
+    # RFC 8058 one-click unsubscribe, POSTed by mail clients without a session
+    _r("POST", f"{NO}/unsubscribe/{{token}}", "notifications", "public"),
     # client portal
     _r("POST", f"{PO}/signup", "portal", "public"),
     _r("GET", f"{PO}/me", "portal", "portal"),

@@ -8,7 +8,9 @@ from datetime import date
 
 from clients_svc.domain.cards import age_on
 
+from crm_platform.dev_keys import DEV_SEAL_PRIVATE_KEY
 from crm_platform.internal_auth import Principal
+from crm_platform.sealing import Opener
 
 from .conftest import Api, staff
 
@@ -175,7 +177,10 @@ def test_a_new_or_changed_email_asks_for_confirmation_once_confirmed_it_is_marke
     client = api.client_of(org, email="mum@example.com")
     requests = api.events("clients.email_confirmation_requested", client["id"])
     assert len(requests) == 1
-    token = requests[0]["data"]["confirmation_token"]
+    sealed = requests[0]["data"]["sealed_token"]
+    assert "confirmation_token" not in requests[0]["data"]
+    token = Opener(DEV_SEAL_PRIVATE_KEY).open("confirm_email", sealed)
+    assert token not in sealed
     assert len(token) >= 40
     assert requests[0]["data"]["email"] == "mum@example.com"
     assert (

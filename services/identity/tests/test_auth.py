@@ -7,6 +7,9 @@ import uuid
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
+from crm_platform.dev_keys import DEV_SEAL_PRIVATE_KEY
+from crm_platform.sealing import Opener
+
 from .conftest import SYSTEM, Api
 
 
@@ -159,7 +162,8 @@ def test_password_reset_by_emailed_token(api: Api) -> None:
         e for e in api.events("identity.password_reset_requested") if e["data"]["email"] == email
     ]
     assert len(events) == 1
-    token = events[0]["data"]["reset_token"]
+    assert events[0]["version"] == 2
+    token = Opener(DEV_SEAL_PRIVATE_KEY).open("reset", events[0]["data"]["sealed_token"])
     done = api.call(
         "POST",
         "/auth/password-reset/confirm",

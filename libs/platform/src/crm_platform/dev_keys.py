@@ -13,3 +13,8 @@ DEV_INTERNAL_PUBLIC_KEY = """-----BEGIN PUBLIC KEY-----
 MCowBQYDK2VwAyEAk8jEw3YJfVgrRD3mZgDXLKz+mf9g8nOxH4XVT7WqUmo=
 -----END PUBLIC KEY-----
 """
+
+# X25519 key pair of notifications: identity and clients seal one-time links to the public
+# key (crm_platform.sealing); only notifications opens them. Development only, like the above.
+DEV_SEAL_PRIVATE_KEY = "yM2OwwDEjLHeXW0o2iRMXh9ghk778ApL6ppuAvrVrFw="
+DEV_SEAL_PUBLIC_KEY = "L-H2gwH8Yt8Fs5WTkNS-MnvfXZyeNf-HLds09qAYsFg="

@@ -9,7 +9,12 @@ from typing import Literal, Self
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from crm_platform.dev_keys import DEV_INTERNAL_PRIVATE_KEY, DEV_INTERNAL_PUBLIC_KEY
+from crm_platform.dev_keys import (
+    DEV_INTERNAL_PRIVATE_KEY,
+    DEV_INTERNAL_PUBLIC_KEY,
+    DEV_SEAL_PRIVATE_KEY,
+    DEV_SEAL_PUBLIC_KEY,
+)
 
 Environment = Literal["development", "test", "production"]
 REPO_ROOT = Path(__file__).resolve().parents[4]
@@ -20,6 +25,16 @@ def var_dir() -> Path:
     """Where the embedded default keeps its files: $CRM_VAR_DIR, else var/ at the repo root."""
     configured = os.environ.get(VAR_DIR_ENV)
     return Path(configured) if configured else REPO_ROOT / "var"
+
+
+_DEV_SECRETS = (
+    DEV_INTERNAL_PUBLIC_KEY,
+    DEV_INTERNAL_PRIVATE_KEY,
+    DEV_SEAL_PUBLIC_KEY,
+    DEV_SEAL_PRIVATE_KEY,
+    "",
+    "changeme",
+)
 
 
 class InsecureSettingsError(RuntimeError):
@@ -47,7 +62,7 @@ class ServiceSettings(BaseSettings):
     def _refuse_default_secrets(self) -> Self:
         if self.environment == "production":
             for name, value in self._secrets().items():
-                if value in (DEV_INTERNAL_PUBLIC_KEY, DEV_INTERNAL_PRIVATE_KEY, "", "changeme"):
+                if value in _DEV_SECRETS:
                     raise InsecureSettingsError(
                         f"{name} must be set to a real secret when environment=production"
                     )

@@ -1,5 +1,6 @@
 from pydantic import Field
 
+from crm_platform.dev_keys import DEV_SEAL_PUBLIC_KEY
 from crm_platform.settings import ServiceSettings, service_config
 
 
@@ -16,3 +17,8 @@ class Settings(ServiceSettings):
     # Active clients an organisation on the free plan may have.
     free_plan_active_clients: int = Field(default=3, ge=1)
     import_max_rows: int = Field(default=20_000, ge=1)
+    # Notifications' public key: email confirmation tokens leave sealed to it.
+    seal_public_key: str = DEV_SEAL_PUBLIC_KEY
+
+    def _secrets(self) -> dict[str, str]:
+        return super()._secrets() | {"seal_public_key": self.seal_public_key}

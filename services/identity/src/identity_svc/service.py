@@ -16,8 +16,8 @@ from crm_contracts.events.identity import (
     BranchUpdated,
     OrganisationRegistered,
     OrganisationUpdated,
-    PasswordResetRequested,
-    StaffInvited,
+    PasswordResetRequestedV2,
+    StaffInvitedV2,
 )
 from crm_contracts.ids import uuid7
 from crm_contracts.registry import EventPayload
@@ -26,6 +26,7 @@ from crm_messaging import Outbox
 from crm_platform.errors import ConflictError, NotFoundError, ProblemError
 from crm_platform.internal_auth import Principal, require_role
 from crm_platform.preconditions import check_version
+from crm_platform.sealing import seal
 from identity_svc import schemas
 from identity_svc.keys import Keys
 from identity_svc.models import (
@@ -274,12 +275,12 @@ class Identity:
             await self._emit(
                 tenant,
                 user.id,
-                StaffInvited(
+                StaffInvitedV2(
                     user_id=user.id,
                     email=user.email,
                     name=user.name,
                     role=user.role,
-                    invite_token=token,
+                    sealed_token=seal(self.settings.seal_public_key, "invite", token),
                     expires_at=expires,
                 ),
             )
@@ -515,11 +516,11 @@ class Identity:
         await self._emit(
             user.tenant_id,
             user.id,
-            PasswordResetRequested(
+            PasswordResetRequestedV2(
                 user_id=user.id,
                 email=user.email,
                 name=user.name,
-                reset_token=token,
+                sealed_token=seal(self.settings.seal_public_key, "reset", token),
                 expires_at=expires,
             ),
         )

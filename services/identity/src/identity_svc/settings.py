@@ -2,6 +2,7 @@ from typing import Self
 
 from pydantic import Field, model_validator
 
+from crm_platform.dev_keys import DEV_SEAL_PUBLIC_KEY
 from crm_platform.settings import InsecureSettingsError, ServiceSettings, service_config
 
 # Published on purpose for development; refused when environment=production.
@@ -25,6 +26,8 @@ class Settings(ServiceSettings):
     address_failures: int = Field(default=50, ge=1)
     invite_ttl_hours: int = Field(default=72, ge=1)
     reset_ttl_minutes: int = Field(default=30, ge=5)
+    # Notifications' public key: invitation and reset tokens leave sealed to it.
+    seal_public_key: str = DEV_SEAL_PUBLIC_KEY
 
     @model_validator(mode="after")
     def _refuse_dev_key_encryption_key(self) -> Self:
@@ -32,4 +35,6 @@ class Settings(ServiceSettings):
             raise InsecureSettingsError(
                 "key_encryption_key must be set when environment=production"
             )
+        if self.environment == "production" and self.seal_public_key == DEV_SEAL_PUBLIC_KEY:
+            raise InsecureSettingsError("seal_public_key must be set when environment=production")
         return self

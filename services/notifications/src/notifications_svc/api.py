@@ -1,9 +1,15 @@
-"""HTTP routes of the notifications context. Every route requires the gateway's internal token."""
+"""HTTP routes of the notifications context. Every route requires the gateway's internal
+token; /api/v1/notifications gathers the routers of each part."""
 
 from fastapi import APIRouter, Depends
 
 from crm_platform.internal_auth import get_principal
+from notifications_svc.deliveries.api import router as deliveries_router
+from notifications_svc.mailbox.api import router as mailbox_router
+from notifications_svc.unsubscribe.api import router as unsubscribe_router
 
 router = APIRouter(
     prefix="/api/v1/notifications", tags=["notifications"], dependencies=[Depends(get_principal)]
 )
+for part in (deliveries_router, mailbox_router, unsubscribe_router):
+    router.include_router(part)

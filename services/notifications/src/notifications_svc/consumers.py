@@ -1,5 +1,226 @@
-"""Handlers for the events the notifications context listens to."""
+"""Handlers for the events the notifications context listens to: read models from identity,
+clients and the journal; reasons to write from billing, identity and clients."""
 
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm_contracts.envelope import EventEnvelope
+from crm_contracts.events.billing import (
+    DueReminder,
+    PackExpiring,
+    PackReminder,
+    PackRunningLow,
+    PaymentDueSoon,
+    PaymentOverdue,
+)
+from crm_contracts.events.clients import (
+    ClientArchived,
+    ClientRegistered,
+    ClientRestored,
+    ClientUpdated,
+    EmailConfirmationRequestedV2,
+    MessengerBound,
+)
+from crm_contracts.events.identity import (
+    OrganisationRegistered,
+    OrganisationUpdated,
+    PasswordResetRequestedV2,
+    StaffInvitedV2,
+)
+from crm_contracts.events.journal import EnrolmentEnded, EnrolmentStarted
 from crm_messaging import Handlers
+from notifications_svc.context import Context
+from notifications_svc.messages.dispatch import Dispatch, Reason, Recipient
+from notifications_svc.readmodels import ReadModels
 
 handlers = Handlers()
+
+
+def _dispatch(session: AsyncSession) -> Dispatch:
+    # the time a message is queued at; the sender reads its own clock
+    return Dispatch(Context(session))
+
+
+@handlers.on(OrganisationRegistered)
+async def organisation_registered(
+    session: AsyncSession, envelope: EventEnvelope, p: OrganisationRegistered
+) -> None:
+    await ReadModels(session).organisation(
+        p.organisation_id, p.name, p.time_zone, p.locale, p.currency
+    )
+
+
+@handlers.on(OrganisationUpdated)
+async def organisation_updated(
+    session: AsyncSession, envelope: EventEnvelope, p: OrganisationUpdated
+) -> None:
+    await ReadModels(session).organisation(
+        p.organisation_id, p.name, p.time_zone, p.locale, p.currency
+    )
+
+
+@handlers.on(ClientRegistered)
+async def client_registered(
+    session: AsyncSession, envelope: EventEnvelope, p: ClientRegistered
+) -> None:
+    await ReadModels(session).client(envelope.tenant_id, p, envelope.time)
+
+
+@handlers.on(ClientUpdated)
+async def client_updated(session: AsyncSession, envelope: EventEnvelope, p: ClientUpdated) -> None:
+    await ReadModels(session).client(envelope.tenant_id, p, envelope.time)
+
+
+@handlers.on(ClientArchived)
+async def client_archived(
+    session: AsyncSession, envelope: EventEnvelope, p: ClientArchived
+) -> None:
+    await ReadModels(session).client_status(p.client_id, "archived")
+
+
+@handlers.on(ClientRestored)
+async def client_restored(
+    session: AsyncSession, envelope: EventEnvelope, p: ClientRestored
+) -> None:
+    await ReadModels(session).client_status(p.client_id, "active")
+
+
+@handlers.on(MessengerBound)
+async def messenger_bound(
+    session: AsyncSession, envelope: EventEnvelope, p: MessengerBound
+) -> None:
+    if p.channel == "telegram":
+        await ReadModels(session).telegram_chat(p.client_id, p.chat_id)
+
+
+@handlers.on(EnrolmentStarted)
+async def enrolment_started(
+    session: AsyncSession, envelope: EventEnvelope, p: EnrolmentStarted
+) -> None:
+    await ReadModels(session).enrolled(
+        envelope.tenant_id, p.enrolment_id, p.client_id, p.group_id, p.branch_id
+    )
+
+
+@handlers.on(EnrolmentEnded)
+async def enrolment_ended(
+    session: AsyncSession, envelope: EventEnvelope, p: EnrolmentEnded
+) -> None:
+    await ReadModels(session).enrolment_ended(p.enrolment_id)
+
+
+async def _due(
+    session: AsyncSession, envelope: EventEnvelope, trigger: str, p: DueReminder
+) -> None:
+    await _dispatch(session).enqueue(
+        Reason(
+            tenant_id=envelope.tenant_id,
+            trigger=trigger,
+            occurrence=str(p.due_item_id),
+            recipient=Recipient(client_id=p.client_id),
+            variables={
+                "amount_minor": p.amount_minor,
+                "currency": p.currency,
+                "due_on": p.due_on.isoformat(),
+                "balance_minor": p.balance_minor,
+            },
+            source=f"due_item:{p.due_item_id}",
+        )
+    )
+
+
+@handlers.on(PaymentDueSoon)
+async def payment_due_soon(
+    session: AsyncSession, envelope: EventEnvelope, p: PaymentDueSoon
+) -> None:
+    await _due(session, envelope, "payment_due_soon", p)
+
+
+@handlers.on(PaymentOverdue)
+async def payment_overdue(
+    session: AsyncSession, envelope: EventEnvelope, p: PaymentOverdue
+) -> None:
+    await _due(session, envelope, "payment_overdue", p)
+
+
+async def _pack(
+    session: AsyncSession, envelope: EventEnvelope, trigger: str, p: PackReminder
+) -> None:
+    # billing reminds once per pack, condition and period: the period's end tells them apart
+    occurrence = f"{p.pack_id}:{p.ends_on.isoformat() if p.ends_on else 'open'}"
+    await _dispatch(session).enqueue(
+        Reason(
+            tenant_id=envelope.tenant_id,
+            trigger=trigger,
+            occurrence=occurrence,
+            recipient=Recipient(client_id=p.client_id),
+            variables={
+                "pack": p.name,
+                "ends_on": p.ends_on.isoformat() if p.ends_on else None,
+                "classes_left": p.classes_left,
+            },
+            source=f"pack:{p.pack_id}",
+        )
+    )
+
+
+@handlers.on(PackExpiring)
+async def pack_expiring(session: AsyncSession, envelope: EventEnvelope, p: PackExpiring) -> None:
+    await _pack(session, envelope, "pack_expiring", p)
+
+
+@handlers.on(PackRunningLow)
+async def pack_running_low(
+    session: AsyncSession, envelope: EventEnvelope, p: PackRunningLow
+) -> None:
+    await _pack(session, envelope, "pack_running_low", p)
+
+
+@handlers.on(EmailConfirmationRequestedV2)
+async def email_confirmation(
+    session: AsyncSession, envelope: EventEnvelope, p: EmailConfirmationRequestedV2
+) -> None:
+    await _dispatch(session).enqueue(
+        Reason(
+            tenant_id=envelope.tenant_id,
+            trigger="email_confirmation",
+            occurrence=str(envelope.id),
+            recipient=Recipient(client_id=p.client_id, email=p.email, name=p.name),
+            variables={"sealed_token": p.sealed_token, "expires_at": p.expires_at.isoformat()},
+        )
+    )
+
+
+@handlers.on(StaffInvitedV2)
+async def staff_invited(session: AsyncSession, envelope: EventEnvelope, p: StaffInvitedV2) -> None:
+    await ReadModels(session).staff(envelope.tenant_id, p.user_id, p.email, p.name)
+    await _dispatch(session).enqueue(
+        Reason(
+            tenant_id=envelope.tenant_id,
+            trigger="staff_invitation",
+            occurrence=str(envelope.id),
+            recipient=Recipient(staff_user_id=p.user_id, email=p.email, name=p.name),
+            variables={
+                "sealed_token": p.sealed_token,
+                "expires_at": p.expires_at.isoformat(),
+                "role": p.role,
+            },
+        )
+    )
+
+
+@handlers.on(PasswordResetRequestedV2)
+async def password_reset(
+    session: AsyncSession, envelope: EventEnvelope, p: PasswordResetRequestedV2
+) -> None:
+    await ReadModels(session).staff(envelope.tenant_id, p.user_id, p.email, p.name)
+    await _dispatch(session).enqueue(
+        Reason(
+            tenant_id=envelope.tenant_id,
+            trigger="password_reset",
+            occurrence=str(envelope.id),
+            recipient=Recipient(staff_user_id=p.user_id, email=p.email, name=p.name),
+            variables={"sealed_token": p.sealed_token, "expires_at": p.expires_at.isoformat()},
+        )
+    )

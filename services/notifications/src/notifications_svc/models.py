@@ -1,9 +1,23 @@
-"""Tables of the notifications context only."""
+"""Tables of the notifications context only.
 
-from sqlalchemy.orm import DeclarativeBase
+Read models (organisations, clients, their groups, staff) are copies kept from other
+contexts' events. `messages` is both the job queue and the head of the delivery log: one
+row per reason x recipient x channel, its `dedup_key` unique, so a redelivered event, a
+second replica or a restart can never queue a second letter for the same reason.
+`message_attempts` is the log of what happened to it, one row per step.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Index, Integer, String, Text, Uuid
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from crm_messaging.tables import MessagingTables
-from crm_platform.db import new_metadata
+from crm_platform.db import UtcDateTime, new_metadata
 
 
 class Base(DeclarativeBase):
@@ -12,3 +26,110 @@ class Base(DeclarativeBase):
 
 metadata = Base.metadata
 messaging = MessagingTables(metadata)
+
+STATUSES = ("queued", "deferred", "sent", "failed", "skipped")
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    locale: Mapped[str] = mapped_column(String(16), default="en")
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    # quiet hours, channel order and the like; defaults in domain/
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Client(Base):
+    __tablename__ = "clients"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    first_name: Mapped[str] = mapped_column(String(200))
+    last_name: Mapped[str] = mapped_column(String(200))
+    # only a confirmed address: an unconfirmed one is never written to
+    email: Mapped[str | None] = mapped_column(String(320))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    locale: Mapped[str | None] = mapped_column(String(16))
+    branch_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    tag_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    telegram_chat_id: Mapped[str | None] = mapped_column(String(64))
+    # the event time of the state held; an older state delivered late is ignored
+    as_of: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ClientGroup(Base):
+    """A client's enrolment in a group, while it lasts."""
+
+    __tablename__ = "client_groups"
+
+    enrolment_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    client_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    group_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    branch_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+
+
+class Staff(Base):
+    __tablename__ = "staff"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    email: Mapped[str] = mapped_column(String(320))
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class Message(Base):
+    __tablename__ = "messages"
+    __table_args__ = (Index("ix_messages_due", "status", "next_attempt_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    dedup_key: Mapped[str] = mapped_column(String(300), unique=True)
+    trigger: Mapped[str] = mapped_column(String(64))
+    category: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(16))
+    client_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    staff_user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    branch_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    address: Mapped[str | None] = mapped_column(String(320))
+    locale: Mapped[str] = mapped_column(String(16))
+    # what the template is rendered with; a one-time token stays sealed in here
+    variables: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # what the message is about, re-checked before sending (kind:id, e.g. due_item:...)
+    source: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    provider_id: Mapped[str | None] = mapped_column(String(300))
+    template_version: Mapped[int | None] = mapped_column(Integer)
+    subject: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Attempt(Base):
+    __tablename__ = "message_attempts"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    message_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    status: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[str | None] = mapped_column(Text)
+
+
+class OptOut(Base):
+    __tablename__ = "opt_outs"
+
+    client_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    category: Mapped[str] = mapped_column(String(16), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    source: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -1,7 +1,48 @@
-from crm_platform.settings import ServiceSettings, service_config
+from typing import Self
+
+from pydantic import Field, model_validator
+
+from crm_platform.dev_keys import DEV_SEAL_PRIVATE_KEY
+from crm_platform.settings import InsecureSettingsError, ServiceSettings, service_config
+
+# Published on purpose for development; refused when environment=production.
+DEV_UNSUBSCRIBE_SECRET = "dev-only-unsubscribe-secret"
 
 
 class Settings(ServiceSettings):
     model_config = service_config("NOTIFICATIONS_")
 
     service_name: str = "notifications"
+    # smtp://user:password@host:587 (STARTTLS when offered) or smtps://...:465. Empty: letters
+    # go to the development mailbox (files under var/mailbox) instead.
+    smtp_url: str = ""
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+    mail_from: str = "School CRM <no-reply@localhost>"
+    # Where people reach the system: links in letters (invitations, unsubscribe) start here.
+    public_url: str = "http://127.0.0.1:8100"
+    # Private key opening the one-time tokens identity and clients seal to us.
+    seal_private_key: str = DEV_SEAL_PRIVATE_KEY
+    # Signs the one-click unsubscribe links.
+    unsubscribe_secret: str = DEV_UNSUBSCRIBE_SECRET
+    sender_enabled: bool = True
+    sender_poll_seconds: float = Field(default=5.0, gt=0)
+    sender_batch: int = Field(default=100, ge=1)
+    sender_concurrency: int = Field(default=20, ge=1)
+    # Transient failures are retried after these delays in turn, then the message fails.
+    retry_delays_seconds: list[float] = Field(default=[30, 120, 600, 1800, 3600, 3 * 3600])
+    # A claimed message is taken back by another pass if its sender died this long ago.
+    lease_seconds: float = Field(default=120.0, gt=0)
+
+    def _secrets(self) -> dict[str, str]:
+        return super()._secrets() | {
+            "seal_private_key": self.seal_private_key,
+            "unsubscribe_secret": self.unsubscribe_secret,
+        }
+
+    @model_validator(mode="after")
+    def _refuse_dev_unsubscribe_secret(self) -> Self:
+        if self.environment == "production" and self.unsubscribe_secret == DEV_UNSUBSCRIBE_SECRET:
+            raise InsecureSettingsError(
+                "unsubscribe_secret must be set when environment=production"
+            )
+        return self

@@ -123,3 +123,14 @@ class MessengerBound(EventPayload):
     client_id: uuid.UUID
     channel: Literal["telegram", "viber"]
     chat_id: str
+
+
+@registry.register("clients.email_confirmation_requested", 2)
+class EmailConfirmationRequestedV2(EventPayload):
+    """The confirmation token sealed to notifications' public key (purpose "confirm_email")."""
+
+    client_id: uuid.UUID
+    email: str
+    name: str
+    sealed_token: str
+    expires_at: datetime

@@ -75,3 +75,27 @@ class PasswordResetRequested(EventPayload):
     name: str
     reset_token: str
     expires_at: datetime
+
+
+@registry.register("identity.staff_invited", 2)
+class StaffInvitedV2(EventPayload):
+    """v1 carried the token in plain text; v2 carries it sealed to notifications' public key
+    (crm_platform.sealing, purpose "invite"), so only notifications can open it."""
+
+    user_id: uuid.UUID
+    email: str
+    name: str
+    role: str
+    sealed_token: str
+    expires_at: datetime
+
+
+@registry.register("identity.password_reset_requested", 2)
+class PasswordResetRequestedV2(EventPayload):
+    """The reset token sealed to notifications' public key (purpose "reset")."""
+
+    user_id: uuid.UUID
+    email: str
+    name: str
+    sealed_token: str
+    expires_at: datetime

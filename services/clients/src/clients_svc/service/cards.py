@@ -16,13 +16,14 @@ from clients_svc.service.base import WRITERS, UseCase, actor_of, digest, new_tok
 from crm_contracts.events.clients import (
     ClientRegistered,
     ClientUpdated,
-    EmailConfirmationRequested,
+    EmailConfirmationRequestedV2,
 )
 from crm_contracts.ids import uuid7
 from crm_platform.errors import ProblemError
 from crm_platform.internal_auth import Principal, require_role
 from crm_platform.preconditions import check_version
 from crm_platform.scope import Scope
+from crm_platform.sealing import seal
 
 # Changes recorded in the history with their old and new values.
 TRACKED = ("first_name", "last_name", "phone", "email", "birthday", "branch_id", "lead_source")
@@ -206,11 +207,11 @@ class Cards(UseCase):
         await self.emit(
             client.tenant_id,
             client.id,
-            EmailConfirmationRequested(
+            EmailConfirmationRequestedV2(
                 client_id=client.id,
                 email=client.email,
                 name=f"{client.first_name} {client.last_name}",
-                confirmation_token=token,
+                sealed_token=seal(self.settings.seal_public_key, "confirm_email", token),
                 expires_at=expires,
             ),
         )

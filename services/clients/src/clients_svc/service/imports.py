@@ -29,10 +29,11 @@ from clients_svc.repository import Balance
 from clients_svc.service.base import MANAGERS, UseCase, actor_of, digest, invalid, new_token
 from clients_svc.service.cards import Cards
 from clients_svc.service.tags import Tags
-from crm_contracts.events.clients import ClientRegistered, EmailConfirmationRequested
+from crm_contracts.events.clients import ClientRegistered, EmailConfirmationRequestedV2
 from crm_contracts.ids import uuid7
 from crm_platform.errors import ProblemError
 from crm_platform.internal_auth import Principal, require_role
+from crm_platform.sealing import seal
 
 EXPORT_COLUMNS = (
     "id",
@@ -250,11 +251,13 @@ class Imports(UseCase):
                 # Imported emails are confirmed like any new email.
                 envelopes.append(
                     self.outbox.envelope(
-                        EmailConfirmationRequested(
+                        EmailConfirmationRequestedV2(
                             client_id=client_id,
                             email=row.email,
                             name=f"{row.first_name} {row.last_name}",
-                            confirmation_token=token,
+                            sealed_token=seal(
+                                self.settings.seal_public_key, "confirm_email", token
+                            ),
                             expires_at=expires,
                         ),
                         tenant_id=tenant,

@@ -1,0 +1,57 @@
+"""A job beside the app (a Component): a pass at start, then every `poll_seconds`, and at once
+when woken (wake() from this process, e.g. after a commit that gave it work).
+
+A pass that raises is logged and the loop goes on; `run_once` returns how much it did, and a
+pass that did something is followed by another at once, so a backlog drains without waiting
+for the next tick.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+
+from crm_platform.logs import get_logger
+
+log = get_logger(__name__)
+
+
+class PeriodicJob:
+    def __init__(
+        self, name: str, run_once: Callable[[], Awaitable[int]], poll_seconds: float
+    ) -> None:
+        self.name = name
+        self.run_once = run_once
+        self.poll_seconds = poll_seconds
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._loop(), name=self.name)
+
+    async def _loop(self) -> None:
+        while True:
+            self._wake.clear()
+            done = 0
+            try:
+                done = await self.run_once()
+            except Exception:
+                log.exception("periodic_job_failed", job=self.name)
+            if done:
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def ready(self) -> None:
+        if self._task is None or self._task.done():
+            raise RuntimeError(f"the {self.name} job is not running")

@@ -1,0 +1,65 @@
+"""What the service sends and why: each trigger's category and the variables its templates
+may use. Transactional messages (a confirmation, an invitation, a reset) cannot be switched
+off; reminders and news respect each client's opt-outs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Category = Literal["transactional", "reminders", "news"]
+Audience = Literal["client", "staff", "address"]
+CATEGORIES: tuple[Category, ...] = ("transactional", "reminders", "news")
+COMMON = ("first_name", "name", "school")
+
+
+@dataclass(frozen=True)
+class Trigger:
+    name: str
+    category: Category
+    audience: Audience
+    variables: tuple[str, ...]
+    # a one-time token sealed for us under this purpose (crm_platform.sealing)
+    sealed: str | None = None
+
+    @property
+    def allowed(self) -> frozenset[str]:
+        return frozenset(COMMON + self.variables)
+
+
+def _t(name: str, category: Category, audience: Audience, *variables: str, **kw: str) -> Trigger:
+    return Trigger(name, category, audience, variables, kw.get("sealed"))
+
+
+TRIGGERS: dict[str, Trigger] = {
+    t.name: t
+    for t in (
+        _t("payment_due_soon", "reminders", "client", "amount", "due_on", "balance"),
+        _t("payment_overdue", "reminders", "client", "amount", "due_on", "balance"),
+        _t("pack_expiring", "reminders", "client", "pack", "ends_on", "classes_left"),
+        _t("pack_running_low", "reminders", "client", "pack", "ends_on", "classes_left"),
+        _t(
+            "email_confirmation",
+            "transactional",
+            "address",
+            "link",
+            "expires_at",
+            sealed="confirm_email",
+        ),
+        _t(
+            "staff_invitation",
+            "transactional",
+            "staff",
+            "link",
+            "expires_at",
+            "role",
+            sealed="invite",
+        ),
+        _t("password_reset", "transactional", "staff", "link", "expires_at", sealed="reset"),
+    )
+}
+
+
+def dedup_key(trigger: str, occurrence: str, recipient: str, channel: str) -> str:
+    """One message per reason x recipient x channel; the database holds it unique."""
+    return f"{trigger}:{occurrence}:{recipient}:{channel}"

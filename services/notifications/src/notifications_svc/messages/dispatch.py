@@ -1,0 +1,115 @@
+"""From a reason to send (an event, a rule's occurrence) to queued messages, one per
+recipient and channel, each held unique by its dedup key. What cannot be sent is written
+down as skipped, with why, so the log shows every reason that arrived."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm_contracts.ids import uuid7
+from notifications_svc.context import Context
+from notifications_svc.domain.triggers import TRIGGERS, dedup_key
+from notifications_svc.messages.repository import MessagesRepository
+from notifications_svc.sending.wakeup import wake_senders
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A client (looked up in the read model), or a person known only by address."""
+
+    client_id: uuid.UUID | None = None
+    staff_user_id: uuid.UUID | None = None
+    email: str | None = None
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Reason:
+    tenant_id: uuid.UUID
+    trigger: str
+    occurrence: str
+    recipient: Recipient
+    variables: dict[str, Any] = field(default_factory=dict)
+    # what to re-check before sending (e.g. "due_item:<id>")
+    source: str | None = None
+
+
+def wake_after_commit(session: AsyncSession) -> None:
+    event.listen(session.sync_session, "after_commit", lambda _: wake_senders(), once=True)
+
+
+class Dispatch:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.repo = MessagesRepository(ctx.session)
+
+    async def enqueue(self, reason: Reason) -> uuid.UUID | None:
+        """Queues (or records as skipped) the message for this reason; None if it already
+        exists."""
+        trigger = TRIGGERS[reason.trigger]
+        now = self.ctx.now()
+        who = reason.recipient
+        org = await self.repo.organisation(reason.tenant_id)
+        client = await self.repo.client(who.client_id) if who.client_id else None
+        locale = (client.locale if client else None) or (org.locale if org else None) or "en"
+        address = who.email
+        skip: str | None = None
+        name = who.name
+        first_name = name.split(" ")[0] if name else ""
+        if trigger.audience == "client":
+            if client is None or client.tenant_id != reason.tenant_id:
+                skip = "no address: the client is not known here yet"
+            else:
+                address = client.email
+                first_name, name = client.first_name, f"{client.first_name} {client.last_name}"
+                if client.status == "archived":
+                    skip = "client archived"
+                elif address is None:
+                    skip = "no address: no confirmed email"
+        elif client is not None:
+            first_name = client.first_name
+        channel = "email"
+        optional = trigger.category != "transactional"
+        if (
+            skip is None
+            and who.client_id
+            and optional
+            and await self.repo.opted_out(who.client_id, trigger.category, channel)
+        ):
+            skip = "opted out"
+        recipient_key = str(who.client_id or who.staff_user_id or (address or "").lower())
+        message_id = uuid7()
+        added = await self.repo.add_unique(
+            {
+                "id": message_id,
+                "tenant_id": reason.tenant_id,
+                "dedup_key": dedup_key(reason.trigger, reason.occurrence, recipient_key, channel),
+                "trigger": reason.trigger,
+                "category": trigger.category,
+                "channel": channel,
+                "client_id": who.client_id,
+                "staff_user_id": who.staff_user_id,
+                "branch_id": client.branch_id if client else None,
+                "address": address,
+                "locale": locale,
+                "variables": {"first_name": first_name, "name": name} | reason.variables,
+                "source": reason.source,
+                "status": "skipped" if skip else "queued",
+                "reason": skip,
+                "attempts": 0,
+                "next_attempt_at": None if skip else now,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        if added is None:
+            return None
+        self.repo.log(added, now, "skipped" if skip else "queued", skip)
+        if skip is None:
+            wake_after_commit(self.ctx.session)
+        return added

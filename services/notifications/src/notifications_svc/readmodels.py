@@ -1,0 +1,86 @@
+"""Copies of other contexts' data, kept from their events: organisations (name, time zone,
+locale, currency), client cards (name, confirmed email, phone, branch, tags, status, bound
+Telegram chat), enrolments (which groups a client is in) and staff addresses."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm_contracts.events.clients import ClientState
+from notifications_svc.models import Client, ClientGroup, Organisation, Staff
+
+
+class ReadModels:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def organisation(
+        self, org_id: uuid.UUID, name: str, time_zone: str, locale: str, currency: str
+    ) -> None:
+        org = await self.session.get(Organisation, org_id)
+        if org is None:
+            org = Organisation(id=org_id, settings={})
+            self.session.add(org)
+        org.name, org.time_zone, org.locale, org.currency = name, time_zone, locale, currency
+
+    async def client(self, tenant_id: uuid.UUID, card: ClientState, as_of: datetime) -> None:
+        row = await self.session.get(Client, card.client_id)
+        if row is None:
+            row = Client(id=card.client_id, tenant_id=tenant_id)
+            self.session.add(row)
+        elif row.as_of >= as_of:
+            return
+        row.first_name, row.last_name = card.first_name, card.last_name
+        row.email = card.email if card.email and card.email_confirmed else None
+        row.phone = card.phone
+        row.branch_id = card.branch_id
+        row.status = card.status
+        row.tag_ids = [str(t) for t in card.tag_ids]
+        locale = getattr(card, "locale", None)  # not on the card yet; read when it is
+        row.locale = locale if isinstance(locale, str) else row.locale
+        row.as_of = as_of
+
+    async def client_status(self, client_id: uuid.UUID, status: str) -> None:
+        row = await self.session.get(Client, client_id)
+        if row is not None:
+            row.status = status
+
+    async def telegram_chat(self, client_id: uuid.UUID, chat_id: str | None) -> None:
+        row = await self.session.get(Client, client_id)
+        if row is not None:
+            row.telegram_chat_id = chat_id
+
+    async def enrolled(
+        self,
+        tenant_id: uuid.UUID,
+        enrolment_id: uuid.UUID,
+        client_id: uuid.UUID,
+        group_id: uuid.UUID,
+        branch_id: uuid.UUID,
+    ) -> None:
+        if await self.session.get(ClientGroup, enrolment_id) is None:
+            self.session.add(
+                ClientGroup(
+                    enrolment_id=enrolment_id,
+                    tenant_id=tenant_id,
+                    client_id=client_id,
+                    group_id=group_id,
+                    branch_id=branch_id,
+                )
+            )
+
+    async def enrolment_ended(self, enrolment_id: uuid.UUID) -> None:
+        await self.session.execute(
+            delete(ClientGroup).where(ClientGroup.enrolment_id == enrolment_id)
+        )
+
+    async def staff(self, tenant_id: uuid.UUID, user_id: uuid.UUID, email: str, name: str) -> None:
+        row = await self.session.get(Staff, user_id)
+        if row is None:
+            self.session.add(Staff(user_id=user_id, tenant_id=tenant_id, email=email, name=name))
+        else:
+            row.email, row.name = email, name

@@ -1,0 +1,139 @@
+"""The sender: a job beside the app that hands waiting messages to their channels.
+
+Each pass claims a batch of messages whose time has come (FOR UPDATE SKIP LOCKED and a
+lease, so two notifications processes share the work and a dead one's messages come back
+after the lease), commits the claim, then handles the batch concurrently: re-check and
+render in one transaction, hand over outside any transaction, record the outcome in another.
+A transient failure waits the next delay of `retry_delays_seconds`; a permanent one fails.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from crm_platform.db import Database
+from crm_platform.logs import get_logger
+from crm_platform.periodic import PeriodicJob
+from notifications_svc.channels.base import Channel
+from notifications_svc.domain.retries import DeliveryError, next_attempt
+from notifications_svc.messages.repository import MessagesRepository
+from notifications_svc.models import Message
+from notifications_svc.sending import wakeup
+from notifications_svc.sending.compose import Composer, Ready, Skip
+from notifications_svc.settings import Settings
+
+log = get_logger(__name__)
+
+
+class Sender:
+    name = "sender"
+
+    def __init__(
+        self,
+        database: Database,
+        channels: dict[str, Channel],
+        composer: Composer,
+        settings: Settings,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.database = database
+        self.channels = channels
+        self.composer = composer
+        self.settings = settings
+        self.clock = clock
+        self.job = PeriodicJob("sender", self.run_once, settings.sender_poll_seconds)
+        self._limit = asyncio.Semaphore(settings.sender_concurrency)
+
+    async def start(self) -> None:
+        wakeup.register(self.job.wake)
+        await self.job.start()
+
+    async def stop(self) -> None:
+        wakeup.unregister(self.job.wake)
+        await self.job.stop()
+
+    async def ready(self) -> None:
+        await self.job.ready()
+
+    async def run_once(self) -> int:
+        now = self.clock()
+        lease = now + timedelta(seconds=self.settings.lease_seconds)
+        async with self.database.unit_of_work() as session:
+            ids = await MessagesRepository(session).claim_due(
+                now, lease, self.settings.sender_batch
+            )
+        await asyncio.gather(*(self._guarded(i) for i in ids))
+        return len(ids)
+
+    async def _guarded(self, message_id: uuid.UUID) -> None:
+        async with self._limit:
+            try:
+                await self.deliver(message_id)
+            except Exception:
+                log.exception("message_delivery_crashed", message_id=str(message_id))
+
+    async def deliver(self, message_id: uuid.UUID) -> None:
+        async with self.database.unit_of_work() as session:
+            repo = MessagesRepository(session)
+            msg = await repo.message(message_id)
+            if msg is None or msg.status not in ("queued", "deferred"):
+                return
+            decision = await self.composer.compose(repo, msg)
+            if isinstance(decision, Skip):
+                status = "failed" if decision.permanent_failure else "skipped"
+                self._close(repo, msg, status, decision.reason)
+                return
+        channel = self.channels.get(msg.channel)
+        try:
+            if channel is None:
+                raise DeliveryError(f"the {msg.channel} channel is not configured", transient=False)
+            provider_id = await channel.send(decision.outgoing)
+        except DeliveryError as error:
+            await self._failed(message_id, error)
+            return
+        await self._sent(message_id, decision, provider_id)
+
+    def _close(self, repo: MessagesRepository, msg: Message, status: str, reason: str) -> None:
+        now = self.clock()
+        msg.status, msg.reason, msg.lease_until, msg.updated_at = status, reason, None, now
+        msg.next_attempt_at = None
+        repo.log(msg.id, now, status, reason)
+
+    async def _sent(self, message_id: uuid.UUID, ready: Ready, provider_id: str) -> None:
+        now = self.clock()
+        async with self.database.unit_of_work() as session:
+            repo = MessagesRepository(session)
+            msg = await repo.message(message_id)
+            if msg is None:
+                return
+            msg.status, msg.reason, msg.provider_id = "sent", None, provider_id
+            msg.attempts += 1
+            msg.sent_at = msg.updated_at = now
+            msg.lease_until = msg.next_attempt_at = None
+            msg.subject = ready.outgoing.subject
+            msg.template_version = ready.template_version
+            repo.log(msg.id, now, "sent", provider_id)
+
+    async def _failed(self, message_id: uuid.UUID, error: DeliveryError) -> None:
+        now = self.clock()
+        async with self.database.unit_of_work() as session:
+            repo = MessagesRepository(session)
+            msg = await repo.message(message_id)
+            if msg is None:
+                return
+            msg.attempts += 1
+            retry_at = next_attempt(error, msg.attempts, self.settings.retry_delays_seconds, now)
+            msg.reason, msg.lease_until, msg.updated_at = error.reason, None, now
+            msg.next_attempt_at = retry_at
+            msg.status = "queued" if retry_at is not None else "failed"
+            detail = error.reason if retry_at is None else f"{error.reason}; again at {retry_at}"
+            repo.log(msg.id, now, "failed", detail)
+        log.warning(
+            "message_delivery_failed",
+            message_id=str(message_id),
+            reason=error.reason,
+            retry=retry_at is not None,
+        )
