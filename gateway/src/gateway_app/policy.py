@@ -87,6 +87,9 @@ ROUTES: tuple[Route, ...] = (
     _r("POST", "/auth/signup", "identity", "public"),
     _r("POST", "/auth/token", "identity", "public"),
     _r("POST", "/auth/portal/token", "identity", "public"),
+    _r("POST", "/auth/portal/codes", "identity", "public"),
+    _r("POST", "/auth/portal/signup", "identity", "public"),
+    _r("POST", "/auth/portal/password-reset", "identity", "public"),
     _r("POST", "/auth/refresh", "identity", "public"),
     _r("POST", "/auth/signout", "identity", "public"),
     _r("POST", "/auth/password-reset", "identity", "public"),
@@ -331,7 +334,6 @@ ROUTES: tuple[Route, ...] = (
     # RFC 8058 one-click unsubscribe, POSTed by mail clients without a session
     _r("POST", f"{NO}/unsubscribe/{{token}}", "notifications", "public"),
     # client portal
-    _r("POST", f"{PO}/signup", "portal", "public"),
     _r("GET", f"{PO}/me", "portal", "portal"),
     _r("GET", f"{PO}/overview", "portal", "portal"),
     _r("GET", f"{PO}/timetable", "portal", "portal"),

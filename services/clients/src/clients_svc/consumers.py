@@ -4,6 +4,7 @@ transaction with the inbox row, so a redelivered event has no second effect.
 - identity: the organisation's plan and time zone (plan limit, "today").
 - journal: groups and enrolments -> memberships (visibility, group filter) and history.
 - billing: the balance (balance filter) and history.
+- identity: a portal sign-up whose address was proven, decided against the cards.
 """
 
 from __future__ import annotations
@@ -13,20 +14,28 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clients_svc.domain.history import Section, uuid7_at
-from clients_svc.models import Group, HistoryEntry, Membership, Organisation
+from clients_svc.models import Group, HistoryEntry, Membership, Organisation, messaging
 from clients_svc.repository import Repository
+from clients_svc.service.portal_signups import PortalSignups
+from clients_svc.settings import Settings
 from crm_contracts.envelope import EventEnvelope
 from crm_contracts.events.billing import BalanceChanged
-from crm_contracts.events.identity import OrganisationRegistered, OrganisationUpdated
+from crm_contracts.events.identity import (
+    OrganisationRegistered,
+    OrganisationUpdated,
+    PortalSignupRequested,
+)
 from crm_contracts.events.journal import (
     EnrolmentEnded,
     EnrolmentStarted,
     GroupCreated,
     GroupUpdated,
 )
-from crm_messaging import Handlers
+from crm_messaging import Handlers, Outbox
 
 handlers = Handlers()
+# Events a handler emits go through the same outbox as the app's (one table, one relay).
+outbox = Outbox("clients", messaging)
 
 
 async def _history(
@@ -201,3 +210,10 @@ async def on_balance_changed(
         f"Balance is now {payload.balance_minor / 100:.2f} {payload.currency}",
         {"balance_minor": payload.balance_minor, "currency": payload.currency},
     )
+
+
+@handlers.on(PortalSignupRequested)
+async def on_portal_signup_requested(
+    session: AsyncSession, envelope: EventEnvelope, payload: PortalSignupRequested
+) -> None:
+    await PortalSignups(session, Settings(), outbox).decide(envelope.tenant_id, payload)

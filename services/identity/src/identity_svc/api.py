@@ -18,6 +18,7 @@ from crm_platform.pagination import CursorParam, LimitParam, Page, page
 from crm_platform.preconditions import IfMatch, version_of
 from identity_svc import schemas
 from identity_svc.keys import Keys
+from identity_svc.portal import PortalAccess
 from identity_svc.service import Identity
 from identity_svc.settings import Settings
 
@@ -65,6 +66,31 @@ async def portal_sign_in(
     body: schemas.PortalSignIn, svc: IdentityDep, request: Request
 ) -> schemas.Tokens:
     return await svc.portal_sign_in(body, client_address(request))
+
+
+@auth_router.post("/portal/codes", status_code=status.HTTP_202_ACCEPTED)
+async def portal_code(
+    body: schemas.PortalCodeRequest, svc: IdentityDep, request: Request
+) -> dict[str, str]:
+    """A one-time code for sign-in, a password reset or a sign-up; the same answer whether
+    or not the login has an account."""
+    await PortalAccess(svc).request_code(body, client_address(request))
+    return {"status": "if this login can use it, a code is on its way"}
+
+
+@auth_router.post("/portal/signup", status_code=status.HTTP_202_ACCEPTED)
+async def portal_sign_up(body: schemas.PortalSignUp, svc: IdentityDep) -> dict[str, str]:
+    await PortalAccess(svc).sign_up(body)
+    return {
+        "status": "received",
+        "detail": "we are matching your details with the school's records; "
+        "you will be able to sign in once they are linked",
+    }
+
+
+@auth_router.post("/portal/password-reset", status_code=status.HTTP_204_NO_CONTENT)
+async def portal_password_reset(body: schemas.PortalPasswordReset, svc: IdentityDep) -> None:
+    await PortalAccess(svc).reset_password(body)
 
 
 @auth_router.post("/refresh")

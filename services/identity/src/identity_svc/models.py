@@ -91,7 +91,30 @@ class PortalAccount(Base):
     login: Mapped[str] = mapped_column(String(320))
     client_ids: Mapped[str] = mapped_column(Text)  # space-separated: the client and family
     password_hash: Mapped[str | None] = mapped_column(String(200))
+    # active; or, after a sign-up, pending until clients decides, then lead, refused or review
     status: Mapped[str] = mapped_column(String(16), default="active")
+    created_at: Mapped[datetime] = mapped_column(TZ)
+
+
+class PortalCode(Base):
+    """One-time codes of the client portal (stored hashed): sign-in, password reset, and the
+    proof of an address at sign-up. Issued codes are also what the rate limits count."""
+
+    __tablename__ = "portal_codes"
+    __table_args__ = (
+        Index("ix_portal_codes_tenant_id_login_created_at", "tenant_id", "login", "created_at"),
+        Index("ix_portal_codes_address_created_at", "address", "created_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    login: Mapped[str] = mapped_column(String(320))
+    purpose: Mapped[str] = mapped_column(String(16))  # signin, reset, signup
+    code_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    address: Mapped[str] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[datetime] = mapped_column(TZ)
+    used_at: Mapped[datetime | None] = mapped_column(TZ)
     created_at: Mapped[datetime] = mapped_column(TZ)
 
 

@@ -14,6 +14,7 @@ from pydantic import (
     EmailStr,
     Field,
     StringConstraints,
+    model_validator,
 )
 
 from crm_contracts.money import CurrencyCode
@@ -63,10 +64,51 @@ class SignIn(Strict):
     password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
 
 
+Login = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=320)]
+Code = Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")]
+
+
 class PortalSignIn(Strict):
+    """A password, or a one-time code requested at /auth/portal/codes (purpose "signin")."""
+
     organisation_id: uuid.UUID
     login: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=320)]
-    password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+    password: Annotated[str, StringConstraints(min_length=1, max_length=256)] | None = None
+    code: Code | None = None
+
+    @model_validator(mode="after")
+    def _one_secret(self) -> PortalSignIn:
+        if (self.password is None) == (self.code is None):
+            raise ValueError("give either a password or a code")
+        return self
+
+
+class PortalCodeRequest(Strict):
+    organisation_id: uuid.UUID
+    login: Login
+    purpose: Literal["signin", "reset", "signup"]
+
+
+class PortalPasswordReset(Strict):
+    organisation_id: uuid.UUID
+    login: Login
+    code: Code
+    password: Password
+
+
+class PortalSignUp(Strict):
+    """From the organisation's portal page: the address proven by a code (purpose "signup")."""
+
+    organisation_id: uuid.UUID
+    login: Login
+    code: Code
+    first_name: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
+    ]
+    last_name: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
+    ]
+    password: Password | None = None
 
 
 class RefreshIn(Strict):

@@ -29,6 +29,7 @@ from crm_platform.preconditions import check_version
 from crm_platform.sealing import seal
 from identity_svc import schemas
 from identity_svc.keys import Keys
+from identity_svc.logins import normalise_login
 from identity_svc.models import (
     Branch,
     Grant,
@@ -389,11 +390,15 @@ class Identity:
         )
 
     async def portal_sign_in(self, body: schemas.PortalSignIn, address: str) -> schemas.Tokens:
-        login = body.login.lower()
+        if body.code is not None:
+            from identity_svc.portal import PortalAccess
+
+            return await PortalAccess(self).sign_in_with_code(body)
+        login = normalise_login(body.login)
         account = await self.repo.portal_account(body.organisation_id, login)
         stored = account.password_hash if account and account.status == "active" else None
         ok = await self._check_password(
-            f"portal:{body.organisation_id}:{login}", address, stored, body.password
+            f"portal:{body.organisation_id}:{login}", address, stored, body.password or ""
         )
         if not ok or account is None:
             raise SignInRefusedError("invalid login or password")
@@ -548,7 +553,7 @@ class Identity:
     ) -> schemas.PortalAccountRead:
         if await self.repo.organisation(body.tenant_id) is None:
             raise NotFoundError("organisation")
-        login = body.login.lower()
+        login = normalise_login(body.login)
         if await self.repo.portal_account(body.tenant_id, login) is not None:
             raise ConflictError("a portal account with this login already exists")
         account = PortalAccount(

@@ -28,6 +28,13 @@ class Settings(ServiceSettings):
     reset_ttl_minutes: int = Field(default=30, ge=5)
     # Notifications' public key: invitation and reset tokens leave sealed to it.
     seal_public_key: str = DEV_SEAL_PUBLIC_KEY
+    # Client portal one-time codes: how long one lives, how many wrong tries it takes, and how
+    # many may be issued per login and per caller address within the window.
+    portal_code_ttl_minutes: int = Field(default=10, ge=1, le=60)
+    portal_code_attempts: int = Field(default=5, ge=1)
+    portal_codes_per_login: int = Field(default=5, ge=1)
+    portal_codes_per_address: int = Field(default=20, ge=1)
+    portal_code_window_seconds: int = Field(default=15 * 60, ge=1)
 
     @model_validator(mode="after")
     def _refuse_dev_key_encryption_key(self) -> Self:

@@ -134,3 +134,16 @@ class EmailConfirmationRequestedV2(EventPayload):
     name: str
     sealed_token: str
     expires_at: datetime
+
+
+@registry.register("clients.portal_signup_decided", 1)
+class PortalSignupDecided(EventPayload):
+    """Whom a portal sign-up belongs to: "linked" to the one active client whose card holds the
+    proven email (confirmed) or phone; "lead" when no card does (a lead was created); "refused"
+    when only archived cards do; "review" when several active cards do (staff decide). The
+    staff are told of "refused" and "review" by a task on each card concerned."""
+
+    account_id: uuid.UUID
+    outcome: Literal["linked", "lead", "refused", "review"]
+    client_id: uuid.UUID | None = None
+    lead_id: uuid.UUID | None = None

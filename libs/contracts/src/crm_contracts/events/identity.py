@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Literal
 
 from crm_contracts.money import CurrencyCode
 from crm_contracts.registry import EventPayload, registry
@@ -99,3 +100,32 @@ class PasswordResetRequestedV2(EventPayload):
     name: str
     sealed_token: str
     expires_at: datetime
+
+
+@registry.register("identity.portal_code_issued", 1)
+class PortalCodeIssued(EventPayload):
+    """A one-time code for the client portal, for notifications to deliver: to the email or
+    phone in `login` (`channel`), or to the Telegram chat bound to one of `client_ids`.
+    Issued only for an account that exists (sign-in, password reset) or for an address being
+    proven (sign-up); the caller's answer is the same either way. The code is sealed to
+    notifications' public key (crm_platform.sealing, purpose "portal_code")."""
+
+    login: str
+    channel: Literal["email", "phone"]
+    purpose: Literal["signin", "reset", "signup"]
+    sealed_code: str
+    expires_at: datetime
+    account_id: uuid.UUID | None = None
+    client_ids: list[uuid.UUID] = []
+
+
+@registry.register("identity.portal_signup_requested", 1)
+class PortalSignupRequested(EventPayload):
+    """A person proved control of `login` (email or phone) and asked for a portal account;
+    the account waits (pending) until clients decides whom it belongs to."""
+
+    account_id: uuid.UUID
+    login: str
+    channel: Literal["email", "phone"]
+    first_name: str
+    last_name: str
