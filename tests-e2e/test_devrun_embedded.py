@@ -45,6 +45,7 @@ async def test_embedded_run_serves_the_gateway_and_stops_on_ctrl_c(tmp_path: Pat
         base_url=f"http://127.0.0.1:{port}",
         env=env,
         log_path=tmp_path / "devrun.log",
+        own_group=True,
     )
     # billing's usual port is taken: it must move, and the gateway must still find it.
     with port_taken(BILLING_PORT):
@@ -63,13 +64,15 @@ async def test_embedded_run_serves_the_gateway_and_stops_on_ctrl_c(tmp_path: Pat
                 return True if "gateway listening on" in text else None
 
             await poll_until(announced, what="the gateway address", within=READY_WITHIN_SECONDS)
-            devrun.send_signal(signal.SIGINT)
+            assert devrun.pid is not None
+            os.killpg(devrun.pid, signal.SIGINT)  # Ctrl-C at a terminal: the whole group
             code = await asyncio.to_thread(devrun.wait, STOP_WITHIN_SECONDS)
         finally:
             if devrun.running:
                 devrun.stop()
     log = (tmp_path / "devrun.log").read_text()
     assert code == 0, log
+    assert "Traceback" not in log, log
     assert f"gateway listening on http://127.0.0.1:{port} (docs at /docs)" in log
     assert f"billing        http://127.0.0.1:{BILLING_PORT}" not in log
     assert sorted(p.name for p in var_dir.iterdir() if p.suffix == ".sqlite3") == sorted(

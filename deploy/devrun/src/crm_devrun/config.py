@@ -7,10 +7,12 @@
   everything runs in this one process on the in-process bus (embedded).
 - PORT: the gateway's port (default 8100). Services use 8101-8106, or free ports if taken.
 - DB_POOL_SIZE: connections per service pool (default 3; PostgreSQL allows 100 in all).
+- DATABASE_PREFIX: the databases' names are `<prefix>_<service>` (default crm).
 """
 
 from __future__ import annotations
 
+import re
 import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -39,6 +41,7 @@ class Plan:
     pool_size: int
     host: str = "127.0.0.1"
     environment: str = "development"
+    database_prefix: str = "crm"
     notices: list[str] = field(default_factory=list)
 
 
@@ -85,6 +88,9 @@ def plan_from_env(env: Mapping[str, str]) -> Plan:
     amqp_url = env.get("AMQP_URL", "").strip() or None
     gateway_port = _int(env, "PORT", GATEWAY.default_port)
     pool_size = _int(env, "DB_POOL_SIZE", DEFAULT_POOL_SIZE)
+    database_prefix = env.get("DATABASE_PREFIX", "").strip() or "crm"
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", database_prefix):
+        raise ConfigError(f"DATABASE_PREFIX must be letters, digits and _, not {database_prefix!r}")
     notices: list[str] = []
     if database_url is not None:
         if not database_url.startswith(("postgresql", "postgres://")):
@@ -112,4 +118,5 @@ def plan_from_env(env: Mapping[str, str]) -> Plan:
         gateway_port=gateway_port,
         pool_size=pool_size,
         notices=notices,
+        database_prefix=database_prefix,
     )

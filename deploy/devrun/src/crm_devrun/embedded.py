@@ -136,7 +136,11 @@ async def _shutdown(served: list[Served]) -> None:
 async def run_embedded(plan: Plan, ready_timeout: float = 60.0) -> int:
     settings: dict[str, ServiceSettings] = {}
     for spec in SERVICES:
-        url = with_database(plan.database_url, f"crm_{spec.name}") if plan.database_url else ""
+        url = (
+            with_database(plan.database_url, f"{plan.database_prefix}_{spec.name}")
+            if plan.database_url
+            else ""
+        )
         settings[spec.name] = spec.settings(
             database_url=url,
             amqp_url="",
@@ -144,7 +148,7 @@ async def run_embedded(plan: Plan, ready_timeout: float = 60.0) -> int:
             environment=plan.environment,
         )
     where = (
-        f"crm_<service> on {redacted(plan.database_url)}"
+        f"{plan.database_prefix}_<service> on {redacted(plan.database_url)}"
         if plan.database_url
         else f"SQLite files under {var_dir()}"
     )

@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -35,8 +36,25 @@ class NotReadyError(TimeoutError):
     pass
 
 
+_OUTPUT_LOCK = threading.Lock()
+
+
+def _copy_prefixed(stream: IO[bytes], prefix: bytes, out: IO[bytes]) -> None:
+    """Every line of `stream` to `out` behind `prefix`, whole lines only (as honcho does)."""
+    with stream:
+        for line in iter(stream.readline, b""):
+            with _OUTPUT_LOCK:
+                out.write(prefix + line if line.endswith(b"\n") else prefix + line + b"\n")
+                out.flush()
+
+
 class ManagedProcess:
-    """A child process with a name, an HTTP base URL and a readiness path on it."""
+    """A child process with a name, an HTTP base URL and a readiness path on it.
+
+    Its output goes to `log_path`, or with `prefixed` to our stdout with each line behind
+    the process's name; otherwise it shares our stdout. With `own_group` it gets a process
+    group of its own, so a Ctrl-C at the terminal reaches only us and we stop it in order.
+    """
 
     def __init__(
         self,
@@ -48,6 +66,8 @@ class ManagedProcess:
         ready_path: str = "/readyz",
         log_path: Path | None = None,
         cwd: Path | None = None,
+        prefixed: bool = False,
+        own_group: bool = False,
     ) -> None:
         self.name = name
         self.argv = list(argv)
@@ -56,8 +76,12 @@ class ManagedProcess:
         self.env = dict(os.environ if env is None else env)
         self.log_path = log_path
         self.cwd = cwd
+        self.prefixed = prefixed and log_path is None
+        self.own_group = own_group
+        self.started_at: float | None = None
         self._popen: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
+        self._copier: threading.Thread | None = None
 
     def __repr__(self) -> str:
         return f"<ManagedProcess {self.name} pid={self.pid} {self.base_url}>"
@@ -78,17 +102,32 @@ class ManagedProcess:
         if self.running:
             raise RuntimeError(f"{self.name} is already running")
         self._close_log()
+        if self._copier is not None:  # the last lines of the run before
+            self._copier.join(STOP_TIMEOUT_SECONDS)
+            self._copier = None
         if self.log_path is not None:
             self.log_path.parent.mkdir(parents=True, exist_ok=True)
             self._log = self.log_path.open("ab")
+        piped = self._log is None and self.prefixed
         self._popen = subprocess.Popen(
             self.argv,
             env=self.env,
             cwd=self.cwd,
             stdin=subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=subprocess.STDOUT if self._log else None,
+            stdout=subprocess.PIPE if piped else self._log,
+            stderr=subprocess.STDOUT if self._log or piped else None,
+            process_group=0 if self.own_group else None,
         )
+        self.started_at = time.monotonic()
+        if piped and self._popen.stdout is not None:
+            prefix = f"{self.name:<13} | ".encode()
+            self._copier = threading.Thread(
+                target=_copy_prefixed,
+                args=(self._popen.stdout, prefix, sys.stdout.buffer),
+                name=f"output of {self.name}",
+                daemon=True,
+            )
+            self._copier.start()
 
     def send_signal(self, sig: int) -> None:
         if self.running and self._popen is not None:
@@ -103,6 +142,9 @@ class ManagedProcess:
         except subprocess.TimeoutExpired:
             return None
         self._close_log()
+        if self._copier is not None:  # its last lines, before anything we print after
+            self._copier.join(STOP_TIMEOUT_SECONDS)
+            self._copier = None
         return code
 
     def kill(self) -> int | None:
@@ -135,6 +177,8 @@ def uvicorn_process(
     env: Mapping[str, str] | None = None,
     log_path: Path | None = None,
     access_log: bool = True,
+    prefixed: bool = False,
+    own_group: bool = False,
 ) -> ManagedProcess:
     """`python -m uvicorn <app_factory> --factory --port N` as a ManagedProcess (not started)."""
     argv = [
@@ -154,7 +198,15 @@ def uvicorn_process(
     ]
     if not access_log:
         argv.append("--no-access-log")
-    return ManagedProcess(name, argv, base_url=f"http://{host}:{port}", env=env, log_path=log_path)
+    return ManagedProcess(
+        name,
+        argv,
+        base_url=f"http://{host}:{port}",
+        env=env,
+        log_path=log_path,
+        prefixed=prefixed,
+        own_group=own_group,
+    )
 
 
 def stop_all(

@@ -65,10 +65,13 @@ def start_system(
     base_env: Mapping[str, str],
     host: str = "127.0.0.1",
     log_dir: Path | None = None,
+    prefixed: bool = False,
 ) -> System:
     """Start every service and the gateway (databases must be migrated already).
 
-    Does not wait: pass `system.processes` to processes.wait_ready.
+    Does not wait: pass `system.processes` to processes.wait_ready. With `prefixed` (make
+    run) their output comes out here, each line behind its name, and a Ctrl-C at the
+    terminal reaches only this process, which stops them in order.
     """
     services: dict[str, ManagedProcess] = {}
     try:
@@ -88,6 +91,8 @@ def start_system(
                 env=env,
                 log_path=log_dir / f"{spec.name}.log" if log_dir else None,
                 access_log=False,  # the gateway's log shows every request that matters
+                prefixed=prefixed,
+                own_group=prefixed,
             )
             services[spec.name] = process
             process.start()
@@ -99,6 +104,8 @@ def start_system(
             host=host,
             env=dict(base_env) | gateway_env(upstreams, environment=environment, amqp_url=amqp_url),
             log_path=log_dir / "gateway.log" if log_dir else None,
+            prefixed=prefixed,
+            own_group=prefixed,
         )
         gateway.start()
     except BaseException:
