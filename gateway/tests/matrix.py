@@ -193,6 +193,8 @@ ROUTE_PERMISSION: dict[tuple[str, str], str] = {
     ("POST", f"{N}/deliveries/{{message_id}}/resend"): "notifications.manage",
     ("GET", f"{N}/dev-mailbox"): "org.manage",
     ("POST", f"{N}/unsubscribe/{{token}}"): "public",
+    ("GET", f"{P}/links/{{token}}/overview"): "link",
+    ("GET", f"{P}/links/{{token}}/me"): "link",
     ("GET", f"{P}/me"): "portal",
     ("GET", f"{P}/overview"): "portal",
     ("GET", f"{P}/timetable"): "portal",

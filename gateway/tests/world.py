@@ -72,6 +72,8 @@ class World:
     # (kind, id) -> location document as the owner service would answer it
     locations: dict[tuple[str, uuid.UUID], dict[str, Any]] = field(default_factory=dict)
     objects: dict[str, dict[str, uuid.UUID]] = field(default_factory=dict)
+    # personal link token -> (tenant, client), as clients would resolve it
+    links: dict[str, tuple[uuid.UUID, uuid.UUID]] = field(default_factory=dict)
 
     def build(self) -> World:
         groups = {
@@ -242,6 +244,12 @@ async def start_stand_in(name: str, world: World) -> StandIn:
             return web.json_response(
                 {"openapi": "3.1.0", "paths": {}, "components": {"schemas": {}}}
             )
+        if path == "/internal/v1/clients/links/resolve" and principal.realm == "system":
+            token = (await request.json()).get("token", "")
+            holder = world.links.get(token)
+            if holder is None:
+                return web.json_response({"detail": "no such link"}, status=404)
+            return web.json_response({"tenant_id": str(holder[0]), "client_id": str(holder[1])})
         prefix = f"/internal/v1/{name}/access/"
         if path.startswith(prefix):
             if principal.realm != "system":

@@ -6,6 +6,7 @@ through the policy table to the proxy.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import orjson
@@ -22,7 +23,7 @@ from gateway_app.accessmap import AccessMap
 from gateway_app.feed import AccessMapFeed
 from gateway_app.openapi import MergedOpenApi
 from gateway_app.policy import PolicyTable
-from gateway_app.proxy import GatewayProxy, Limits, ProxyDispatch
+from gateway_app.proxy import GatewayProxy, Limits, LinkHolder, ProxyDispatch
 from gateway_app.ratelimit import RateLimiter
 from gateway_app.settings import GatewaySettings
 from gateway_app.tokens import AccessTokenVerifier
@@ -53,6 +54,17 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             data: dict[str, Any] = orjson.loads(await response.read())
             return data
 
+    async def resolve_link(token: str) -> LinkHolder | None:
+        """clients' answer on a personal link's token; 404 (or a malformed token): nobody."""
+        headers = {INTERNAL_HEADER: signer.sign(SYSTEM, "clients")}
+        url = pool.url("clients", "/internal/v1/clients/links/resolve")
+        async with pool.session.post(url, json={"token": token}, headers=headers) as response:
+            if response.status in (404, 422):
+                return None
+            response.raise_for_status()
+            data = orjson.loads(await response.read())
+            return LinkHolder(uuid.UUID(data["tenant_id"]), uuid.UUID(data["client_id"]))
+
     async def owner_lookup(service: str, path: str) -> dict[str, Any] | None:
         return await get_json(service, path, SYSTEM)
 
@@ -78,7 +90,11 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             max_body_bytes=settings.max_body_bytes,
             per_address=RateLimiter(settings.rate_per_address, settings.burst_per_address),
             per_user=RateLimiter(settings.rate_per_user, settings.burst_per_user),
+            per_link_address=RateLimiter(
+                settings.rate_per_link_address, settings.burst_per_link_address
+            ),
         ),
+        resolve_link,
     )
     components: list[Component] = [pool, AccessMapFeed(access, settings.amqp_url)]
     components += [UpstreamReadiness(name, pool) for name in pool.base_urls]

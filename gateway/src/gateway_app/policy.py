@@ -17,13 +17,15 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Kind = Literal["branch", "group", "client", "lesson"]
-Realm = Literal["public", "staff", "portal"]
+Realm = Literal["public", "staff", "portal", "link"]
 
 # permission -> roles that hold it. "finance.read" is also withheld from a teacher whose
 # finances are hidden.
 PERMISSIONS: dict[str, frozenset[str]] = {
     "public": frozenset(),
     "portal": frozenset(),
+    # An anonymous personal link: its token, resolved by clients on every request.
+    "link": frozenset(),
     "staff": frozenset({"owner", "admin", "teacher", "accountant"}),
     "org.manage": frozenset({"owner"}),
     "staff.read": frozenset({"owner", "admin"}),
@@ -38,6 +40,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 
+# An anonymous personal link's token (URL-safe base64, as clients issues them).
+TOKEN_PATTERN = "[A-Za-z0-9_-]{20,200}"
 UUID_PATTERN = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 
 
@@ -49,15 +53,21 @@ class Route:
     permission: str
     locate: dict[str, Kind] = field(default_factory=dict)
     query: dict[str, Kind] = field(default_factory=dict)
+    # The service's path, when it differs from the public one (a link's token stays here).
+    forward: str | None = None
 
     @property
     def realm(self) -> Realm:
-        if self.permission == "public":
-            return "public"
-        return "portal" if self.permission == "portal" else "staff"
+        if self.permission in ("public", "portal", "link"):
+            return self.permission  # type: ignore[return-value]
+        return "staff"
 
     def pattern(self) -> re.Pattern[str]:
-        regex = re.sub(r"\{(\w+)\}", rf"(?P<\1>{UUID_PATTERN})", self.path)
+        def param(m: re.Match[str]) -> str:
+            shape = TOKEN_PATTERN if m.group(1) == "token" else UUID_PATTERN
+            return f"(?P<{m.group(1)}>{shape})"
+
+        regex = re.sub(r"\{(\w+)\}", param, self.path)
         return re.compile(f"^{regex}$")
 
 
@@ -70,6 +80,11 @@ def _r(
     **locate: Kind,
 ) -> Route:
     return Route(method, path, service, permission, dict(locate), dict(query or {}))
+
+
+def _link(path: str) -> Route:
+    """A read-only view through an anonymous personal link, forwarded without its token."""
+    return Route("GET", f"{PO}/links/{{token}}/{path}", "portal", "link", forward=f"{PO}/{path}")
 
 
 CLIENT_FILTER: dict[str, Kind] = {"client_id": "client"}
@@ -334,6 +349,8 @@ ROUTES: tuple[Route, ...] = (
     # RFC 8058 one-click unsubscribe, POSTed by mail clients without a session
     _r("POST", f"{NO}/unsubscribe/{{token}}", "notifications", "public"),
     # client portal
+    _link("overview"),
+    _link("me"),
     _r("GET", f"{PO}/me", "portal", "portal"),
     _r("GET", f"{PO}/overview", "portal", "portal"),
     _r("GET", f"{PO}/timetable", "portal", "portal"),

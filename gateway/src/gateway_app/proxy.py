@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
@@ -80,6 +80,18 @@ class Limits:
     max_body_bytes: int
     per_address: RateLimiter
     per_user: RateLimiter
+    # Anonymous personal links, per caller address: tokens are not for guessing.
+    per_link_address: RateLimiter | None = None
+
+
+@dataclass(frozen=True)
+class LinkHolder:
+    tenant_id: uuid.UUID
+    client_id: uuid.UUID
+
+
+# A link's token -> whom it shows now (None: unknown or revoked), asked of clients every time.
+LinkResolver = Callable[[str], Awaitable[LinkHolder | None]]
 
 
 class GatewayProxy:
@@ -91,6 +103,7 @@ class GatewayProxy:
         signer: InternalTokenSigner,
         upstreams: UpstreamPool,
         limits: Limits,
+        links: LinkResolver | None = None,
     ) -> None:
         self.policy = policy
         self.verifier = verifier
@@ -98,6 +111,7 @@ class GatewayProxy:
         self.signer = signer
         self.upstreams = upstreams
         self.limits = limits
+        self.links = links
         self._minted: dict[tuple[Principal, str], tuple[str, float]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -108,6 +122,8 @@ class GatewayProxy:
                 raise Refusal(404, "Not Found", "no such route")
             address = _client_address(scope)
             wait = self.limits.per_address.take(address)
+            if not wait and match.route.realm == "link" and self.limits.per_link_address:
+                wait = self.limits.per_link_address.take(address)
             if wait:
                 raise _too_many(wait)
             headers = _headers(scope)
@@ -135,6 +151,8 @@ class GatewayProxy:
         route = match.route
         if route.realm == "public":
             return ANONYMOUS
+        if route.realm == "link":
+            return await self._link(match)
         auth = headers.get("authorization", "")
         scheme, _, token = auth.partition(" ")
         if scheme.lower() != "bearer" or not token:
@@ -181,6 +199,26 @@ class GatewayProxy:
             finances_hidden=user.finances_hidden,
         )
 
+    async def _link(self, match: Match) -> Principal:
+        """No cache: a link revoked by staff stops working on the next request."""
+        if self.links is None:
+            raise Refusal(404, "Not Found", "no such link")
+        try:
+            holder = await self.links(match.params["token"])
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("link_lookup_failed", error=repr(exc))
+            raise Refusal(
+                503, "Service Unavailable", "clients is not answering", {"Retry-After": "1"}
+            ) from exc
+        if holder is None:
+            raise Refusal(404, "Not Found", "no such link")
+        return Principal(
+            tenant_id=holder.tenant_id,
+            subject="link",
+            realm="anonymous",
+            client_ids=frozenset({holder.client_id}),
+        )
+
     async def _check_visible(self, user: UserAccess, kind: Any, raw_id: str) -> None:
         try:
             resource_id = uuid.UUID(raw_id)
@@ -218,7 +256,7 @@ class GatewayProxy:
         out[CLIENT_ADDRESS] = address
         out["x-request-id"] = request_id_var.get() or uuid.uuid4().hex
         out["x-correlation-id"] = correlation_id_var.get() or out["x-request-id"]
-        url = self.upstreams.url(service, scope["path"])
+        url = self.upstreams.url(service, match.route.forward or scope["path"])
         query = scope.get("query_string", b"")
         if query:
             url = f"{url}?{query.decode('latin-1')}"

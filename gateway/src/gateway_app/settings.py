@@ -35,6 +35,8 @@ class GatewaySettings(ServiceSettings):
     burst_per_address: int = Field(default=200, ge=1)
     rate_per_user: float = Field(default=50.0, gt=0)
     burst_per_user: int = Field(default=100, ge=1)
+    rate_per_link_address: float = Field(default=1.0, gt=0)
+    burst_per_link_address: int = Field(default=30, ge=1)
     cors_origins: list[str] = Field(default_factory=list)
 
     @field_validator(

@@ -392,6 +392,8 @@ def test_a_personal_link_sees_its_one_client_only(api: Api, org: Org) -> None:
     api.get(f"{P}/overview", viewer)
     response = api.call("GET", f"{P}/overview", viewer, params={"client_id": str(org.child)})
     assert response.status_code == 404
+    for path in ("attendance", "payments", "invoices", "timetable"):
+        assert api.call("GET", f"{P}/{path}", viewer).status_code == 404, path
 
 
 def test_an_archived_client_is_out_of_the_set(api: Api, org: Org) -> None:

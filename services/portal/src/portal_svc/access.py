@@ -81,7 +81,11 @@ async def scope(
 ScopeDep = Annotated[Scope, Depends(scope)]
 
 
-def require_account(scope: Scope) -> None:
-    """Writes and contact details are for a signed-in account, never for a personal link."""
+async def account_scope(scope: ScopeDep) -> Scope:
+    """Everything beyond the overview is for a signed-in account, never a personal link."""
     if scope.anonymous:
         raise NotFoundError("resource")
+    return scope
+
+
+AccountScopeDep = Annotated[Scope, Depends(account_scope)]

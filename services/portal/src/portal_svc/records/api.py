@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from portal_svc.access import ScopeDep
+from portal_svc.access import AccountScopeDep
 from portal_svc.context import ContextDep
 from portal_svc.records import schemas
 from portal_svc.records.service import RecordsService
@@ -17,30 +17,30 @@ router = APIRouter()
 
 
 @router.get("/attendance")
-async def attendance(scope: ScopeDep, ctx: ContextDep) -> schemas.Attendance:
+async def attendance(scope: AccountScopeDep, ctx: ContextDep) -> schemas.Attendance:
     return await RecordsService(ctx).attendance(scope)
 
 
 @router.get("/payments")
-async def payments(scope: ScopeDep, ctx: ContextDep) -> schemas.Payments:
+async def payments(scope: AccountScopeDep, ctx: ContextDep) -> schemas.Payments:
     return await RecordsService(ctx).payments(scope)
 
 
 @router.get("/invoices")
-async def invoices(scope: ScopeDep, ctx: ContextDep) -> schemas.Invoices:
+async def invoices(scope: AccountScopeDep, ctx: ContextDep) -> schemas.Invoices:
     return await RecordsService(ctx).invoices(scope)
 
 
 @router.get("/invoices/{invoice_id}")
 async def invoice(
-    invoice_id: uuid.UUID, scope: ScopeDep, ctx: ContextDep
+    invoice_id: uuid.UUID, scope: AccountScopeDep, ctx: ContextDep
 ) -> schemas.PrintableInvoice:
     return await RecordsService(ctx).invoice(scope, invoice_id)
 
 
 @router.get("/timetable")
 async def timetable(
-    scope: ScopeDep,
+    scope: AccountScopeDep,
     ctx: ContextDep,
     from_date: Annotated[date | None, Query(alias="from")] = None,
     until_date: Annotated[date | None, Query(alias="until")] = None,
