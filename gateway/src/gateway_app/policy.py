@@ -340,6 +340,25 @@ ROUTES: tuple[Route, ...] = (
     # notifications
     _r("GET", f"{NO}/templates", "notifications", "notifications.manage"),
     _r("POST", f"{NO}/templates", "notifications", "notifications.manage"),
+    _r("POST", f"{NO}/templates/preview", "notifications", "notifications.manage"),
+    _r("POST", f"{NO}/templates/test-send", "notifications", "notifications.manage"),
+    _r("GET", f"{NO}/triggers", "notifications", "notifications.manage"),
+    _r("GET", f"{NO}/settings", "notifications", "notifications.manage"),
+    _r("PATCH", f"{NO}/settings", "notifications", "org.manage"),
+    _r(
+        "GET",
+        f"{NO}/clients/{{client_id}}/opt-outs",
+        "notifications",
+        "clients.read",
+        client_id="client",
+    ),
+    _r(
+        "PUT",
+        f"{NO}/clients/{{client_id}}/opt-outs",
+        "notifications",
+        "clients.write",
+        client_id="client",
+    ),
     _r("POST", f"{NO}/broadcasts", "notifications", "notifications.manage"),
     # the delivery log: the service shows each caller only their clients' messages
     _r("GET", f"{NO}/deliveries", "notifications", "clients.read"),

@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, and_, false, or_, select
 
 from crm_platform.errors import NotFoundError, ProblemError
 from crm_platform.internal_auth import Principal
-from notifications_svc.models import ClientGroup, Message
+from notifications_svc.models import Client, ClientGroup, Message
 
 PAYMENT_TRIGGERS = ("payment_due_soon", "payment_overdue")
 
@@ -49,3 +49,14 @@ def visible_messages(principal: Principal) -> ColumnElement[bool]:
     if not either:
         return false()
     return and_(Message.tenant_id == tenant, or_(*either))
+
+
+def sees_client(principal: Principal, client: Client, group_ids: set[uuid.UUID]) -> bool:
+    """Whether the caller may see this client (`group_ids`: the groups it is enrolled in)."""
+    if principal.realm != "staff" or principal.tenant_id != client.tenant_id:
+        return False
+    if principal.all_branches:
+        return True
+    if client.branch_id is not None and client.branch_id in principal.branch_ids:
+        return True
+    return principal.role == "teacher" and bool(group_ids & principal.group_ids)

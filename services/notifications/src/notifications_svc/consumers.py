@@ -7,7 +7,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm_contracts.envelope import EventEnvelope
 from crm_contracts.events.billing import (
+    BalanceChanged,
     DueReminder,
+    InvoiceChanged,
+    InvoiceIssued,
+    InvoiceState,
     PackExpiring,
     PackReminder,
     PackRunningLow,
@@ -125,9 +129,34 @@ async def _due(
                 "due_on": p.due_on.isoformat(),
                 "balance_minor": p.balance_minor,
             },
-            source=f"due_item:{p.due_item_id}",
+            source=f"invoice:{p.invoice_id}" if p.invoice_id else f"debt:{p.client_id}",
         )
     )
+
+
+@handlers.on(BalanceChanged)
+async def balance_changed(
+    session: AsyncSession, envelope: EventEnvelope, p: BalanceChanged
+) -> None:
+    await ReadModels(session).balance(
+        envelope.tenant_id, p.client_id, p.balance_minor, envelope.time
+    )
+
+
+async def _invoice(session: AsyncSession, envelope: EventEnvelope, p: InvoiceState) -> None:
+    await ReadModels(session).invoice(envelope.tenant_id, p.invoice_id, p.status, envelope.time)
+
+
+@handlers.on(InvoiceIssued)
+async def invoice_issued(session: AsyncSession, envelope: EventEnvelope, p: InvoiceIssued) -> None:
+    await _invoice(session, envelope, p)
+
+
+@handlers.on(InvoiceChanged)
+async def invoice_changed(
+    session: AsyncSession, envelope: EventEnvelope, p: InvoiceChanged
+) -> None:
+    await _invoice(session, envelope, p)
 
 
 @handlers.on(PaymentDueSoon)

@@ -18,6 +18,7 @@ from notifications_svc.channels.email import DevMailbox, SmtpEmail
 from notifications_svc.consumers import handlers
 from notifications_svc.context import system_clock
 from notifications_svc.models import messaging
+from notifications_svc.organisation.settings import OrganisationPrefs
 from notifications_svc.sending.compose import Composer
 from notifications_svc.sending.sender import Sender
 from notifications_svc.settings import Settings
@@ -46,7 +47,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         mailbox = var_dir() / "mailbox"
         email = DevMailbox(mailbox, settings.mail_from)
     unsubscribe = UnsubscribeTokens(settings.unsubscribe_secret, settings.public_url)
-    composer = Composer(Opener(settings.seal_private_key), links(settings), unsubscribe)
+    prefs = OrganisationPrefs(settings.default_quiet_hours)
+    composer = Composer(Opener(settings.seal_private_key), links(settings), unsubscribe, prefs)
 
     def components(svc_settings: ServiceSettings, database: Database) -> Sequence[Component]:
         running: list[Component] = [ServiceMessaging(svc_settings, database, messaging, handlers)]
@@ -66,4 +68,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.clock = system_clock
     app.state.mailbox = mailbox
     app.state.unsubscribe = unsubscribe
+    app.state.prefs = prefs
     return app

@@ -133,3 +133,42 @@ class OptOut(Base):
     tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
     source: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Template(Base):
+    """An organisation's own template for one trigger, channel and locale; each save is a
+    new version, and a message records the version it was written with (0: shipped)."""
+
+    __tablename__ = "templates"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    trigger: Mapped[str] = mapped_column(String(64), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    locale: Mapped[str] = mapped_column(String(16), primary_key=True)
+    subject: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_by: Mapped[str] = mapped_column(String(64))
+
+
+class Balance(Base):
+    """A client's balance as billing last said (negative: owes), to re-check a due reminder."""
+
+    __tablename__ = "balances"
+
+    client_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    balance_minor: Mapped[int] = mapped_column(Integer)
+    as_of: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Invoice(Base):
+    """An invoice's status as billing last said, to re-check a due reminder."""
+
+    __tablename__ = "invoices"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    status: Mapped[str] = mapped_column(String(16))
+    as_of: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -1,6 +1,7 @@
 """Copies of other contexts' data, kept from their events: organisations (name, time zone,
 locale, currency), client cards (name, confirmed email, phone, branch, tags, status, bound
-Telegram chat), enrolments (which groups a client is in) and staff addresses."""
+Telegram chat), enrolments (which groups a client is in), staff addresses, and what billing
+last said of balances and invoices (to re-check a reminder before sending it)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm_contracts.events.clients import ClientState
-from notifications_svc.models import Client, ClientGroup, Organisation, Staff
+from notifications_svc.models import Balance, Client, ClientGroup, Invoice, Organisation, Staff
 
 
 class ReadModels:
@@ -84,3 +85,30 @@ class ReadModels:
             self.session.add(Staff(user_id=user_id, tenant_id=tenant_id, email=email, name=name))
         else:
             row.email, row.name = email, name
+
+    async def balance(
+        self, tenant_id: uuid.UUID, client_id: uuid.UUID, balance_minor: int, as_of: datetime
+    ) -> None:
+        row = await self.session.get(Balance, client_id)
+        if row is None:
+            self.session.add(
+                Balance(
+                    client_id=client_id,
+                    tenant_id=tenant_id,
+                    balance_minor=balance_minor,
+                    as_of=as_of,
+                )
+            )
+        elif row.as_of <= as_of:
+            row.balance_minor, row.as_of = balance_minor, as_of
+
+    async def invoice(
+        self, tenant_id: uuid.UUID, invoice_id: uuid.UUID, status: str, as_of: datetime
+    ) -> None:
+        row = await self.session.get(Invoice, invoice_id)
+        if row is None:
+            self.session.add(
+                Invoice(id=invoice_id, tenant_id=tenant_id, status=status, as_of=as_of)
+            )
+        elif row.as_of <= as_of:
+            row.status, row.as_of = status, as_of

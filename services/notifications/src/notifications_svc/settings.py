@@ -24,6 +24,11 @@ class Settings(ServiceSettings):
     seal_private_key: str = DEV_SEAL_PRIVATE_KEY
     # Signs the one-click unsubscribe links.
     unsubscribe_secret: str = DEV_UNSUBSCRIBE_SECRET
+    # Quiet hours of an organisation that has not chosen its own ("" for none): reminders
+    # and news wait until they end, in the organisation's time zone.
+    default_quiet_hours: str = Field(
+        default="21:00-09:00", pattern=r"^$|^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$"
+    )
     sender_enabled: bool = True
     sender_poll_seconds: float = Field(default=5.0, gt=0)
     sender_batch: int = Field(default=100, ge=1)

@@ -13,7 +13,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm_contracts.ids import uuid7
 from crm_platform.pagination import keyset
-from notifications_svc.models import Attempt, Client, Message, OptOut, Organisation
+from notifications_svc.models import (
+    Attempt,
+    Balance,
+    Client,
+    Invoice,
+    Message,
+    OptOut,
+    Organisation,
+    Template,
+)
 
 WAITING = ("queued", "deferred")
 
@@ -70,6 +79,23 @@ class MessagesRepository:
 
     async def client(self, client_id: uuid.UUID) -> Client | None:
         return await self.session.get(Client, client_id)
+
+    async def invoice_status(self, invoice_id: str) -> str | None:
+        row = await self.session.get(Invoice, uuid.UUID(invoice_id))
+        return row.status if row else None
+
+    async def balance(self, client_id: uuid.UUID) -> int | None:
+        row = await self.session.get(Balance, client_id)
+        return row.balance_minor if row else None
+
+    async def template(
+        self, tenant_id: uuid.UUID, trigger: str, channel: str, locale: str
+    ) -> Template | None:
+        return await self.session.get(Template, (tenant_id, trigger, channel, locale))
+
+    async def templates(self, tenant_id: uuid.UUID) -> list[Template]:
+        query = select(Template).where(Template.tenant_id == tenant_id)
+        return list((await self.session.execute(query)).scalars())
 
     async def opted_out(self, client_id: uuid.UUID, category: str, channel: str) -> bool:
         found = await self.session.get(OptOut, (client_id, category, channel))

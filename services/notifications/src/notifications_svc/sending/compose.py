@@ -1,20 +1,28 @@
-"""What to do with one message now: skip it (and why), or the rendered letter to hand over.
+"""What to do with one message now: skip it (and why), wait for the end of quiet hours, or
+the rendered message to hand over.
 
-Re-checked at send time, since the reason may be gone: the client archived, opted out
-meanwhile."""
+Re-checked at send time, since the reason may be gone: the client archived or opted out
+meanwhile, the invoice paid. The template is the organisation's own in the message's
+locale, else its own in the organisation's locale, else the shipped one."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+
+from jinja2 import TemplateError
 
 from crm_platform.sealing import Opener, SealError
 from notifications_svc.channels.base import Outgoing
+from notifications_svc.domain.quiet import quiet_until
+from notifications_svc.domain.settled import settled_reason
 from notifications_svc.domain.triggers import TRIGGERS
 from notifications_svc.messages.repository import MessagesRepository
-from notifications_svc.models import Message
+from notifications_svc.models import Message, Organisation
+from notifications_svc.organisation.settings import OrganisationPrefs
 from notifications_svc.templates.render import render
-from notifications_svc.templates.shipped import shipped
-from notifications_svc.templates.variables import display
+from notifications_svc.templates.shipped import Source, shipped
+from notifications_svc.templates.variables import display, zone
 from notifications_svc.unsubscribe.tokens import UnsubscribeTokens
 
 
@@ -25,9 +33,25 @@ class Skip:
 
 
 @dataclass(frozen=True)
+class Defer:
+    until: datetime
+
+
+@dataclass(frozen=True)
 class Ready:
     outgoing: Outgoing
     template_version: int
+
+
+async def pick_template(
+    repo: MessagesRepository, org: Organisation | None, msg: Message
+) -> tuple[Source, int]:
+    locales = [msg.locale] + ([org.locale] if org and org.locale != msg.locale else [])
+    for locale in locales:
+        own = await repo.template(msg.tenant_id, msg.trigger, msg.channel, locale)
+        if own is not None:
+            return Source(own.subject, own.body), own.version
+    return shipped(msg.trigger, msg.locale), 0
 
 
 @dataclass(frozen=True)
@@ -35,37 +59,62 @@ class Composer:
     opener: Opener
     links: dict[str, str]
     unsubscribe: UnsubscribeTokens
+    prefs: OrganisationPrefs
 
-    async def compose(self, repo: MessagesRepository, msg: Message) -> Skip | Ready:
+    async def _gone(self, repo: MessagesRepository, msg: Message) -> str | None:
         trigger = TRIGGERS[msg.trigger]
-        org = await repo.organisation(msg.tenant_id)
         if msg.client_id is not None:
             client = await repo.client(msg.client_id)
             if trigger.audience == "client" and client is not None:
                 if client.status == "archived":
-                    return Skip("client archived")
+                    return "client archived"
                 if client.email is None:
-                    return Skip("no address: no confirmed email")
+                    return "no address: no confirmed email"
             if trigger.category != "transactional" and await repo.opted_out(
                 msg.client_id, trigger.category, msg.channel
             ):
-                return Skip("opted out")
+                return "opted out"
+        if msg.source:
+            kind, _, ref = msg.source.partition(":")
+            status = await repo.invoice_status(ref) if kind == "invoice" else None
+            balance = await repo.balance(msg.client_id) if msg.client_id else None
+            owed = msg.variables.get("balance_minor")
+            return settled_reason(msg.source, owed, status, balance)
+        return None
+
+    async def compose(
+        self, repo: MessagesRepository, msg: Message, now: datetime
+    ) -> Skip | Defer | Ready:
+        trigger = TRIGGERS[msg.trigger]
         if not msg.address:
             return Skip("no address")
-        source = shipped(msg.trigger, msg.locale)
+        gone = await self._gone(repo, msg)
+        if gone is not None:
+            return Skip(gone)
+        org = await repo.organisation(msg.tenant_id)
+        time_zone = org.time_zone if org else "UTC"
+        quiet = self.prefs.quiet_hours(org)
+        if trigger.category != "transactional" and quiet is not None:
+            until = quiet_until(now, zone(time_zone), *quiet)
+            if until is not None:
+                return Defer(until)
+        source, version = await pick_template(repo, org, msg)
         try:
             variables = display(
                 trigger,
                 msg.variables,
                 locale=msg.locale,
                 school=org.name if org else "",
-                time_zone=org.time_zone if org else "UTC",
+                time_zone=time_zone,
                 opener=self.opener,
                 links=self.links,
             )
         except SealError:
             return Skip("the link cannot be opened (sealed for another key)", True)
-        rendered = render(source.subject, source.body, variables, msg.locale)
+        try:
+            rendered = render(source.subject, source.body, variables, msg.locale)
+        except TemplateError as exc:
+            return Skip(f"template version {version} cannot be rendered: {exc}", True)
         headers: dict[str, str] = {}
         if trigger.category != "transactional" and msg.client_id is not None:
             url = self.unsubscribe.url(msg.id)
@@ -81,4 +130,4 @@ class Composer:
             html=rendered.html,
             headers=headers,
         )
-        return Ready(outgoing, template_version=0)
+        return Ready(outgoing, template_version=version)

@@ -22,7 +22,7 @@ from notifications_svc.domain.retries import DeliveryError, next_attempt
 from notifications_svc.messages.repository import MessagesRepository
 from notifications_svc.models import Message
 from notifications_svc.sending import wakeup
-from notifications_svc.sending.compose import Composer, Ready, Skip
+from notifications_svc.sending.compose import Composer, Defer, Ready, Skip
 from notifications_svc.settings import Settings
 
 log = get_logger(__name__)
@@ -81,10 +81,13 @@ class Sender:
             msg = await repo.message(message_id)
             if msg is None or msg.status not in ("queued", "deferred"):
                 return
-            decision = await self.composer.compose(repo, msg)
+            decision = await self.composer.compose(repo, msg, self.clock())
             if isinstance(decision, Skip):
                 status = "failed" if decision.permanent_failure else "skipped"
                 self._close(repo, msg, status, decision.reason)
+                return
+            if isinstance(decision, Defer):
+                self._defer(repo, msg, decision.until)
                 return
         channel = self.channels.get(msg.channel)
         try:
@@ -101,6 +104,13 @@ class Sender:
         msg.status, msg.reason, msg.lease_until, msg.updated_at = status, reason, None, now
         msg.next_attempt_at = None
         repo.log(msg.id, now, status, reason)
+
+    def _defer(self, repo: MessagesRepository, msg: Message, until: datetime) -> None:
+        now = self.clock()
+        reason = f"quiet hours until {until.isoformat()}"
+        msg.status, msg.reason, msg.next_attempt_at = "deferred", reason, until
+        msg.lease_until, msg.updated_at = None, now
+        repo.log(msg.id, now, "deferred", reason)
 
     async def _sent(self, message_id: uuid.UUID, ready: Ready, provider_id: str) -> None:
         now = self.clock()

@@ -15,7 +15,7 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, get_currency_precision
 
-from crm_platform.sealing import Opener
+from crm_platform.sealing import Opener, SealError
 from notifications_svc.domain.triggers import Trigger
 
 
@@ -46,7 +46,7 @@ def display(
     locale: str,
     school: str,
     time_zone: str,
-    opener: Opener,
+    opener: Opener | None,
     links: dict[str, str],
 ) -> dict[str, Any]:
     where = babel_locale(locale)
@@ -68,7 +68,11 @@ def display(
     for key in ("pack", "classes_left", "role"):
         if key in raw:
             out[key] = raw[key] if raw[key] is not None else 0
-    if trigger.sealed is not None:
+    if trigger.sealed is not None and "sealed_token" in raw:
+        if opener is None:
+            raise SealError("no key to open the link with")
         token = opener.open(trigger.sealed, raw["sealed_token"])
         out["link"] = links[trigger.name].format(token=token)
+    elif "link" in raw:  # a preview's or a test's example link
+        out["link"] = raw["link"]
     return {k: v for k, v in out.items() if k in trigger.allowed}

@@ -1,0 +1,24 @@
+"""Example values of every declared variable, for previews and test sends."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+
+def sample_variables(currency: str, today: date, public_url: str) -> dict[str, Any]:
+    return {
+        "first_name": "Anna",
+        "name": "Anna Nowak",
+        "amount_minor": 12_550,
+        "balance_minor": -12_550,
+        "currency": currency,
+        "due_on": (today + timedelta(days=3)).isoformat(),
+        "ends_on": (today + timedelta(days=7)).isoformat(),
+        "pack": "10 classes",
+        "classes_left": 2,
+        "role": "teacher",
+        "link": public_url.rstrip("/") + "/example-link",
+        "expires_at": datetime.combine(today + timedelta(days=3), datetime.min.time()).isoformat()
+        + "+00:00",
+    }

@@ -1,0 +1,58 @@
+"""The shipped templates in English."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Source:
+    subject: str
+    body: str
+
+
+_SIGN = "\n\n{{ school }}"
+
+EN: dict[str, Source] = {
+    "payment_due_soon": Source(
+        "Payment of {{ amount }} due on {{ due_on }}",
+        "Hello {{ first_name }},\n\nthis is a reminder that {{ amount }} is due on {{ due_on }}."
+        "\nIf you have already paid, please ignore this letter." + _SIGN,
+    ),
+    "payment_overdue": Source(
+        "Payment of {{ amount }} is overdue",
+        "Hello {{ first_name }},\n\nthe payment of {{ amount }} was due on {{ due_on }} and we"
+        " have not received it yet. Please pay at your earliest convenience." + _SIGN,
+    ),
+    "pack_expiring": Source(
+        "Your pack {{ pack }} ends on {{ ends_on }}",
+        "Hello {{ first_name }},\n\nyour pack {{ pack }} is valid until {{ ends_on }}."
+        "{% if classes_left %} You still have {{ classes_left }}"
+        ' {{ plural(classes_left, one="class", other="classes") }} left.{% endif %}'
+        "\nTalk to us to renew it." + _SIGN,
+    ),
+    "pack_running_low": Source(
+        "{{ classes_left }} {{ plural(classes_left, one='class', other='classes') }} left"
+        " in {{ pack }}",
+        "Hello {{ first_name }},\n\nonly {{ classes_left }}"
+        ' {{ plural(classes_left, one="class", other="classes") }} left in your pack'
+        " {{ pack }}. Talk to us to renew it." + _SIGN,
+    ),
+    "email_confirmation": Source(
+        "Confirm your email address",
+        "Hello {{ first_name }},\n\nplease confirm this address so that {{ school }} can write"
+        " to you:\n\n{{ link }}\n\nThe link is valid until {{ expires_at }}." + _SIGN,
+    ),
+    "staff_invitation": Source(
+        "You are invited to {{ school }}",
+        "Hello {{ first_name }},\n\nyou have been invited to {{ school }} as {{ role }}."
+        " Set your password here:\n\n{{ link }}\n\nThe link is valid until {{ expires_at }}."
+        + _SIGN,
+    ),
+    "password_reset": Source(
+        "Reset your password",
+        "Hello {{ first_name }},\n\nsomeone asked to reset your password. If it was you,"
+        " choose a new one here:\n\n{{ link }}\n\nThe link is valid until {{ expires_at }}."
+        " If it was not you, ignore this letter." + _SIGN,
+    ),
+}

@@ -1,0 +1,139 @@
+# ruff: noqa: RUF001  (Cyrillic text is meant: these are translations)
+"""The shipped templates in Russian, Polish and Ukrainian (plural forms by CLDR: one, few,
+many)."""
+
+from __future__ import annotations
+
+from notifications_svc.templates.shipped_en import _SIGN, Source
+
+_RU_CLASSES = 'plural(classes_left, one="занятие", few="занятия", many="занятий", other="занятия")'
+_PL_CLASSES = 'plural(classes_left, one="zajęcia", few="zajęcia", many="zajęć", other="zajęcia")'
+_UK_CLASSES = 'plural(classes_left, one="заняття", few="заняття", many="занять", other="заняття")'
+
+RU: dict[str, Source] = {
+    "payment_due_soon": Source(
+        "Оплата {{ amount }} до {{ due_on }}",
+        "Здравствуйте, {{ first_name }}!\n\nНапоминаем: {{ due_on }} нужно оплатить"
+        " {{ amount }}.\nЕсли вы уже оплатили, просто не обращайте внимания на это письмо." + _SIGN,
+    ),
+    "payment_overdue": Source(
+        "Оплата {{ amount }} просрочена",
+        "Здравствуйте, {{ first_name }}!\n\nОплата {{ amount }} ожидалась {{ due_on }}, но пока"
+        " не поступила. Пожалуйста, оплатите, как только сможете." + _SIGN,
+    ),
+    "pack_expiring": Source(
+        "Абонемент «{{ pack }}» заканчивается {{ ends_on }}",
+        "Здравствуйте, {{ first_name }}!\n\nВаш абонемент «{{ pack }}» действует до {{ ends_on }}."
+        "{% if classes_left %} Осталось {{ classes_left }} {{ " + _RU_CLASSES + " }}.{% endif %}"
+        "\nСвяжитесь с нами, чтобы продлить его." + _SIGN,
+    ),
+    "pack_running_low": Source(
+        "В абонементе «{{ pack }}» осталось {{ classes_left }} {{ " + _RU_CLASSES + " }}",
+        "Здравствуйте, {{ first_name }}!\n\nВ вашем абонементе «{{ pack }}» осталось"
+        " {{ classes_left }} {{ "
+        + _RU_CLASSES
+        + " }}. Свяжитесь с нами, чтобы продлить его."
+        + _SIGN,
+    ),
+    "email_confirmation": Source(
+        "Подтвердите адрес электронной почты",
+        "Здравствуйте, {{ first_name }}!\n\nПодтвердите этот адрес, чтобы {{ school }} могла"
+        " писать вам:\n\n{{ link }}\n\nСсылка действует до {{ expires_at }}." + _SIGN,
+    ),
+    "staff_invitation": Source(
+        "Приглашение в {{ school }}",
+        "Здравствуйте, {{ first_name }}!\n\nВас пригласили в {{ school }} ({{ role }})."
+        " Задайте пароль по ссылке:\n\n{{ link }}\n\nСсылка действует до {{ expires_at }}." + _SIGN,
+    ),
+    "password_reset": Source(
+        "Сброс пароля",
+        "Здравствуйте, {{ first_name }}!\n\nКто-то попросил сбросить ваш пароль. Если это были"
+        " вы, задайте новый по ссылке:\n\n{{ link }}\n\nСсылка действует до {{ expires_at }}."
+        " Если это были не вы, ничего не делайте." + _SIGN,
+    ),
+}
+
+PL: dict[str, Source] = {
+    "payment_due_soon": Source(
+        "Płatność {{ amount }} do {{ due_on }}",
+        "Dzień dobry, {{ first_name }}!\n\nPrzypominamy, że {{ due_on }} mija termin płatności"
+        " {{ amount }}.\nJeśli płatność została już wykonana, prosimy zignorować tę wiadomość."
+        + _SIGN,
+    ),
+    "payment_overdue": Source(
+        "Płatność {{ amount }} jest zaległa",
+        "Dzień dobry, {{ first_name }}!\n\nTermin płatności {{ amount }} minął {{ due_on }},"
+        " a nie otrzymaliśmy jeszcze wpłaty. Prosimy o uregulowanie należności." + _SIGN,
+    ),
+    "pack_expiring": Source(
+        "Karnet {{ pack }} kończy się {{ ends_on }}",
+        "Dzień dobry, {{ first_name }}!\n\nTwój karnet {{ pack }} jest ważny do {{ ends_on }}."
+        "{% if classes_left %} Zostało {{ classes_left }} {{ " + _PL_CLASSES + " }}.{% endif %}"
+        "\nSkontaktuj się z nami, aby go przedłużyć." + _SIGN,
+    ),
+    "pack_running_low": Source(
+        "W karnecie {{ pack }} zostało {{ classes_left }} {{ " + _PL_CLASSES + " }}",
+        "Dzień dobry, {{ first_name }}!\n\nW Twoim karnecie {{ pack }} zostało {{ classes_left }}"
+        " {{ " + _PL_CLASSES + " }}. Skontaktuj się z nami, aby go przedłużyć." + _SIGN,
+    ),
+    "email_confirmation": Source(
+        "Potwierdź adres e-mail",
+        "Dzień dobry, {{ first_name }}!\n\nPotwierdź ten adres, aby {{ school }} mogła do Ciebie"
+        " pisać:\n\n{{ link }}\n\nLink jest ważny do {{ expires_at }}." + _SIGN,
+    ),
+    "staff_invitation": Source(
+        "Zaproszenie do {{ school }}",
+        "Dzień dobry, {{ first_name }}!\n\nZaproszono Cię do {{ school }} ({{ role }})."
+        " Ustaw hasło tutaj:\n\n{{ link }}\n\nLink jest ważny do {{ expires_at }}." + _SIGN,
+    ),
+    "password_reset": Source(
+        "Reset hasła",
+        "Dzień dobry, {{ first_name }}!\n\nOtrzymaliśmy prośbę o zresetowanie hasła. Jeśli to"
+        " Ty, ustaw nowe tutaj:\n\n{{ link }}\n\nLink jest ważny do {{ expires_at }}."
+        " Jeśli to nie Ty, zignoruj tę wiadomość." + _SIGN,
+    ),
+}
+
+UK: dict[str, Source] = {
+    "payment_due_soon": Source(
+        "Оплата {{ amount }} до {{ due_on }}",
+        "Вітаємо, {{ first_name }}!\n\nНагадуємо: {{ due_on }} потрібно сплатити {{ amount }}."
+        "\nЯкщо ви вже сплатили, просто не зважайте на цей лист." + _SIGN,
+    ),
+    "payment_overdue": Source(
+        "Оплата {{ amount }} прострочена",
+        "Вітаємо, {{ first_name }}!\n\nОплата {{ amount }} очікувалася {{ due_on }}, але ще не"
+        " надійшла. Будь ласка, сплатіть, щойно зможете." + _SIGN,
+    ),
+    "pack_expiring": Source(
+        "Абонемент «{{ pack }}» закінчується {{ ends_on }}",
+        "Вітаємо, {{ first_name }}!\n\nВаш абонемент «{{ pack }}» діє до {{ ends_on }}."
+        "{% if classes_left %} Залишилося {{ classes_left }} {{ " + _UK_CLASSES + " }}."
+        "{% endif %}\nЗв'яжіться з нами, щоб продовжити його." + _SIGN,
+    ),
+    "pack_running_low": Source(
+        "В абонементі «{{ pack }}» залишилося {{ classes_left }} {{ " + _UK_CLASSES + " }}",
+        "Вітаємо, {{ first_name }}!\n\nУ вашому абонементі «{{ pack }}» залишилося"
+        " {{ classes_left }} {{ "
+        + _UK_CLASSES
+        + " }}. Зв'яжіться з нами, щоб продовжити його."
+        + _SIGN,
+    ),
+    "email_confirmation": Source(
+        "Підтвердьте адресу електронної пошти",
+        "Вітаємо, {{ first_name }}!\n\nПідтвердьте цю адресу, щоб {{ school }} могла писати"
+        " вам:\n\n{{ link }}\n\nПосилання дійсне до {{ expires_at }}." + _SIGN,
+    ),
+    "staff_invitation": Source(
+        "Запрошення до {{ school }}",
+        "Вітаємо, {{ first_name }}!\n\nВас запросили до {{ school }} ({{ role }})."
+        " Встановіть пароль за посиланням:\n\n{{ link }}\n\nПосилання дійсне до {{ expires_at }}."
+        + _SIGN,
+    ),
+    "password_reset": Source(
+        "Скидання пароля",
+        "Вітаємо, {{ first_name }}!\n\nХтось попросив скинути ваш пароль. Якщо це були ви,"
+        " встановіть новий за посиланням:\n\n{{ link }}\n\nПосилання дійсне до {{ expires_at }}."
+        " Якщо це були не ви, нічого не робіть." + _SIGN,
+    ),
+}
