@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
 import sys
 import uuid
 from collections.abc import AsyncIterator
@@ -25,6 +26,9 @@ from crm_platform.testing import amqp_url, server_database_url
 
 READY_WITHIN_SECONDS = 120.0  # seven Python processes starting at once on a small machine
 POOL_SIZE = 3  # per service; the test server allows 100 connections in all
+OPERATOR_PASSWORD = "operators keep the lights on"
+# Each service's database in this run, for the operators' command line (identity's).
+DATABASE_URLS: dict[str, str] = {}
 
 
 @pytest.fixture(scope="session")
@@ -32,6 +36,7 @@ async def system(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Syst
     run = uuid.uuid4().hex[:10]
     server = server_database_url()
     database_urls = {s.name: with_database(server, f"e2e_{run}_{s.name}") for s in SERVICES}
+    DATABASE_URLS.update(database_urls)
     log_dir = tmp_path_factory.mktemp("e2e-logs")
     try:
         for spec in SERVICES:
@@ -94,3 +99,26 @@ async def embedded_system(tmp_path_factory: pytest.TempPathFactory) -> AsyncIter
 async def embedded_gateway(embedded_system: str) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=embedded_system, timeout=10.0, trust_env=False) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def operator_email(system: System) -> str:
+    """An operator made with the command line an operator of a real deployment uses."""
+    email = f"ops-{uuid.uuid4().hex[:8]}@crm.example.com"
+    env = os.environ | {
+        "IDENTITY_DATABASE_URL": DATABASE_URLS["identity"],
+        "OPERATOR_PASSWORD": OPERATOR_PASSWORD,
+    }
+    command = [sys.executable, "-m", "identity_svc.operators", "create-operator"]
+    subprocess.run([*command, "--email", email, "--name", "Ops"], env=env, check=True)
+    return email
+
+
+@pytest.fixture
+async def operator(gateway: httpx.AsyncClient, operator_email: str) -> dict[str, str]:
+    """An operator's Authorization header, signed in through the gateway."""
+    answer = await gateway.post(
+        "/auth/operator/token", json={"email": operator_email, "password": OPERATOR_PASSWORD}
+    )
+    assert answer.status_code == 200, answer.text
+    return {"Authorization": f"Bearer {answer.json()['access_token']}"}

@@ -122,9 +122,13 @@ async def test_a_teacher_sees_only_clients_of_the_granted_groups(
 
 
 async def test_the_free_plan_refuses_a_fourth_active_client_with_the_reason(
-    gateway: httpx.AsyncClient,
+    gateway: httpx.AsyncClient, operator: dict[str, str]
 ) -> None:
-    owner = bearer((await sign_up(gateway, "Small school"))["tokens"])
+    signed = await sign_up(gateway, "Small school")
+    owner = bearer(signed["tokens"])
+    plan = {"plan": "free"}
+    organisation = f"/operator/v1/organisations/{signed['organisation']['id']}/plan"
+    assert (await gateway.put(organisation, headers=operator, json=plan)).status_code == 200
     for i in range(3):
         await create_client(gateway, owner, f"Pupil{i}", f"601 100 00{i}")
     refused = await gateway.post(

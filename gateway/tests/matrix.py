@@ -60,6 +60,7 @@ ROUTE_PERMISSION: dict[tuple[str, str], str] = {
     ("POST", "/auth/portal/codes"): "public",
     ("POST", "/auth/portal/signup"): "public",
     ("POST", "/auth/portal/password-reset"): "public",
+    ("POST", "/auth/operator/token"): "public",
     ("POST", "/auth/refresh"): "public",
     ("POST", "/auth/signout"): "public",
     ("POST", "/auth/password-reset"): "public",
@@ -213,4 +214,12 @@ ROUTE_PERMISSION: dict[tuple[str, str], str] = {
     ("GET", f"{P}/knowledge"): "portal",
     ("PATCH", f"{P}/profile"): "portal",
     ("POST", f"{P}/makeups"): "portal",
+    # operators: their own realm; staff and clients are refused (403), nobody else (401)
+    ("GET", "/operator/v1/me"): "operator",
+    ("POST", "/operator/v1/operators"): "operator",
+    ("GET", "/operator/v1/organisations"): "operator",
+    ("GET", "/operator/v1/organisations/{organisation_id}"): "operator",
+    ("PUT", "/operator/v1/organisations/{organisation_id}/plan"): "operator",
+    ("POST", "/operator/v1/organisations/{organisation_id}/suspend"): "operator",
+    ("POST", "/operator/v1/organisations/{organisation_id}/reactivate"): "operator",
 }

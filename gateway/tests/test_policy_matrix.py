@@ -68,6 +68,8 @@ def expected(actor: Actor, route: Route, relation: str | None) -> str:
         return "through" if actor.realm == "portal" else "401"
     if permission == "link":
         return "404"  # a made-up token: nobody's link, whoever asks (tested in test_links.py)
+    if permission == "operator":
+        return {"operator": "through", "anonymous": "401"}.get(actor.realm, "403")
     if actor.realm != "staff":
         return "401"
     if actor.role not in ROLES_WITH[permission] or (

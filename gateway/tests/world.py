@@ -45,7 +45,7 @@ def new_key() -> tuple[str, OKPKey]:
 @dataclass
 class Actor:
     name: str
-    realm: str  # staff, portal, anonymous
+    realm: str  # staff, portal, operator, anonymous
     tenant: uuid.UUID | None = None
     user_id: uuid.UUID = field(default_factory=uuid.uuid4)
     role: str | None = None
@@ -74,6 +74,8 @@ class World:
     objects: dict[str, dict[str, uuid.UUID]] = field(default_factory=dict)
     # personal link token -> (tenant, client), as clients would resolve it
     links: dict[str, tuple[uuid.UUID, uuid.UUID]] = field(default_factory=dict)
+    # organisation -> why operators suspended it (absent: active)
+    suspended: dict[uuid.UUID, str] = field(default_factory=dict)
 
     def build(self) -> World:
         groups = {
@@ -140,6 +142,7 @@ class World:
             "portal_y": Actor(
                 "portal_y", "portal", self.other_tenant, clients=frozenset({clients[self.group_d]})
             ),
+            "operator": Actor("operator", "operator"),
             "anonymous": Actor("anonymous", "anonymous"),
         }
         return self
@@ -192,15 +195,16 @@ class World:
             "iss": ISSUER,
             "aud": AUDIENCE[realm],
             "sub": str(actor.user_id),
-            "tid": str(actor.tenant),
             "sid": str(uuid.uuid4()),
             "realm": realm,
             "iat": now,
             "exp": now + 900,
         }
+        if realm != "operator":
+            body["tid"] = str(actor.tenant)
         if realm == "staff":
             body["role"] = actor.role
-        else:
+        elif realm == "portal":
             body["clients"] = [str(c) for c in actor.clients]
         body.update(claims)
         head = {"alg": ALGORITHM, "typ": TOKEN_TYPE[realm], "kid": self.kid} | (header or {})
@@ -257,6 +261,9 @@ async def start_stand_in(name: str, world: World) -> StandIn:
             rest = path[len(prefix) :].split("/")
             if len(rest) == 1:
                 found = world.access_of(uuid.UUID(rest[0]))
+            elif rest[0] == "organisations":
+                reason = world.suspended.get(uuid.UUID(rest[1]))
+                found = {"status": "suspended" if reason else "active", "suspended_reason": reason}
             else:
                 kind = {
                     "branches": "branch",

@@ -17,6 +17,8 @@ from typing import Any
 from crm_contracts.envelope import EventEnvelope
 from crm_platform.scope import Place, Scope
 from gateway_app.policy import Kind
+from gateway_app.standing import EVENT_TYPE as STANDING_EVENT
+from gateway_app.standing import Standings
 
 # kind -> the service that owns it, and the collection its lookup is under:
 # /internal/v1/<service>/access/<collection>/<id>
@@ -84,6 +86,7 @@ class AccessMap:
         self.users: dict[uuid.UUID, UserAccess] = {}
         self.resources: dict[tuple[Kind, uuid.UUID], Located] = {}
         self._fetched_at: dict[object, float] = {}
+        self.standings = Standings(fetch, fetched_ttl)
 
     def _fresh(self, key: object) -> bool:
         at = self._fetched_at.get(key)
@@ -130,10 +133,14 @@ class AccessMap:
         "clients.client_updated",
         "journal.lesson_scheduled",
         "journal.lesson_changed",
+        STANDING_EVENT,
     )
 
     def apply(self, envelope: EventEnvelope) -> None:
         data, tenant = envelope.data, envelope.tenant_id
+        if envelope.type == STANDING_EVENT:
+            self.standings.apply(envelope)
+            return
         match envelope.type:
             case "identity.access_changed":
                 user_id = uuid.UUID(str(data["user_id"]))

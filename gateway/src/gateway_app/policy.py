@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Kind = Literal["branch", "group", "client", "lesson"]
-Realm = Literal["public", "staff", "portal", "link"]
+Realm = Literal["public", "staff", "portal", "link", "operator"]
 
 # permission -> roles that hold it. "finance.read" is also withheld from a teacher whose
 # finances are hidden.
@@ -26,6 +26,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "portal": frozenset(),
     # An anonymous personal link: its token, resolved by clients on every request.
     "link": frozenset(),
+    # operators run the system for every organisation: their own realm, no staff role
+    "operator": frozenset(),
     "staff": frozenset({"owner", "admin", "teacher", "accountant"}),
     "org.manage": frozenset({"owner"}),
     "staff.read": frozenset({"owner", "admin"}),
@@ -58,7 +60,7 @@ class Route:
 
     @property
     def realm(self) -> Realm:
-        if self.permission in ("public", "portal", "link"):
+        if self.permission in ("public", "portal", "link", "operator"):
             return self.permission  # type: ignore[return-value]
         return "staff"
 
@@ -96,6 +98,7 @@ BI = "/api/v1/billing"
 JO = "/api/v1/journal"
 NO = "/api/v1/notifications"
 PO = "/portal/v1"
+OP = "/operator/v1"
 
 ROUTES: tuple[Route, ...] = (
     # sign-in and tokens (identity)
@@ -105,6 +108,7 @@ ROUTES: tuple[Route, ...] = (
     _r("POST", "/auth/portal/codes", "identity", "public"),
     _r("POST", "/auth/portal/signup", "identity", "public"),
     _r("POST", "/auth/portal/password-reset", "identity", "public"),
+    _r("POST", "/auth/operator/token", "identity", "public"),
     _r("POST", "/auth/refresh", "identity", "public"),
     _r("POST", "/auth/signout", "identity", "public"),
     _r("POST", "/auth/password-reset", "identity", "public"),
@@ -381,6 +385,14 @@ ROUTES: tuple[Route, ...] = (
     _r("GET", f"{PO}/knowledge", "portal", "portal"),
     _r("PATCH", f"{PO}/profile", "portal", "portal"),
     _r("POST", f"{PO}/makeups", "portal", "portal"),
+    # operators (identity): every organisation's plan, limits and suspension
+    _r("GET", f"{OP}/me", "identity", "operator"),
+    _r("POST", f"{OP}/operators", "identity", "operator"),
+    _r("GET", f"{OP}/organisations", "identity", "operator"),
+    _r("GET", f"{OP}/organisations/{{organisation_id}}", "identity", "operator"),
+    _r("PUT", f"{OP}/organisations/{{organisation_id}}/plan", "identity", "operator"),
+    _r("POST", f"{OP}/organisations/{{organisation_id}}/suspend", "identity", "operator"),
+    _r("POST", f"{OP}/organisations/{{organisation_id}}/reactivate", "identity", "operator"),
 )
 
 

@@ -15,6 +15,7 @@ import aiohttp
 import orjson
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from crm_contracts.tokens import Realm
 from crm_platform.context import correlation_id_var, request_id_var
 from crm_platform.internal_auth import HEADER as INTERNAL_HEADER
 from crm_platform.internal_auth import InternalTokenSigner, Principal
@@ -160,12 +161,16 @@ class GatewayProxy:
         try:
             claims = await self.verifier.verify(token.strip(), route.realm)
         except InvalidTokenError as exc:
+            if route.realm == "operator" and await self._signed_in_elsewhere(token.strip()):
+                raise Refusal(403, "Forbidden", "only an operator may do this") from exc
             raise Refusal(
                 401,
                 "Unauthorized",
                 "invalid or expired token",
                 {"WWW-Authenticate": 'Bearer error="invalid_token"'},
             ) from exc
+        if route.realm == "operator":
+            return Principal(tenant_id=None, subject=str(claims["sub"]), realm="operator")
         tenant = uuid.UUID(str(claims["tid"]))
         if route.realm == "portal":
             return Principal(
@@ -179,6 +184,9 @@ class GatewayProxy:
             raise Refusal(
                 401, "Unauthorized", "invalid or expired token", {"WWW-Authenticate": "Bearer"}
             )
+        suspended = await self.access.standings.suspended_reason(tenant)
+        if suspended is not None:
+            raise Refusal(403, "Forbidden", f"this organisation is suspended: {suspended}")
         if not allowed(route.permission, user.role, user.finances_hidden):
             raise Refusal(403, "Forbidden", "your role does not allow this")
         for param, kind in route.locate.items():
@@ -218,6 +226,17 @@ class GatewayProxy:
             realm="anonymous",
             client_ids=frozenset({holder.client_id}),
         )
+
+    async def _signed_in_elsewhere(self, token: str) -> bool:
+        """A valid staff or portal token: its holder is known, but not an operator."""
+        realms: tuple[Realm, ...] = ("staff", "portal")
+        for realm in realms:
+            try:
+                await self.verifier.verify(token, realm)
+            except InvalidTokenError:
+                continue
+            return True
+        return False
 
     async def _check_visible(self, user: UserAccess, kind: Any, raw_id: str) -> None:
         try:

@@ -14,7 +14,7 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
-from crm_contracts.tokens import ALGORITHM, AUDIENCE, TOKEN_TYPE, Realm
+from crm_contracts.tokens import ALGORITHM, AUDIENCE, REALMS, TOKEN_TYPE, Realm
 
 VERIFIED_CACHE_SIZE = 50_000
 JwksFetcher = Callable[[], Awaitable[dict[str, Any]]]
@@ -42,16 +42,8 @@ class AccessTokenVerifier:
         self._fetched_at = float("-inf")
         self._lock = asyncio.Lock()
         self._verified: dict[tuple[str, Realm], dict[str, Any]] = {}
-        self._claims = {
-            realm: jwt.JWTClaimsRegistry(
-                iss={"essential": True, "value": issuer},
-                aud={"essential": True, "value": AUDIENCE[realm]},
-                exp={"essential": True},
-                sub={"essential": True},
-                tid={"essential": True},
-            )
-            for realm in ("staff", "portal")
-        }
+        # An operator acts for no organisation: only operator tokens go without a tenant.
+        self._claims = {realm: _claims_registry(issuer, realm) for realm in REALMS}
 
     async def _refresh(self, kid: str) -> None:
         """Fetch the JWKS when it is stale, or when `kid` is unknown (not too often).
@@ -107,6 +99,18 @@ class AccessTokenVerifier:
         if decoded.claims.get("realm") != realm:
             raise InvalidTokenError("wrong realm")
         return dict(decoded.claims)
+
+
+def _claims_registry(issuer: str, realm: str) -> jwt.JWTClaimsRegistry:
+    essential: dict[str, jwt.ClaimsOption] = {
+        "iss": {"essential": True, "value": issuer},
+        "aud": {"essential": True, "value": AUDIENCE[realm]},
+        "exp": {"essential": True},
+        "sub": {"essential": True},
+    }
+    if realm != "operator":
+        essential["tid"] = {"essential": True}
+    return jwt.JWTClaimsRegistry(**essential)  # type: ignore[arg-type]
 
 
 def _header(token: str) -> dict[str, Any]:

@@ -23,7 +23,7 @@ ALGORITHM = "Ed25519"
 INTERNAL_TOKEN_TTL_SECONDS = 60
 INTERNAL_TOKEN_TYP = "crm-internal+jwt"
 HEADER = "x-internal-token"
-Realm = Literal["staff", "portal", "anonymous", "system"]
+Realm = Literal["staff", "portal", "operator", "anonymous", "system"]
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from clients_svc.settings import Settings
 from crm_contracts.envelope import EventEnvelope
 from crm_contracts.events.billing import BalanceChanged
 from crm_contracts.events.identity import (
+    OrganisationPlanChanged,
     OrganisationRegistered,
     OrganisationUpdated,
     PortalSignupRequested,
@@ -31,6 +32,7 @@ from crm_contracts.events.journal import (
     GroupCreated,
     GroupUpdated,
 )
+from crm_contracts.plans import plan_limits
 from crm_messaging import Handlers, Outbox
 
 handlers = Handlers()
@@ -70,9 +72,9 @@ async def on_organisation_registered(
 ) -> None:
     org = await Repository(session).organisation(payload.organisation_id)
     if org is None:
-        session.add(
-            Organisation(id=payload.organisation_id, plan="free", time_zone=payload.time_zone)
-        )
+        org = Organisation(id=payload.organisation_id, plan="free", time_zone=payload.time_zone)
+        session.add(org)
+        _set_plan(org, envelope, payload.plan or "free", payload.max_active_clients, known=False)
     else:
         org.time_zone = payload.time_zone
 
@@ -83,12 +85,36 @@ async def on_organisation_updated(
 ) -> None:
     org = await Repository(session).organisation(payload.organisation_id)
     if org is None:
-        session.add(
-            Organisation(id=payload.organisation_id, plan=payload.plan, time_zone=payload.time_zone)
-        )
+        org = Organisation(id=payload.organisation_id, time_zone=payload.time_zone)
+        session.add(org)
+        _set_plan(org, envelope, payload.plan, None, known=False)
     else:
-        org.plan = payload.plan
         org.time_zone = payload.time_zone
+        if payload.plan != org.plan:  # this event carries no limits: the plan's own
+            _set_plan(org, envelope, payload.plan, None, known=False)
+
+
+@handlers.on(OrganisationPlanChanged)
+async def on_organisation_plan_changed(
+    session: AsyncSession, envelope: EventEnvelope, payload: OrganisationPlanChanged
+) -> None:
+    org = await Repository(session).organisation(payload.organisation_id)
+    if org is None:
+        org = Organisation(id=payload.organisation_id, time_zone="UTC")
+        session.add(org)
+    _set_plan(org, envelope, payload.plan, payload.max_active_clients, known=True)
+
+
+def _set_plan(
+    org: Organisation, envelope: EventEnvelope, plan: str, limit: int | None, *, known: bool
+) -> None:
+    """The plan and its limit of active clients: `known` when the event names the limit,
+    else the plan's own. An older plan delivered late changes nothing."""
+    if org.plan_as_of is not None and org.plan_as_of > envelope.time:
+        return
+    org.plan = plan
+    org.max_active_clients = limit if known else plan_limits(plan).active_clients
+    org.plan_as_of = envelope.time
 
 
 @handlers.on(GroupCreated)

@@ -47,6 +47,9 @@ class Organisation(Base):
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     plan: Mapped[str] = mapped_column(String(32), default="free")
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # The plan's limit of active clients (None: no limit), and when identity said so.
+    max_active_clients: Mapped[int | None] = mapped_column(Integer)
+    plan_as_of: Mapped[datetime | None] = mapped_column(TZ)
 
 
 class Client(Base):

@@ -14,8 +14,6 @@ class Settings(ServiceSettings):
     email_confirmation_ttl_hours: int = Field(default=72, ge=1)
     # How often the upkeep ends freezes whose period has run out.
     freeze_upkeep_seconds: float = Field(default=300.0, gt=0)
-    # Active clients an organisation on the free plan may have.
-    free_plan_active_clients: int = Field(default=3, ge=1)
     import_max_rows: int = Field(default=20_000, ge=1)
     # Notifications' public key: email confirmation tokens leave sealed to it.
     seal_public_key: str = DEV_SEAL_PUBLIC_KEY

@@ -1,16 +1,29 @@
 """Handlers for the events the identity context listens to.
 
 - clients: the decision on a portal sign-up (links the pending account, or leaves it unusable).
+- clients: the cards, so that operators see how many active clients an organisation has (and
+  cannot set a limit below it). Each card keeps its newest state; an older event delivered
+  late changes nothing.
 """
 
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm_contracts.envelope import EventEnvelope
-from crm_contracts.events.clients import PortalSignupDecided
+from crm_contracts.events.clients import (
+    ClientArchived,
+    ClientRegistered,
+    ClientRestored,
+    ClientUpdated,
+    PortalSignupDecided,
+)
 from crm_messaging import Handlers
+from identity_svc.models import ClientCard
 from identity_svc.portal import apply_decision
+from identity_svc.repository import Repository
 
 handlers = Handlers()
 
@@ -20,3 +33,49 @@ async def portal_signup_decided(
     session: AsyncSession, envelope: EventEnvelope, payload: PortalSignupDecided
 ) -> None:
     await apply_decision(session, envelope.tenant_id, payload)
+
+
+async def _keep(
+    session: AsyncSession, envelope: EventEnvelope, client_id: uuid.UUID, archived: bool
+) -> None:
+    card = await Repository(session).client_card(client_id)
+    if card is None:
+        session.add(
+            ClientCard(
+                client_id=client_id,
+                tenant_id=envelope.tenant_id,
+                archived=archived,
+                as_of=envelope.time,
+            )
+        )
+    elif card.tenant_id == envelope.tenant_id and card.as_of <= envelope.time:
+        card.archived = archived
+        card.as_of = envelope.time
+
+
+@handlers.on(ClientRegistered)
+async def on_client_registered(
+    session: AsyncSession, envelope: EventEnvelope, payload: ClientRegistered
+) -> None:
+    await _keep(session, envelope, payload.client_id, payload.status == "archived")
+
+
+@handlers.on(ClientUpdated)
+async def on_client_updated(
+    session: AsyncSession, envelope: EventEnvelope, payload: ClientUpdated
+) -> None:
+    await _keep(session, envelope, payload.client_id, payload.status == "archived")
+
+
+@handlers.on(ClientArchived)
+async def on_client_archived(
+    session: AsyncSession, envelope: EventEnvelope, payload: ClientArchived
+) -> None:
+    await _keep(session, envelope, payload.client_id, True)
+
+
+@handlers.on(ClientRestored)
+async def on_client_restored(
+    session: AsyncSession, envelope: EventEnvelope, payload: ClientRestored
+) -> None:
+    await _keep(session, envelope, payload.client_id, False)

@@ -151,7 +151,7 @@ class Keys:
         realm: Realm,
         issuer: str,
         subject: uuid.UUID,
-        tenant_id: uuid.UUID,
+        tenant_id: uuid.UUID | None,
         session_id: uuid.UUID,
         extra: dict[str, Any],
         now: datetime,
@@ -166,12 +166,13 @@ class Keys:
             "iss": issuer,
             "aud": AUDIENCE[realm],
             "sub": str(subject),
-            "tid": str(tenant_id),
             "sid": str(session_id),
             "realm": realm,
             "iat": iat,
             "exp": iat + int(self.token_ttl.total_seconds()),
             "jti": uuid.uuid4().hex,
         } | extra
+        if tenant_id is not None:  # an operator acts for no organisation
+            claims["tid"] = str(tenant_id)
         header = {"alg": ALGORITHM, "typ": TOKEN_TYPE[realm], "kid": key.kid}
         return jwt.encode(header, claims, key.private, algorithms=[ALGORITHM])

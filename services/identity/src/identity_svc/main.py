@@ -16,6 +16,9 @@ from identity_svc.api import auth_router, internal_router, router
 from identity_svc.consumers import handlers
 from identity_svc.keys import Keys
 from identity_svc.models import messaging
+from identity_svc.operator_api import internal_router as operator_internal_router
+from identity_svc.operator_api import router as operator_router
+from identity_svc.operator_api import sign_in_router as operator_sign_in_router
 from identity_svc.settings import Settings
 
 DEFAULT_PORT = 8101
@@ -81,9 +84,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = create_service_app(
         settings,
         title="Identity: organisations, branches, staff, grants, portal accounts, tokens",
-        routers=[auth_router, router, internal_router],
+        routers=[
+            auth_router,
+            operator_sign_in_router,
+            router,
+            operator_router,
+            internal_router,
+            operator_internal_router,
+        ],
         components=components,
     )
     app.state.keys = keys
     app.state.outbox = messaging_holder[0].outbox
+    app.state.messaging = messaging_holder[0]
     return app

@@ -37,6 +37,12 @@ class Organisation(Base):
     time_zone: Mapped[str] = mapped_column(String(64))
     locale: Mapped[str] = mapped_column(String(16))
     plan: Mapped[str] = mapped_column(String(32), default="free")
+    # Limits set with the plan (None: no limit); operators change them and the status.
+    max_active_clients: Mapped[int | None] = mapped_column(Integer)
+    max_branches: Mapped[int | None] = mapped_column(Integer)
+    max_staff: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active, suspended
+    suspended_reason: Mapped[str | None] = mapped_column(String(500))
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(TZ)
 
@@ -128,7 +134,7 @@ class RefreshToken(Base):
     family_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
     realm: Mapped[str] = mapped_column(String(16))
     subject_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
-    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    tenant_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)  # None for an operator
     expires_at: Mapped[datetime] = mapped_column(TZ)
     used_at: Mapped[datetime | None] = mapped_column(TZ)
     revoked_at: Mapped[datetime | None] = mapped_column(TZ)
@@ -167,6 +173,33 @@ class SignInFailure(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     key: Mapped[str] = mapped_column(String(400))
     at: Mapped[datetime] = mapped_column(TZ)
+
+
+class Operator(Base):
+    """People who run the system for every organisation: plans, limits, suspensions."""
+
+    __tablename__ = "operators"
+    __table_args__ = (UniqueConstraint("email", name="uq_operators_email"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320))
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active, deactivated
+    created_at: Mapped[datetime] = mapped_column(TZ)
+
+
+class ClientCard(Base):
+    """From the clients context's events: which clients of an organisation are active (not
+    archived), so that an operator is told when a limit would fall below the current count."""
+
+    __tablename__ = "client_cards"
+    __table_args__ = (Index("ix_client_cards_tenant_id_archived", "tenant_id", "archived"),)
+
+    client_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    as_of: Mapped[datetime] = mapped_column(TZ)
 
 
 metadata = Base.metadata

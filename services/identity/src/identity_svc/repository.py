@@ -12,8 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm_platform.pagination import keyset
 from identity_svc.models import (
     Branch,
+    ClientCard,
     Grant,
     OneTimeToken,
+    Operator,
     Organisation,
     PortalAccount,
     RefreshToken,
@@ -58,6 +60,48 @@ class Repository:
             select(Branch.id).where(Branch.tenant_id == tenant_id, Branch.id.in_(ids))
         )
         return set(rows.scalars().all())
+
+    async def organisations(self, cursor: str | None, limit: int) -> Sequence[Organisation]:
+        """Every organisation: only operators list them."""
+        rows = await self.session.execute(
+            keyset(select(Organisation), Organisation.id, cursor, limit)
+        )
+        return list(rows.scalars().all())
+
+    async def organisation_for_update(self, tenant_id: uuid.UUID) -> Organisation | None:
+        rows = await self.session.execute(
+            select(Organisation).where(Organisation.id == tenant_id).with_for_update()
+        )
+        return rows.scalar_one_or_none()
+
+    async def count_branches(self, tenant_id: uuid.UUID) -> int:
+        query = select(func.count()).where(
+            Branch.tenant_id == tenant_id, Branch.archived.is_(False)
+        )
+        return int((await self.session.execute(query)).scalar_one())
+
+    async def count_staff(self, tenant_id: uuid.UUID) -> int:
+        query = select(func.count()).where(
+            StaffUser.tenant_id == tenant_id, StaffUser.status != "deactivated"
+        )
+        return int((await self.session.execute(query)).scalar_one())
+
+    async def count_active_clients(self, tenant_id: uuid.UUID) -> int:
+        query = select(func.count()).where(
+            ClientCard.tenant_id == tenant_id, ClientCard.archived.is_(False)
+        )
+        return int((await self.session.execute(query)).scalar_one())
+
+    async def client_card(self, client_id: uuid.UUID) -> ClientCard | None:
+        return await self.session.get(ClientCard, client_id)
+
+    # operators
+    async def operator(self, operator_id: uuid.UUID) -> Operator | None:
+        return await self.session.get(Operator, operator_id)
+
+    async def operator_by_email(self, email: str) -> Operator | None:
+        rows = await self.session.execute(select(Operator).where(Operator.email == email))
+        return rows.scalar_one_or_none()
 
     # staff
     async def staff(self, tenant_id: uuid.UUID, user_id: uuid.UUID) -> StaffUser | None:

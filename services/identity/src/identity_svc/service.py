@@ -6,6 +6,7 @@ import math
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,8 +21,9 @@ from crm_contracts.events.identity import (
     StaffInvitedV2,
 )
 from crm_contracts.ids import uuid7
+from crm_contracts.plans import plan_limits
 from crm_contracts.registry import EventPayload
-from crm_contracts.tokens import Realm
+from crm_contracts.tokens import REALMS, Realm
 from crm_messaging import Outbox
 from crm_platform.errors import ConflictError, NotFoundError, ProblemError
 from crm_platform.internal_auth import Principal, require_role
@@ -43,6 +45,7 @@ from identity_svc.opaque import digest, new_token
 from identity_svc.passwords import hash_password, verify_password
 from identity_svc.repository import Repository
 from identity_svc.settings import Settings
+from identity_svc.standing import ensure_room, refuse_if_suspended, set_limits
 
 # Which grant scopes each role takes; an owner sees the whole organisation.
 ROLE_SCOPES: dict[str, set[str]] = {
@@ -101,10 +104,12 @@ class Identity:
             currency=body.organisation.currency,
             time_zone=body.organisation.time_zone,
             locale=body.organisation.locale,
-            plan="free",
+            plan=self.settings.default_plan,
+            status="active",
             version=1,
             created_at=now,
         )
+        set_limits(org, plan_limits(org.plan))
         branch = Branch(
             id=uuid7(),
             tenant_id=org.id,
@@ -143,6 +148,10 @@ class Identity:
                 locale=org.locale,
                 first_branch_id=branch.id,
                 owner_user_id=owner.id,
+                plan=org.plan,
+                max_active_clients=org.max_active_clients,
+                max_branches=org.max_branches,
+                max_staff=org.max_staff,
             ),
         )
         await self._emit(org.id, branch.id, BranchCreated(branch_id=branch.id, name=branch.name))
@@ -190,6 +199,9 @@ class Identity:
     async def create_branch(self, principal: Principal, body: schemas.BranchCreate) -> Branch:
         require_role(principal, "owner")
         tenant = principal.require_tenant()
+        org = await self.organisation(principal)
+        await self.repo.lock_key(f"plan:{tenant}")
+        ensure_room(org, "branches", org.max_branches, await self.repo.count_branches(tenant))
         branch = Branch(
             id=uuid7(),
             tenant_id=tenant,
@@ -243,6 +255,9 @@ class Identity:
         require_role(principal, "owner")
         tenant = principal.require_tenant()
         grants = await self._valid_grants(tenant, body.role, body.grants)
+        org = await self.organisation(principal)
+        await self.repo.lock_key(f"plan:{tenant}")
+        ensure_room(org, "staff users", org.max_staff, await self.repo.count_staff(tenant))
         email = body.email.lower()
         now = self.now()
         user = StaffUser(
@@ -385,6 +400,7 @@ class Identity:
         )
         if not ok or user is None:
             raise SignInRefusedError()
+        refuse_if_suspended(await self.repo.organisation(user.tenant_id))
         return await self._issue(
             "staff", user.id, user.tenant_id, uuid7(), {"role": user.role}, self.now()
         )
@@ -448,7 +464,7 @@ class Identity:
         if extra is None:
             await self.repo.revoke_family(row.family_id, now)
             raise SignInRefusedError("invalid refresh token")
-        realm: Realm = "portal" if row.realm == "portal" else "staff"
+        realm = cast(Realm, row.realm if row.realm in REALMS else "staff")
         return await self._issue(realm, row.subject_id, row.tenant_id, row.family_id, extra, now)
 
     async def sign_out(self, body: schemas.RefreshIn) -> None:
@@ -462,16 +478,20 @@ class Identity:
             if account is None or account.status != "active":
                 return None
             return {"clients": account.client_ids.split()}
+        if realm == "operator":
+            operator = await self.repo.operator(subject_id)
+            return {} if operator is not None and operator.status == "active" else None
         user = await self.repo.staff_by_id(subject_id)
         if user is None or user.status != "active":
             return None
+        refuse_if_suspended(await self.repo.organisation(user.tenant_id))
         return {"role": user.role}
 
     async def _issue(
         self,
         realm: Realm,
         subject: uuid.UUID,
-        tenant_id: uuid.UUID,
+        tenant_id: uuid.UUID | None,
         family_id: uuid.UUID,
         extra: dict[str, object],
         now: datetime,

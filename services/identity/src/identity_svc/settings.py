@@ -1,7 +1,8 @@
 from typing import Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from crm_contracts.plans import DEFAULT_PLAN, PLANS
 from crm_platform.dev_keys import DEV_SEAL_PUBLIC_KEY
 from crm_platform.settings import InsecureSettingsError, ServiceSettings, service_config
 
@@ -35,6 +36,16 @@ class Settings(ServiceSettings):
     portal_codes_per_login: int = Field(default=5, ge=1)
     portal_codes_per_address: int = Field(default=20, ge=1)
     portal_code_window_seconds: int = Field(default=15 * 60, ge=1)
+    # The plan of a new organisation: "standard" (no limits) suits a self-hosted school; a
+    # hosted service sets "free" (three active clients) and operators raise it.
+    default_plan: str = DEFAULT_PLAN
+
+    @field_validator("default_plan")
+    @classmethod
+    def _known_plan(cls, value: str) -> str:
+        if value not in PLANS:
+            raise ValueError(f"default_plan must be one of {', '.join(sorted(PLANS))}")
+        return value
 
     @model_validator(mode="after")
     def _refuse_dev_key_encryption_key(self) -> Self:

@@ -19,6 +19,11 @@ class OrganisationRegistered(EventPayload):
     locale: str
     first_branch_id: uuid.UUID
     owner_user_id: uuid.UUID
+    # The deployment's default plan and its limits (None: an older event, read as "free").
+    plan: str | None = None
+    max_active_clients: int | None = None
+    max_branches: int | None = None
+    max_staff: int | None = None
 
 
 @registry.register("identity.branch_created", 1)
@@ -129,3 +134,17 @@ class PortalSignupRequested(EventPayload):
     channel: Literal["email", "phone"]
     first_name: str
     last_name: str
+
+
+@registry.register("identity.organisation_plan_changed", 1)
+class OrganisationPlanChanged(EventPayload):
+    """An operator set the organisation's plan, its limits (None: no limit) or suspended or
+    reactivated it. It carries the whole standing: a consumer replaces its copy, newest wins."""
+
+    organisation_id: uuid.UUID
+    plan: str
+    max_active_clients: int | None = None
+    max_branches: int | None = None
+    max_staff: int | None = None
+    status: Literal["active", "suspended"] = "active"
+    suspended_reason: str | None = None

@@ -23,6 +23,7 @@ from clients_svc.scope import visible_clients
 from clients_svc.settings import Settings
 from crm_contracts.events.clients import ClientState
 from crm_contracts.ids import uuid7
+from crm_contracts.plans import plan_limits
 from crm_contracts.registry import EventPayload
 from crm_messaging import Outbox
 from crm_platform.errors import NotFoundError, ProblemError
@@ -132,10 +133,12 @@ class UseCase:
         )
 
     async def ensure_capacity(self, tenant_id: uuid.UUID, adding: int) -> None:
-        """The free plan allows a few active (not archived) clients; refuse going over."""
+        """A plan may limit the active (not archived) clients; refuse going over. Until
+        identity has told of the organisation, the free plan's limit holds."""
         org = await self.repo.organisation(tenant_id)
         plan = org.plan if org is not None else "free"
-        if plan != "free" or adding <= 0:
+        limit = org.max_active_clients if org is not None else plan_limits(plan).active_clients
+        if limit is None or adding <= 0:
             return
         if self.session.get_bind().dialect.name == "postgresql":
             # Serialise concurrent creations in one organisation so the count holds.
@@ -143,14 +146,13 @@ class UseCase:
                 text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"),
                 {"k": f"clients-plan:{tenant_id}"},
             )
-        limit = self.settings.free_plan_active_clients
         active = await self.repo.count_active(tenant_id)
         if active + adding > limit:
             raise ProblemError(
                 409,
                 "Conflict",
-                f"the free plan allows {limit} active clients and this organisation has "
-                f"{active}; archive a client or upgrade the plan",
+                f"the {plan} plan allows {limit} active clients and this organisation has "
+                f"{active}; archive a client or ask for a larger plan",
                 type_="https://school-crm.example/problems/plan-limit",
             )
 
