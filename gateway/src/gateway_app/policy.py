@@ -384,7 +384,10 @@ ROUTES: tuple[Route, ...] = (
     _r("GET", f"{PO}/messages", "portal", "portal"),
     _r("GET", f"{PO}/knowledge", "portal", "portal"),
     _r("PATCH", f"{PO}/profile", "portal", "portal"),
+    _r("GET", f"{PO}/makeups", "portal", "portal"),
+    _r("GET", f"{PO}/makeups/{{mark_id}}/seats", "portal", "portal"),
     _r("POST", f"{PO}/makeups", "portal", "portal"),
+    _r("POST", f"{PO}/makeups/{{request_id}}/cancel", "portal", "portal"),
     # operators (identity): every organisation's plan, limits and suspension
     _r("GET", f"{OP}/me", "identity", "operator"),
     _r("POST", f"{OP}/operators", "identity", "operator"),

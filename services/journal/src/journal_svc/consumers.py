@@ -2,6 +2,7 @@
 
 - identity: the organisation's time zone (for "today") and currency (for pay);
 - clients: the card a journal row shows (name, age, contacts, archived);
+- portal: make-ups booked and cancelled by clients (answered with makeup_booking_decided);
 - billing: the balance and the classes left a journal row shows (packs arrive as their whole
   current state: each state replaces the copy, an older one delivered late is ignored).
 """
@@ -21,10 +22,16 @@ from crm_contracts.events.clients import (
     FamilyChanged,
 )
 from crm_contracts.events.identity import OrganisationRegistered, OrganisationUpdated
-from crm_messaging import Handlers
+from crm_contracts.events.portal import MakeupCancelRequested, MakeupRequested
+from crm_messaging import Handlers, Outbox
+from journal_svc.context import Context, system_clock
+from journal_svc.marks import bookings
+from journal_svc.models import messaging
 from journal_svc.readmodels import ReadModels
 
 handlers = Handlers()
+# Answers to the portal's commands go through the same outbox as the app's.
+outbox = Outbox("journal", messaging)
 
 
 @handlers.on(OrganisationRegistered)
@@ -140,3 +147,17 @@ async def pack_changed(
     session: AsyncSession, envelope: EventEnvelope, payload: PackChanged
 ) -> None:
     await _pack_state(session, envelope, payload)
+
+
+@handlers.on(MakeupRequested)
+async def makeup_requested(
+    session: AsyncSession, envelope: EventEnvelope, payload: MakeupRequested
+) -> None:
+    await bookings.book(Context(session, outbox, system_clock), envelope.tenant_id, payload)
+
+
+@handlers.on(MakeupCancelRequested)
+async def makeup_cancel_requested(
+    session: AsyncSession, envelope: EventEnvelope, payload: MakeupCancelRequested
+) -> None:
+    await bookings.cancel(Context(session, outbox, system_clock), envelope.tenant_id, payload)

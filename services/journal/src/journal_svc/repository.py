@@ -92,10 +92,11 @@ class Repository:
         return int(rows.scalar_one())
 
     async def makeup_guests(self, lesson_id: uuid.UUID) -> int:
-        """Seats a lesson gives to make-ups, on top of the group's enrolled clients."""
+        """Seats a lesson gives to make-ups (booked ahead or attended), on top of the group's
+        enrolled clients."""
         rows = await self.session.execute(
             select(func.count())
             .select_from(Mark)
-            .where(Mark.lesson_id == lesson_id, Mark.status == "makeup_attended")
+            .where(Mark.lesson_id == lesson_id, Mark.makeup_of.is_not(None))
         )
         return int(rows.scalar_one())

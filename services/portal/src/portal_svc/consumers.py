@@ -17,14 +17,17 @@ from crm_contracts.events import clients as c
 from crm_contracts.events import identity as i
 from crm_contracts.events import journal as j
 from crm_contracts.registry import EventPayload
-from crm_messaging import Handlers
-from portal_svc.models import EventLog
+from crm_messaging import Handlers, Outbox
+from portal_svc.context import Context, system_clock
+from portal_svc.makeups.service import decided as makeups_decided
+from portal_svc.models import EventLog, messaging
 from portal_svc.readmodels import ReadModels
 
 P = TypeVar("P", bound=EventPayload)
 Projection = Callable[[ReadModels, EventEnvelope, Any], Awaitable[None]]
 
 handlers = Handlers()
+outbox = Outbox("portal", messaging)
 # (type, version) -> (payload model, projection): what a rebuild replays.
 projections: dict[tuple[str, int], tuple[type[EventPayload], Projection]] = {}
 
@@ -180,6 +183,7 @@ async def group(rm: ReadModels, env: EventEnvelope, p: Any) -> None:
         branch_id=p.branch_id,
         name=p.name,
         programme=p.programme,
+        capacity=p.capacity,
         archived=getattr(p, "archived", False),
     )
 
@@ -279,3 +283,13 @@ async def comment(rm: ReadModels, env: EventEnvelope, p: j.CommentVisible) -> No
         version=p.version,
         created_at=p.created_at,
     )
+
+
+# --- answers to the portal's own commands (not read models: not logged for a rebuild) ----
+
+
+@handlers.on(j.MakeupBookingDecided)
+async def makeup_booking_decided(
+    session: AsyncSession, envelope: EventEnvelope, payload: j.MakeupBookingDecided
+) -> None:
+    await makeups_decided(Context(session, outbox, system_clock), envelope.tenant_id, payload)

@@ -12,11 +12,12 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, Index, Integer, String, Text, Uuid
+from sqlalchemy import Boolean, Date, Index, Integer, String, Text, Uuid, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from crm_messaging.tables import MessagingTables
 from crm_platform.db import UtcDateTime, new_metadata
+from crm_platform.idempotency import idempotency_table
 
 TZ = UtcDateTime()
 
@@ -159,6 +160,7 @@ class Group(Base):
     branch_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     name: Mapped[str] = mapped_column(String(200))
     programme: Mapped[str | None] = mapped_column(String(200))
+    capacity: Mapped[int | None] = mapped_column(Integer)
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
     state_at: Mapped[datetime] = mapped_column(TZ)
 
@@ -233,5 +235,35 @@ class Comment(Base):
     created_at: Mapped[datetime] = mapped_column(TZ)
 
 
+class MakeupRequest(Base):
+    """A make-up the client asked the journal to book: pending until the journal answers
+    (booked, refused), then cancelling and cancelled if the client takes it back. One make-up
+    (absence) has at most one request that is not over."""
+
+    __tablename__ = "makeup_requests"
+    __table_args__ = (
+        Index("ix_makeup_requests_tenant_id_client_id", "tenant_id", "client_id"),
+        Index(
+            "uq_makeup_requests_live_absence",
+            "absence_mark_id",
+            unique=True,
+            postgresql_where=text("status IN ('pending', 'booked', 'cancelling')"),
+            sqlite_where=text("status IN ('pending', 'booked', 'cancelling')"),
+        ),
+    )
+
+    request_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    account: Mapped[str] = mapped_column(String(64))
+    client_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    absence_mark_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    lesson_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(TZ)
+    decided_at: Mapped[datetime | None] = mapped_column(TZ)
+
+
 metadata = Base.metadata
 messaging = MessagingTables(metadata)
+idempotency = idempotency_table(metadata)

@@ -169,3 +169,18 @@ class CommentVisible(EventPayload):
     visible_to_client: bool
     version: int
     created_at: datetime
+
+
+@registry.register("journal.makeup_booking_decided", 1)
+class MakeupBookingDecided(EventPayload):
+    """The journal's answer to a portal make-up command: "booked" (a planned make-up holds the
+    seat; `mark_id`), "refused" (`reason`: the window, a full lesson, a used make-up...), or
+    "cancelled" (the booked make-up was removed, seat and make-up free again)."""
+
+    request_id: uuid.UUID
+    client_id: uuid.UUID
+    absence_mark_id: uuid.UUID
+    lesson_id: uuid.UUID
+    outcome: Literal["booked", "refused", "cancelled"]
+    mark_id: uuid.UUID | None = None
+    reason: str | None = None

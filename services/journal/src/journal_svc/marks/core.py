@@ -34,7 +34,9 @@ async def set_mark(
         raise conflict("the lesson is cancelled")
     existing = await repo.mark(lesson.id, client_id, for_update=True)
     enrolled = await shared.enrolment_on(group.id, client_id, lesson.lesson_date) is not None
-    if status == "makeup_attended":
+    # A make-up is booked ahead as "planned" naming the absence (it holds the seat and uses
+    # the absence's make-up), and becomes "makeup_attended" when marked.
+    if status == "makeup_attended" or (status == "planned" and makeup_of is not None):
         await _check_makeup(ctx, lesson, group, client_id, makeup_of, existing, enrolled)
     else:
         if makeup_of is not None:
@@ -155,7 +157,7 @@ async def _check_makeup(
         )
     except MakeupRefusedError as refused:
         raise conflict(str(refused)) from None
-    holds_seat = enrolled or (existing is not None and existing.status == "makeup_attended")
+    holds_seat = enrolled or (existing is not None and existing.makeup_of is not None)
     if group.capacity is not None and not holds_seat:
         taken = await shared.enrolled_count(group.id, lesson.lesson_date)
         taken += await shared.makeup_guests(lesson.id)

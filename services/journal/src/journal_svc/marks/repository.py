@@ -104,7 +104,7 @@ class MarksRepository:
         guests = (
             select(func.count())
             .select_from(Mark)
-            .where(Mark.lesson_id == Lesson.id, Mark.status == "makeup_attended")
+            .where(Mark.lesson_id == Lesson.id, Mark.makeup_of.is_not(None))
             .scalar_subquery()
         )
         in_group = select(Enrolment.id).where(
