@@ -24,6 +24,7 @@ ROLES_WITH = {
     "journal.write": {"owner", "admin"},
     "journal.mark": {"owner", "admin", "teacher"},
     "notifications.manage": {"owner", "admin"},
+    "portal.publish": {"owner", "admin"},
 }
 
 # Which objects (by relation to teacher A, who teaches group A in branch 1) each actor sees.
@@ -212,6 +213,12 @@ ROUTE_PERMISSION: dict[tuple[str, str], str] = {
     ("GET", f"{P}/invoices"): "portal",
     ("GET", f"{P}/messages"): "portal",
     ("GET", f"{P}/knowledge"): "portal",
+    ("GET", f"{P}/files/{{file_id}}"): "public",
+    ("GET", "/api/v1/portal/materials"): "portal.publish",
+    ("POST", "/api/v1/portal/materials"): "portal.publish",
+    ("PATCH", "/api/v1/portal/materials/{material_id}"): "portal.publish",
+    ("DELETE", "/api/v1/portal/materials/{material_id}"): "portal.publish",
+    ("POST", "/api/v1/portal/materials/{material_id}/files"): "portal.publish",
     ("PATCH", f"{P}/profile"): "portal",
     ("GET", f"{P}/makeups"): "portal",
     ("GET", f"{P}/makeups/{{mark_id}}/seats"): "portal",

@@ -39,6 +39,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "journal.write": frozenset({"owner", "admin"}),
     "journal.mark": frozenset({"owner", "admin", "teacher"}),
     "notifications.manage": frozenset({"owner", "admin"}),
+    # knowledge centre: owners for the chain, admins for their branches (the portal checks)
+    "portal.publish": frozenset({"owner", "admin"}),
 }
 
 
@@ -57,6 +59,8 @@ class Route:
     query: dict[str, Kind] = field(default_factory=dict)
     # The service's path, when it differs from the public one (a link's token stays here).
     forward: str | None = None
+    # A body limit of its own (file uploads), instead of the gateway's.
+    max_body_bytes: int | None = None
 
     @property
     def realm(self) -> Realm:
@@ -98,6 +102,7 @@ BI = "/api/v1/billing"
 JO = "/api/v1/journal"
 NO = "/api/v1/notifications"
 PO = "/portal/v1"
+PS = "/api/v1/portal"
 OP = "/operator/v1"
 
 ROUTES: tuple[Route, ...] = (
@@ -383,6 +388,19 @@ ROUTES: tuple[Route, ...] = (
     _r("GET", f"{PO}/invoices", "portal", "portal"),
     _r("GET", f"{PO}/messages", "portal", "portal"),
     _r("GET", f"{PO}/knowledge", "portal", "portal"),
+    _r("GET", f"{PO}/files/{{file_id}}", "portal", "public"),
+    # knowledge centre (staff)
+    _r("GET", f"{PS}/materials", "portal", "portal.publish"),
+    _r("POST", f"{PS}/materials", "portal", "portal.publish"),
+    _r("PATCH", f"{PS}/materials/{{material_id}}", "portal", "portal.publish"),
+    _r("DELETE", f"{PS}/materials/{{material_id}}", "portal", "portal.publish"),
+    Route(
+        "POST",
+        f"{PS}/materials/{{material_id}}/files",
+        "portal",
+        "portal.publish",
+        max_body_bytes=21 * 1024 * 1024,
+    ),
     _r("PATCH", f"{PO}/profile", "portal", "portal"),
     _r("GET", f"{PO}/makeups", "portal", "portal"),
     _r("GET", f"{PO}/makeups/{{mark_id}}/seats", "portal", "portal"),

@@ -129,14 +129,9 @@ class GatewayProxy:
                 raise _too_many(wait)
             headers = _headers(scope)
             length = headers.get("content-length")
-            if length is not None and (
-                not length.isdigit() or int(length) > self.limits.max_body_bytes
-            ):
-                raise Refusal(
-                    413,
-                    "Content Too Large",
-                    f"bodies are limited to {self.limits.max_body_bytes} bytes",
-                )
+            limit = match.route.max_body_bytes or self.limits.max_body_bytes
+            if length is not None and (not length.isdigit() or int(length) > limit):
+                raise Refusal(413, "Content Too Large", f"bodies are limited to {limit} bytes")
             principal = await self._authorise(match, headers, scope.get("query_string", b""))
             if principal.realm != "anonymous":
                 wait = self.limits.per_user.take(principal.subject)
@@ -280,7 +275,8 @@ class GatewayProxy:
         if query:
             url = f"{url}?{query.decode('latin-1')}"
         has_body = scope["method"] in ("POST", "PUT", "PATCH", "DELETE")
-        body = _stream_body(receive, self.limits.max_body_bytes) if has_body else None
+        limit = match.route.max_body_bytes or self.limits.max_body_bytes
+        body = _stream_body(receive, limit) if has_body else None
         started = False
         try:
             async with self.upstreams.session.request(

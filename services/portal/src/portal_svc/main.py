@@ -8,7 +8,7 @@ from crm_messaging import ServiceMessaging
 from crm_platform.app import Component, create_service_app
 from crm_platform.db import Database
 from crm_platform.settings import ServiceSettings
-from portal_svc.api import router
+from portal_svc.api import router, staff_router
 from portal_svc.consumers import handlers
 from portal_svc.context import system_clock
 from portal_svc.models import messaging
@@ -28,7 +28,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = create_service_app(
         settings,
         title="Portal: client sign-in and sign-up, the client's own data, knowledge centre",
-        routers=[router],
+        routers=[router, staff_router],
         components=components,
     )
     app.state.outbox = holder[0].outbox

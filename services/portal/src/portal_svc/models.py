@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, Index, Integer, String, Text, Uuid, text
+from sqlalchemy import Boolean, Date, Index, Integer, LargeBinary, String, Text, Uuid, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from crm_messaging.tables import MessagingTables
@@ -262,6 +262,40 @@ class MakeupRequest(Base):
     reason: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(TZ)
     decided_at: Mapped[datetime | None] = mapped_column(TZ)
+
+
+class Material(Base):
+    """A knowledge-centre material: for the whole chain (no branch) or for one branch."""
+
+    __tablename__ = "materials"
+    __table_args__ = (Index("ix_materials_tenant_id_branch_id", "tenant_id", "branch_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    branch_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)  # rich text as Markdown; the page renders it
+    links: Mapped[str] = mapped_column(Text)  # one URL a line
+    created_by: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(TZ)
+    updated_at: Mapped[datetime] = mapped_column(TZ)
+
+
+class MaterialFile(Base):
+    """A file of a material, kept in the portal's own database."""
+
+    __tablename__ = "material_files"
+    __table_args__ = (Index("ix_material_files_material_id", "material_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    material_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    name: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(TZ)
 
 
 metadata = Base.metadata
