@@ -36,6 +36,34 @@ async def sign_up(gateway: httpx.AsyncClient, name: str) -> dict[str, Any]:
     return body
 
 
+async def journal_knows(gateway: httpx.AsyncClient, owner: dict[str, str]) -> None:
+    """Until the journal has the organisation (and so its first branch) from identity."""
+
+    async def probe() -> bool | None:
+        response = await gateway.get("/api/v1/journal/settings", headers=owner)
+        assert response.status_code == 200, response.text
+        return True if response.json()["time_zone"] != "UTC" else None
+
+    await poll_until(probe, within=30.0, what="the journal to learn the organisation")
+
+
+async def post_once_known(
+    gateway: httpx.AsyncClient, path: str, headers: dict[str, str], body: dict[str, Any]
+) -> dict[str, Any]:
+    """POST naming ids another service announces (a client, a branch, a teacher): 422 until
+    this service has learnt them from the events, then the answer."""
+
+    async def probe() -> dict[str, Any] | None:
+        response = await gateway.post(path, headers=headers, json=body)
+        if response.status_code == 422:
+            return None
+        assert response.status_code in (200, 201), response.text
+        answer: dict[str, Any] = response.json()
+        return answer
+
+    return await poll_until(probe, within=30.0, what=f"{path} to accept {body}")
+
+
 def bearer(tokens: dict[str, Any]) -> dict[str, str]:
     return {"Authorization": f"Bearer {tokens['access_token']}"}
 

@@ -23,7 +23,8 @@ from crm_messaging.topology import QueueNames, RetryPolicy
 from crm_platform.db import Database, new_metadata
 from crm_platform.testing import amqp_url, fresh_database
 
-from .test_access import add_staff, bearer, sign_up
+from .test_access import add_staff, bearer, journal_knows, post_once_known, sign_up
+from .test_clients import create_client
 
 J = "/api/v1/journal"
 
@@ -116,6 +117,7 @@ async def test_a_teacher_marks_only_granted_groups_and_each_change_is_one_event(
     school = await sign_up(gateway, "Journal school")
     owner = bearer(school["tokens"])
     tenant, branch = school["organisation"]["id"], school["branch"]["id"]
+    await journal_knows(gateway, owner)
     groups = [
         await post(
             gateway,
@@ -125,10 +127,10 @@ async def test_a_teacher_marks_only_granted_groups_and_each_change_is_one_event(
         )
         for name in ("Granted", "Other")
     ]
-    client = str(uuid.uuid4())
+    client = (await create_client(gateway, owner, "Ida", "601 300 400"))["id"]
     lessons = []
     for group, at in zip(groups, ("10:00", "12:00"), strict=True):
-        await post(
+        await post_once_known(
             gateway,
             f"{J}/groups/{group['id']}/enrolments",
             owner,

@@ -18,7 +18,7 @@ import httpx
 
 from crm_devrun.processes import poll_until
 
-from .test_access import PASSWORD, bearer, sign_up
+from .test_access import PASSWORD, bearer, journal_knows, post_once_known, sign_up
 from .test_clients import CLIENTS, create_client
 
 J = "/api/v1/journal"
@@ -82,6 +82,7 @@ async def classes_left_go_down_and_back_up(gateway: httpx.AsyncClient) -> None:
     owner = bearer(school["tokens"])
     branch = school["branch"]["id"]
     await billing_knows(gateway, owner)
+    await journal_knows(gateway, owner)
     today = school_today()
 
     group = await post(
@@ -95,7 +96,7 @@ async def classes_left_go_down_and_back_up(gateway: httpx.AsyncClient) -> None:
     assert card.status_code == 200, card.text
     for name in ("created_at", "updated_at"):  # read back from storage, with its offset
         assert datetime.fromisoformat(card.json()[name]).utcoffset() == timedelta(0), card.text
-    await post(
+    await post_once_known(
         gateway,
         f"{J}/groups/{group['id']}/enrolments",
         owner,

@@ -52,3 +52,22 @@ def test_a_caller_who_is_not_staff_gets_404_as_elsewhere(api: Api) -> None:
     portal = Principal(tenant_id=tenant, subject="c", realm="portal")
     for path in ("/invoices", "/catalogue", f"/clients/{uuid.uuid4()}/balance", "/settings"):
         assert api.call("GET", path, portal).status_code == 404, path
+
+
+def test_a_pack_moves_only_to_a_client_the_caller_sees(api: Api) -> None:
+    tenant = api.organisation()
+    owner = staff(tenant)
+    north, south = uuid.uuid4(), uuid.uuid4()
+    giver = _client(api, tenant, north)
+    service = api.service(owner)
+    pack = api.sell(owner, giver, service_id=service["id"], payment_mode="none")
+    admin = staff(tenant, "admin", branch_ids=frozenset({north}))
+    move = f"/clients/{giver}/packs/{pack['id']}/transfer"
+    answers = []
+    for receiver in (_client(api, tenant, south), uuid.uuid4()):
+        refused = api.write(move, admin, {"to_client_id": str(receiver), "classes": 1})
+        assert refused.status_code == 422, refused.text
+        answers.append(refused.json()["errors"])
+    assert answers[0] == answers[1]
+    moved = api.write(move, admin, {"to_client_id": str(_client(api, tenant, north)), "classes": 1})
+    assert moved.status_code == 200, moved.text

@@ -22,7 +22,11 @@ from clients_svc.settings import Settings
 from fastapi.testclient import TestClient
 
 from crm_contracts.envelope import EventEnvelope
-from crm_contracts.events.identity import OrganisationRegistered, OrganisationUpdated
+from crm_contracts.events.identity import (
+    BranchCreated,
+    OrganisationRegistered,
+    OrganisationUpdated,
+)
 from crm_contracts.events.journal import EnrolmentStarted
 from crm_contracts.registry import EventPayload
 from crm_messaging import ServiceMessaging
@@ -157,6 +161,14 @@ class Api:
             )
         self.deliver(*events)
         return Org(tenant, branch, staff(tenant, "owner"))
+
+    def branch(self, org: Org) -> uuid.UUID:
+        """Another branch of the organisation, as identity announces it."""
+        branch = uuid.uuid4()
+        self.deliver(
+            self.envelope(BranchCreated(branch_id=branch, name="B"), org.tenant_id, branch)
+        )
+        return branch
 
     def client_of(self, org: Org, **fields: Any) -> dict[str, Any]:
         body = {"first_name": "Anna", "last_name": "Nowak"} | fields

@@ -180,7 +180,7 @@ def test_a_lead_moves_through_the_pipeline_and_becomes_a_client_with_its_history
 
 def test_a_lost_lead_gives_its_reason_and_leads_follow_branch_scope(api: Api) -> None:
     org = api.organisation()
-    north = uuid.uuid4()
+    north = api.branch(org)
     lead = api.ok(
         "POST",
         LEADS,

@@ -7,7 +7,6 @@ import base64
 import csv
 import io
 import json
-import uuid
 from typing import Any
 
 from openpyxl import Workbook
@@ -219,9 +218,9 @@ def test_the_free_plan_limit_holds_for_imports(api: Api) -> None:
 
 def test_export_is_a_csv_of_the_clients_the_caller_may_see(api: Api) -> None:
     org = api.organisation()
-    north = uuid.uuid4()
+    north = api.branch(org)
     api.client_of(org, first_name="Zofia", phone="601234567", branch_id=str(north))
-    api.client_of(org, first_name="Jan", branch_id=str(uuid.uuid4()))
+    api.client_of(org, first_name="Jan", branch_id=str(api.branch(org)))
     response = api.call("GET", "/api/v1/clients/export", org.owner)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")

@@ -104,7 +104,7 @@ def test_filters_by_status_tags_branch_group_and_balance(api: Api) -> None:
     assert names(search(api, org.owner, status="archived")) == ["Piotr Wiśniewski"]
     assert names(search(api, org.owner, status="frozen")) == ["Ольга Смирнова"]
 
-    north, group = uuid.uuid4(), uuid.uuid4()
+    north, group = api.branch(org), uuid.uuid4()
     api.enrol(org, made["jan"]["id"], group, branch=north)
     assert names(search(api, org.owner, group_id=str(group))) == ["Jan Kowalski"]
     assert names(search(api, org.owner, branch_id=str(north))) == ["Jan Kowalski"]
@@ -145,7 +145,7 @@ def test_filters_by_status_tags_branch_group_and_balance(api: Api) -> None:
 
 def test_a_teacher_sees_only_clients_of_the_granted_groups(api: Api) -> None:
     org, made = world(api)
-    mine, theirs = uuid.uuid4(), uuid.uuid4()
+    mine, theirs = api.branch(org), api.branch(org)
     api.enrol(org, made["zofia"]["id"], mine)
     api.enrol(org, made["jan"]["id"], theirs)
     teacher = staff(org.tenant_id, "teacher", groups={mine})
@@ -192,7 +192,7 @@ def test_a_teacher_sees_only_clients_of_the_granted_groups(api: Api) -> None:
 
 def test_an_admin_sees_the_home_branch_and_the_groups_branches(api: Api) -> None:
     org = api.organisation()
-    north, south = uuid.uuid4(), uuid.uuid4()
+    north, south = api.branch(org), api.branch(org)
     api.client_of(org, first_name="Home", branch_id=str(north))
     via_group = api.client_of(org, first_name="Group", branch_id=str(south))
     elsewhere = api.client_of(org, first_name="Else", branch_id=str(south))
@@ -227,7 +227,7 @@ def test_another_organisations_client_is_404_everywhere(api: Api) -> None:
 def test_the_gateway_locates_a_client_by_home_branch_and_current_groups(api: Api) -> None:
     org = api.organisation()
     client = api.client_of(org, branch_id=str(org.branch_id))
-    group, north = uuid.uuid4(), uuid.uuid4()
+    group, north = uuid.uuid4(), api.branch(org)
     api.enrol(org, client["id"], group, branch=north)
     path = f"/internal/v1/clients/access/clients/{client['id']}"
     located = api.ok("GET", path, SYSTEM)

@@ -18,6 +18,8 @@ from journal_svc.main import create_app
 from journal_svc.settings import Settings
 
 from crm_contracts.envelope import EventEnvelope
+from crm_contracts.events.clients import ClientRegistered, ClientState
+from crm_contracts.events.identity import AccessChanged, BranchCreated
 from crm_contracts.registry import EventPayload
 from crm_platform.db_admin import drop_database, ensure_database, upgrade_sync, with_database
 from crm_platform.internal_auth import Principal
@@ -49,6 +51,11 @@ def staff(
     )
 
 
+# Every organisation a test makes, by tenant: the Api tells the journal its branches (as
+# identity's events would) before the first call made on its behalf.
+ORGS: dict[uuid.UUID, Org] = {}
+
+
 @dataclass
 class Org:
     """An organisation as the journal sees it: a tenant, two branches, and its staff."""
@@ -57,6 +64,12 @@ class Org:
     branch: uuid.UUID = field(default_factory=uuid.uuid4)
     other_branch: uuid.UUID = field(default_factory=uuid.uuid4)
     owner_id: uuid.UUID = field(default_factory=uuid.uuid4)
+
+    def __post_init__(self) -> None:
+        ORGS[self.tenant] = self
+
+    def events(self) -> list[EventPayload]:
+        return [BranchCreated(branch_id=b, name="Branch") for b in (self.branch, self.other_branch)]
 
     @property
     def owner(self) -> Principal:
@@ -86,8 +99,48 @@ class Api:
     def __init__(self, client: TestClient, db_url: str) -> None:
         self.client = client
         self.db_url = db_url
+        self.known: set[uuid.UUID] = set()
+        self.cards: set[uuid.UUID] = set()
+
+    def know(self, tenant: uuid.UUID | None) -> None:
+        org = ORGS.get(tenant) if tenant is not None else None
+        if org is not None and tenant not in self.known:
+            self.known.add(org.tenant)
+            for payload in org.events():
+                self.deliver(payload, org.tenant, source="identity")
+
+    def client_of(
+        self, org: Org, client: uuid.UUID | None = None, branch: uuid.UUID | None = None
+    ) -> uuid.UUID:
+        """A client card as the clients service announces it (home branch: the org's)."""
+        client = client or uuid.uuid4()
+        if client in self.cards:
+            return client
+        card = ClientRegistered(
+            client_id=client, first_name="Ann", last_name="Lee", branch_id=branch or org.branch
+        )
+        self.deliver(card, org.tenant)
+        return client
+
+    def teacher_of(
+        self, org: Org, user: uuid.UUID | str | None = None, *groups: uuid.UUID | str
+    ) -> uuid.UUID:
+        """A teacher as identity announces their access."""
+        user_id = uuid.UUID(str(user)) if user else uuid.uuid4()
+        access = AccessChanged(
+            user_id=user_id,
+            role="teacher",
+            status="active",
+            finances_hidden=False,
+            organisation_wide=False,
+            branch_ids=[],
+            group_ids=[uuid.UUID(str(g)) for g in groups],
+        )
+        self.deliver(access, org.tenant, source="identity")
+        return user_id
 
     def call(self, method: str, path: str, principal: Principal, **kwargs: Any) -> Any:
+        self.know(principal.tenant_id)
         headers = internal_headers(principal, "journal") | kwargs.pop("headers", {})
         return self.client.request(method, path, headers=headers, **kwargs)
 
@@ -115,6 +168,8 @@ class Api:
         self, payload: EventPayload, tenant: uuid.UUID, source: str = "clients", **kw: Any
     ) -> list[str]:
         """Hand an event of another context to the journal's consumer (inbox and all)."""
+        if isinstance(payload, ClientState):
+            self.cards.add(payload.client_id)
         envelope = EventEnvelope(
             type=payload.event_type,
             version=payload.event_version,
@@ -135,6 +190,8 @@ class Api:
 
     # building blocks
     def group(self, org: Org, **fields: Any) -> dict[str, Any]:
+        for teacher in fields.get("teacher_ids", []):
+            self.teacher_of(org, teacher)
         body: dict[str, Any] = {
             "name": f"Group {uuid.uuid4().hex[:6]}",
             "branch_id": str(org.branch),
@@ -162,7 +219,8 @@ class Api:
         since: str = "2026-01-01",
         **fields: Any,
     ) -> dict[str, Any]:
-        body = {"client_id": str(client or uuid.uuid4()), "from_date": since} | fields
+        client = self.client_of(org, client)
+        body = {"client_id": str(client), "from_date": since} | fields
         return self.ok(  # type: ignore[no-any-return]
             "POST", f"{J}/groups/{group['id']}/enrolments", org.owner, 201, json=body
         )
@@ -183,6 +241,24 @@ class Api:
             json={"status": status} | fields,
             headers=headers,
         )
+
+
+async def seed_read_models(db_url: str, org: Org, clients: list[str]) -> None:
+    """Writes what identity's and clients' events would have told the journal (its branches,
+    its clients' cards) straight into the read models, for tests of other paths."""
+    conn = await asyncpg.connect(db_url.replace("+asyncpg", ""))
+    try:
+        await conn.executemany(
+            "INSERT INTO branches (id, tenant_id) VALUES ($1, $2)",
+            [(b, org.tenant) for b in (org.branch, org.other_branch)],
+        )
+        await conn.executemany(
+            "INSERT INTO client_cards (client_id, tenant_id, first_name, last_name, branch_id,"
+            " card_at) VALUES ($1, $2, 'Ann', 'Lee', $3, now())",
+            [(uuid.UUID(c), org.tenant, org.branch) for c in clients],
+        )
+    finally:
+        await conn.close()
 
 
 @pytest.fixture(scope="module")

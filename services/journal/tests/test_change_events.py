@@ -14,7 +14,7 @@ from .conftest import Api, J, Org
 
 
 def test_moving_a_lesson_or_changing_its_teacher_publishes_its_state(api: Api, org: Org) -> None:
-    teacher, substitute = uuid.uuid4(), uuid.uuid4()
+    teacher, substitute = uuid.uuid4(), api.teacher_of(org)
     group = api.group(org, teacher_ids=[str(teacher)])
     lesson = api.lesson(org, group, "2026-03-02", "10:00")
     assert lesson["teacher_id"] == str(teacher)

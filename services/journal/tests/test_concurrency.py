@@ -18,7 +18,7 @@ from journal_svc.settings import Settings
 from crm_platform.db_admin import upgrade
 from crm_platform.testing import fresh_database, internal_headers
 
-from .conftest import SERVICE_DIR, J, Org
+from .conftest import SERVICE_DIR, J, Org, seed_read_models
 
 
 @pytest.fixture
@@ -45,6 +45,8 @@ async def test_concurrent_changes_of_cells_are_each_one_event(
         data: dict[str, object] = response.json()
         return data
 
+    kids = [str(uuid.uuid4()) for _ in range(3)]
+    await seed_read_models(url, org, kids)
     group = await post(
         f"{J}/groups", {"name": "G", "branch_id": str(org.branch), "starts_on": "2026-01-01"}
     )
@@ -52,7 +54,6 @@ async def test_concurrent_changes_of_cells_are_each_one_event(
         f"{J}/groups/{group['id']}/lessons",
         {"lesson_date": "2026-03-02", "starts_at": "10:00", "duration_minutes": 60},
     )
-    kids = [str(uuid.uuid4()) for _ in range(3)]
     for kid in kids:
         await post(
             f"{J}/groups/{group['id']}/enrolments", {"client_id": kid, "from_date": "2026-01-01"}

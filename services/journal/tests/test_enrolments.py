@@ -41,7 +41,7 @@ def test_an_enrolment_is_announced_and_a_double_one_refused(api: Api, org: Org) 
         f"{J}/groups/{group['id']}/enrolments",
         org.owner,
         json={
-            "client_id": str(uuid.uuid4()),
+            "client_id": str(api.client_of(org)),
             "from_date": "2026-05-01",
             "until_date": "2026-04-01",
         },
@@ -57,7 +57,7 @@ def test_a_full_group_refuses_an_enrolment_and_points_to_the_waitlist(api: Api, 
         "POST",
         f"{J}/groups/{group['id']}/enrolments",
         org.owner,
-        json={"client_id": str(uuid.uuid4()), "from_date": "2026-03-01"},
+        json={"client_id": str(api.client_of(org)), "from_date": "2026-03-01"},
     )
     assert full.status_code == 409
     assert full.json()["detail"] == "the group is full (2 seats); add the client to its waitlist"
@@ -67,7 +67,7 @@ def test_the_waitlist_offers_freed_seats_in_order(api: Api, org: Org) -> None:
     api.today(date(2026, 3, 1))
     group = api.group(org, capacity=1)
     seated = api.enrol(org, group, since="2026-02-01")
-    first, second = uuid.uuid4(), uuid.uuid4()
+    first, second = api.client_of(org), api.client_of(org)
     path = f"{J}/groups/{group['id']}/waitlist"
     entry_a = api.ok(
         "POST", path, org.owner, 201, json={"client_id": str(first), "note": "Mon only"}
@@ -96,7 +96,7 @@ def test_the_waitlist_offers_freed_seats_in_order(api: Api, org: Org) -> None:
         "POST",
         f"{J}/groups/{group['id']}/enrolments",
         org.owner,
-        json={"client_id": str(uuid.uuid4()), "from_date": "2026-03-02"},
+        json={"client_id": str(api.client_of(org)), "from_date": "2026-03-02"},
     )
     assert taken.status_code == 409
     # Declining passes the seat to the next client.
@@ -115,7 +115,7 @@ def test_a_group_with_a_free_seat_has_no_waitlist(api: Api, org: Org) -> None:
         "POST",
         f"{J}/groups/{group['id']}/waitlist",
         org.owner,
-        json={"client_id": str(uuid.uuid4())},
+        json={"client_id": str(api.client_of(org))},
     )
     assert response.status_code == 409
     assert response.json()["detail"] == "the group has a free seat: enrol the client instead"

@@ -36,7 +36,7 @@ from crm_platform.db_admin import upgrade
 from crm_platform.internal_auth import Principal
 from crm_platform.testing import amqp_url, fresh_database, internal_headers
 
-from .conftest import SERVICE_DIR, J, Org
+from .conftest import SERVICE_DIR, J, Org, seed_read_models
 
 POLICY = RetryPolicy(delays_ms=(100,))
 
@@ -170,6 +170,8 @@ async def system() -> AsyncIterator[System]:
 async def test_each_mark_change_reaches_billing_exactly_once(system: System) -> None:
     org = Org()
     owner = org.owner
+    client = str(uuid.uuid4())
+    await seed_read_models(system.journal_url, org, [client])
     group = (
         await system.call(
             "POST",
@@ -178,7 +180,6 @@ async def test_each_mark_change_reaches_billing_exactly_once(system: System) -> 
             json={"name": "G", "branch_id": str(org.branch), "starts_on": "2026-01-01"},
         )
     ).json()
-    client = str(uuid.uuid4())
     enrolled = await system.call(
         "POST",
         f"{J}/groups/{group['id']}/enrolments",
@@ -312,6 +313,7 @@ async def test_pack_states_from_billing_keep_the_classes_left_once_each(system: 
     event delivered twice has one effect, and a late older state is ignored."""
     org = Org()
     client = uuid.uuid4()
+    await seed_read_models(system.journal_url, org, [str(client)])
     group = (
         await system.call(
             "POST",

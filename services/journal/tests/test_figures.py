@@ -115,7 +115,7 @@ def test_pay_weights_attendance_and_a_new_rate_never_rewrites_past_pay(api: Api,
     )
     late = api.lesson(org, group, "2026-03-12", minutes)
     api.mark(org.owner, late, kids[0], "attended")
-    substitute = uuid.uuid4()
+    substitute = api.teacher_of(org)
     sub_lesson = api.lesson(org, group, "2026-03-13", minutes, teacher_id=str(substitute))
     api.mark(org.owner, sub_lesson, kids[0], "attended")
     api.today(date(2026, 3, 31))

@@ -121,7 +121,7 @@ def test_generation_that_would_clash_adds_nothing(api: Api, org: Org) -> None:
 def test_a_substitute_is_recorded_and_a_move_into_a_clash_is_refused(api: Api, org: Org) -> None:
     group = api.group(org, teacher_ids=[str(uuid.uuid4())])
     lesson = api.lesson(org, group, "2026-03-10", "09:00")
-    substitute = str(uuid.uuid4())
+    substitute = str(api.teacher_of(org))
     path = f"{J}/lessons/{lesson['id']}"
     changed = api.ok(
         "PATCH", path, org.owner, json={"teacher_id": substitute}, headers={"If-Match": "1"}

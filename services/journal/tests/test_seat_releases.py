@@ -48,7 +48,7 @@ def test_each_seat_freed_by_an_until_date_is_offered_once(api: Api, org: Org) ->
     group = api.group(org, capacity=2)
     api.enrol(org, group, since="2026-02-01", until_date="2026-03-10")
     api.enrol(org, group, since="2026-02-01", until_date="2026-03-20")
-    waiting = [uuid.uuid4() for _ in range(3)]
+    waiting = [api.client_of(org) for _ in range(3)]
     entries = [
         api.ok(
             "POST", f"{J}/groups/{group['id']}/waitlist", org.owner, 201, json={"client_id": str(c)}
@@ -95,7 +95,7 @@ def test_an_archived_group_or_one_without_waiting_clients_offers_nothing(
     api.enrol(org, full, since="2026-03-01", until_date="2026-04-05")
     nobody_waits = api.group(org, capacity=1)
     api.enrol(org, nobody_waits, since="2026-03-01", until_date="2026-04-05")
-    client = uuid.uuid4()
+    client = api.client_of(org)
     entry = api.ok(
         "POST", f"{J}/groups/{full['id']}/waitlist", org.owner, 201, json={"client_id": str(client)}
     )

@@ -13,13 +13,13 @@ with the same `Scope.sees`.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, or_, true
 
-from crm_platform.errors import NotFoundError
+from crm_platform.errors import NotFoundError, ProblemError
 from crm_platform.internal_auth import Principal
 
 GROUP_ROLES = frozenset({"teacher"})
@@ -105,10 +105,13 @@ class Scope:
         `require`): every branch for the owner, else only those granted."""
         return self.all_branches or (branch_id is not None and branch_id in self.branch_ids)
 
-    def require(self, what: str, place: Place | None) -> Place:
-        """For an id named in a body or filter: its place when visible, else 404 as if the
-        id did not exist (`place` is None when this service does not know the id)."""
+    def require(self, what: str, place: Place | None, field: str | None = None) -> Place:
+        """For an id named in a body or filter: its place when visible, else the answer an
+        unknown id gets (`place` is None when this service does not know the id): 404, or
+        422 naming `field` when the id came in a body."""
         if place is None or not self.sees(place):
+            if field is not None:
+                raise unknown(what, field)
             raise NotFoundError(what)
         return place
 
@@ -132,3 +135,44 @@ class Scope:
         if not either:
             return false()
         return and_(tenant, or_(*either))
+
+
+def unknown(what: str, field: str, where: str = "body") -> ProblemError:
+    """422 naming the field that names an id the caller cannot use."""
+    message = f"no such {what}"
+    return ProblemError(
+        422,
+        "Unprocessable Content",
+        f"invalid {field}: {message}",
+        errors=[{"field": field, "in": where, "message": message}],
+    )
+
+
+# (tenant, id) -> where the resource lives, or None when this service does not know it
+PlaceOf = Callable[[uuid.UUID, uuid.UUID], Awaitable[Place | None]]
+
+
+class Visibility:
+    """The one way a service asks "may this caller act on client / branch / group / teacher
+    X" for ids that arrive in bodies and query filters. Each service says where it learns
+    each kind lives (its own tables or its read models of other contexts); the answer for
+    an id the caller may not see is exactly the answer for an id that does not exist."""
+
+    def __init__(self, principal: Principal, places: Mapping[str, PlaceOf]) -> None:
+        self.scope = Scope.of(principal)
+        self._places = places
+
+    async def place(self, kind: str, resource_id: uuid.UUID) -> Place | None:
+        """Where it lives, if it is of the caller's organisation (visible or not)."""
+        if kind == "branch" and resource_id in self.scope.branch_ids:
+            # Grants name the caller's own organisation's branches only.
+            return Place.of(self.scope.tenant_id, [resource_id])
+        found = await self._places[kind](self.scope.tenant_id, resource_id)
+        return found if found is not None and found.tenant_id == self.scope.tenant_id else None
+
+    async def sees(self, kind: str, resource_id: uuid.UUID) -> bool:
+        found = await self.place(kind, resource_id)
+        return found is not None and self.scope.sees(found)
+
+    async def require(self, kind: str, resource_id: uuid.UUID, field: str | None = None) -> Place:
+        return self.scope.require(kind, await self.place(kind, resource_id), field)

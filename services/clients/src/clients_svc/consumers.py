@@ -1,7 +1,8 @@
 """Handlers for the events the clients context listens to. Each runs in the consumer's
 transaction with the inbox row, so a redelivered event has no second effect.
 
-- identity: the organisation's plan and time zone (plan limit, "today").
+- identity: the organisation's plan and time zone (plan limit, "today"), its branches (a
+  branch named in a body must be one of them).
 - journal: groups and enrolments -> memberships (visibility, group filter) and history.
 - billing: the balance (balance filter) and history.
 - identity: a portal sign-up whose address was proven, decided against the cards.
@@ -21,6 +22,7 @@ from clients_svc.settings import Settings
 from crm_contracts.envelope import EventEnvelope
 from crm_contracts.events.billing import BalanceChanged
 from crm_contracts.events.identity import (
+    BranchCreated,
     OrganisationPlanChanged,
     OrganisationRegistered,
     OrganisationUpdated,
@@ -77,6 +79,14 @@ async def on_organisation_registered(
         _set_plan(org, envelope, payload.plan or "free", payload.max_active_clients, known=False)
     else:
         org.time_zone = payload.time_zone
+    await Repository(session).add_branch(payload.organisation_id, payload.first_branch_id)
+
+
+@handlers.on(BranchCreated)
+async def on_branch_created(
+    session: AsyncSession, envelope: EventEnvelope, payload: BranchCreated
+) -> None:
+    await Repository(session).add_branch(envelope.tenant_id, payload.branch_id)
 
 
 @handlers.on(OrganisationUpdated)

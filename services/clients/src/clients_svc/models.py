@@ -152,6 +152,16 @@ class Family(Base):
     created_at: Mapped[datetime] = mapped_column(TZ)
 
 
+class Branch(Base):
+    """From identity events: the organisation's branches (a branch named in a body must be
+    one of them)."""
+
+    __tablename__ = "branches"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+
+
 class Group(Base):
     """From journal events: which branch a group is in."""
 

@@ -1,6 +1,7 @@
 """Handlers for the events the journal context listens to.
 
-- identity: the organisation's time zone (for "today") and currency (for pay);
+- identity: the organisation's time zone (for "today") and currency (for pay), its branches
+  and staff with their grants (a branch or teacher named in a body must be one of them);
 - clients: the card a journal row shows (name, age, contacts, archived);
 - portal: make-ups booked and cancelled by clients (answered with makeup_booking_decided);
 - billing: the balance and the classes left a journal row shows (packs arrive as their whole
@@ -21,7 +22,12 @@ from crm_contracts.events.clients import (
     ClientUpdated,
     FamilyChanged,
 )
-from crm_contracts.events.identity import OrganisationRegistered, OrganisationUpdated
+from crm_contracts.events.identity import (
+    AccessChanged,
+    BranchCreated,
+    OrganisationRegistered,
+    OrganisationUpdated,
+)
 from crm_contracts.events.portal import MakeupCancelRequested, MakeupRequested
 from crm_messaging import Handlers, Outbox
 from journal_svc.context import Context, system_clock
@@ -40,6 +46,29 @@ async def organisation_registered(
 ) -> None:
     await ReadModels(session).organisation(
         payload.organisation_id, payload.name, payload.time_zone, payload.currency
+    )
+    await ReadModels(session).branch(payload.organisation_id, payload.first_branch_id)
+
+
+@handlers.on(BranchCreated)
+async def branch_created(
+    session: AsyncSession, envelope: EventEnvelope, payload: BranchCreated
+) -> None:
+    await ReadModels(session).branch(envelope.tenant_id, payload.branch_id)
+
+
+@handlers.on(AccessChanged)
+async def access_changed(
+    session: AsyncSession, envelope: EventEnvelope, payload: AccessChanged
+) -> None:
+    await ReadModels(session).staff(
+        envelope.tenant_id,
+        payload.user_id,
+        envelope.time,
+        role=payload.role,
+        status=payload.status,
+        branch_ids=payload.branch_ids,
+        group_ids=payload.group_ids,
     )
 
 
@@ -63,6 +92,7 @@ async def _client_state(session: AsyncSession, envelope: EventEnvelope, card: Cl
         email=card.email,
         birthday=card.birthday,
         status=card.status,
+        branch_id=card.branch_id,
     )
     await ReadModels(session).family(
         envelope.tenant_id, card.family_id, envelope.time, [card.client_id], whole=False

@@ -13,7 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm_contracts.registry import EventPayload
 from crm_messaging import Outbox
+from crm_platform.internal_auth import Principal
+from crm_platform.scope import Scope, Visibility
 from journal_svc.models import DEFAULT_MAKEUP_DAYS, Organisation
+from journal_svc.places import Places
 
 Clock = Callable[[], datetime]
 
@@ -51,6 +54,12 @@ class Context:
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             zone = zoneinfo.ZoneInfo("UTC")
         return self.now().astimezone(zone).date()
+
+    async def visible(self, principal: Principal) -> Visibility:
+        """Whether the caller may act on a client, branch, group or teacher named in a body
+        or filter (libs' one scope rule over what the journal knows of each)."""
+        scope = Scope.of(principal)
+        return Places(self.session, await self.today(scope.tenant_id)).visibility(principal)
 
     async def lock(self, key: str) -> None:
         """Serialise writers of one timetable (clash checks) until the transaction ends."""

@@ -256,6 +256,9 @@ class ClientCard(Base):
     # of a shared pack's owner may use the pack, as billing decides.
     family_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     family_at: Mapped[datetime | None] = mapped_column(TZ)
+    # The client's home branch (from clients events): with the groups it is enrolled in, where
+    # the client lives for the scope rule. A card without card_at was never registered.
+    branch_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
 
 
 class SeatRelease(Base):
@@ -297,6 +300,40 @@ class PackMember(Base):
     pack_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("client_packs.pack_id"), primary_key=True)
     client_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+
+
+class Branch(Base):
+    """The organisation's branches (from identity events): a branch named in a body must be
+    one of them."""
+
+    __tablename__ = "branches"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+
+
+class StaffMember(Base):
+    """Staff as identity last told (identity.access_changed, the newest wins): a teacher
+    named in a body must be one of the organisation's staff."""
+
+    __tablename__ = "staff_members"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    as_of: Mapped[datetime] = mapped_column(TZ)
+
+
+class StaffGrant(Base):
+    __tablename__ = "staff_grants"
+    __table_args__ = (Index("ix_staff_grants_scope", "scope_id"),)
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("staff_members.user_id", ondelete="CASCADE"), primary_key=True
+    )
+    scope: Mapped[str] = mapped_column(String(8), primary_key=True)  # branch or group
+    scope_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
 
 
 class PayRate(Base):

@@ -11,7 +11,16 @@ from datetime import datetime
 from sqlalchemy import and_, delete, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from journal_svc.models import DEFAULT_MAKEUP_DAYS, ClientCard, ClientPack, Organisation, PackMember
+from journal_svc.models import (
+    DEFAULT_MAKEUP_DAYS,
+    Branch,
+    ClientCard,
+    ClientPack,
+    Organisation,
+    PackMember,
+    StaffGrant,
+    StaffMember,
+)
 
 
 def _newer(known: datetime | None, incoming: datetime) -> bool:
@@ -32,6 +41,36 @@ class ReadModels:
             org = Organisation(id=tenant_id, makeup_days=DEFAULT_MAKEUP_DAYS, version=1)
             self.session.add(org)
         org.name, org.time_zone, org.currency = name, time_zone, currency
+        await self.session.flush()
+
+    async def branch(self, tenant_id: uuid.UUID, branch_id: uuid.UUID) -> None:
+        if await self.session.get(Branch, branch_id) is None:
+            self.session.add(Branch(id=branch_id, tenant_id=tenant_id))
+            await self.session.flush()
+
+    async def staff(
+        self,
+        tenant_id: uuid.UUID,
+        user_id: uuid.UUID,
+        at: datetime,
+        *,
+        role: str,
+        status: str,
+        branch_ids: list[uuid.UUID],
+        group_ids: list[uuid.UUID],
+    ) -> None:
+        """The staff member's access as it is now, unless a newer state is already here."""
+        member = await self.session.get(StaffMember, user_id, with_for_update=True)
+        if member is None:
+            member = StaffMember(user_id=user_id, tenant_id=tenant_id, as_of=at)
+            self.session.add(member)
+        elif member.tenant_id != tenant_id or not _newer(member.as_of, at):
+            return
+        member.role, member.status, member.as_of = role, status, at
+        await self.session.flush()
+        await self.session.execute(delete(StaffGrant).where(StaffGrant.user_id == user_id))
+        grants = [("branch", b) for b in set(branch_ids)] + [("group", g) for g in set(group_ids)]
+        self.session.add_all(StaffGrant(user_id=user_id, scope=k, scope_id=i) for k, i in grants)
         await self.session.flush()
 
     async def _card(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> ClientCard | None:

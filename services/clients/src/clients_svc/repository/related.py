@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clients_svc.models import (
+    Branch,
     ClientTag,
     CustomField,
     Family,
@@ -36,6 +37,14 @@ class RelatedQueries:
 
     async def group(self, group_id: uuid.UUID) -> Group | None:
         return await self.session.get(Group, group_id)
+
+    async def branch(self, tenant_id: uuid.UUID, branch_id: uuid.UUID) -> Branch | None:
+        row = await self.session.get(Branch, branch_id)
+        return row if row is not None and row.tenant_id == tenant_id else None
+
+    async def add_branch(self, tenant_id: uuid.UUID, branch_id: uuid.UUID) -> None:
+        if await self.session.get(Branch, branch_id) is None:
+            self.session.add(Branch(id=branch_id, tenant_id=tenant_id))
 
     async def membership(self, enrolment_id: uuid.UUID) -> Membership | None:
         return await self.session.get(Membership, enrolment_id)

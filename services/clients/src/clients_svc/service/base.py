@@ -28,6 +28,7 @@ from crm_contracts.registry import EventPayload
 from crm_messaging import Outbox
 from crm_platform.errors import NotFoundError, ProblemError
 from crm_platform.internal_auth import Principal
+from crm_platform.scope import Place, Scope, Visibility
 
 WRITERS = ("owner", "admin", "teacher")
 MANAGERS = ("owner", "admin")
@@ -92,6 +93,25 @@ class UseCase:
         tenant = principal.require_tenant()
         today = await self.today(tenant)
         return tenant, visible_clients(principal, tenant, today), today
+
+    async def visible(self, principal: Principal) -> Visibility:
+        """Whether the caller may act on a client or branch named in a body or filter (libs'
+        one scope rule over what this service knows of each)."""
+        today = await self.today(Scope.of(principal).tenant_id)
+
+        async def client(tenant_id: uuid.UUID, client_id: uuid.UUID) -> Place | None:
+            found = await self.repo.client_in_tenant(tenant_id, client_id)
+            if found is None:
+                return None
+            groups = (await self.repo.groups_of([client_id], today))[client_id]
+            branches = [found.branch_id, *(m.branch_id for m in groups)]
+            return Place.of(tenant_id, branches, (m.group_id for m in groups))
+
+        async def branch(tenant_id: uuid.UUID, branch_id: uuid.UUID) -> Place | None:
+            found = await self.repo.branch(tenant_id, branch_id)
+            return None if found is None else Place.of(tenant_id, [branch_id])
+
+        return Visibility(principal, {"client": client, "branch": branch})
 
     async def visible_client(
         self, principal: Principal, client_id: uuid.UUID, *, for_update: bool = False

@@ -56,10 +56,10 @@ class Cards(UseCase):
             problem := birthday_problem(values["birthday"], await self.today(tenant_id))
         ):
             bad("birthday", problem)
-        if values.get("branch_id") is not None and not Scope.of(principal).sees_branch(
-            values["branch_id"]
+        if values.get("branch_id") is not None and not await (await self.visible(principal)).sees(
+            "branch", values["branch_id"]
         ):
-            bad("branch_id", "no such branch among yours")
+            bad("branch_id", "no such branch")
         tag_ids = values.get("tag_ids") or []
         known_tags = await self.repo.known_tag_ids(tenant_id, tag_ids)
         for i, tag_id in enumerate(tag_ids):

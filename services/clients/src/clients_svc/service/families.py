@@ -26,6 +26,8 @@ class Families(UseCase):
         seen = await self.repo.ids_visible(scope, [m.id for m in members])
         members = [m for m in members if m.id in seen]
         payer = family.payer_client_id if family is not None else None
+        if payer not in seen:
+            payer = None  # a payer the caller may not see is not named either
         return schemas.FamilyRead(
             family_id=client.family_id,
             payer_client_id=payer,
@@ -105,6 +107,8 @@ class Families(UseCase):
         family = await self.repo.family(client.tenant_id, client.family_id)
         assert family is not None
         if body.client_id is not None:
+            # Only a relative the caller sees: an unseen one is answered as an unknown id.
+            await (await self.visible(principal)).require("client", body.client_id, "client_id")
             members = await self.repo.family_members(client.tenant_id, client.family_id)
             if body.client_id not in {m.id for m in members}:
                 raise invalid("client_id", "the payer must be a member of the family")

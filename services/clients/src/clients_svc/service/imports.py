@@ -98,7 +98,7 @@ class Imports(UseCase):
             today=await self.today(tenant),
             custom=custom,
         )
-        errors += self._scope_problems(principal, good)
+        errors += await self._scope_problems(principal, good)
         warnings = await self._duplicates(tenant, good)
         existing = {t.name_key for t in await self.repo.tags(tenant)}
         fresh: dict[str, str] = {}
@@ -144,13 +144,17 @@ class Imports(UseCase):
             ],
         )
 
-    def _scope_problems(self, principal: Principal, rows: list[ImportRow]) -> list[Problem]:
-        if principal.all_branches:
-            return []
+    async def _scope_problems(self, principal: Principal, rows: list[ImportRow]) -> list[Problem]:
+        visible = await self.visible(principal)
+        named = {r.branch_id for r in rows if r.branch_id is not None}
+        seen = {b for b in named if await visible.sees("branch", b)}
         return [
             Problem(r.number, "branch_id", "choose one of the branches you are granted")
+            if r.branch_id is None
+            else Problem(r.number, "branch_id", "no such branch")
             for r in rows
-            if r.branch_id is None or r.branch_id not in principal.branch_ids
+            if (r.branch_id is None and not principal.all_branches)
+            or (r.branch_id is not None and r.branch_id not in seen)
         ]
 
     async def _duplicates(self, tenant: uuid.UUID, rows: list[ImportRow]) -> list[Problem]:

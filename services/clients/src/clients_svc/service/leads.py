@@ -54,12 +54,8 @@ class Leads(UseCase):
     async def create(self, principal: Principal, body: schemas.LeadCreate) -> Lead:
         require_role(principal, *MANAGERS)
         tenant = principal.require_tenant()
-        if (
-            body.branch_id is not None
-            and not principal.all_branches
-            and body.branch_id not in principal.branch_ids
-        ):
-            raise invalid("branch_id", "choose one of the branches you are granted")
+        if body.branch_id is not None:
+            await (await self.visible(principal)).require("branch", body.branch_id, "branch_id")
         return await self.add(
             tenant,
             first_name=body.first_name,

@@ -58,6 +58,8 @@ class Enrolments:
     ) -> Enrolment:
         require_role(principal, *WRITERS)
         group = await self._group(principal, group_id, for_update=True)
+        # Enrolling widens who sees the client: the caller must see the client already.
+        await (await self.ctx.visible(principal)).require("client", body.client_id, "client_id")
         return await self._start(group, body.client_id, body.from_date, body.until_date)
 
     async def _start(
@@ -217,6 +219,7 @@ class Enrolments:
     ) -> WaitlistEntry:
         require_role(principal, *WRITERS)
         group = await self._group(principal, group_id, for_update=True)
+        await (await self.ctx.visible(principal)).require("client", body.client_id, "client_id")
         if group.archived:
             raise conflict("the group is archived")
         today = await self.ctx.today(group.tenant_id)

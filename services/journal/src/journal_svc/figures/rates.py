@@ -25,8 +25,11 @@ class Rates:
 
     async def of_teacher(self, principal: Principal, teacher_id: uuid.UUID) -> list[PayRate]:
         require_role(principal, *FINANCE_ROLES)
-        if principal.role == "teacher" and principal.subject != str(teacher_id):
-            raise ProblemError(403, "Forbidden", "a teacher sees their own rates only")
+        if principal.role == "teacher":
+            if principal.subject != str(teacher_id):
+                raise ProblemError(403, "Forbidden", "a teacher sees their own rates only")
+        else:  # another organisation's teacher, or one working only elsewhere: 404
+            await (await self.ctx.visible(principal)).require("teacher", teacher_id)
         tenant = tenant_of(principal)
         return (await FiguresRepository(self.ctx.session).rates(tenant, [teacher_id]))[teacher_id]
 

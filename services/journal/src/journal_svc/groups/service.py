@@ -11,6 +11,7 @@ from crm_contracts.ids import uuid7
 from crm_platform.errors import NotFoundError
 from crm_platform.internal_auth import Principal, require_role
 from crm_platform.preconditions import check_version
+from crm_platform.scope import Scope
 from journal_svc.access import WRITERS, tenant_of
 from journal_svc.checks import conflict, invalid, invalid_fields
 from journal_svc.context import Context
@@ -46,7 +47,8 @@ class Groups:
     async def create(self, principal: Principal, body: schemas.GroupCreate) -> schemas.GroupRead:
         require_role(principal, *WRITERS)
         tenant = tenant_of(principal)
-        self._check_branch(principal, body.branch_id)
+        await self._check_branch(principal, body.branch_id)
+        await self._check_teachers(principal, body.teacher_ids)
         await self._check_room(tenant, body.branch_id, body.room_id, "room_id")
         slots = await self._slots(
             tenant, body.branch_id, body.room_id, body.teacher_ids, body.schedule
@@ -133,9 +135,10 @@ class Groups:
         teachers = (await self.shared.teacher_ids([group.id]))[group.id]
         if changes.get("teacher_ids") is not None:
             teachers = list(changes["teacher_ids"])
+            await self._check_teachers(principal, teachers)
         branch_id = changes.get("branch_id") or group.branch_id
         if branch_id != group.branch_id:
-            self._check_branch(principal, branch_id)
+            await self._check_branch(principal, branch_id)
         room_id = changes.get("room_id", group.room_id)
         await self._check_room(tenant, branch_id, room_id, "room_id")
         starts_on = changes.get("starts_on") or group.starts_on
@@ -192,7 +195,7 @@ class Groups:
     # rooms
     async def create_room(self, principal: Principal, body: schemas.RoomCreate) -> Room:
         require_role(principal, *WRITERS)
-        self._check_branch(principal, body.branch_id)
+        await self._check_branch(principal, body.branch_id)
         room = Room(
             id=uuid7(),
             tenant_id=tenant_of(principal),
@@ -221,7 +224,7 @@ class Groups:
     ) -> Room:
         require_role(principal, *WRITERS)
         room = await self.repo.room(tenant_of(principal), room_id)
-        if room is None or not (principal.all_branches or room.branch_id in principal.branch_ids):
+        if room is None or not Scope.of(principal).sees_branch(room.branch_id):
             raise NotFoundError("room")
         check_version(room.version, if_match)
         for field, value in body.model_dump(exclude_unset=True).items():
@@ -250,10 +253,13 @@ class Groups:
         return org
 
     # helpers
-    @staticmethod
-    def _check_branch(principal: Principal, branch_id: uuid.UUID) -> None:
-        if not (principal.all_branches or branch_id in principal.branch_ids):
-            raise invalid("branch_id", "not a branch you manage")
+    async def _check_branch(self, principal: Principal, branch_id: uuid.UUID) -> None:
+        await (await self.ctx.visible(principal)).require("branch", branch_id, "branch_id")
+
+    async def _check_teachers(self, principal: Principal, teachers: Sequence[uuid.UUID]) -> None:
+        visible = await self.ctx.visible(principal)
+        for i, teacher in enumerate(teachers):
+            await visible.require("teacher", teacher, f"teacher_ids.{i}")
 
     async def _check_room(
         self, tenant: uuid.UUID, branch_id: uuid.UUID, room_id: uuid.UUID | None, field: str

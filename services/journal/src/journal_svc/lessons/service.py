@@ -139,6 +139,8 @@ class Lessons:
         room_id = body.room_id or group.room_id
         await self._check_room(group, room_id)
         teacher_id = body.teacher_id
+        if teacher_id is not None:
+            await (await self.ctx.visible(principal)).require("teacher", teacher_id, "teacher_id")
         if teacher_id is None:
             teachers = (await self.shared.teacher_ids([group.id]))[group.id]
             teacher_id = teachers[0] if teachers else None
@@ -165,6 +167,8 @@ class Lessons:
         day = body.lesson_date or lesson.lesson_date
         room_id = changes.get("room_id", lesson.room_id)
         teacher_id = changes.get("teacher_id", lesson.teacher_id)
+        if teacher_id is not None and teacher_id != lesson.teacher_id:
+            await (await self.ctx.visible(principal)).require("teacher", teacher_id, "teacher_id")
         await self._check_room(group, room_id)
         timed = Timed(day, start, start + minutes, room_id, teacher_id, ref=lesson.id)
         await self._refuse_clashes(group.tenant_id, [timed])
