@@ -15,7 +15,7 @@ from notifications_svc.main import create_app
 
 from crm_contracts.events.billing import PaymentDueSoon, PaymentOverdue
 from crm_contracts.events.clients import ClientArchived, EmailConfirmationRequestedV2
-from crm_contracts.events.identity import StaffInvitedV2
+from crm_contracts.events.identity import PortalCodeIssued, StaffInvitedV2
 from crm_contracts.events.journal import EnrolmentStarted
 from crm_platform.db_admin import drop_database, ensure_database, upgrade_sync, with_database
 from crm_platform.dev_keys import DEV_SEAL_PUBLIC_KEY
@@ -82,7 +82,10 @@ def test_no_confirmed_address_or_an_archived_client_is_skipped_with_why(api: Api
     api.send(due(archived), org.tenant)
     (first,) = api.messages(client_id=unconfirmed)
     (second,) = api.messages(client_id=archived)
-    assert (first["status"], first["reason"]) == ("skipped", "no address: no confirmed email")
+    assert (first["status"], first["reason"]) == (
+        "skipped",
+        "no address: no confirmed email or bound chat",
+    )
     assert (second["status"], second["reason"]) == ("skipped", "client archived")
     assert api.smtp.to("new@example.com") == []
     assert api.smtp.to("gone@example.com") == []
@@ -263,3 +266,53 @@ def test_without_smtp_letters_land_in_the_dev_mailbox_the_owner_lists(
 
 def test_with_an_smtp_server_there_is_no_dev_mailbox(api: Api) -> None:
     assert api.call("GET", f"{N}/dev-mailbox", api.organisation().owner).status_code == 404
+
+
+def test_a_portal_code_is_emailed_and_never_published(api: Api) -> None:
+    org = api.organisation()
+    code = "493817"
+    api.send(
+        PortalCodeIssued(
+            login="parent@example.com",
+            channel="email",
+            purpose="signin",
+            sealed_code=seal(DEV_SEAL_PUBLIC_KEY, "portal_code", code),
+            expires_at=datetime(2026, 12, 9, tzinfo=UTC),
+        ),
+        org.tenant,
+    )
+    (letter,) = wait_for(lambda: api.smtp.to("parent@example.com"))
+    assert f"is {code}" in text_of(letter)
+    stored = json.dumps([dict(r) for r in api.sql("SELECT * FROM messages")], default=str)
+    stored += json.dumps([dict(r) for r in api.sql("SELECT body FROM outbox")], default=str)
+    assert code not in stored
+    api.send(
+        PortalCodeIssued(
+            login="+48600100200",
+            channel="phone",
+            purpose="signin",
+            sealed_code=seal(DEV_SEAL_PUBLIC_KEY, "portal_code", code),
+            expires_at=datetime(2026, 12, 9, tzinfo=UTC),
+        ),
+        org.tenant,
+    )
+    (by_phone,) = api.messages(trigger="portal_code", status="skipped")
+    assert by_phone["reason"] == "no address: SMS is not configured"
+
+
+def test_a_sent_client_message_is_published_for_the_portal_inbox(api: Api) -> None:
+    org = api.organisation()
+    client = api.client_of(org, email="inbox@example.com")
+    api.send(due(client, amount=7_700), org.tenant)
+    (row,) = wait_for(lambda: api.messages(client_id=client, status="sent"))
+
+    def copies() -> list[dict[str, object]]:
+        found = api.sql("SELECT body FROM outbox WHERE event_type = 'notifications.message_sent'")
+        events = [json.loads(r["body"]) for r in found]
+        return [e["data"] for e in events if e["data"]["client_id"] == str(client)]
+
+    (copy,) = wait_for(copies)
+    assert copy["message_id"] == str(row["id"])
+    assert copy["channel"] == "email"
+    assert "77.00" in copy["subject"]
+    assert "Hello Anna" in copy["text"]

@@ -8,6 +8,7 @@ from notifications_svc.deliveries.api import router as deliveries_router
 from notifications_svc.mailbox.api import router as mailbox_router
 from notifications_svc.optouts.api import router as optouts_router
 from notifications_svc.organisation.api import router as organisation_router
+from notifications_svc.telegram.api import router as telegram_router
 from notifications_svc.templates.api import router as templates_router
 from notifications_svc.unsubscribe.api import router as unsubscribe_router
 
@@ -21,5 +22,6 @@ for part in (
     organisation_router,
     mailbox_router,
     unsubscribe_router,
+    telegram_router,
 ):
     router.include_router(part)

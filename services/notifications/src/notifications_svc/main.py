@@ -15,16 +15,39 @@ from crm_platform.settings import ServiceSettings, var_dir
 from notifications_svc.api import router
 from notifications_svc.channels.base import Channel
 from notifications_svc.channels.email import DevMailbox, SmtpEmail
+from notifications_svc.channels.telegram import BotApi, TelegramChannel
 from notifications_svc.consumers import handlers
 from notifications_svc.context import system_clock
+from notifications_svc.internal_calls import InternalCalls
 from notifications_svc.models import messaging
 from notifications_svc.organisation.settings import OrganisationPrefs
 from notifications_svc.sending.compose import Composer
 from notifications_svc.sending.sender import Sender
 from notifications_svc.settings import Settings
+from notifications_svc.telegram.bot import Bot
+from notifications_svc.telegram.polling import TelegramPolling
 from notifications_svc.unsubscribe.tokens import UnsubscribeTokens
 
 DEFAULT_PORT = 8105
+
+
+class HttpClients:
+    """Closes the HTTP clients of the outside APIs when the app stops."""
+
+    name = "http_clients"
+
+    def __init__(self, api: BotApi, calls: InternalCalls) -> None:
+        self.api, self.calls = api, calls
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        await self.api.close()
+        await self.calls.close()
+
+    async def ready(self) -> None:
+        return None
 
 
 def links(settings: Settings) -> dict[str, str]:
@@ -50,13 +73,30 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     prefs = OrganisationPrefs(settings.default_quiet_hours)
     composer = Composer(Opener(settings.seal_private_key), links(settings), unsubscribe, prefs)
 
+    bots: list[Bot] = []
+
     def components(svc_settings: ServiceSettings, database: Database) -> Sequence[Component]:
-        running: list[Component] = [ServiceMessaging(svc_settings, database, messaging, handlers)]
+        service_messaging = ServiceMessaging(svc_settings, database, messaging, handlers)
+        running: list[Component] = [service_messaging]
+        channels: dict[str, Channel] = {"email": email}
+        # the app's clock, read at each use (tests may fix it)
+        clock = lambda: app.state.clock()  # noqa: E731
+        if settings.telegram_bot_token:
+            api = BotApi(settings.telegram_api_url, settings.telegram_bot_token)
+            calls = InternalCalls(
+                settings.internal_token_private_key,
+                "crm-gateway",
+                {"clients": settings.clients_url, "journal": settings.journal_url},
+            )
+            channels["telegram"] = TelegramChannel(api)
+            bot = Bot(database, api, calls, clock)
+            bots.append(bot)
+            running.append(HttpClients(api, calls))
+            if settings.telegram_polling:
+                running.append(TelegramPolling(api, bot))
         if settings.sender_enabled:
-            channels: dict[str, Channel] = {"email": email}
-            # the app's clock, read at each use (tests may fix it)
-            clock = lambda: app.state.clock()  # noqa: E731
-            running.append(Sender(database, channels, composer, settings, clock))
+            outbox = service_messaging.outbox
+            running.append(Sender(database, outbox, channels, composer, settings, clock))
         return running
 
     app = create_service_app(
@@ -69,4 +109,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.mailbox = mailbox
     app.state.unsubscribe = unsubscribe
     app.state.prefs = prefs
+    app.state.telegram_bot = bots[0] if bots else None
     return app

@@ -13,7 +13,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, Integer, String, Text, Uuid
+from sqlalchemy import JSON, Boolean, Index, Integer, String, Text, Uuid, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from crm_messaging.tables import MessagingTables
@@ -57,6 +57,8 @@ class Client(Base):
     status: Mapped[str] = mapped_column(String(16), default="active")
     tag_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
     telegram_chat_id: Mapped[str | None] = mapped_column(String(64))
+    # the person blocked the bot (403): nothing more is sent to that chat
+    telegram_blocked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # the event time of the state held; an older state delivered late is ignored
     as_of: Mapped[datetime] = mapped_column(UtcDateTime)
 
@@ -172,3 +174,18 @@ class Invoice(Base):
     tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     status: Mapped[str] = mapped_column(String(16))
     as_of: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class TelegramLink(Base):
+    """A single-use, expiring /start payload that ties a Telegram chat to an organisation
+    (and the client it was made for); only its hash is kept."""
+
+    __tablename__ = "telegram_links"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    client_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # the chat that opened it (waiting for its contact), then when it was used
+    chat_id: Mapped[str | None] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -2,7 +2,7 @@ from typing import Self
 
 from pydantic import Field, model_validator
 
-from crm_platform.dev_keys import DEV_SEAL_PRIVATE_KEY
+from crm_platform.dev_keys import DEV_INTERNAL_PRIVATE_KEY, DEV_SEAL_PRIVATE_KEY
 from crm_platform.settings import InsecureSettingsError, ServiceSettings, service_config
 
 # Published on purpose for development; refused when environment=production.
@@ -33,6 +33,19 @@ class Settings(ServiceSettings):
     sender_poll_seconds: float = Field(default=5.0, gt=0)
     sender_batch: int = Field(default=100, ge=1)
     sender_concurrency: int = Field(default=20, ge=1)
+    # Telegram: off until a bot token is set. Updates arrive at the webhook (its secret token
+    # checked on every call) or, in development, by long polling.
+    telegram_bot_token: str = ""
+    telegram_bot_username: str = ""
+    telegram_api_url: str = "https://api.telegram.org"
+    telegram_webhook_secret: str = Field(default="", pattern=r"^[A-Za-z0-9_-]{0,256}$")
+    telegram_polling: bool = False
+    telegram_link_ttl_hours: int = Field(default=72, ge=1)
+    # The bot binds chats through clients and reports absences to the journal, with a system
+    # token signed like the gateway's.
+    internal_token_private_key: str = DEV_INTERNAL_PRIVATE_KEY
+    clients_url: str = "http://127.0.0.1:8102"
+    journal_url: str = "http://127.0.0.1:8104"
     # Transient failures are retried after these delays in turn, then the message fails.
     retry_delays_seconds: list[float] = Field(default=[30, 120, 600, 1800, 3600, 3 * 3600])
     # A claimed message is taken back by another pass if its sender died this long ago.
@@ -42,6 +55,7 @@ class Settings(ServiceSettings):
         return super()._secrets() | {
             "seal_private_key": self.seal_private_key,
             "unsubscribe_secret": self.unsubscribe_secret,
+            "internal_token_private_key": self.internal_token_private_key,
         }
 
     @model_validator(mode="after")

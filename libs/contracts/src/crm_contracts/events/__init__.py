@@ -1,5 +1,5 @@
 """Event payloads, one module per context. Importing this package registers them all."""
 
-from crm_contracts.events import billing, clients, identity, journal, portal
+from crm_contracts.events import billing, clients, identity, journal, notifications, portal
 
-__all__ = ["billing", "clients", "identity", "journal", "portal"]
+__all__ = ["billing", "clients", "identity", "journal", "notifications", "portal"]

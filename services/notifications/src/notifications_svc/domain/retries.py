@@ -11,10 +11,19 @@ from datetime import datetime, timedelta
 class DeliveryError(Exception):
     """A channel could not hand the message over."""
 
-    def __init__(self, reason: str, *, transient: bool, wait_seconds: float | None = None):
+    def __init__(
+        self,
+        reason: str,
+        *,
+        transient: bool,
+        wait_seconds: float | None = None,
+        address_gone: bool = False,
+    ):
         super().__init__(reason)
         self.reason = reason
         self.transient = transient
+        # the address is dead for good (a blocked bot, an expired push token): forget it
+        self.address_gone = address_gone
         # the provider told us how long to wait (Telegram's retry_after)
         self.wait_seconds = wait_seconds
 

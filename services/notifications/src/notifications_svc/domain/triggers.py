@@ -5,7 +5,7 @@ off; reminders and news respect each client's opt-outs."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 Category = Literal["transactional", "reminders", "news"]
 Audience = Literal["client", "staff", "address"]
@@ -21,14 +21,16 @@ class Trigger:
     variables: tuple[str, ...]
     # a one-time token sealed for us under this purpose (crm_platform.sealing)
     sealed: str | None = None
+    # what the opened token becomes: a link to follow, or a code to type
+    sealed_as: Literal["link", "code"] = "link"
 
     @property
     def allowed(self) -> frozenset[str]:
         return frozenset(COMMON + self.variables)
 
 
-def _t(name: str, category: Category, audience: Audience, *variables: str, **kw: str) -> Trigger:
-    return Trigger(name, category, audience, variables, kw.get("sealed"))
+def _t(name: str, category: Category, audience: Audience, *variables: str, **kw: Any) -> Trigger:
+    return Trigger(name, category, audience, variables, **kw)
 
 
 TRIGGERS: dict[str, Trigger] = {
@@ -56,6 +58,16 @@ TRIGGERS: dict[str, Trigger] = {
             sealed="invite",
         ),
         _t("password_reset", "transactional", "staff", "link", "expires_at", sealed="reset"),
+        _t(
+            "portal_code",
+            "transactional",
+            "address",
+            "code",
+            "purpose",
+            "expires_at",
+            sealed="portal_code",
+            sealed_as="code",
+        ),
     )
 }
 
@@ -63,3 +75,8 @@ TRIGGERS: dict[str, Trigger] = {
 def dedup_key(trigger: str, occurrence: str, recipient: str, channel: str) -> str:
     """One message per reason x recipient x channel; the database holds it unique."""
     return f"{trigger}:{occurrence}:{recipient}:{channel}"
+
+
+# Which reachable channel a client message takes, first to last, unless the organisation
+# chose its own order ("first reachable").
+DEFAULT_CHANNEL_ORDER = ("telegram", "push", "email", "sms")

@@ -5,6 +5,7 @@ down as skipped, with why, so the log shows every reason that arrived."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,8 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm_contracts.ids import uuid7
 from notifications_svc.context import Context
-from notifications_svc.domain.triggers import TRIGGERS, dedup_key
+from notifications_svc.domain.triggers import DEFAULT_CHANNEL_ORDER, TRIGGERS, Trigger, dedup_key
 from notifications_svc.messages.repository import MessagesRepository
+from notifications_svc.models import Client
 from notifications_svc.sending.wakeup import wake_senders
 
 
@@ -39,6 +41,15 @@ class Reason:
     source: str | None = None
 
 
+def reachable(client: Client, channel: str) -> str | None:
+    """The client's address on `channel`, if it has a live one."""
+    if channel == "email":
+        return client.email
+    if channel == "telegram" and not client.telegram_blocked:
+        return client.telegram_chat_id
+    return None
+
+
 def wake_after_commit(session: AsyncSession) -> None:
     event.listen(session.sync_session, "after_commit", lambda _: wake_senders(), once=True)
 
@@ -47,6 +58,25 @@ class Dispatch:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.repo = MessagesRepository(ctx.session)
+
+    async def _first_reachable(
+        self, client: Client, trigger: Trigger, order: Sequence[str]
+    ) -> tuple[str, str | None, str | None]:
+        """The first channel with an address the client has not opted out of: its name,
+        the address, and why none if none."""
+        opted_out = False
+        for channel in order:
+            address = reachable(client, channel)
+            if address is None:
+                continue
+            if trigger.category != "transactional" and await self.repo.opted_out(
+                client.id, trigger.category, channel
+            ):
+                opted_out = True
+                continue
+            return channel, address, None
+        why = "opted out" if opted_out else "no address: no confirmed email or bound chat"
+        return "email", client.email, why
 
     async def enqueue(self, reason: Reason) -> uuid.UUID | None:
         """Queues (or records as skipped) the message for this reason; None if it already
@@ -58,6 +88,7 @@ class Dispatch:
         client = await self.repo.client(who.client_id) if who.client_id else None
         locale = (client.locale if client else None) or (org.locale if org else None) or "en"
         address = who.email
+        channel = "email"
         skip: str | None = None
         name = who.name
         first_name = name.split(" ")[0] if name else ""
@@ -65,18 +96,27 @@ class Dispatch:
             if client is None or client.tenant_id != reason.tenant_id:
                 skip = "no address: the client is not known here yet"
             else:
-                address = client.email
                 first_name, name = client.first_name, f"{client.first_name} {client.last_name}"
                 if client.status == "archived":
                     skip = "client archived"
-                elif address is None:
-                    skip = "no address: no confirmed email"
-        elif client is not None:
-            first_name = client.first_name
-        channel = "email"
+                else:
+                    order = (org.settings if org else {}).get("channel_order")
+                    channel, address, skip = await self._first_reachable(
+                        client, trigger, order or DEFAULT_CHANNEL_ORDER
+                    )
+        else:
+            if client is not None:
+                first_name = client.first_name
+            if not address:
+                skip = (
+                    "no address: SMS is not configured"
+                    if reason.trigger == "portal_code"
+                    else "no address"
+                )
         optional = trigger.category != "transactional"
         if (
             skip is None
+            and trigger.audience != "client"
             and who.client_id
             and optional
             and await self.repo.opted_out(who.client_id, trigger.category, channel)

@@ -101,6 +101,15 @@ class MessagesRepository:
         found = await self.session.get(OptOut, (client_id, category, channel))
         return found is not None
 
+    async def forget_address(self, msg: Message) -> None:
+        """The channel said the address is dead for good: stop using it."""
+        if msg.channel == "telegram" and msg.client_id is not None:
+            await self.session.execute(
+                update(Client)
+                .where(Client.tenant_id == msg.tenant_id, Client.telegram_chat_id == msg.address)
+                .values(telegram_blocked=True)
+            )
+
     async def add_opt_out(
         self, tenant_id: uuid.UUID, client_id: uuid.UUID, category: str, channel: str, **kw: Any
     ) -> None:

@@ -17,6 +17,7 @@ from notifications_svc.channels.base import Outgoing
 from notifications_svc.domain.quiet import quiet_until
 from notifications_svc.domain.settled import settled_reason
 from notifications_svc.domain.triggers import TRIGGERS
+from notifications_svc.messages.dispatch import reachable
 from notifications_svc.messages.repository import MessagesRepository
 from notifications_svc.models import Message, Organisation
 from notifications_svc.organisation.settings import OrganisationPrefs
@@ -68,8 +69,8 @@ class Composer:
             if trigger.audience == "client" and client is not None:
                 if client.status == "archived":
                     return "client archived"
-                if client.email is None:
-                    return "no address: no confirmed email"
+                if reachable(client, msg.channel) is None:
+                    return f"no address: no longer reachable by {msg.channel}"
             if trigger.category != "transactional" and await repo.opted_out(
                 msg.client_id, trigger.category, msg.channel
             ):

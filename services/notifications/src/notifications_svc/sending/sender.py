@@ -14,11 +14,14 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from crm_contracts.events.notifications import MessageSent
+from crm_messaging import Outbox
 from crm_platform.db import Database
 from crm_platform.logs import get_logger
 from crm_platform.periodic import PeriodicJob
 from notifications_svc.channels.base import Channel
 from notifications_svc.domain.retries import DeliveryError, next_attempt
+from notifications_svc.domain.triggers import TRIGGERS
 from notifications_svc.messages.repository import MessagesRepository
 from notifications_svc.models import Message
 from notifications_svc.sending import wakeup
@@ -34,12 +37,14 @@ class Sender:
     def __init__(
         self,
         database: Database,
+        outbox: Outbox,
         channels: dict[str, Channel],
         composer: Composer,
         settings: Settings,
         clock: Callable[[], datetime],
     ) -> None:
         self.database = database
+        self.outbox = outbox
         self.channels = channels
         self.composer = composer
         self.settings = settings
@@ -123,9 +128,29 @@ class Sender:
             msg.attempts += 1
             msg.sent_at = msg.updated_at = now
             msg.lease_until = msg.next_attempt_at = None
-            msg.subject = ready.outgoing.subject
+            # a subject may carry a one-time code; the log keeps only others' subjects
+            secret = TRIGGERS[msg.trigger].sealed is not None
+            msg.subject = None if secret else ready.outgoing.subject
             msg.template_version = ready.template_version
             repo.log(msg.id, now, "sent", provider_id)
+            if msg.client_id is not None and TRIGGERS[msg.trigger].sealed is None:
+                # the copy in the client's portal inbox
+                await self.outbox.emit(
+                    session,
+                    MessageSent(
+                        message_id=msg.id,
+                        client_id=msg.client_id,
+                        trigger=msg.trigger,
+                        category=msg.category,
+                        channel=msg.channel,
+                        locale=msg.locale,
+                        subject=ready.outgoing.subject,
+                        text=ready.outgoing.text,
+                        sent_at=now,
+                    ),
+                    tenant_id=msg.tenant_id,
+                    subject=msg.client_id,
+                )
 
     async def _failed(self, message_id: uuid.UUID, error: DeliveryError) -> None:
         now = self.clock()
@@ -139,6 +164,8 @@ class Sender:
             msg.reason, msg.lease_until, msg.updated_at = error.reason, None, now
             msg.next_attempt_at = retry_at
             msg.status = "queued" if retry_at is not None else "failed"
+            if error.address_gone:
+                await repo.forget_address(msg)
             detail = error.reason if retry_at is None else f"{error.reason}; again at {retry_at}"
             repo.log(msg.id, now, "failed", detail)
         log.warning(

@@ -18,6 +18,8 @@ def sample_variables(currency: str, today: date, public_url: str) -> dict[str, A
         "pack": "10 classes",
         "classes_left": 2,
         "role": "teacher",
+        "code": "123456",
+        "purpose": "signin",
         "link": public_url.rstrip("/") + "/example-link",
         "expires_at": datetime.combine(today + timedelta(days=3), datetime.min.time()).isoformat()
         + "+00:00",

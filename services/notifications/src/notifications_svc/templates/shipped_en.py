@@ -55,4 +55,9 @@ EN: dict[str, Source] = {
         " choose a new one here:\n\n{{ link }}\n\nThe link is valid until {{ expires_at }}."
         " If it was not you, ignore this letter." + _SIGN,
     ),
+    "portal_code": Source(
+        "Your sign-in code for {{ school }}",
+        "Hello,\n\nyour code for {{ school }}'s client portal is {{ code }}.\nIt is valid until"
+        " {{ expires_at }}. If you did not ask for it, ignore this letter." + _SIGN,
+    ),
 }

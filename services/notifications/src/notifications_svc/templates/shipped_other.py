@@ -51,6 +51,11 @@ RU: dict[str, Source] = {
         " вы, задайте новый по ссылке:\n\n{{ link }}\n\nСсылка действует до {{ expires_at }}."
         " Если это были не вы, ничего не делайте." + _SIGN,
     ),
+    "portal_code": Source(
+        "Код для входа в {{ school }}",
+        "Здравствуйте!\n\nВаш код для личного кабинета {{ school }}: {{ code }}.\nОн действует"
+        " до {{ expires_at }}. Если вы его не запрашивали, просто не обращайте внимания." + _SIGN,
+    ),
 }
 
 PL: dict[str, Source] = {
@@ -91,6 +96,11 @@ PL: dict[str, Source] = {
         "Dzień dobry, {{ first_name }}!\n\nOtrzymaliśmy prośbę o zresetowanie hasła. Jeśli to"
         " Ty, ustaw nowe tutaj:\n\n{{ link }}\n\nLink jest ważny do {{ expires_at }}."
         " Jeśli to nie Ty, zignoruj tę wiadomość." + _SIGN,
+    ),
+    "portal_code": Source(
+        "Kod logowania do {{ school }}",
+        "Dzień dobry!\n\nTwój kod do portalu klienta {{ school }}: {{ code }}.\nJest ważny do"
+        " {{ expires_at }}. Jeśli nie prosiłeś o niego, zignoruj tę wiadomość." + _SIGN,
     ),
 }
 
@@ -135,5 +145,10 @@ UK: dict[str, Source] = {
         "Вітаємо, {{ first_name }}!\n\nХтось попросив скинути ваш пароль. Якщо це були ви,"
         " встановіть новий за посиланням:\n\n{{ link }}\n\nПосилання дійсне до {{ expires_at }}."
         " Якщо це були не ви, нічого не робіть." + _SIGN,
+    ),
+    "portal_code": Source(
+        "Код для входу до {{ school }}",
+        "Вітаємо!\n\nВаш код для особистого кабінету {{ school }}: {{ code }}.\nВін дійсний"
+        " до {{ expires_at }}. Якщо ви його не запитували, просто не зважайте." + _SIGN,
     ),
 }

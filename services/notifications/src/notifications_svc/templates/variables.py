@@ -65,14 +65,17 @@ def display(
     if "expires_at" in raw:
         moment = datetime.fromisoformat(raw["expires_at"]).astimezone(zone(time_zone))
         out["expires_at"] = format_datetime(moment, "medium", tzinfo=moment.tzinfo, locale=where)
-    for key in ("pack", "classes_left", "role"):
+    for key in ("pack", "classes_left", "role", "purpose"):
         if key in raw:
             out[key] = raw[key] if raw[key] is not None else 0
     if trigger.sealed is not None and "sealed_token" in raw:
         if opener is None:
             raise SealError("no key to open the link with")
         token = opener.open(trigger.sealed, raw["sealed_token"])
-        out["link"] = links[trigger.name].format(token=token)
-    elif "link" in raw:  # a preview's or a test's example link
-        out["link"] = raw["link"]
+        if trigger.sealed_as == "code":
+            out["code"] = token
+        else:
+            out["link"] = links[trigger.name].format(token=token)
+    else:  # a preview's or a test's examples
+        out.update({k: raw[k] for k in ("link", "code") if k in raw})
     return {k: v for k, v in out.items() if k in trigger.allowed}
