@@ -219,7 +219,9 @@ def test_postpaid_renewal_is_due_at_the_period_end(api: Api) -> None:
     [first] = renewals(api, tenant, client)
     assert (first["period_starts_on"], first["due_on"]) == ("2026-01-12", "2026-01-18")
     overdue = reminders(api, "overdue", tenant)
-    assert overdue == [(None, "2026-01-11")]  # the first period, sold on credit
+    listed = api.call("GET", f"/clients/{client}/invoices", owner).json()["items"]
+    sale_invoice = next(i["id"] for i in listed if i["due_on"] == "2026-01-11")
+    assert overdue == [(sale_invoice, "2026-01-11")]  # the first period, sold on credit
     assert reminders(api, "due_soon", tenant) == []
     run_jobs(api, date(2026, 1, 15))  # three days before the end
     assert reminders(api, "due_soon", tenant) == [(first["invoice_id"], "2026-01-18")]
@@ -230,6 +232,7 @@ def test_postpaid_renewal_is_due_at_the_period_end(api: Api) -> None:
 
     invoices = api.call("GET", f"/clients/{client}/invoices", owner).json()["items"]
     assert sorted((i["due_on"], i["amount_minor"]) for i in invoices) == [
+        ("2026-01-11", 5000),
         ("2026-01-18", 5000),
         ("2026-01-25", 5000),
     ]

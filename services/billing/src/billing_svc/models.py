@@ -453,6 +453,9 @@ class DueItem(Base):
     pack_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     invoice_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     kind: Mapped[str] = mapped_column(String(16))  # prepaid, postpaid, credit, invoice
+    # A sale's (or extension's) due item: the pack's own payments settle it, oldest first,
+    # besides payments to its invoice.
+    by_pack: Mapped[bool] = mapped_column(Boolean, default=False)
     due_on: Mapped[date] = mapped_column(Date)
     soon_from: Mapped[date] = mapped_column(Date)  # due_on less the organisation's notice
     amount_minor: Mapped[int] = mapped_column(BIG)

@@ -32,6 +32,7 @@ from billing_svc.context import Context
 from billing_svc.domain.due import DueState, notices_due
 from billing_svc.domain.pack_notices import RUNNING_LOW_CLASSES, PackState, pack_notices_due
 from billing_svc.domain.periods import Freeze, frozen_on
+from billing_svc.invoices.service import pack_share
 from billing_svc.ledger.repository import LedgerRepository
 from billing_svc.models import (
     NO_END,
@@ -166,11 +167,9 @@ async def _remind(ctx: Context, item: DueItem) -> int:
         return 0
     today = ctx.today_in(org)
     ledger = LedgerRepository(session)
-    target = item.invoice_id or item.pack_id
-    paid = await ledger.allocated_to(org.id, target) if target else 0
-    if item.invoice_id is None and item.pack_id is not None:
-        # A pack's payments settle its due items oldest first (a sale, then extensions).
-        paid -= await _due_before(session, item)
+    paid = await ledger.allocated_to(org.id, item.invoice_id) if item.invoice_id else 0
+    # A pack's payments settle its sale's and extensions' due items oldest first.
+    paid += await pack_share(session, org.id, item)
     balance = await ledger.balance(org.id, item.client_id)
     if paid >= item.amount_minor or balance >= 0:
         item.settled_at = clock()
@@ -318,18 +317,6 @@ async def _remind_pack(ctx: Context, pack: Pack) -> int:
         )
         sent += 1
     return sent
-
-
-async def _due_before(session: AsyncSession, item: DueItem) -> int:
-    """What the pack's due items created before this one ask for."""
-    total = await session.scalar(
-        select(func.coalesce(func.sum(DueItem.amount_minor), 0)).where(
-            DueItem.pack_id == item.pack_id,
-            DueItem.invoice_id.is_(None),
-            DueItem.id < item.id,
-        )
-    )
-    return int(total or 0)
 
 
 async def _renews(session: AsyncSession, pack: Pack) -> bool:

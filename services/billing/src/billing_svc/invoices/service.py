@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from billing_svc.access import can_read, can_write, visible_clients
 from billing_svc.clients import ensure_client
@@ -56,12 +57,43 @@ def _state(invoice: Invoice, currency: str) -> dict[str, object]:
     }
 
 
+async def pack_share(session: AsyncSession, tenant_id: uuid.UUID, item: DueItem) -> int:
+    """What the pack's own payments pay of a sale's due item: they settle the pack's due
+    items oldest first."""
+    if not item.by_pack or item.pack_id is None:
+        return 0
+    paid = await LedgerRepository(session).allocated_to(tenant_id, item.pack_id)
+    before = await session.scalar(
+        select(func.coalesce(func.sum(DueItem.amount_minor), 0)).where(
+            DueItem.pack_id == item.pack_id, DueItem.by_pack.is_(True), DueItem.id < item.id
+        )
+    )
+    return max(0, min(item.amount_minor, paid - int(before or 0)))
+
+
+async def refresh_pack_invoices(ctx: Context, org: Organisation, pack_ids: list[uuid.UUID]) -> None:
+    """The invoices of sales on credit that payments to these packs may have paid."""
+    rows = await ctx.session.scalars(
+        select(DueItem.invoice_id).where(
+            DueItem.pack_id.in_(pack_ids),
+            DueItem.by_pack.is_(True),
+            DueItem.invoice_id.is_not(None),
+        )
+    )
+    for invoice_id in sorted({i for i in rows if i is not None}):
+        await refresh_invoice(ctx, org, invoice_id)
+
+
 async def refresh_invoice(ctx: Context, org: Organisation, invoice_id: uuid.UUID) -> None:
-    """Paid when live payments allocated to it cover it; open again when one is cancelled."""
+    """Paid when live payments allocated to it (or, for a sale's invoice, to its pack) cover
+    it; open again when one is cancelled."""
     invoice = await ctx.session.get(Invoice, invoice_id, with_for_update=True)
     if invoice is None or invoice.status == "void":
         return
     paid = await LedgerRepository(ctx.session).allocated_to(org.id, invoice.id)
+    items = await ctx.session.scalars(select(DueItem).where(DueItem.invoice_id == invoice.id))
+    for item in items:
+        paid += await pack_share(ctx.session, org.id, item)
     status = "paid" if paid >= invoice.amount_minor else "open"
     if (paid, status) == (invoice.paid_minor, invoice.status):
         return
@@ -84,6 +116,7 @@ async def open_invoice(
     amount_minor: int,
     due_on: date,
     due_kind: DueKind = "invoice",
+    by_pack: bool = False,
 ) -> Invoice:
     """An open invoice with its due item, so the due and overdue reminders follow it until
     payments allocated to it (or the client's balance) cover it."""
@@ -109,6 +142,7 @@ async def open_invoice(
             pack_id=pack_id,
             invoice_id=invoice.id,
             kind=due_kind,
+            by_pack=by_pack,
             due_on=due_on,
             soon_from=due_on - timedelta(days=org.due_soon_days),
             amount_minor=amount_minor,

@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from billing_svc.clients import ensure_clients
 from billing_svc.context import Clock, Context, OrganisationUnknownError, today_in
 from billing_svc.domain import ledger as rules
-from billing_svc.invoices.service import refresh_invoice
+from billing_svc.invoices.service import refresh_invoice, refresh_pack_invoices
 from billing_svc.ledger import schemas
 from billing_svc.ledger.repository import (
     LEDGER_PARAMS,
@@ -314,16 +314,23 @@ class PaymentWriter:
         invoices = sorted(
             {(a.org.id, t) for a in accepted for kind, t, _ in a.allocations if kind == "invoice"}
         )
-        if invoices:
+        packs = sorted(
+            {(a.org.id, t) for a in accepted for kind, t, _ in a.allocations if kind == "pack"}
+        )
+        if invoices or packs:
             ctx = Context(session, self.outbox, self.clock)
             organisations = {
                 o.id: o
                 for o in await session.scalars(
-                    select(Organisation).where(Organisation.id.in_({t for t, _ in invoices}))
+                    select(Organisation).where(
+                        Organisation.id.in_({t for t, _ in invoices} | {t for t, _ in packs})
+                    )
                 )
             }
             for tenant_id, invoice_id in invoices:
                 await refresh_invoice(ctx, organisations[tenant_id], invoice_id)
+            for tenant_id, pack_id in packs:
+                await refresh_pack_invoices(ctx, organisations[tenant_id], [pack_id])
         currency = {a.org.id: a.org.currency for a in accepted}
         envelopes: list[EventEnvelope] = [
             self.outbox.envelope(

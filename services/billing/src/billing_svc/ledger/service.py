@@ -154,11 +154,15 @@ class Ledger:
 
     # --- payments (recorded by ledger/payments.py) -----------------------------------------
 
-    async def _refresh_invoices(self, org: Organisation, invoice_ids: list[uuid.UUID]) -> None:
-        from billing_svc.invoices.service import refresh_invoice
+    async def _refresh_invoices(
+        self, org: Organisation, invoice_ids: list[uuid.UUID], pack_ids: list[uuid.UUID]
+    ) -> None:
+        from billing_svc.invoices.service import refresh_invoice, refresh_pack_invoices
 
         for invoice_id in sorted(set(invoice_ids)):
             await refresh_invoice(self.ctx, org, invoice_id)
+        if pack_ids:
+            await refresh_pack_invoices(self.ctx, org, sorted(set(pack_ids)))
 
     # --- cancelling ---------------------------------------------------------------------
 
@@ -220,7 +224,11 @@ class Ledger:
             )
         if entry.kind == "payment":
             rows = (await self.repo.allocations([entry.id]))[entry.id]
-            await self._refresh_invoices(org, [a.target_id for a in rows if a.target == "invoice"])
+            await self._refresh_invoices(
+                org,
+                [a.target_id for a in rows if a.target == "invoice"],
+                [a.target_id for a in rows if a.target == "pack"],
+            )
 
     # --- reading ------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ on credit. Flushes, never commits."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import date
 
 from billing_svc.access import can_write, check_other_client
 from billing_svc.catalogue.repository import CatalogueRepository
@@ -14,10 +14,10 @@ from billing_svc.domain.due import due_date
 from billing_svc.domain.periods import (
     period_end,
 )
+from billing_svc.invoices.service import open_invoice
 from billing_svc.ledger.repository import Dimensions, LedgerRepository
 from billing_svc.models import (
     Client,
-    DueItem,
     Entry,
     Organisation,
     Pack,
@@ -188,24 +188,19 @@ class Selling(PackBase):
                 credit_due_on=payment.due_on,
             )
             kind = pack.billing if pack.kind == "subscription" and pack.billing else "credit"
-            self.ctx.session.add(
-                DueItem(
-                    id=uuid7(),
-                    tenant_id=org.id,
-                    client_id=pack.client_id,
-                    pack_id=pack.id,
-                    invoice_id=None,
-                    kind=kind,
-                    due_on=due_on,
-                    soon_from=due_on - timedelta(days=org.due_soon_days),
-                    amount_minor=price,
-                    created_at=self.ctx.now(),
-                )
+            ends_on = pack.ends_on if period_start is None else None
+            period = f"{starts_on} to {ends_on}" if ends_on else f"from {starts_on}"
+            await open_invoice(
+                self.ctx,
+                org,
+                client_id=pack.client_id,
+                pack_id=pack.id,
+                description=f"{pack.name}: {period}",
+                amount_minor=price,
+                due_on=due_on,
+                due_kind=kind,  # type: ignore[arg-type]
+                by_pack=True,
             )
-            await self.ctx.session.flush()
-            from billing_svc.scheduler import wake_after_commit
-
-            wake_after_commit(self.ctx.session)
         return sale
 
     async def _record_sale(
