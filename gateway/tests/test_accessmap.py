@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from crm_contracts.envelope import EventEnvelope
-from gateway_app.accessmap import AccessMap, Located, UserAccess, can_see
+from crm_messaging.amqp import AmqpPublisher
+from crm_messaging.outbox import encode
+from crm_messaging.publisher import OutgoingMessage
+from crm_platform.testing import amqp_url
+from gateway_app.accessmap import USER_TTL_SECONDS, AccessMap, Located, UserAccess, can_see
+from gateway_app.feed import AccessMapFeed
 
 TENANT = uuid.uuid4()
 
@@ -145,3 +152,88 @@ async def test_scheduled_lessons_are_placed_from_events_without_asking() -> None
     where = await amap.locate("lesson", lesson)
     assert where == Located(TENANT, frozenset({branch}), frozenset({group}))
     assert owners.asked == []
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def revoked(user: uuid.UUID, status: str = "active") -> dict[str, Any]:
+    return access(user, "teacher", []) | {"tenant_id": str(TENANT), "status": status}
+
+
+async def test_what_an_event_taught_is_asked_again_within_the_user_lifetime() -> None:
+    """A revoked grant or a deactivated user whose event never arrived stops working within
+    the documented bound (USER_TTL_SECONDS)."""
+    owners, clock = Owners(), Clock()
+    amap = AccessMap(owners, clock=clock)
+    granted, gone, group = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    for user in (granted, gone):
+        amap.apply(event("identity.access_changed", access(user, "teacher", [group])))
+    owners.answers[f"/internal/v1/identity/access/{granted}"] = revoked(granted)
+    owners.answers[f"/internal/v1/identity/access/{gone}"] = revoked(gone, "deactivated")
+    clock.now += USER_TTL_SECONDS - 1
+    assert (await amap.user(granted)).group_ids == frozenset({group})  # type: ignore[union-attr]
+    assert owners.asked == []
+    clock.now += 2
+    assert (await amap.user(granted)).group_ids == frozenset()  # type: ignore[union-attr]
+    assert (await amap.user(gone)).status == "deactivated"  # type: ignore[union-attr]
+
+
+async def test_after_the_broker_connection_is_cut_the_map_resynchronises() -> None:
+    owners = Owners()
+    amap = AccessMap(owners)
+    feed = AccessMapFeed(amap, amqp_url())
+    publisher = AmqpPublisher(amqp_url())
+    user, group = uuid.uuid4(), uuid.uuid4()
+    await feed.start()
+    await publisher.start()
+    try:
+
+        async def publish(data: dict[str, Any]) -> None:
+            envelope = event("identity.access_changed", data)
+            await publisher.publish_many(
+                [OutgoingMessage(envelope.id, envelope.type, TENANT, encode(envelope))]
+            )
+
+        async def until(condition: Callable[[], Awaitable[bool]]) -> None:
+            deadline = asyncio.get_running_loop().time() + 30
+            while not await condition():
+                assert asyncio.get_running_loop().time() < deadline, "not reached in time"
+                await asyncio.sleep(0.05)
+
+        await publish(access(user, "teacher", [group]))
+
+        async def learnt() -> bool:
+            known = amap.users.get(user)
+            return known is not None and known.group_ids == frozenset({group})
+
+        await until(learnt)
+        # The grant is revoked while the broker is unreachable: its event is never seen.
+        owners.answers[f"/internal/v1/identity/access/{user}"] = revoked(user)
+        assert feed._connection is not None
+        assert feed._connection.transport is not None
+        await feed._connection.transport.connection.close(ConnectionError("cut"))
+
+        async def revoked_here() -> bool:
+            found = await amap.user(user)
+            return found is not None and found.group_ids == frozenset()
+
+        await until(revoked_here)
+        # The feed is back: the next event arrives again.
+        other = uuid.uuid4()
+
+        async def listening() -> bool:
+            await publish(access(user, "teacher", [other]))
+            await asyncio.sleep(0.2)
+            known = amap.users.get(user)
+            return known is not None and known.group_ids == frozenset({other})
+
+        await until(listening)
+    finally:
+        await publisher.stop()
+        await feed.stop()

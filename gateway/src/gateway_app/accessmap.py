@@ -75,41 +75,70 @@ def can_see(user: UserAccess, where: Located) -> bool:
 Fetch = Callable[[str, str], Awaitable[dict[str, Any] | None]]
 
 
-class AccessMap:
-    """What was learnt from an event stays until a newer event replaces it; what was asked
-    of an owner is asked again after `fetched_ttl` seconds, in case an event was missed."""
+USER_TTL_SECONDS = 30.0
+RESOURCE_TTL_SECONDS = 300.0
 
-    def __init__(self, fetch: Fetch, fetched_ttl: float = 300.0) -> None:
+
+class AccessMap:
+    """Every entry, learnt from an event or asked of an owner, is asked again once it is
+    older than its lifetime: a user's access after `user_ttl` seconds, so a revoked grant or
+    a deactivated user stops working within that time even if the event never reached this
+    gateway; a resource's place after `fetched_ttl` seconds. When the feed loses or regains
+    its broker connection everything is dropped (events may have been missed meanwhile) and
+    asked of the owners again on first use."""
+
+    def __init__(
+        self,
+        fetch: Fetch,
+        fetched_ttl: float = RESOURCE_TTL_SECONDS,
+        user_ttl: float = USER_TTL_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         """`fetch(service, path)` asks an owner's internal API; None when it does not know."""
         self._fetch = fetch
         self._ttl = fetched_ttl
+        self._user_ttl = user_ttl
+        self._clock = clock
         self.users: dict[uuid.UUID, UserAccess] = {}
         self.resources: dict[tuple[Kind, uuid.UUID], Located] = {}
-        self._fetched_at: dict[object, float] = {}
+        self._learnt_at: dict[object, float] = {}
+        self._events_about: dict[object, int] = {}  # bumped by each event about a key
         self.standings = Standings(fetch, fetched_ttl)
 
-    def _fresh(self, key: object) -> bool:
-        at = self._fetched_at.get(key)
-        return at is None or time.monotonic() - at < self._ttl
+    def _fresh(self, key: object, ttl: float) -> bool:
+        at = self._learnt_at.get(key)
+        return at is not None and self._clock() - at < ttl
+
+    def _learnt(self, key: object) -> None:
+        self._learnt_at[key] = self._clock()
+        self._events_about[key] = self._events_about.get(key, 0) + 1
+
+    def forget_all(self) -> None:
+        """Drop everything: each entry is asked of its owner again on first use."""
+        self.users.clear()
+        self.resources.clear()
+        self._learnt_at.clear()
+        self.standings.forget_all()
 
     async def user(self, user_id: uuid.UUID) -> UserAccess | None:
         known = self.users.get(user_id)
-        if known is not None and self._fresh(user_id):
+        if known is not None and self._fresh(user_id, self._user_ttl):
             return known
+        events_before = self._events_about.get(user_id, 0)
         data = await self._fetch("identity", f"/internal/v1/identity/access/{user_id}")
+        if self._events_about.get(user_id, 0) != events_before:
+            return self.users.get(user_id)  # an event arrived while we asked: it is newer
         if data is None:
+            self.users.pop(user_id, None)
             return None
-        current = self.users.get(user_id)
-        if current is not None and current.as_of is not None:
-            return current  # an event arrived while we asked
         self.users[user_id] = UserAccess.from_data(uuid.UUID(str(data["tenant_id"])), data, None)
-        self._fetched_at[user_id] = time.monotonic()
+        self._learnt_at[user_id] = self._clock()
         return self.users[user_id]
 
     async def locate(self, kind: Kind, resource_id: uuid.UUID) -> Located | None:
         key = (kind, resource_id)
         known = self.resources.get(key)
-        if known is not None and self._fresh(key):
+        if known is not None and self._fresh(key, self._ttl):
             return known
         service, collection = OWNERS[kind]
         data = await self._fetch(
@@ -119,7 +148,7 @@ class AccessMap:
             return None
         located = Located.from_data(data)
         self.resources[key] = located
-        self._fetched_at[key] = time.monotonic()
+        self._learnt_at[key] = self._clock()
         return located
 
     # events
@@ -152,7 +181,7 @@ class AccessMap:
                 ):
                     return  # an older state delivered late
                 self.users[user_id] = UserAccess.from_data(tenant, data, envelope.time)
-                self._fetched_at.pop(user_id, None)
+                self._learnt(user_id)
             case "identity.branch_created":
                 branch_id = uuid.UUID(str(data["branch_id"]))
                 self._set(
@@ -181,7 +210,7 @@ class AccessMap:
 
     def _set(self, key: tuple[Kind, uuid.UUID], located: Located) -> None:
         self.resources[key] = located
-        self._fetched_at.pop(key, None)
+        self._learnt(key)
 
     def _forget(self, which: Callable[[Located], bool], kinds: tuple[Kind, ...]) -> None:
         stale = [k for k, where in self.resources.items() if k[0] in kinds and which(where)]

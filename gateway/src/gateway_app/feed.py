@@ -5,6 +5,7 @@ inbox is needed; a replica that starts empty asks the owners for what it has not
 from __future__ import annotations
 
 import contextlib
+import uuid
 from collections.abc import Sequence
 
 import aio_pika
@@ -42,14 +43,25 @@ class AccessMapFeed:
             embedded_bus.subscribe(self)  # type: ignore[arg-type]
             return
         self._connection = await connect(self.amqp_url)
+        # Whatever was published while the connection was down never reaches this queue:
+        # drop what was learnt, and ask the owners again (see AccessMap).
+        self._connection.close_callbacks.add(self._resynchronise)
+        self._connection.reconnect_callbacks.add(self._resynchronise)
         channel = await self._connection.channel()
         await channel.set_qos(prefetch_count=256)
         events = await declare_exchanges(channel)
-        # Server-named, exclusive, gone with this replica: every replica sees every event.
-        queue = await channel.declare_queue("", exclusive=True, auto_delete=True)
+        # Exclusive, gone with this replica: every replica sees every event. Named here
+        # (the broker refuses to re-declare a server-made amq.gen-* name after a reconnect).
+        queue = await channel.declare_queue(
+            f"gateway.access.{uuid.uuid4().hex}", exclusive=True, auto_delete=True
+        )
         for event_type in self.handlers.event_types:
             await queue.bind(events, routing_key=event_type)
         await queue.consume(self._on_message)
+
+    def _resynchronise(self, *_: object) -> None:
+        log.info("access_map_resynchronised")
+        self.access.forget_all()
 
     async def _on_message(self, message: AbstractIncomingMessage) -> None:
         try:

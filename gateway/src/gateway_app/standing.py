@@ -47,6 +47,10 @@ class Standings:
         self._fetched_at[tenant_id] = time.monotonic()
         return standing.suspended_reason
 
+    def forget_all(self) -> None:
+        self._known.clear()
+        self._fetched_at.clear()
+
     def apply(self, envelope: EventEnvelope) -> None:
         tenant = envelope.tenant_id
         current = self._known.get(tenant)
