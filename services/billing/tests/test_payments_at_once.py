@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import json
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from billing_svc.ledger.payments import BALANCE_SLOT, BATCHES
+from billing_svc.ledger.payments import BALANCE_SLOT, BATCHES, SEQUENCE_SLOT
+from billing_svc.main import create_app
+from billing_svc.settings import Settings
+from fastapi.testclient import TestClient
 
 from crm_contracts.envelope import EventEnvelope
 from crm_contracts.events.billing import BalanceChanged, PaymentRecorded
@@ -53,6 +57,9 @@ def test_a_batch_written_at_once_leaves_every_balance_event_exact(api: Api) -> N
         payload = BalanceChanged.model_validate(envelope.data)
         assert payload.balance_minor != BALANCE_SLOT
         assert str(BALANCE_SLOT) not in json.dumps(body)
+        assert str(SEQUENCE_SLOT) not in json.dumps(body)
+        assert payload.sequence is not None
+        assert payload.sequence > 0
         last[str(payload.client_id)] = payload.balance_minor
     assert last == {str(c): b for c, b in balances.items()}
     recorded = [
@@ -101,3 +108,61 @@ def test_a_batch_whose_key_is_taken_is_undone_and_written_the_careful_way(api: A
     recorded = _events(api, tenant, "billing.payment_recorded")
     assert len(recorded) == 1 + len(clients)
     assert len({b["id"] for b in recorded}) == len(recorded)
+
+
+def test_overlapping_batches_number_a_balance_in_the_order_it_moved(api: Api) -> None:
+    """Two billing processes write batches for one client at the same time (each stamps its
+    events before its statement runs, so stamps and commits may disagree): the sequence
+    in each balance_changed is the balance row's own count, so ordered by it the balances
+    are exactly the running sums, and the highest sequence carries the final balance."""
+    tenant = api.organisation()
+    owner = staff(tenant)
+    client = uuid.uuid4()
+    settings = Settings(
+        database_url=api.db_url.replace("postgresql://", "postgresql+asyncpg://"),
+        amqp_url="",
+        db_pool_size=3,
+        reminders_enabled=False,
+    )
+    amounts = [[100 + n for n in range(12)], [1000 + 10 * n for n in range(12)]]
+    with TestClient(create_app(settings)) as other_client:
+        other = Api(other_client, api.db_url)
+        apps = [api, other]
+        with ThreadPoolExecutor(2) as pool:
+            for round_ in range(3):
+                running = [
+                    pool.submit(
+                        app.burst,
+                        [
+                            (
+                                owner,
+                                str(client),
+                                {"amount_minor": a, "method": "cash"},
+                                uuid.uuid4().hex,
+                            )
+                            for a in amounts[n]
+                        ],
+                    )
+                    for n, app in enumerate(apps)
+                ]
+                for done in running:
+                    assert [r.status_code for r in done.result()] == [201] * 12, round_
+    total = 3 * sum(map(sum, amounts))
+    assert api.balance(owner, client) == total
+    changes = [
+        (EventEnvelope.model_validate(b), BalanceChanged.model_validate(b["data"]))
+        for b in _events(api, tenant, "billing.balance_changed")
+    ]
+    by_sequence = sorted(changes, key=lambda c: c[1].sequence or 0)
+    sequences = [p.sequence for _, p in by_sequence]
+    assert sequences == list(range(1, len(changes) + 1))
+    balances = [p.balance_minor for _, p in by_sequence]
+    assert balances == sorted(balances)  # every payment is positive: each step adds
+    assert len(set(balances)) == len(balances)
+    assert balances[-1] == total
+    (row,) = api.sql(
+        "SELECT sequence FROM client_balances WHERE tenant_id = $1 AND client_id = $2",
+        tenant,
+        client,
+    )
+    assert row["sequence"] == len(changes)

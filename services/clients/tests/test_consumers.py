@@ -269,3 +269,28 @@ def test_an_enrolment_published_twice_through_rabbitmq_is_in_the_history_once(ap
     finally:
         portal.call(consumer.stop)
         asyncio.run(_delete_queues(url, QueueNames(name)))
+
+
+def test_the_card_keeps_the_balance_with_the_highest_sequence_whatever_the_times(
+    api: Api,
+) -> None:
+    """Two of billing's batches overlapped: the one stamped first committed last, so its
+    event has the older time but the higher sequence (the newer balance)."""
+    org = api.organisation()
+    client = api.client_of(org)
+    cid = uuid.UUID(client["id"])
+    now = datetime.now(UTC)
+
+    def balance(minor: int, sequence: int, at: datetime) -> None:
+        payload = BalanceChanged(
+            client_id=cid, balance_minor=minor, currency="PLN", sequence=sequence
+        )
+        api.deliver(api.envelope(payload, org.tenant_id, cid, at=at))
+
+    balance(300, 7, now)
+    balance(500, 8, now - timedelta(milliseconds=2))
+    assert api.ok("GET", f"{CLIENTS}/{client['id']}", org.owner)["balance_minor"] == 500
+    balance(300, 7, now + timedelta(seconds=1))
+    assert api.ok("GET", f"{CLIENTS}/{client['id']}", org.owner)["balance_minor"] == 500
+    finances = history(api, client["id"], section="finances")
+    assert len(finances) == 3  # every change still goes into the history

@@ -6,8 +6,10 @@ against the committed contract."""
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from crm_contracts.events.billing import BalanceChanged
 from crm_contracts.events.journal import CommentVisible, LessonChanged
 
 from .conftest import Api, J, Org
@@ -119,3 +121,33 @@ def test_comments_visible_to_the_client_are_published_as_they_change(api: Api, o
         True,
         made_visible["version"],
     )
+
+
+def test_a_row_keeps_the_balance_with_the_highest_sequence_whatever_the_times(
+    api: Api, org: Org
+) -> None:
+    """Two of billing's batches overlapped: the one stamped first committed last, so its
+    event has the older time but the higher sequence (the newer balance)."""
+    client = uuid.uuid4()
+    now = datetime.now(UTC)
+
+    def balance(minor: int, sequence: int | None, at: datetime) -> list[str]:
+        payload = BalanceChanged(
+            client_id=client, balance_minor=minor, currency="PLN", sequence=sequence
+        )
+        return api.deliver(payload, org.tenant, source="billing", time=at)
+
+    def shown() -> tuple[int, int | None]:
+        (row,) = api.sql(
+            "SELECT balance_minor, balance_sequence FROM client_cards WHERE client_id = $1",
+            client,
+        )
+        return row["balance_minor"], row["balance_sequence"]
+
+    assert balance(300, 7, now) == ["done"]
+    assert balance(500, 8, now - timedelta(milliseconds=2)) == ["done"]  # newer, stamped first
+    assert shown() == (500, 8)
+    assert balance(300, 7, now + timedelta(seconds=1)) == ["done"]  # older, delivered late
+    assert shown() == (500, 8)
+    assert balance(200, None, now + timedelta(seconds=5)) == ["done"]  # no sequence: by time
+    assert shown() == (200, None)

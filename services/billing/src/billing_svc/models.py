@@ -370,6 +370,9 @@ class ClientBalance(Base):
     tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     client_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     balance_minor: Mapped[int] = mapped_column(BIG)
+    # Counts the balance's changes, raised by the statement that moves it (under its row
+    # lock): balance_changed events carry it, and readers keep the highest.
+    sequence: Mapped[int] = mapped_column(BIG, default=0, server_default="0")
 
 
 class MonthlyTotal(Base):

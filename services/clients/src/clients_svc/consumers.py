@@ -20,7 +20,7 @@ from clients_svc.repository import Repository
 from clients_svc.service.portal_signups import PortalSignups
 from clients_svc.settings import Settings
 from crm_contracts.envelope import EventEnvelope
-from crm_contracts.events.billing import BalanceChanged
+from crm_contracts.events.billing import BalanceChanged, balance_is_newer
 from crm_contracts.events.identity import (
     BranchCreated,
     OrganisationPlanChanged,
@@ -233,11 +233,14 @@ async def on_balance_changed(
     client = await Repository(session).client_in_tenant(envelope.tenant_id, payload.client_id)
     if client is None:
         return
-    as_of = client.balance_as_of
-    if as_of is None or as_of <= envelope.time:  # an older balance delivered late only goes
-        client.balance_minor = payload.balance_minor  # into the history
+    # An older balance delivered late only goes into the history.
+    if balance_is_newer(
+        client.balance_sequence, client.balance_as_of, payload.sequence, envelope.time
+    ):
+        client.balance_minor = payload.balance_minor
         client.balance_currency = payload.currency
         client.balance_as_of = envelope.time
+        client.balance_sequence = payload.sequence
     await _history(
         session,
         envelope,

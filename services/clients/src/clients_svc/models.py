@@ -95,6 +95,7 @@ class Client(Base):
     balance_minor: Mapped[int | None] = mapped_column(BigInteger)
     balance_currency: Mapped[str | None] = mapped_column(String(3))
     balance_as_of: Mapped[datetime | None] = mapped_column(TZ)  # the event's time
+    balance_sequence: Mapped[int | None] = mapped_column(BigInteger)  # billing's, see contracts
     # PostgreSQL only: a copy of client_tags for indexed any/all-tags search with the name
     # search in one bitmap (GIN). SQLite filters through client_tags and leaves this empty.
     tag_ids: Mapped[list[uuid.UUID] | None] = mapped_column(

@@ -151,6 +151,7 @@ async def balance_changed(
         envelope.time,
         payload.balance_minor,
         payload.currency,
+        payload.sequence,
     )
 
 

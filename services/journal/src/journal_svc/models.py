@@ -10,6 +10,7 @@ import uuid
 from datetime import date, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     ForeignKey,
@@ -249,6 +250,7 @@ class ClientCard(Base):
     balance_minor: Mapped[int | None] = mapped_column(Integer)
     currency: Mapped[str | None] = mapped_column(String(3))
     balance_at: Mapped[datetime | None] = mapped_column(TZ)
+    balance_sequence: Mapped[int | None] = mapped_column(BigInteger)  # billing's, see contracts
     # Sum of the classes left on the client's active packs (own and shared ones), kept from
     # billing's pack events; None until the journal has seen a pack of the client.
     classes_left: Mapped[int | None] = mapped_column(Integer)

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import and_, delete, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from crm_contracts.events.billing import balance_is_newer
 from journal_svc.models import (
     DEFAULT_MAKEUP_DAYS,
     Branch,
@@ -105,11 +106,15 @@ class ReadModels:
         at: datetime,
         balance_minor: int,
         currency: str,
+        sequence: int | None = None,
     ) -> None:
         card = await self._card(tenant_id, client_id)
-        if card is None or not _newer(card.balance_at, at):
+        if card is None or not balance_is_newer(
+            card.balance_sequence, card.balance_at, sequence, at
+        ):
             return
         card.balance_minor, card.currency, card.balance_at = balance_minor, currency, at
+        card.balance_sequence = sequence
         await self.session.flush()
 
     async def pack_state(

@@ -12,7 +12,7 @@ pack_changed per pack, each naming the other client.
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -42,11 +42,32 @@ DueKind = Literal["prepaid", "postpaid", "credit", "invoice"]
 
 @registry.register("billing.balance_changed", 1)
 class BalanceChanged(EventPayload):
-    """The client's whole balance now, in minor units (negative: the client owes)."""
+    """The client's whole balance now, in minor units (negative: the client owes).
+
+    `sequence` counts the changes of this client's balance: billing's database raises it in
+    the statement that moves the balance, so a higher one is always the newer balance,
+    whatever the events' times say (two writes may be stamped in one order and commit in
+    the other). Readers keep the event with the highest; None only in events written
+    before it existed (then the newest time wins).
+    """
 
     client_id: uuid.UUID
     balance_minor: int
     currency: CurrencyCode
+    sequence: int | None = None
+
+
+def balance_is_newer(
+    known_sequence: int | None,
+    known_at: datetime | None,
+    sequence: int | None,
+    at: datetime,
+) -> bool:
+    """Whether a balance_changed (`sequence`, its time `at`) replaces the copy a reader
+    keeps: by sequence when both have one, else by time (a tie goes to the incoming one)."""
+    if known_sequence is not None and sequence is not None:
+        return sequence > known_sequence
+    return known_at is None or at >= known_at
 
 
 class PackState(EventPayload):

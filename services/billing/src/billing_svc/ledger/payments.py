@@ -194,16 +194,19 @@ class PaymentWriter:
     ) -> list[Outcome]:
         """The usual batch (every payment accepted, none allocated, each with a key of its
         own) as one statement, which is its own transaction: keys with their answers,
-        entries, postings, figures, balances and events. The new balances go into the
-        balance_changed events inside the statement; should any key be taken, the
-        statement undoes itself (UniqueViolationError)."""
+        entries, postings, figures, balances and events. The new balances and their
+        sequences go into the balance_changed events inside the statement; should any key
+        be taken, the statement undoes itself (UniqueViolationError)."""
         items = [a for a in accepted if isinstance(a, _Accepted)]
         plan = LedgerWrite.of([a.entry for a in items], now)
         envelopes: list[tuple[EventEnvelope, uuid.UUID | None]] = [
             (
                 self.outbox.envelope(
                     BalanceChanged(
-                        client_id=client_id, balance_minor=BALANCE_SLOT, currency=currency
+                        client_id=client_id,
+                        balance_minor=BALANCE_SLOT,
+                        currency=currency,
+                        sequence=SEQUENCE_SLOT,
                     ),
                     tenant_id=tenant_id,
                     subject=client_id,
@@ -232,6 +235,7 @@ class PaymentWriter:
             str(BALANCE_SLOT),
             len(items),
             self.outbox.channel,
+            str(SEQUENCE_SLOT),
         )
         self.outbox.committed()
         return [
@@ -335,7 +339,10 @@ class PaymentWriter:
         envelopes: list[EventEnvelope] = [
             self.outbox.envelope(
                 BalanceChanged(
-                    client_id=client_id, balance_minor=balance, currency=currency[tenant]
+                    client_id=client_id,
+                    balance_minor=balance.minor,
+                    currency=currency[tenant],
+                    sequence=balance.sequence,
                 ),
                 tenant_id=tenant,
                 subject=client_id,
@@ -418,20 +425,24 @@ def _at_once(
     )
 
 
-# Stands for a client's new balance in its balance_changed event until the statement
-# writing the batch knows it (no other part of that event can spell this number).
+# Stand for a client's new balance and its sequence in its balance_changed event until the
+# statement writing the batch knows them (no other part of that event can spell these
+# numbers, and neither is part of the other).
 BALANCE_SLOT = -987_654_321_987_654_321
+SEQUENCE_SLOT = -123_456_789_123_456_789
 
 CLAIMS = LEDGER_PARAMS + 1  # the keys' five arrays, then the time (also the events')
-EVENTS = CLAIMS + 6  # event id, type, tenant, body, client of a balance_changed (else null)
+EVENTS = CLAIMS + 6  # event id, type, tenant, body, client of a balance_changed (else null),
+# then the balance's slot, the batch's size, the relay's channel and the sequence's slot
 PG_PAY_AT_ONCE = f"""
 WITH {ledger_ctes()}, claims AS ({pg_claim_sql(idempotency.name, CLAIMS)}
 ), events AS (
     INSERT INTO {OUTBOX} (event_id, event_type, tenant_id, body, created_at)
     SELECT e.event_id, e.event_type, e.tenant_id,
            CASE WHEN e.client_id IS NULL THEN e.body
-                ELSE convert_to(replace(convert_from(e.body, 'UTF8'), ${EVENTS + 5},
-                                        b.balance_minor::text), 'UTF8')
+                ELSE convert_to(replace(replace(convert_from(e.body, 'UTF8'),
+                                                ${EVENTS + 5}, b.balance_minor::text),
+                                        ${EVENTS + 8}, b.sequence::text), 'UTF8')
            END,
            ${CLAIMS + 5}
     FROM unnest(${EVENTS}::uuid[], ${EVENTS + 1}::varchar[], ${EVENTS + 2}::uuid[],

@@ -80,8 +80,11 @@ def _add_to_balances(dialect: str) -> Any:
     stmt = _insert_for(dialect, table)
     return stmt.on_conflict_do_update(
         index_elements=["tenant_id", "client_id"],
-        set_={"balance_minor": table.c.balance_minor + stmt.excluded.balance_minor},
-    ).returning(table.c.tenant_id, table.c.client_id, table.c.balance_minor)
+        set_={
+            "balance_minor": table.c.balance_minor + stmt.excluded.balance_minor,
+            "sequence": table.c.sequence + 1,
+        },
+    ).returning(table.c.tenant_id, table.c.client_id, table.c.balance_minor, table.c.sequence)
 
 
 @functools.cache
@@ -294,11 +297,12 @@ entries AS (
     SET amount_minor = monthly_totals.amount_minor + excluded.amount_minor,
         count = monthly_totals.count + excluded.count
 ), balances AS (
-    INSERT INTO client_balances (tenant_id, client_id, balance_minor)
-    SELECT * FROM unnest(${balances}::uuid[], ${balances + 1}::uuid[], ${balances + 2}::int8[])
+    INSERT INTO client_balances (tenant_id, client_id, balance_minor, sequence)
+    SELECT *, 1 FROM unnest(${balances}::uuid[], ${balances + 1}::uuid[], ${balances + 2}::int8[])
     ON CONFLICT (tenant_id, client_id) DO UPDATE
-    SET balance_minor = client_balances.balance_minor + excluded.balance_minor
-    RETURNING tenant_id, client_id, balance_minor
+    SET balance_minor = client_balances.balance_minor + excluded.balance_minor,
+        sequence = client_balances.sequence + 1
+    RETURNING tenant_id, client_id, balance_minor, sequence
 )"""
 
 
@@ -317,13 +321,28 @@ def write_arrays(plan: LedgerWrite) -> list[list[Any]]:
     ]
 
 
-PG_WRITE = f"WITH {ledger_ctes()}\nSELECT tenant_id, client_id, balance_minor FROM balances"
+PG_WRITE = (
+    f"WITH {ledger_ctes()}\nSELECT tenant_id, client_id, balance_minor, sequence FROM balances"
+)
 
 
-async def _write_pg(conn: Any, plan: LedgerWrite) -> dict[tuple[uuid.UUID, uuid.UUID], int]:
+class Balance(NamedTuple):
+    """A client's balance as a write left it, with the balance row's count of changes."""
+
+    minor: int
+    sequence: int
+
+
+Balances = dict[tuple[uuid.UUID, uuid.UUID], Balance]
+
+
+async def _write_pg(conn: Any, plan: LedgerWrite) -> Balances:
     """The plan in one statement and one round trip."""
     rows = await conn.fetch(PG_WRITE, *write_arrays(plan))
-    return {(r["tenant_id"], r["client_id"]): int(r["balance_minor"]) for r in rows}
+    return {
+        (r["tenant_id"], r["client_id"]): Balance(int(r["balance_minor"]), int(r["sequence"]))
+        for r in rows
+    }
 
 
 class LedgerRepository:
@@ -353,7 +372,7 @@ class LedgerRepository:
         reverses: Entry | None = None,
         report_month: date | None = None,
         report_dims: Dimensions | None = None,
-    ) -> tuple[Entry, dict[uuid.UUID, int]]:
+    ) -> tuple[Entry, dict[uuid.UUID, Balance]]:
         """Writes one balanced entry. Returns it and the new balance of each client it moved.
 
         Classes left on packs and client balances change in this transaction; a pack would
@@ -383,7 +402,7 @@ class LedgerRepository:
 
     async def post_many(
         self, entries: Sequence[NewEntry], now: datetime
-    ) -> tuple[list[dict[str, Any]], dict[tuple[uuid.UUID, uuid.UUID], int]]:
+    ) -> tuple[list[dict[str, Any]], Balances]:
         """Writes balanced entries with one statement per table, however many there are
         (on PostgreSQL one statement for all tables: rows passed as arrays). Returns their
         rows and the new balance of each (tenant, client) they moved."""
@@ -422,20 +441,21 @@ class LedgerRepository:
                 raise RuntimeError(f"class postings on a pack without a count: {pack_id}")
             raise NotEnoughClassesError()
 
-    async def _move_balances(
-        self, deltas: list[tuple[uuid.UUID, uuid.UUID, int]]
-    ) -> dict[tuple[uuid.UUID, uuid.UUID], int]:
+    async def _move_balances(self, deltas: list[tuple[uuid.UUID, uuid.UUID, int]]) -> Balances:
         """Adds each delta to its cached balance (rows come sorted: no deadlocks)."""
         if not deltas:
             return {}
         result = await self.session.execute(
             _add_to_balances(self.session.get_bind().dialect.name),
             [
-                {"tenant_id": tenant, "client_id": client, "balance_minor": delta}
+                {"tenant_id": tenant, "client_id": client, "balance_minor": delta, "sequence": 1}
                 for tenant, client, delta in deltas
             ],
         )
-        return {(r.tenant_id, r.client_id): int(r.balance_minor) for r in result}
+        return {
+            (r.tenant_id, r.client_id): Balance(int(r.balance_minor), int(r.sequence))
+            for r in result
+        }
 
     async def add_reversal(
         self, tenant_id: uuid.UUID, original: Entry, reversal: Entry, reason: str | None

@@ -15,7 +15,13 @@ from billing_svc.context import Context
 from billing_svc.domain import ledger as rules
 from billing_svc.domain.ledger import Posting
 from billing_svc.ledger import schemas
-from billing_svc.ledger.repository import NO_DIMENSIONS, Dimensions, LedgerRepository, month_of
+from billing_svc.ledger.repository import (
+    NO_DIMENSIONS,
+    Balance,
+    Dimensions,
+    LedgerRepository,
+    month_of,
+)
 from billing_svc.models import Allocation, Entry, Organisation, Pack, Usage
 from crm_contracts.events.billing import (
     BalanceChanged,
@@ -144,12 +150,19 @@ class Ledger:
         await self._balances_changed(org, balances)
         return reversal
 
-    async def _balances_changed(self, org: Organisation, balances: dict[uuid.UUID, int]) -> None:
+    async def _balances_changed(
+        self, org: Organisation, balances: dict[uuid.UUID, Balance]
+    ) -> None:
         for client_id, balance in balances.items():
             await self.ctx.emit(
                 org.id,
                 client_id,
-                BalanceChanged(client_id=client_id, balance_minor=balance, currency=org.currency),
+                BalanceChanged(
+                    client_id=client_id,
+                    balance_minor=balance.minor,
+                    currency=org.currency,
+                    sequence=balance.sequence,
+                ),
             )
 
     # --- payments (recorded by ledger/payments.py) -----------------------------------------

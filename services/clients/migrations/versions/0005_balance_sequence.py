@@ -1,0 +1,29 @@
+"""The client's balance keeps billing's sequence of the balance_changed it came from, so an
+older balance delivered late never replaces a newer one, whatever the events' times.
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-12-06
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0005"
+down_revision: str | None = "0004"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+TABLE = "clients"
+
+
+def upgrade() -> None:
+    with op.batch_alter_table(TABLE) as table:
+        table.add_column(sa.Column("balance_sequence", sa.BigInteger(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table(TABLE) as table:
+        table.drop_column("balance_sequence")
