@@ -1,6 +1,7 @@
 """Handlers for the events the identity context listens to.
 
 - clients: the decision on a portal sign-up (links the pending account, or leaves it unusable).
+- journal: groups and their branches, so that a branch admin sees the staff of that branch.
 - clients: the cards, so that operators see how many active clients an organisation has (and
   cannot set a limit below it). Each card keeps its newest state; an older event delivered
   late changes nothing.
@@ -20,6 +21,7 @@ from crm_contracts.events.clients import (
     ClientUpdated,
     PortalSignupDecided,
 )
+from crm_contracts.events.journal import GroupCreated, GroupUpdated
 from crm_messaging import Handlers
 from identity_svc.models import ClientCard
 from identity_svc.portal import apply_decision
@@ -79,3 +81,21 @@ async def on_client_restored(
     session: AsyncSession, envelope: EventEnvelope, payload: ClientRestored
 ) -> None:
     await _keep(session, envelope, payload.client_id, False)
+
+
+@handlers.on(GroupCreated)
+async def on_group_created(
+    session: AsyncSession, envelope: EventEnvelope, payload: GroupCreated
+) -> None:
+    await Repository(session).keep_group(
+        envelope.tenant_id, payload.group_id, payload.branch_id, envelope.time
+    )
+
+
+@handlers.on(GroupUpdated)
+async def on_group_updated(
+    session: AsyncSession, envelope: EventEnvelope, payload: GroupUpdated
+) -> None:
+    await Repository(session).keep_group(
+        envelope.tenant_id, payload.group_id, payload.branch_id, envelope.time
+    )

@@ -189,6 +189,18 @@ class Operator(Base):
     created_at: Mapped[datetime] = mapped_column(TZ)
 
 
+class Group(Base):
+    """From the journal's events: which branch a group is in, so that a branch admin sees
+    the staff working in that branch's groups."""
+
+    __tablename__ = "groups"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    branch_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    as_of: Mapped[datetime] = mapped_column(TZ)
+
+
 class ClientCard(Base):
     """From the clients context's events: which clients of an organisation are active (not
     archived), so that an operator is told when a limit would fall below the current count."""

@@ -6,14 +6,16 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm_platform.pagination import keyset
+from crm_platform.scope import Scope
 from identity_svc.models import (
     Branch,
     ClientCard,
     Grant,
+    Group,
     OneTimeToken,
     Operator,
     Organisation,
@@ -115,12 +117,65 @@ class Repository:
         rows = await self.session.execute(select(StaffUser).where(StaffUser.email == email))
         return rows.scalar_one_or_none()
 
-    async def staff_list(
-        self, tenant_id: uuid.UUID, cursor: str | None, limit: int
-    ) -> Sequence[StaffUser]:
-        query = select(StaffUser).where(StaffUser.tenant_id == tenant_id)
+    async def staff_list(self, scope: Scope, cursor: str | None, limit: int) -> Sequence[StaffUser]:
+        query = select(StaffUser).where(self.staff_in_scope(scope))
         rows = await self.session.execute(keyset(query, StaffUser.id, cursor, limit))
         return list(rows.scalars().all())
+
+    async def staff_visible(self, scope: Scope, user_id: uuid.UUID) -> bool:
+        found = await self.session.scalar(
+            select(StaffUser.id).where(StaffUser.id == user_id, self.staff_in_scope(scope))
+        )
+        return found is not None
+
+    def staff_in_scope(self, scope: Scope) -> ColumnElement[bool]:
+        """Staff working where the caller sees: everyone for the owner; for a branch admin,
+        the owner, staff of the whole organisation, and those granted one of the admin's
+        branches or a group in one of them."""
+        tenant = StaffUser.tenant_id == scope.tenant_id
+        if scope.all_branches:
+            return tenant
+        granted = select(Grant.user_id).where(
+            Grant.tenant_id == scope.tenant_id, self.grant_in_scope(scope)
+        )
+        return and_(tenant, or_(StaffUser.role == "owner", StaffUser.id.in_(granted)))
+
+    def grant_in_scope(self, scope: Scope) -> ColumnElement[bool]:
+        branches = sorted(scope.branch_ids)
+        groups_there = select(Group.id).where(
+            Group.tenant_id == scope.tenant_id, Group.branch_id.in_(branches)
+        )
+        return or_(
+            Grant.scope == "organisation",
+            and_(Grant.scope == "branch", Grant.scope_id.in_(branches)),
+            and_(Grant.scope == "group", Grant.scope_id.in_(groups_there)),
+        )
+
+    async def grants_in_scope(
+        self, scope: Scope, user_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, list[Grant]]:
+        """Each user's grants, as far as the caller sees them."""
+        if scope.all_branches:
+            return await self.grants(user_ids)
+        out: dict[uuid.UUID, list[Grant]] = {u: [] for u in user_ids}
+        rows = await self.session.execute(
+            select(Grant)
+            .where(Grant.user_id.in_(user_ids), self.grant_in_scope(scope))
+            .order_by(Grant.scope, Grant.scope_id)
+        )
+        for grant in rows.scalars().all():
+            out[grant.user_id].append(grant)
+        return out
+
+    async def keep_group(
+        self, tenant_id: uuid.UUID, group_id: uuid.UUID, branch_id: uuid.UUID, at: datetime
+    ) -> None:
+        """The group's branch as the newest journal event says."""
+        group = await self.session.get(Group, group_id)
+        if group is None:
+            self.session.add(Group(id=group_id, tenant_id=tenant_id, branch_id=branch_id, as_of=at))
+        elif group.tenant_id == tenant_id and group.as_of <= at:
+            group.branch_id, group.as_of = branch_id, at
 
     async def grants(self, user_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Grant]]:
         out: dict[uuid.UUID, list[Grant]] = {u: [] for u in user_ids}

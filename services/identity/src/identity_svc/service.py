@@ -28,6 +28,7 @@ from crm_messaging import Outbox
 from crm_platform.errors import ConflictError, NotFoundError, ProblemError
 from crm_platform.internal_auth import Principal, require_role
 from crm_platform.preconditions import check_version
+from crm_platform.scope import Scope
 from crm_platform.sealing import seal
 from identity_svc import schemas
 from identity_svc.keys import Keys
@@ -308,13 +309,17 @@ class Identity:
         self, principal: Principal, cursor: str | None, limit: int
     ) -> list[schemas.StaffRead]:
         require_role(principal, "owner", "admin")
-        users = list(await self.repo.staff_list(principal.require_tenant(), cursor, limit))
-        grants = await self.repo.grants([u.id for u in users])
+        scope = Scope.of(principal)
+        users = list(await self.repo.staff_list(scope, cursor, limit))
+        grants = await self.repo.grants_in_scope(scope, [u.id for u in users])
         return [self._staff_read(u, grants[u.id]) for u in users]
 
     async def staff(self, principal: Principal, user_id: uuid.UUID) -> schemas.StaffRead:
         user = await self._staff_visible(principal, user_id)
-        return self._staff_read(user, (await self.repo.grants([user.id]))[user.id])
+        if principal.subject == str(user_id):
+            return self._staff_read(user, (await self.repo.grants([user.id]))[user.id])
+        grants = await self.repo.grants_in_scope(Scope.of(principal), [user.id])
+        return self._staff_read(user, grants[user.id])
 
     async def me(self, principal: Principal) -> schemas.StaffRead:
         if principal.realm != "staff":
@@ -596,9 +601,15 @@ class Identity:
 
     # helpers
     async def _staff_visible(self, principal: Principal, user_id: uuid.UUID) -> StaffUser:
-        user = await self.repo.staff(principal.require_tenant(), user_id)
-        own = principal.realm == "staff" and principal.subject == str(user_id)
-        if user is None or not (own or principal.role in ("owner", "admin")):
+        scope = Scope.of(principal)
+        user = await self.repo.staff(scope.tenant_id, user_id)
+        if user is not None and principal.subject == str(user_id):
+            return user
+        if (
+            user is None
+            or principal.role not in ("owner", "admin")
+            or not await self.repo.staff_visible(scope, user_id)
+        ):
             raise NotFoundError("staff user")
         return user
 
