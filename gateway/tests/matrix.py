@@ -196,6 +196,8 @@ ROUTE_PERMISSION: dict[tuple[str, str], str] = {
     ("PATCH", f"{N}/settings"): "org.manage",
     ("GET", f"{N}/clients/{{client_id}}/opt-outs"): "clients.read",
     ("PUT", f"{N}/clients/{{client_id}}/opt-outs"): "clients.write",
+    ("POST", f"{N}/clients/{{client_id}}/telegram-link"): "clients.write",
+    ("POST", f"{N}/telegram/webhook"): "public",
     ("POST", f"{N}/broadcasts"): "notifications.manage",
     ("GET", f"{N}/deliveries"): "clients.read",
     ("GET", f"{N}/deliveries/{{message_id}}"): "clients.read",

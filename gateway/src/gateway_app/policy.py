@@ -368,6 +368,15 @@ ROUTES: tuple[Route, ...] = (
         "clients.write",
         client_id="client",
     ),
+    _r(
+        "POST",
+        f"{NO}/clients/{{client_id}}/telegram-link",
+        "notifications",
+        "clients.write",
+        client_id="client",
+    ),
+    # Telegram calls the webhook; the service checks its secret token on every call
+    _r("POST", f"{NO}/telegram/webhook", "notifications", "public"),
     _r("POST", f"{NO}/broadcasts", "notifications", "notifications.manage"),
     # the delivery log: the service shows each caller only their clients' messages
     _r("GET", f"{NO}/deliveries", "notifications", "clients.read"),

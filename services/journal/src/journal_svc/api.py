@@ -6,8 +6,10 @@ journal grid, comments, figures); /internal/v1/journal answers the gateway's loo
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from fastapi import APIRouter, Depends
+from pydantic import BaseModel, ConfigDict
 
 from crm_platform.errors import NotFoundError
 from crm_platform.internal_auth import get_principal, system_only
@@ -18,6 +20,7 @@ from journal_svc.figures.api import router as figures_router
 from journal_svc.grid.api import router as grid_router
 from journal_svc.groups.api import router as groups_router
 from journal_svc.lessons.api import router as lessons_router
+from journal_svc.marks.absences import excuse_next_lesson
 from journal_svc.marks.api import router as marks_router
 from journal_svc.repository import Repository
 from journal_svc.schemas_common import Read
@@ -67,3 +70,30 @@ async def lesson_location(lesson_id: uuid.UUID, ctx: ContextDep) -> Location:
     return Location(
         tenant_id=lesson.tenant_id, branch_ids=[lesson.branch_id], group_ids=[lesson.group_id]
     )
+
+
+class AbsenceReport(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    organisation_id: uuid.UUID
+    client_id: uuid.UUID
+
+
+class AbsenceReported(Read):
+    lesson_id: uuid.UUID
+    group_id: uuid.UUID
+    lesson_date: date
+    starts_at: str
+    makeup_until: date | None
+    # false: the lesson was already excused (asking again changes nothing)
+    changed: bool
+
+
+@internal_router.post("/absences")
+async def report_absence(body: AbsenceReport, ctx: ContextDep) -> AbsenceReported:
+    """A client's "I will miss my next lesson" (from the notifications bot): the next lesson
+    that has not started is excused, granting its make-up."""
+    found = await excuse_next_lesson(ctx, body.organisation_id, body.client_id)
+    if found is None:
+        raise NotFoundError("upcoming lesson")
+    return AbsenceReported(**vars(found))

@@ -13,13 +13,17 @@ SYSTEM = Principal(tenant_id=None, subject="notifications", realm="system")
 
 
 class InternalCalls:
-    def __init__(self, private_key: str, issuer: str, urls: dict[str, str]) -> None:
+    def __init__(
+        self, private_key: str, issuer: str, urls: dict[str, str], audiences: dict[str, str]
+    ) -> None:
         self.signer = InternalTokenSigner(private_key, issuer=issuer)
         self.urls = urls
+        # each service accepts tokens for its own name (its SERVICE_NAME setting)
+        self.audiences = audiences
         self.http = httpx.AsyncClient(timeout=10.0, trust_env=False)
 
     async def post(self, service: str, path: str, body: dict[str, Any]) -> httpx.Response:
-        headers = {HEADER: self.signer.sign(SYSTEM, service)}
+        headers = {HEADER: self.signer.sign(SYSTEM, self.audiences[service])}
         return await self.http.post(f"{self.urls[service]}{path}", json=body, headers=headers)
 
     async def close(self) -> None:

@@ -87,6 +87,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 settings.internal_token_private_key,
                 "crm-gateway",
                 {"clients": settings.clients_url, "journal": settings.journal_url},
+                {
+                    "clients": settings.clients_service_name,
+                    "journal": settings.journal_service_name,
+                },
             )
             channels["telegram"] = TelegramChannel(api)
             bot = Bot(database, api, calls, clock)

@@ -46,6 +46,8 @@ class Settings(ServiceSettings):
     internal_token_private_key: str = DEV_INTERNAL_PRIVATE_KEY
     clients_url: str = "http://127.0.0.1:8102"
     journal_url: str = "http://127.0.0.1:8104"
+    clients_service_name: str = "clients"
+    journal_service_name: str = "journal"
     # Transient failures are retried after these delays in turn, then the message fails.
     retry_delays_seconds: list[float] = Field(default=[30, 120, 600, 1800, 3600, 3 * 3600])
     # A claimed message is taken back by another pass if its sender died this long ago.

@@ -1,0 +1,76 @@
+"""An absence reported ahead by the client (the notifications bot): the client's next lesson
+that has not started is marked excused, which grants its make-up. Asking again changes
+nothing: the same lesson is still the next one and is already excused."""
+
+from __future__ import annotations
+
+import uuid
+import zoneinfo
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, or_, select
+
+from journal_svc.context import Context
+from journal_svc.domain.timetable import format_time
+from journal_svc.marks.core import set_mark
+from journal_svc.models import Enrolment, Group, Lesson
+
+
+@dataclass(frozen=True)
+class ReportedAbsence:
+    lesson_id: uuid.UUID
+    group_id: uuid.UUID
+    lesson_date: date
+    starts_at: str
+    makeup_until: date | None
+    changed: bool
+
+
+async def excuse_next_lesson(
+    ctx: Context, tenant_id: uuid.UUID, client_id: uuid.UUID
+) -> ReportedAbsence | None:
+    org = await ctx.organisation(tenant_id)
+    try:
+        zone = zoneinfo.ZoneInfo(org.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    local = ctx.now().astimezone(zone)
+    today, minute = local.date(), local.hour * 60 + local.minute
+    query = (
+        select(Lesson, Group)
+        .join(Group, Group.id == Lesson.group_id)
+        .join(
+            Enrolment,
+            and_(
+                Enrolment.group_id == Lesson.group_id,
+                Enrolment.client_id == client_id,
+                Enrolment.from_date <= Lesson.lesson_date,
+                or_(Enrolment.until_date.is_(None), Enrolment.until_date >= Lesson.lesson_date),
+            ),
+        )
+        .where(
+            Lesson.tenant_id == tenant_id,
+            Lesson.cancelled.is_(False),
+            or_(
+                Lesson.lesson_date > today,
+                and_(Lesson.lesson_date == today, Lesson.start_minute > minute),
+            ),
+        )
+        .order_by(Lesson.lesson_date, Lesson.start_minute)
+        .limit(1)
+        .with_for_update(of=Lesson)
+    )
+    found = (await ctx.session.execute(query)).first()
+    if found is None:
+        return None
+    lesson, group = found
+    mark, changed = await set_mark(ctx, lesson, group, client_id, "excused", None, "client")
+    return ReportedAbsence(
+        lesson_id=lesson.id,
+        group_id=group.id,
+        lesson_date=lesson.lesson_date,
+        starts_at=format_time(lesson.start_minute),
+        makeup_until=mark.makeup_until,
+        changed=changed,
+    )
