@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from clients_svc import history_events
 from clients_svc.domain.history import Section, uuid7_at
 from clients_svc.models import Group, HistoryEntry, Membership, Organisation, messaging
 from clients_svc.repository import Repository
@@ -191,7 +192,9 @@ async def on_enrolment_started(
         envelope,
         payload.client_id,
         "visits",
-        f"Enrolled in {name} from {payload.from_date}",
+        f"Transferred to {name} from {payload.from_date}"
+        if payload.transferred_from is not None
+        else f"Enrolled in {name} from {payload.from_date}",
         {"group_id": str(payload.group_id), "enrolment_id": str(payload.enrolment_id)},
     )
 
@@ -221,7 +224,9 @@ async def on_enrolment_ended(
         envelope,
         payload.client_id,
         "visits",
-        f"Left {name} on {payload.until_date}",
+        f"Transferred out of {name} on {payload.until_date}"
+        if payload.reason == "transferred"
+        else f"Left {name} on {payload.until_date}",
         {"group_id": str(payload.group_id), "enrolment_id": str(payload.enrolment_id)},
     )
 
@@ -256,3 +261,6 @@ async def on_portal_signup_requested(
     session: AsyncSession, envelope: EventEnvelope, payload: PortalSignupRequested
 ) -> None:
     await PortalSignups(session, Settings(), outbox).decide(envelope.tenant_id, payload)
+
+
+history_events.register(handlers, _history)
