@@ -66,20 +66,23 @@ def start_system(
     host: str = "127.0.0.1",
     log_dir: Path | None = None,
     prefixed: bool = False,
+    amqp_urls: Mapping[str, str] | None = None,
 ) -> System:
     """Start every service and the gateway (databases must be migrated already).
 
     Does not wait: pass `system.processes` to processes.wait_ready. With `prefixed` (make
     run) their output comes out here, each line behind its name, and a Ctrl-C at the
-    terminal reaches only this process, which stops them in order.
+    terminal reaches only this process, which stops them in order. `amqp_urls` gives a
+    process (by name, the gateway's too) a broker URL of its own instead of `amqp_url`.
     """
+    amqp_urls = amqp_urls or {}
     services: dict[str, ManagedProcess] = {}
     try:
         for spec in SERVICES:
             env = dict(base_env) | service_env(
                 spec,
                 database_url=database_urls[spec.name],
-                amqp_url=amqp_url,
+                amqp_url=amqp_urls.get(spec.name, amqp_url),
                 pool_size=pool_size,
                 environment=environment,
             )
@@ -102,7 +105,12 @@ def start_system(
             GATEWAY.app_factory,
             port=gateway_port,
             host=host,
-            env=dict(base_env) | gateway_env(upstreams, environment=environment, amqp_url=amqp_url),
+            env=dict(base_env)
+            | gateway_env(
+                upstreams,
+                environment=environment,
+                amqp_url=amqp_urls.get(GATEWAY.name, amqp_url),
+            ),
             log_path=log_dir / "gateway.log" if log_dir else None,
             prefixed=prefixed,
             own_group=prefixed,
