@@ -11,11 +11,17 @@ import asyncio
 import os
 import subprocess
 import sys
+import threading
 import uuid
 from collections.abc import AsyncIterator
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from typing import Any
 
 import httpx
 import pytest
+from aiosmtpd.controller import Controller
 
 from crm_devrun.catalogue import SERVICES, prepare_database
 from crm_devrun.ports import free_port
@@ -31,8 +37,43 @@ OPERATOR_PASSWORD = "operators keep the lights on"
 DATABASE_URLS: dict[str, str] = {}
 
 
+class SmtpCatcher:
+    """The local SMTP server the system's letters go to (aiosmtpd): what it accepted."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.letters: list[EmailMessage] = []
+        self._lock = threading.Lock()
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        mail = BytesParser(policy=policy.default).parsebytes(envelope.content)
+        with self._lock:
+            self.letters.append(mail)  # type: ignore[arg-type]
+        return "250 OK"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        with self._lock:
+            return [m for m in self.letters if str(m["To"]) == address]
+
+    def start(self) -> None:
+        self._controller.start()
+
+    def stop(self) -> None:
+        self._controller.stop()
+
+
+SMTP = SmtpCatcher()
+
+
+@pytest.fixture(scope="session")
+def smtp() -> SmtpCatcher:
+    return SMTP
+
+
 @pytest.fixture(scope="session")
 async def system(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[System]:
+    SMTP.start()
     run = uuid.uuid4().hex[:10]
     server = server_database_url()
     database_urls = {s.name: with_database(server, f"e2e_{run}_{s.name}") for s in SERVICES}
@@ -48,7 +89,12 @@ async def system(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Syst
             gateway_port=free_port(),
             environment="test",
             pool_size=POOL_SIZE,
-            base_env=os.environ,
+            base_env=os.environ
+            | {
+                "NOTIFICATIONS_SMTP_URL": f"smtp://127.0.0.1:{SMTP.port}",
+                # letters at any hour here; quiet hours are the service's own tests'
+                "NOTIFICATIONS_DEFAULT_QUIET_HOURS": "",
+            },
             log_dir=log_dir,
         )
         try:
@@ -59,6 +105,7 @@ async def system(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Syst
         unclean = {name: code for name, code in codes.items() if code not in CLEAN_EXITS}
         assert not unclean, f"processes did not stop cleanly: {unclean}; logs in {log_dir}"
     finally:
+        SMTP.stop()
         for url in database_urls.values():
             await drop_database(url)
 
