@@ -23,7 +23,8 @@ class OverviewService:
         tenant, client_id = scope.tenant_id, scope.client_id
         today = await self.ctx.today(tenant)
         card = await self.repo.card(tenant, client_id)
-        family = await self.repo.family_of(tenant, client_id)
+        # The allowed set is the family as clients says now (a link's: its one client).
+        family = list(scope.allowed) if not scope.anonymous else [client_id]
         packs = await self.repo.active_packs(tenant, client_id, family, today)
         makeups = await self.repo.planned_makeups(tenant, client_id, today)
         makeup_ids = {lesson.lesson_id for lesson, _ in makeups}
