@@ -214,6 +214,8 @@ ROUTE_PERMISSION: dict[tuple[str, str], str] = {
     ("GET", f"{P}/payments"): "portal",
     ("GET", f"{P}/invoices"): "portal",
     ("GET", f"{P}/messages"): "portal",
+    ("POST", f"{P}/messages/read-all"): "portal",
+    ("POST", f"{P}/messages/{{message_id}}/read"): "portal",
     ("GET", f"{P}/knowledge"): "portal",
     ("GET", f"{P}/files/{{file_id}}"): "public",
     ("GET", "/api/v1/portal/materials"): "portal.publish",

@@ -396,6 +396,8 @@ ROUTES: tuple[Route, ...] = (
     _r("GET", f"{PO}/payments", "portal", "portal"),
     _r("GET", f"{PO}/invoices", "portal", "portal"),
     _r("GET", f"{PO}/messages", "portal", "portal"),
+    _r("POST", f"{PO}/messages/read-all", "portal", "portal"),
+    _r("POST", f"{PO}/messages/{{message_id}}/read", "portal", "portal"),
     _r("GET", f"{PO}/knowledge", "portal", "portal"),
     _r("GET", f"{PO}/files/{{file_id}}", "portal", "public"),
     # knowledge centre (staff)

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from crm_contracts.events import billing as b
 from crm_contracts.events import clients as c
 from crm_contracts.events import journal as j
+from crm_contracts.events import notifications as n
 
 from .conftest import Api, Org, P, account, envelope, link
 
@@ -403,3 +404,57 @@ def test_an_archived_client_is_out_of_the_set(api: Api, org: Org) -> None:
     # The archiving arrives before an older card update: it stays archived.
     api.deliver(org, org.card(org.other_child, "Ola"), at=org.clock[0] - timedelta(seconds=5))
     assert len(api.get(f"{P}/me", parent)["clients"]) == 2
+
+
+def test_the_inbox_notifications_fills_read_unread_and_all_read(api: Api, org: Org) -> None:
+    sent = [uuid.uuid4() for _ in range(3)]
+    api.deliver(
+        org,
+        *(
+            n.MessageSent(
+                message_id=m,
+                client_id=org.child if i < 2 else org.other_child,
+                trigger="billing.payment_due_soon",
+                category="billing",
+                channel="email",
+                locale="pl",
+                subject=f"Payment {i}",
+                text="Please pay",
+                sent_at=org.clock[0] + timedelta(minutes=i),
+            )
+            for i, m in enumerate(sent)
+        ),
+    )
+    parent = account(org.tenant, org.parent)
+    inbox = api.get(f"{P}/messages", parent, client_id=org.child)
+    assert [(x["subject"], x["read"]) for x in inbox["items"]] == [
+        ("Payment 1", False),
+        ("Payment 0", False),
+    ]
+    assert api.get(f"{P}/overview", parent, client_id=org.child)["unread_messages"] == 2
+    path = f"{P}/messages/{sent[0]}/read"
+    assert api.call("POST", path, parent, params={"client_id": str(org.child)}).status_code == 204
+    # Ola's message is not Jan's to mark.
+    other = f"{P}/messages/{sent[2]}/read"
+    assert api.call("POST", other, parent, params={"client_id": str(org.child)}).status_code == 404
+    assert api.get(f"{P}/messages", parent, client_id=org.child)["unread"] == 1
+    marked = api.ok("POST", f"{P}/messages/read-all", parent, params={"client_id": str(org.child)})
+    assert marked == {"marked": 1}
+    assert api.get(f"{P}/overview", parent, client_id=org.child)["unread_messages"] == 0
+    assert api.get(f"{P}/overview", parent, client_id=org.other_child)["unread_messages"] == 1
+
+
+def test_a_balance_with_a_higher_sequence_wins_whatever_the_times(api: Api, org: Org) -> None:
+    early, late = org.at(), org.at()
+    api.deliver(
+        org,
+        b.BalanceChanged(client_id=org.child, balance_minor=-500, currency="PLN", sequence=2),
+        at=early,
+    )
+    api.deliver(
+        org,
+        b.BalanceChanged(client_id=org.child, balance_minor=-900, currency="PLN", sequence=1),
+        at=late,
+    )
+    seen = api.get(f"{P}/overview", account(org.tenant, org.child))
+    assert seen["balance"]["amount_minor"] == -500

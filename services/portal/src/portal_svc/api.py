@@ -11,11 +11,18 @@ from crm_platform.internal_auth import get_principal
 from portal_svc.knowledge.api import client_router as knowledge_router
 from portal_svc.knowledge.api import staff_router
 from portal_svc.makeups.api import router as makeups_router
+from portal_svc.messages.api import router as messages_router
 from portal_svc.overview.api import router as overview_router
 from portal_svc.records.api import router as records_router
 
 router = APIRouter(prefix="/portal/v1", tags=["portal"], dependencies=[Depends(get_principal)])
-for part in (overview_router, records_router, makeups_router, knowledge_router):
+for part in (
+    overview_router,
+    records_router,
+    makeups_router,
+    knowledge_router,
+    messages_router,
+):
     router.include_router(part)
 
 __all__ = ["router", "staff_router"]

@@ -1,7 +1,7 @@
 """Handlers for the events the portal listens to: clients' cards and families, billing's
 balances, packs, invoices and payments, the journal's groups, lessons, enrolments, marks and
-comments. Each event is logged (for a rebuild), noted as the source's newest, then projected
-into the read models."""
+comments, notifications' messages (the inbox). Each event is logged (for a rebuild), noted
+as the source's newest, then projected into the read models."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from crm_contracts.events import billing as b
 from crm_contracts.events import clients as c
 from crm_contracts.events import identity as i
 from crm_contracts.events import journal as j
+from crm_contracts.events import notifications as n
 from crm_contracts.registry import EventPayload
 from crm_messaging import Handlers, Outbox
 from portal_svc.context import Context, system_clock
@@ -125,7 +126,7 @@ async def family_changed(rm: ReadModels, env: EventEnvelope, p: c.FamilyChanged)
 
 @on(b.BalanceChanged)
 async def balance(rm: ReadModels, env: EventEnvelope, p: b.BalanceChanged) -> None:
-    await rm.balance(env.tenant_id, p.client_id, env.time, p.balance_minor, p.currency)
+    await rm.balance(env.tenant_id, p.client_id, env.time, p.balance_minor, p.currency, p.sequence)
 
 
 @on(b.PackSold, b.PackChanged)
@@ -282,6 +283,23 @@ async def comment(rm: ReadModels, env: EventEnvelope, p: j.CommentVisible) -> No
         visible=p.visible_to_client,
         version=p.version,
         created_at=p.created_at,
+    )
+
+
+# --- notifications ----------------------------------------------------------------------
+
+
+@on(n.MessageSent)
+async def message_sent(rm: ReadModels, env: EventEnvelope, p: n.MessageSent) -> None:
+    await rm.message(
+        env.tenant_id,
+        message_id=p.message_id,
+        client_id=p.client_id,
+        category=p.category[:64],
+        channel=p.channel[:32],
+        subject=p.subject[:500] if p.subject else None,
+        text=p.text,
+        sent_at=p.sent_at,
     )
 
 

@@ -85,6 +85,8 @@ class Client(Base):
     balance_minor: Mapped[int | None] = mapped_column(Integer)
     currency: Mapped[str | None] = mapped_column(String(3))
     balance_at: Mapped[datetime | None] = mapped_column(TZ)
+    # billing's count of the balance's changes: a higher one is newer, whatever the times say
+    balance_seq: Mapped[int | None] = mapped_column(Integer)
 
 
 class Pack(Base):
@@ -233,6 +235,34 @@ class Comment(Base):
     visible: Mapped[bool] = mapped_column(Boolean)
     version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(TZ)
+
+
+class Message(Base):
+    """A message notifications handed to a client: the client's portal inbox."""
+
+    __tablename__ = "rm_messages"
+    __table_args__ = (
+        Index("ix_rm_messages_tenant_id_client_id_sent_at", "tenant_id", "client_id", "sent_at"),
+    )
+
+    message_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    client_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    category: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str | None] = mapped_column(String(500))
+    text: Mapped[str] = mapped_column(Text)
+    sent_at: Mapped[datetime] = mapped_column(TZ)
+
+
+class MessageRead(Base):
+    """When the client read a message: the portal's own (kept across a rebuild)."""
+
+    __tablename__ = "message_reads"
+
+    message_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    read_at: Mapped[datetime] = mapped_column(TZ)
 
 
 class MakeupRequest(Base):

@@ -22,6 +22,7 @@ from portal_svc.models import (
     Invoice,
     Lesson,
     Mark,
+    Message,
     Organisation,
     Pack,
     PackMember,
@@ -120,11 +121,28 @@ class ReadModels:
                 card.family_id, card.family_at = None, at
 
     async def balance(
-        self, tenant_id: uuid.UUID, client_id: uuid.UUID, at: datetime, minor: int, currency: str
+        self,
+        tenant_id: uuid.UUID,
+        client_id: uuid.UUID,
+        at: datetime,
+        minor: int,
+        currency: str,
+        sequence: int | None,
     ) -> None:
+        """The higher sequence wins (billing counts a balance's changes); by time without one."""
         card = await self._row(Client, client_id, tenant_id)
-        if newer(card.balance_at, at):
+        if sequence is not None and card.balance_seq is not None:
+            fresher = sequence >= card.balance_seq
+        else:
+            fresher = newer(card.balance_at, at)
+        if fresher:
             card.balance_minor, card.currency, card.balance_at = minor, currency, at
+            card.balance_seq = sequence if sequence is not None else card.balance_seq
+
+    async def message(self, tenant_id: uuid.UUID, **fields: Any) -> None:
+        message = await self._row(Message, fields["message_id"], tenant_id)
+        for name, value in fields.items():
+            setattr(message, name, value)
 
     async def pack(
         self, tenant_id: uuid.UUID, at: datetime, members: list[uuid.UUID], **state: Any

@@ -32,6 +32,7 @@ from portal_svc.models import (
     Invoice,
     Lesson,
     Mark,
+    Message,
     Organisation,
     Pack,
     PackMember,
@@ -42,6 +43,7 @@ from portal_svc.settings import Settings
 
 READ_MODELS = (
     Client,
+    Message,
     Comment,
     Enrolment,
     Group,

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal_svc.models import Client, Enrolment, Group, SourceSeen
 
-SOURCES = ("clients", "billing", "journal")
+SOURCES = ("clients", "billing", "journal", "notifications")
 
 
 class Shared:

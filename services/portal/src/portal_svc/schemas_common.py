@@ -18,6 +18,7 @@ class AsOf(Read):
     clients: datetime | None
     billing: datetime | None
     journal: datetime | None
+    notifications: datetime | None = None
 
 
 class ClientRef(Read):
