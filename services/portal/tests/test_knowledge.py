@@ -107,6 +107,9 @@ def test_files_limits_types_and_signed_links(api: Api, org: Org) -> None:
     path = urlsplit(file["url"]).path
     forged = {"expires": str(int(query["expires"][0]) + 3600), "sig": query["sig"][0]}
     assert api.call("GET", path, anonymous, params=forged).status_code == 403
+    # A signature of the right length in letters beyond ASCII: refused the same way.
+    strange = {"expires": query["expires"][0], "sig": "\u00e9" * 64}
+    assert api.call("GET", path, anonymous, params=strange).status_code == 403
     api.today(date(2026, 3, 3))  # a day later
     try:
         assert api.call("GET", file["url"], anonymous).status_code == 403

@@ -226,7 +226,7 @@ class Knowledge:
         """The file a signed link names: 403 once the link has expired or when it was not
         signed by us (whatever the file), 404 when the file is gone."""
         good = sign(self.settings.file_link_secret, file_id, expires)
-        if not hmac.compare_digest(good, sig):
+        if not hmac.compare_digest(good.encode(), sig.encode()):  # str: ASCII only
             raise ProblemError(403, "Forbidden", "this file link is not valid")
         if expires < int(self.ctx.now().timestamp()):
             raise ProblemError(403, "Forbidden", "this file link has expired; open the page again")
