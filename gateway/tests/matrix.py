@@ -236,4 +236,12 @@ ROUTE_PERMISSION: dict[tuple[str, str], str] = {
     ("PUT", "/operator/v1/organisations/{organisation_id}/plan"): "operator",
     ("POST", "/operator/v1/organisations/{organisation_id}/suspend"): "operator",
     ("POST", "/operator/v1/organisations/{organisation_id}/reactivate"): "operator",
+    # the web front-end's pages: public at the gateway, each page checks its own session
+    **{
+        (method, path): "public"
+        for method in ("GET", "POST")
+        for path in ("/", "/app", "/app/{page*}", "/my", "/my/{page*}")
+    },
+    ("GET", "/static/{asset*}"): "public",
+    ("GET", "/favicon.ico"): "public",
 }

@@ -122,3 +122,49 @@ async def test_cors_preflight_for_configured_origins_only(gateway: Gateway) -> N
         )
     assert allowed.headers["access-control-allow-origin"] == "https://app.school.example"
     assert "access-control-allow-origin" not in denied.headers
+
+
+async def test_pages_get_the_callers_cookies_and_services_never_do(
+    gateway: Gateway, world: World, stand_ins: dict[str, StandIn]
+) -> None:
+    cookie = {"cookie": "crm_staff=sealed; crm_csrf=token"}
+    async with gateway() as client:
+        page = await client.get("/app/groups/1/journal?month=2026-12", headers=cookie)
+        form = await client.post("/app/signin", content=b"email=a", headers=cookie)
+        root = await client.get("/", headers=cookie)
+        asset = await client.get("/static/vendor/htmx.min.js", headers=cookie)
+        api = await client.get("/api/v1/journal/groups", headers=cookie | auth(world))
+    assert [r.status_code for r in (page, form, root, asset, api)] == [200] * 5
+    pages = stand_ins["web"].received
+    assert [r["path"] for r in pages] == [
+        "/app/groups/1/journal",
+        "/app/signin",
+        "/",
+        "/static/vendor/htmx.min.js",
+    ]
+    assert pages[0]["query"] == "month=2026-12"
+    assert all(r["cookie"] == cookie["cookie"] for r in pages)
+    assert all(r["forwarded_proto"] == "http" for r in pages)
+    assert pages[0]["principal"]["realm"] == "anonymous"  # the page signs in by itself
+    assert stand_ins["journal"].received[-1]["cookie"] is None
+    assert stand_ins["journal"].received[-1]["authorization"] is None
+
+
+async def test_a_page_cannot_be_reached_by_a_path_outside_its_prefixes(gateway: Gateway) -> None:
+    async with gateway() as client:
+        assert (await client.get("/application")).status_code == 404
+        assert (await client.get("/static")).status_code == 404
+        assert (await client.put("/app/signin")).status_code == 404
+
+
+async def test_docs_load_swagger_ui_from_the_gateway_itself(gateway: Gateway) -> None:
+    async with gateway() as client:
+        docs = await client.get("/docs")
+        bundle = await client.get("/docs/assets/swagger-ui-bundle.js")
+        css = await client.get("/docs/assets/swagger-ui.css")
+    assert docs.status_code == 200
+    assert "cdn" not in docs.text.lower()
+    assert "/docs/assets/swagger-ui-bundle.js" in docs.text
+    assert bundle.status_code == 200
+    assert len(bundle.content) > 500_000
+    assert css.status_code == 200

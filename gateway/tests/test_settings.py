@@ -33,7 +33,7 @@ def test_defaults_point_at_the_local_ports() -> None:
     assert settings.internal_token_private_key == DEV_INTERNAL_PRIVATE_KEY
     assert settings.upstream_urls() == {
         name: f"http://127.0.0.1:{port}"
-        for name, port in zip(UPSTREAMS, range(8101, 8107), strict=True)
+        for name, port in zip(UPSTREAMS, range(8101, 8108), strict=True)
     }
 
 

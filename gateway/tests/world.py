@@ -281,6 +281,9 @@ async def start_stand_in(name: str, world: World) -> StandIn:
             "body": body.decode(errors="replace"),
             "principal": principal.to_claims(),
             "client_address": request.headers.get("x-client-address"),
+            "cookie": request.headers.get("cookie"),
+            "authorization": request.headers.get("authorization"),
+            "forwarded_proto": request.headers.get("x-forwarded-proto"),
         }
         stand_in.received.append(record)
         return web.json_response(record)

@@ -7,6 +7,7 @@ through the policy table to the proxy.
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -14,6 +15,7 @@ from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.middleware.cors import CORSMiddleware
+from starlette.staticfiles import StaticFiles
 
 from crm_platform.app import Component, create_service_app
 from crm_platform.internal_auth import HEADER as INTERNAL_HEADER
@@ -23,7 +25,7 @@ from gateway_app.accessmap import AccessMap
 from gateway_app.feed import AccessMapFeed
 from gateway_app.openapi import MergedOpenApi
 from gateway_app.policy import PolicyTable
-from gateway_app.proxy import GatewayProxy, Limits, LinkHolder, ProxyDispatch
+from gateway_app.proxy import DOCS_ASSETS, GatewayProxy, Limits, LinkHolder, ProxyDispatch
 from gateway_app.ratelimit import RateLimiter
 from gateway_app.settings import GatewaySettings
 from gateway_app.tokens import AccessTokenVerifier
@@ -32,6 +34,7 @@ from gateway_app.upstreams import UpstreamPool, UpstreamReadiness
 DEFAULT_PORT = 8100
 SYSTEM = Principal(tenant_id=None, subject="gateway", realm="system")
 ANONYMOUS = Principal(tenant_id=None, subject="anonymous", realm="anonymous")
+SWAGGER_UI = Path(__file__).parent / "static" / "swagger-ui"
 
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
@@ -109,7 +112,16 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
 
     @app.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url="/openapi.json", title="School CRM API")
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="School CRM API",
+            swagger_js_url=f"{DOCS_ASSETS}swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_ASSETS}swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_ASSETS}favicon-32x32.png",
+        )
+
+    # Swagger UI's files are served from here: /docs works with no network.
+    app.mount(DOCS_ASSETS.rstrip("/"), StaticFiles(directory=SWAGGER_UI), name="docs-assets")
 
     # Proxied requests skip the framework's routing: the policy table is their router.
     app.add_middleware(ProxyDispatch, proxy=RequestContextMiddleware(proxy, service="gateway"))

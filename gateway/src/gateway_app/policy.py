@@ -73,7 +73,9 @@ class Route:
             shape = TOKEN_PATTERN if m.group(1) == "token" else UUID_PATTERN
             return f"(?P<{m.group(1)}>{shape})"
 
-        regex = re.sub(r"\{(\w+)\}", param, self.path)
+        # {name*} (web pages only) is the rest of the path; {name} one id (or token).
+        regex = re.sub(r"\{(\w+)\*\}", r"(?P<\1>.+)", self.path)
+        regex = re.sub(r"\{(\w+)\}", param, regex)
         return re.compile(f"^{regex}$")
 
 
@@ -385,6 +387,15 @@ ROUTES: tuple[Route, ...] = (
     _r("GET", f"{NO}/dev-mailbox", "notifications", "org.manage"),
     # RFC 8058 one-click unsubscribe, POSTed by mail clients without a session
     _r("POST", f"{NO}/unsubscribe/{{token}}", "notifications", "public"),
+    # the web front-end: its pages do their own sign-in (a session cookie) and call this
+    # gateway's API with the signed-in person's token like any other caller
+    *(
+        _r(method, path, "web", "public")
+        for method in ("GET", "POST")
+        for path in ("/", "/app", "/app/{page*}", "/my", "/my/{page*}")
+    ),
+    _r("GET", "/static/{asset*}", "web", "public"),
+    _r("GET", "/favicon.ico", "web", "public"),
     # client portal
     _link("overview"),
     _link("me"),

@@ -42,11 +42,16 @@ HOP_BY_HOP = {
 }
 # Never passed on from the caller: the gateway alone sets these.
 STRIPPED = HOP_BY_HOP | {"authorization", INTERNAL_HEADER, CLIENT_ADDRESS, "cookie"}
+# The web front-end keeps its sessions in cookies: its pages get the caller's cookies (and
+# no Authorization), and learn whether the caller came over https.
+STRIPPED_FOR_PAGES = (STRIPPED - {"cookie"}) | {"x-forwarded-proto"}
+PAGES = "web"
 ANONYMOUS = Principal(tenant_id=None, subject="anonymous", realm="anonymous")
 TOKEN_CACHE_SECONDS = 30
 
 
 OWN_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/openapi.json", "/docs"})
+DOCS_ASSETS = "/docs/assets/"
 
 
 class ProxyDispatch:
@@ -57,7 +62,8 @@ class ProxyDispatch:
         self.proxy = proxy
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"] not in OWN_PATHS:
+        path = scope.get("path", "")
+        if scope["type"] == "http" and path not in OWN_PATHS and not path.startswith(DOCS_ASSETS):
             await self.proxy(scope, receive, send)
         else:
             await self.app(scope, receive, send)
@@ -265,7 +271,10 @@ class GatewayProxy:
         address: str,
     ) -> None:
         service = match.route.service
-        out = {k: v for k, v in headers.items() if k not in STRIPPED}
+        stripped = STRIPPED_FOR_PAGES if service == PAGES else STRIPPED
+        out = {k: v for k, v in headers.items() if k not in stripped}
+        if service == PAGES:
+            out["x-forwarded-proto"] = str(scope.get("scheme", "http"))
         out[INTERNAL_HEADER] = self._internal_token(principal, service)
         out[CLIENT_ADDRESS] = address
         out["x-request-id"] = request_id_var.get() or uuid.uuid4().hex

@@ -9,8 +9,9 @@ from pydantic import Field, field_validator
 from crm_platform.dev_keys import DEV_INTERNAL_PRIVATE_KEY
 from crm_platform.settings import ServiceSettings, service_config
 
-# The six contexts behind the gateway, in the order they are listed and checked.
-UPSTREAMS = ("identity", "clients", "billing", "journal", "notifications", "portal")
+# The six contexts behind the gateway, then the web front-end, in the order they are listed
+# and checked.
+UPSTREAMS = ("identity", "clients", "billing", "journal", "notifications", "portal", "web")
 
 
 class GatewaySettings(ServiceSettings):
@@ -25,6 +26,7 @@ class GatewaySettings(ServiceSettings):
     journal_url: str = "http://127.0.0.1:8104"
     notifications_url: str = "http://127.0.0.1:8105"
     portal_url: str = "http://127.0.0.1:8106"
+    web_url: str = "http://127.0.0.1:8107"
     # The one pooled HTTP client to every upstream: open connections in all, time per call.
     upstream_max_connections: int = Field(default=200, ge=1)
     upstream_timeout_seconds: float = Field(default=10.0, gt=0)
@@ -46,6 +48,7 @@ class GatewaySettings(ServiceSettings):
         "journal_url",
         "notifications_url",
         "portal_url",
+        "web_url",
     )
     @classmethod
     def _base_url(cls, value: str) -> str:

@@ -1,4 +1,5 @@
-"""What the system is made of: the six services and the gateway, by name, package and port."""
+"""What the system is made of: the six services, the web front-end and the gateway, by name,
+package and port."""
 
 from __future__ import annotations
 
@@ -59,6 +60,16 @@ class ServiceSpec:
             raise LookupError(f"package {self.package} is not installed")
         return Path(found.origin).resolve().parents[2]
 
+    @property
+    def has_database(self) -> bool:
+        """Owns a database (has migrations); the web front-end does not."""
+        return (self.directory / "alembic.ini").is_file()
+
+    @property
+    def calls_the_gateway(self) -> bool:
+        """Renders from the gateway's public API (the web front-end): told where it is."""
+        return "gateway_url" in self.settings_class.model_fields
+
 
 SERVICES: tuple[ServiceSpec, ...] = tuple(ServiceSpec(name, f"{name}_svc") for name in UPSTREAMS)
 GATEWAY = ServiceSpec("gateway", "gateway_app")
@@ -73,5 +84,7 @@ def service(name: str) -> ServiceSpec:
 
 async def prepare_database(spec: ServiceSpec, url: str) -> None:
     """Create the service's database if it is missing (PostgreSQL) and apply its migrations."""
+    if not spec.has_database:
+        return
     await ensure_database(url)
     await upgrade(spec.directory, url)

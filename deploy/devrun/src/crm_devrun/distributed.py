@@ -92,6 +92,7 @@ async def _serve(
             for process in system.processes:
                 print(f"  {process.name:<14} {process.base_url}  pid {process.pid}", flush=True)
             print(f"gateway listening on {system.gateway_url} (docs at /docs)", flush=True)
+            print(f"front-end at {system.gateway_url}/app (client portal at /my)", flush=True)
             print("Ctrl-C stops everything", flush=True)
             # A process that exits on its own is started again (supervisor.py).
             await Supervisor(system.processes).run(stop)

@@ -163,6 +163,12 @@ async def run_embedded(plan: Plan, ready_timeout: float = 60.0) -> int:
         for name, sock in sockets.items()
     }
     gateway_settings = GATEWAY.settings(environment=plan.environment, **upstreams)
+    gateway_address = f"http://{plan.host}:{gateway_socket.getsockname()[1]}"
+    for spec in SERVICES:
+        if spec.calls_the_gateway:
+            settings[spec.name] = settings[spec.name].model_copy(
+                update={"gateway_url": gateway_address}
+            )
 
     logging.getLogger("httpx").setLevel(logging.WARNING)  # our own readiness polls
     loop = asyncio.get_running_loop()
@@ -193,6 +199,7 @@ async def run_embedded(plan: Plan, ready_timeout: float = 60.0) -> int:
             for s in served:
                 print(f"  {s.name:<14} {s.url}", flush=True)
             print(f"gateway listening on {gateway_url} (docs at /docs)", flush=True)
+            print(f"front-end at {gateway_url}/app (client portal at /my)", flush=True)
             print("Ctrl-C stops everything", flush=True)
             # Until Ctrl-C, or until a server stops on its own (then everything stops).
             await asyncio.wait(

@@ -86,6 +86,8 @@ def start_system(
                 pool_size=pool_size,
                 environment=environment,
             )
+            if spec.calls_the_gateway:
+                env[f"{spec.env_prefix}GATEWAY_URL"] = f"http://{host}:{gateway_port}"
             process = uvicorn_process(
                 spec.name,
                 spec.app_factory,

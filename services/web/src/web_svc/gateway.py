@@ -1,0 +1,103 @@
+"""The web's only way to data: the gateway's public API, over one pooled HTTP client."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import orjson
+
+
+class ApiError(Exception):
+    """The API refused a call: its status and problem+json (title, detail, field errors)."""
+
+    def __init__(self, status: int, problem: dict[str, Any]) -> None:
+        super().__init__(f"{status}: {problem.get('detail') or problem.get('title')}")
+        self.status = status
+        self.problem = problem
+
+    @property
+    def detail(self) -> str:
+        errors = self.problem.get("errors")
+        if isinstance(errors, list) and errors:
+            parts = []
+            for error in errors[:3]:
+                if isinstance(error, dict):
+                    where = ".".join(str(p) for p in error.get("loc", []) if p != "body")
+                    parts.append(f"{where}: {error.get('msg', '')}".strip(": "))
+            if parts:
+                return "; ".join(parts)
+        return str(self.problem.get("detail") or self.problem.get("title") or self.status)
+
+
+class GatewayClient:
+    """A component: the client opens with the app and closes with it."""
+
+    name = "gateway-client"
+    advisory = True
+
+    def __init__(self, base_url: str, timeout_seconds: float) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._timeout = timeout_seconds
+        self._client: httpx.AsyncClient | None = None
+
+    async def start(self) -> None:
+        self._client = httpx.AsyncClient(
+            base_url=self.base_url,
+            timeout=self._timeout,
+            trust_env=False,
+            limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
+        )
+
+    async def stop(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    async def ready(self) -> None:
+        # The gateway readies only when its upstreams (this service among them) answer:
+        # this service's own readiness does not wait for it.
+        return None
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str | None = None,
+        json: Any = None,
+        params: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        if self._client is None:
+            raise RuntimeError("the gateway client is not open")
+        out = dict(headers or {})
+        if token:
+            out["authorization"] = f"Bearer {token}"
+        content = None
+        if json is not None:
+            content = orjson.dumps(json)
+            out["content-type"] = "application/json"
+        return await self._client.request(method, path, content=content, params=params, headers=out)
+
+
+def answer(response: httpx.Response) -> Any:
+    """The JSON of a 2xx answer (None for 204), else ApiError."""
+    if response.status_code >= 400:
+        try:
+            problem = orjson.loads(response.content)
+        except orjson.JSONDecodeError:
+            problem = {"title": response.reason_phrase}
+        if not isinstance(problem, dict):
+            problem = {"detail": str(problem)}
+        raise ApiError(response.status_code, problem)
+    if response.status_code == 204 or not response.content:
+        return None
+    return orjson.loads(response.content)
+
+
+def items(data: Any) -> list[Any]:
+    """The rows of a list answer: a page ({"items": [...]}) or a bare list."""
+    if isinstance(data, dict):
+        return list(data.get("items", []))
+    return list(data or [])

@@ -1,0 +1,176 @@
+"""Translations (Babel catalogues compiled when the app starts) and locale-aware formats.
+
+The catalogues are the .po files under locale/; English is the source language. The
+locale of a page: the person's choice, else the organisation's, else Accept-Language.
+"""
+
+from __future__ import annotations
+
+import gettext
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_datetime, format_time
+from babel.messages.pofile import read_po
+from babel.numbers import format_currency, format_decimal, get_currency_precision
+
+LOCALES = ("en", "ru", "pl", "uk")
+LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "pl": "Polski", "uk": "Українська"}
+DEFAULT_LOCALE = "en"
+LOCALE_DIR = Path(__file__).parent / "locale"
+UNTRANSLATED = "\u27e6{}\u27e7"  # ⟦text⟧: shown only when mark_untranslated is on
+
+
+class Translator:
+    """gettext and ngettext of one locale, from its catalogue."""
+
+    def __init__(self, locale: str, mark_missing: bool = False) -> None:
+        self.locale = locale
+        self._single: dict[str, str] = {}
+        self._plural: dict[str, list[str]] = {}
+        self._mark = mark_missing and locale != DEFAULT_LOCALE
+        self._plural_of: Callable[[int], int] = lambda n: 0 if n == 1 else 1
+        path = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
+        if path.exists():
+            with path.open("rb") as f:
+                catalog = read_po(f, locale=locale)
+            self._plural_of = gettext.c2py(catalog.plural_expr)
+            for message in catalog:
+                if not message.id or message.fuzzy:
+                    continue
+                if isinstance(message.id, tuple):
+                    forms = [str(s) for s in message.string]
+                    if all(forms):
+                        self._plural[message.id[0]] = forms
+                elif message.string:
+                    self._single[message.id] = str(message.string)
+
+    def gettext(self, message: str) -> str:
+        found = self._single.get(message)
+        if found is not None:
+            return found
+        return UNTRANSLATED.format(message) if self._mark else message
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        forms = self._plural.get(singular)
+        if forms is not None:
+            index = self._plural_of(n)
+            return forms[min(index, len(forms) - 1)]
+        if self._mark:
+            return UNTRANSLATED.format(singular)
+        return singular if n == 1 else plural
+
+
+def negotiate(accept_language: str | None) -> str | None:
+    """The best of our locales for an Accept-Language header, or None."""
+    if not accept_language:
+        return None
+    ranked: list[tuple[float, str]] = []
+    for part in accept_language.split(","):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        if tag:
+            ranked.append((quality, tag.strip()))
+    ranked.sort(key=lambda item: -item[0])
+    found = Locale.negotiate([tag for _, tag in ranked], list(LOCALES), sep="-")
+    return str(found.language) if found else None
+
+
+def choose_locale(*candidates: str | None) -> str:
+    for candidate in candidates:
+        if candidate:
+            language = candidate.replace("_", "-").split("-")[0].lower()
+            if language in LOCALES:
+                return language
+    return DEFAULT_LOCALE
+
+
+@dataclass(frozen=True)
+class Formats:
+    """Dates, times, numbers and money in the page's locale and the organisation's zone."""
+
+    locale: str
+    time_zone: str = "UTC"
+    currency: str = "EUR"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        try:
+            return ZoneInfo(self.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            return ZoneInfo("UTC")
+
+    def money(self, minor: int | None, currency: str | None = None) -> str:
+        if minor is None:
+            return ""
+        code = currency or self.currency
+        try:
+            digits = get_currency_precision(code)
+            amount = Decimal(minor).scaleb(-digits)
+            return str(format_currency(amount, code, locale=self.locale))
+        except (UnknownLocaleError, ValueError):
+            return f"{minor} {code}"
+
+    def number(self, value: float | int | None) -> str:
+        if value is None:
+            return ""
+        return str(format_decimal(value, locale=self.locale))
+
+    def date(self, value: date | str | None, form: str = "medium") -> str:
+        if value is None:
+            return ""
+        if isinstance(value, str):
+            value = date.fromisoformat(value[:10])
+        return str(format_date(value, form, locale=self.locale))
+
+    def day(self, value: date | str) -> str:
+        """A column head: day and short weekday."""
+        if isinstance(value, str):
+            value = date.fromisoformat(value[:10])
+        return str(format_date(value, "d EEE", locale=self.locale))
+
+    def month(self, value: date) -> str:
+        return str(format_date(value, "LLLL y", locale=self.locale))
+
+    def datetime(self, value: datetime | str | None) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        return str(format_datetime(value, "short", tzinfo=self.zone, locale=self.locale))
+
+    def time(self, value: str) -> str:
+        return str(
+            format_time(datetime.strptime(value[:5], "%H:%M").time(), "short", locale=self.locale)
+        )
+
+    def minor_units(self, amount: str, currency: str | None = None) -> int:
+        """An amount typed in a form (either decimal mark) in minor units."""
+        code = currency or self.currency
+        cleaned = amount.replace("\u00a0", "").replace(" ", "").replace(",", ".")
+        value = Decimal(cleaned)
+        return int(value.scaleb(get_currency_precision(code)).to_integral_value())
+
+    def today(self) -> date:
+        return datetime.now(self.zone).date()
+
+
+_translators: dict[tuple[str, bool], Translator] = {}
+
+
+def translator(locale: str, mark_missing: bool = False) -> Translator:
+    key = (locale, mark_missing)
+    found = _translators.get(key)
+    if found is None:
+        found = _translators[key] = Translator(locale, mark_missing)
+    return found

@@ -1,0 +1,9 @@
+"""The page routers, by area. Each router checks CSRF on every form (deps.csrf_guard)."""
+
+from fastapi import APIRouter
+
+from web_svc.pages import auth, catalogue, clients, home, journal, journal_row, money
+
+routers: list[APIRouter] = [
+    module.router for module in (auth, home, journal, journal_row, clients, money, catalogue)
+]

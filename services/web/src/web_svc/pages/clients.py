@@ -1,0 +1,216 @@
+"""Clients: search with filters, a new client, the card (history, family, packs, ledger,
+tasks, personal link), freeze, archive and restore."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Query, Request, Response
+from fastapi.responses import RedirectResponse
+
+from web_svc.deps import Caller, StaffDep, csrf_guard
+from web_svc.gateway import ApiError, items
+from web_svc.render import formats, render, words_for
+
+router = APIRouter(dependencies=[Depends(csrf_guard)])
+CL = "/api/v1/clients"
+BI = "/api/v1/billing"
+Text = Annotated[str, Form()]
+Optional = Annotated[str, Form()]
+WRITERS = ("owner", "admin", "teacher")
+FINANCE = ("owner", "admin", "accountant")
+
+
+def sees_money(caller: Caller) -> bool:
+    hidden = caller.role == "teacher" and caller.session.person.get("finances_hidden")
+    return not hidden
+
+
+@router.get("/app/clients")
+async def clients(
+    request: Request,
+    caller: StaffDep,
+    q: str = "",
+    status: str = "",
+    tag_id: str = "",
+    group_id: str = "",
+    balance: str = "",
+    cursor: str = "",
+) -> Response:
+    page, tags, groups = await asyncio.gather(
+        caller.get(
+            f"{CL}/clients",
+            q=q,
+            status=status,
+            tag_id=tag_id,
+            group_id=group_id,
+            balance=balance,
+            cursor=cursor,
+            limit=50,
+        ),
+        caller.get(f"{CL}/tags", limit=200),
+        caller.get("/api/v1/journal/groups", limit=200),
+    )
+    filters = {"q": q, "status": status, "tag_id": tag_id, "group_id": group_id, "balance": balance}
+    return render(
+        request,
+        "app/clients.html",
+        {
+            "clients": items(page),
+            "next_cursor": page.get("next_cursor"),
+            "filters": filters,
+            "tags": items(tags),
+            "groups": items(groups),
+            "can_write": caller.role in WRITERS,
+            "filtered": any(filters.values()),
+            "money": sees_money(caller),
+        },
+    )
+
+
+@router.get("/app/clients/new")
+async def new_client_page(request: Request, caller: StaffDep) -> Response:
+    return render(request, "app/client_new.html", {"values": {}, "error": None})
+
+
+@router.post("/app/clients/new")
+async def new_client(
+    request: Request,
+    caller: StaffDep,
+    first_name: Text,
+    last_name: Text,
+    phone: Optional = "",
+    email: Optional = "",
+    birthday: Optional = "",
+    note: Optional = "",
+) -> Response:
+    values = {
+        "first_name": first_name,
+        "last_name": last_name,
+        "phone": phone,
+        "email": email,
+        "birthday": birthday,
+        "note": note,
+    }
+    body = {k: v.strip() for k, v in values.items() if v.strip()}
+    try:
+        created = await caller.post(f"{CL}/clients", body)
+    except ApiError as exc:
+        _ = words_for(request)
+        error = _("Please check the form") + f": {exc.detail}"
+        return render(
+            request, "app/client_new.html", {"values": values, "error": error}, status_code=400
+        )
+    return RedirectResponse(f"/app/clients/{created['id']}?created=1", status_code=303)
+
+
+async def _quiet(call: Any, fallback: Any) -> Any:
+    """A section the caller may not see (finances hidden, a role without it) stays empty."""
+    try:
+        return await call
+    except ApiError as exc:
+        if exc.status in (403, 404):
+            return fallback
+        raise
+
+
+@router.get("/app/clients/{client_id}")
+async def card(
+    request: Request,
+    caller: StaffDep,
+    client_id: str,
+    section: Annotated[list[str] | None, Query()] = None,
+    created: str = "",
+    done: str = "",
+) -> Response:
+    money = sees_money(caller)
+    empty: dict[str, Any] = {"items": []}
+    client, history, family, tasks = await asyncio.gather(
+        caller.get(f"{CL}/clients/{client_id}"),
+        caller.get(f"{CL}/clients/{client_id}/history", section=section, limit=50),
+        _quiet(caller.get(f"{CL}/clients/{client_id}/family"), {"members": []}),
+        _quiet(caller.get(f"{CL}/clients/{client_id}/tasks", limit=50), empty),
+    )
+    packs, ledger, services, link = empty, empty, empty, None
+    if money:
+        packs, ledger, services = await asyncio.gather(
+            _quiet(caller.get(f"{BI}/clients/{client_id}/packs", limit=50), empty),
+            _quiet(caller.get(f"{BI}/clients/{client_id}/ledger", limit=50), empty),
+            _quiet(caller.get(f"{BI}/catalogue", limit=200), empty),
+        )
+    if caller.role in WRITERS:
+        link = await _quiet(caller.get(f"{CL}/clients/{client_id}/link"), None)
+    fmt = formats("en", caller.session)
+    return render(
+        request,
+        "app/client.html",
+        {
+            "client": client,
+            "history": items(history),
+            "family": family,
+            "tasks": items(tasks),
+            "packs": items(packs),
+            "ledger": items(ledger),
+            "services": items(services),
+            "link": link,
+            "money": money,
+            "can_write": caller.role in WRITERS,
+            "can_sell": caller.role in FINANCE,
+            "section": section or [],
+            "created": bool(created),
+            "done": done,
+            "today": fmt.today(),
+        },
+    )
+
+
+@router.post("/app/clients/{client_id}/state")
+async def change_state(
+    request: Request,
+    caller: StaffDep,
+    client_id: str,
+    action: Text,
+    until_date: Optional = "",
+    reason: Optional = "",
+) -> Response:
+    """Freeze (with dates and a reason), unfreeze, archive or restore a client."""
+    if action not in ("freeze", "unfreeze", "archive", "restore"):
+        return RedirectResponse(f"/app/clients/{client_id}", status_code=303)
+    body: dict[str, Any] = {}
+    if action == "freeze":
+        body = {"until_date": until_date, "reason": reason or "-"}
+    await caller.post(f"{CL}/clients/{client_id}/{action}", body)
+    return RedirectResponse(f"/app/clients/{client_id}?done={action}", status_code=303)
+
+
+@router.post("/app/clients/{client_id}/link")
+async def issue_link(
+    request: Request, caller: StaffDep, client_id: str, revoke: Optional = ""
+) -> Response:
+    """Issues (or re-issues) the client's personal link, or revokes it."""
+    if revoke:
+        await caller.call("DELETE", f"{CL}/clients/{client_id}/link")
+    else:
+        await caller.post(f"{CL}/clients/{client_id}/link", {})
+    return RedirectResponse(f"/app/clients/{client_id}?done=link", status_code=303)
+
+
+@router.post("/app/clients/{client_id}/tasks")
+async def add_task(
+    request: Request,
+    caller: StaffDep,
+    client_id: str,
+    title: Text,
+    due_date: Text,
+    kind: Optional = "call",
+) -> Response:
+    await caller.post(
+        f"{CL}/clients/{client_id}/tasks",
+        {
+            "title": title,
+            "due_date": due_date,
+            "kind": kind if kind in ("call", "task") else "call",
+        },
+    )
+    return RedirectResponse(f"/app/clients/{client_id}?done=task", status_code=303)

@@ -1,0 +1,115 @@
+"""Pages: one Jinja environment per locale (its catalogue installed), the page context."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from web_svc.i18n import LANGUAGE_NAMES, LOCALES, Formats, choose_locale, negotiate, translator
+from web_svc.sessions import LANG_COOKIE, Session
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def N_(message: str) -> str:
+    """Marks a text for the catalogue; it is translated where it is shown."""
+    return message
+
+
+# (path, label, roles): the staff menu; an item shows only to the roles that can use it.
+ALL_STAFF = frozenset({"owner", "admin", "teacher", "accountant"})
+MENU: tuple[tuple[str, str, frozenset[str]], ...] = (
+    ("/app", N_("Start"), frozenset({"owner", "admin"})),
+    ("/app/groups", N_("Journal"), ALL_STAFF),
+    ("/app/clients", N_("Clients"), ALL_STAFF),
+    ("/app/catalogue", N_("Catalogue"), frozenset({"owner", "admin", "accountant"})),
+)
+
+
+class Pages:
+    def __init__(self, mark_untranslated: bool) -> None:
+        self.mark_untranslated = mark_untranslated
+        self.environments = {locale: self._environment(locale) for locale in LOCALES}
+
+    def _environment(self, locale: str) -> Environment:
+        env = Environment(
+            loader=FileSystemLoader(TEMPLATES),
+            autoescape=select_autoescape(["html"]),
+            extensions=["jinja2.ext.i18n"],
+            undefined=StrictUndefined,
+            enable_async=False,
+            auto_reload=False,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        words = translator(locale, self.mark_untranslated)
+        env.install_gettext_callables(  # type: ignore[attr-defined]
+            words.gettext, words.ngettext, newstyle=True
+        )
+        return env
+
+
+def page_locale(request: Request, session: Session | None) -> str:
+    org = session.org.get("locale") if session else None
+    own = session.lang if session else request.cookies.get(LANG_COOKIE)
+    return choose_locale(own, org, negotiate(request.headers.get("accept-language")))
+
+
+def formats(locale: str, session: Session | None) -> Formats:
+    org = session.org if session else {}
+    return Formats(
+        locale=locale,
+        time_zone=str(org.get("time_zone") or "UTC"),
+        currency=str(org.get("currency") or "EUR"),
+    )
+
+
+def menu_for(session: Session | None) -> list[tuple[str, str]]:
+    if session is None or session.realm != "staff":
+        return []
+    role = str(session.person.get("role", ""))
+    return [(path, label) for path, label, roles in MENU if role in roles]
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    session: Session | None = None,
+) -> HTMLResponse:
+    pages: Pages = request.app.state.pages
+    session = session or getattr(request.state, "session", None)
+    locale = page_locale(request, session)
+    env = pages.environments[locale]
+    words = translator(locale, pages.mark_untranslated)
+    values = {
+        "request": request,
+        "lang": locale,
+        "languages": LANGUAGE_NAMES,
+        "fmt": formats(locale, session),
+        "csrf": request.state.csrf,
+        "session": session,
+        "me": session.person if session else {},
+        "org": session.org if session else {},
+        "menu": menu_for(session),
+        "path": request.url.path,
+        "t": words.gettext,
+        "htmx": request.headers.get("hx-request") == "true",
+        **(context or {}),
+    }
+    html = env.get_template(template).render(values)
+    return HTMLResponse(html, status_code=status_code)
+
+
+def words_for(request: Request) -> Callable[[str], str]:
+    """gettext of the request's locale, for texts made in Python (flash messages)."""
+    pages: Pages = request.app.state.pages
+    locale = page_locale(request, getattr(request.state, "session", None))
+    return translator(locale, pages.mark_untranslated).gettext
