@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from crm_devrun.catalogue import service
+from crm_devrun.catalogue import SERVICES, service
 from crm_devrun.ports import free_port
 from crm_devrun.processes import ManagedProcess, poll_until, wait_ready
 from gateway_app.settings import UPSTREAMS
@@ -57,6 +57,18 @@ async def test_embedded_run_serves_the_gateway_and_stops_on_ctrl_c(tmp_path: Pat
                 ready = await client.get("/readyz")
                 assert ready.status_code == 200, ready.text
                 assert all(ready.json()["checks"][name] == "ok" for name in UPSTREAMS)
+                # The front-end answers through the gateway, and reaches the API itself.
+                signup = await client.get("/app/signup")
+                assert signup.status_code == 200
+                assert 'name="csrf_token"' in signup.text
+                assert (await client.get("/app/groups")).status_code == 303
+                token = signup.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+                refused = await client.post(
+                    "/app/signin",
+                    data={"email": "nobody@example.com", "password": "x" * 12, "csrf_token": token},
+                )
+                assert refused.status_code == 400  # identity, through the gateway, said no
+                assert "The email or the password is wrong." in refused.text
 
             # The runner announces the address once its own readiness wait is over.
             async def announced() -> bool | None:
@@ -76,5 +88,5 @@ async def test_embedded_run_serves_the_gateway_and_stops_on_ctrl_c(tmp_path: Pat
     assert f"gateway listening on http://127.0.0.1:{port} (docs at /docs)" in log
     assert f"billing        http://127.0.0.1:{BILLING_PORT}" not in log
     assert sorted(p.name for p in var_dir.iterdir() if p.suffix == ".sqlite3") == sorted(
-        f"{name}.sqlite3" for name in UPSTREAMS
+        f"{spec.name}.sqlite3" for spec in SERVICES if spec.has_database
     )

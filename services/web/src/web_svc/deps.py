@@ -11,7 +11,7 @@ from fastapi import Depends, Request, Response
 from fastapi.responses import RedirectResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from web_svc.gateway import ApiError, GatewayClient, answer
+from web_svc.gateway import ApiError, GatewayClient, answer, caller_address
 from web_svc.sessions import (
     COOKIES,
     CSRF_COOKIE,
@@ -54,7 +54,10 @@ class Caller:
     async def refresh(self) -> None:
         async def call(refresh_token: str) -> dict[str, Any]:
             response = await self.gateway.call(
-                "POST", "/auth/refresh", json={"refresh_token": refresh_token}
+                "POST",
+                "/auth/refresh",
+                json={"refresh_token": refresh_token},
+                caller_address=caller_address(self.request.headers),
             )
             tokens: dict[str, Any] = answer(response)
             return tokens
@@ -70,10 +73,15 @@ class Caller:
     async def call(self, method: str, path: str, **kwargs: Any) -> Any:
         if self.session.needs_refresh():
             await self.refresh()
-        response = await self.gateway.call(method, path, token=self.session.access, **kwargs)
+        address = caller_address(self.request.headers)
+        response = await self.gateway.call(
+            method, path, token=self.session.access, caller_address=address, **kwargs
+        )
         if response.status_code == 401:
             await self.refresh()
-            response = await self.gateway.call(method, path, token=self.session.access, **kwargs)
+            response = await self.gateway.call(
+                method, path, token=self.session.access, caller_address=address, **kwargs
+            )
             if response.status_code == 401:
                 set_session(self.request, self.session.realm, None)
                 raise SignInNeededError(self.session.realm)

@@ -30,6 +30,15 @@ class ApiError(Exception):
         return str(self.problem.get("detail") or self.problem.get("title") or self.status)
 
 
+CLIENT_ADDRESS = "x-client-address"
+
+
+def caller_address(headers: Any) -> str | None:
+    """The browser's address as the gateway saw it (the gateway alone sets this header)."""
+    value = headers.get(CLIENT_ADDRESS)
+    return str(value) if value else None
+
+
 class GatewayClient:
     """A component: the client opens with the app and closes with it."""
 
@@ -68,10 +77,17 @@ class GatewayClient:
         json: Any = None,
         params: Any = None,
         headers: dict[str, str] | None = None,
+        caller_address: str | None = None,
     ) -> httpx.Response:
+        """`caller_address`: the browser's address, which the gateway told this page. Sent
+        on as X-Forwarded-For, so the gateway's limits and identity's sign-in lockout count
+        each person's address, not this service's (the gateway's server trusts the header
+        only from the addresses it is configured to: FORWARDED_ALLOW_IPS)."""
         if self._client is None:
             raise RuntimeError("the gateway client is not open")
         out = dict(headers or {})
+        if caller_address:
+            out["x-forwarded-for"] = caller_address
         if token:
             out["authorization"] = f"Bearer {token}"
         content = None

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
 from web_svc.deps import Caller, csrf_guard, read_session, set_session
-from web_svc.gateway import ApiError, GatewayClient, answer
+from web_svc.gateway import ApiError, GatewayClient, answer, caller_address
 from web_svc.i18n import LOCALES
 from web_svc.render import render, words_for
 from web_svc.sessions import LANG_COOKIE, Session
@@ -73,7 +73,12 @@ async def sign_in(
     _ = words_for(request)
     try:
         tokens = answer(
-            await gateway.call("POST", "/auth/token", json={"email": email, "password": password})
+            await gateway.call(
+                "POST",
+                "/auth/token",
+                json={"email": email, "password": password},
+                caller_address=caller_address(request.headers),
+            )
         )
         session = await staff_session(gateway, tokens)
     except ApiError as exc:
@@ -124,7 +129,12 @@ async def reset_page(request: Request) -> Response:
 @router.post("/app/password-reset")
 async def reset(request: Request, email: Text) -> Response:
     gateway: GatewayClient = request.app.state.gateway
-    response = await gateway.call("POST", "/auth/password-reset", json={"email": email})
+    response = await gateway.call(
+        "POST",
+        "/auth/password-reset",
+        json={"email": email},
+        caller_address=caller_address(request.headers),
+    )
     if response.status_code == 422:
         _ = words_for(request)
         error = _("Enter a valid email address.")
@@ -221,7 +231,11 @@ async def sign_up(
         "owner": {"name": name, "email": email, "password": password},
     }
     try:
-        signed_up = answer(await gateway.call("POST", "/auth/signup", json=body))
+        signed_up = answer(
+            await gateway.call(
+                "POST", "/auth/signup", json=body, caller_address=caller_address(request.headers)
+            )
+        )
         session = await staff_session(gateway, signed_up["tokens"])
     except ApiError as exc:
         _ = words_for(request)

@@ -132,13 +132,18 @@ async def card(
         _quiet(caller.get(f"{CL}/clients/{client_id}/family"), {"members": []}),
         _quiet(caller.get(f"{CL}/clients/{client_id}/tasks", limit=50), empty),
     )
-    packs, ledger, services, link = empty, empty, empty, None
+    packs, ledger, services, link, balance = empty, empty, empty, None, None
     if money:
-        packs, ledger, services = await asyncio.gather(
+        # The balance from billing itself: the card's copy follows billing's events.
+        packs, ledger, services, balance = await asyncio.gather(
             _quiet(caller.get(f"{BI}/clients/{client_id}/packs", limit=50), empty),
             _quiet(caller.get(f"{BI}/clients/{client_id}/ledger", limit=50), empty),
             _quiet(caller.get(f"{BI}/catalogue", limit=200), empty),
+            _quiet(caller.get(f"{BI}/clients/{client_id}/balance"), None),
         )
+    if balance is not None:
+        client["balance_minor"] = balance["balance_minor"]
+        client["balance_currency"] = balance["currency"]
     if caller.role in WRITERS:
         link = await _quiet(caller.get(f"{CL}/clients/{client_id}/link"), None)
     fmt = formats("en", caller.session)

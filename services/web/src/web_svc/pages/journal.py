@@ -237,9 +237,12 @@ async def row_summary(
     classes_left: str = "",
 ) -> Response:
     """A row's balance and classes left, once they have moved (they follow a mark through
-    billing's events): waits a few seconds for a change before answering what is there."""
+    billing's events): waits a few seconds for a change before answering what is there. A
+    changed answer asks again shortly, until the figures stay put (several marks in a row
+    reach billing one by one)."""
     first = month_of(month, date.today())
     row: dict[str, Any] | None = None
+    moved = False
     for _ in range(10):
         grid = await caller.get(
             f"{J}/groups/{group_id}/journal",
@@ -247,10 +250,11 @@ async def row_summary(
             until_date=str(month_end(first)),
         )
         row = next((r for r in grid["rows"] if r["client_id"] == client_id), None)
-        if row is None or (str(row["balance_minor"]), str(row["classes_left"])) != (
+        moved = row is not None and (str(row["balance_minor"]), str(row["classes_left"])) != (
             balance,
             classes_left,
-        ):
+        )
+        if row is None or moved:
             break
         await asyncio.sleep(0.4)
     context = {
@@ -258,6 +262,7 @@ async def row_summary(
         "group": {"id": group_id},
         "month_param": month,
         "finances": row is not None and row.get("balance_minor") is not None,
+        "moving": moved,
     }
     return render(request, "app/row_summary.html", context)
 

@@ -1,7 +1,8 @@
 // The journal grid's keyboard and click handling: arrows move (roving tabindex), letters
-// set a status, Delete empties, a click (or Enter or Space) moves a cell on. Each row has its own
-// queue: changes go out one at a time, in order, each with the version the previous answer
-// left, so no edit is lost or applied out of order.
+// set a status, Delete empties, a click (or Enter or Space) moves a cell on. Each row has
+// its own queue: changes go out one at a time, in order, each with the version the previous
+// answer left, so no edit is lost or applied out of order. A cell is updated in place (never
+// replaced), so the keyboard focus stays where the person moved it.
 (function () {
   "use strict";
   var table = document.querySelector("table.journal");
@@ -10,6 +11,8 @@
   var byLetter = {};
   Object.keys(keys).forEach(function (status) { byLetter[keys[status].toLowerCase()] = status; });
   var url = table.dataset.cellUrl;
+  var csrf = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRF-Token"];
+  var live = document.getElementById("live");
   var queues = new WeakMap();
 
   function cells() { return Array.prototype.slice.call(table.querySelectorAll("td.cell")); }
@@ -17,7 +20,8 @@
   function buttonOf(td) { return td && td.querySelector("button.mark"); }
 
   function activate(td, focus) {
-    cells().forEach(function (c) { var b = buttonOf(c); if (b) b.tabIndex = -1; });
+    var active = table.querySelector("button.mark[tabindex='0']");
+    if (active) active.tabIndex = -1;
     var button = buttonOf(td);
     if (!button) return;
     button.tabIndex = 0;
@@ -27,38 +31,61 @@
   function move(td, dRow, dCol) {
     var tr = td.parentElement;
     var rowCells = Array.prototype.slice.call(tr.querySelectorAll("td.cell"));
-    var col = rowCells.indexOf(td);
+    var col = rowCells.indexOf(td) + dCol;
     var all = rows();
     var r = all.indexOf(tr) + dRow;
-    if (r < 0 || r >= all.length) return;
-    var target = all[r].querySelectorAll("td.cell")[Math.max(0, Math.min(col + dCol, rowCells.length - 1))];
+    if (r < 0 || r >= all.length || col < 0 || col >= rowCells.length) return;
+    var target = all[r].querySelectorAll("td.cell")[col];
     if (target) activate(target, true);
+  }
+
+  function patch(td, html) {
+    var answer = document.createElement("template");
+    answer.innerHTML = html;
+    var fresh = answer.content.querySelector("td.cell");
+    if (fresh) {
+      td.dataset.version = fresh.dataset.version;
+      td.dataset.status = fresh.dataset.status;
+      var button = buttonOf(td), newButton = buttonOf(fresh);
+      button.className = newButton.className;
+      button.textContent = newButton.textContent;
+      button.setAttribute("aria-label", newButton.getAttribute("aria-label"));
+      var badge = td.querySelector(".badge"), newBadge = fresh.querySelector(".badge");
+      if (badge) badge.remove();
+      if (newBadge) td.appendChild(newBadge);
+    }
+    var said = answer.content.querySelector("#live");
+    if (said && live) live.textContent = said.textContent;
   }
 
   function send(td, status) {
     var tr = td.parentElement;
-    var queue = queues.get(tr) || Promise.resolve();
-    var id = td.id;
-    var next = queue.then(function () {
-      var current = document.getElementById(id);  // as the previous answer left it
-      if (!current) return null;
-      var hadFocus = current.contains(document.activeElement);
-      current.setAttribute("aria-busy", "true");
-      return htmx.ajax("POST", url, {
-        source: current, target: current, swap: "outerHTML",
-        values: {
-          lesson_id: current.dataset.lesson, client_id: current.dataset.client,
-          version: current.dataset.version, current: current.dataset.status,
-          row_state: current.dataset.state, status: status || ""
-        }
-      }).then(function () {
-        var fresh = document.getElementById(id);
-        if (fresh && hadFocus) activate(fresh, true);
+    var previous = queues.get(tr) || Promise.resolve();
+    var next = previous.then(function () {
+      td.setAttribute("aria-busy", "true");
+      var body = new URLSearchParams({
+        lesson_id: td.dataset.lesson, client_id: td.dataset.client,
+        version: td.dataset.version, current: td.dataset.status,
+        row_state: td.dataset.state, status: status || ""
+      });
+      return fetch(url, {
+        method: "POST", body: body, credentials: "same-origin",
+        headers: { "X-CSRF-Token": csrf, "HX-Request": "true" }
+      }).then(function (response) {
+        var away = response.headers.get("HX-Redirect");
+        if (away) { window.location.href = away; return null; }
+        if (!response.ok) throw new Error(String(response.status));
+        return response.text();
+      }).then(function (html) {
+        if (html === null) return;
+        patch(td, html);
         var summary = tr.querySelector("td[id^='left-']");
         if (summary) htmx.trigger(summary, "refresh");
-      });
+      }).catch(function () {
+        if (live) live.textContent = table.dataset.failed;
+      }).then(function () { td.removeAttribute("aria-busy"); });
     });
-    queues.set(tr, next.catch(function () {}));
+    queues.set(tr, next);
   }
 
   table.addEventListener("click", function (event) {
