@@ -16,9 +16,7 @@ from crm_platform.testing import amqp_url, schema_differences, server_database_u
 
 # The contexts: every service folder with a database of its own (the web front-end, which
 # has none, is checked by its own tests).
-SERVICES = sorted(
-    p.name for p in Path(__file__).parent.iterdir() if (p / "alembic.ini").exists()
-)
+SERVICES = sorted(p.name for p in Path(__file__).parent.iterdir() if (p / "alembic.ini").exists())
 # A module may grow into a sub-package of the same name (api/, service/, ...).
 SHAPE = ["main", "settings", "models", "api", "consumers"]
 
