@@ -98,6 +98,23 @@ class Api:
     async def post(self, path: str, body: Any, **headers: str) -> Any:
         return await self.call("POST", path, body, **headers)
 
+    async def enrol(self, group_id: str, client_id: str, from_date: str) -> Any:
+        """Once the journal has learnt of the new client (from the clients service's event),
+        it enrols them; before that it answers 422 "no such client"."""
+
+        async def probe() -> Any:
+            response = await self.gateway.post(
+                f"/api/v1/journal/groups/{group_id}/enrolments",
+                json={"client_id": client_id, "from_date": from_date},
+                headers=self.headers,
+            )
+            if response.status_code == 422 and "no such client" in response.text:
+                return None
+            assert response.status_code == 201, response.text
+            return response.json()
+
+        return await poll_until(probe, within=WITHIN, what="the journal to learn the client")
+
 
 async def school(gateway: httpx.AsyncClient, name: str) -> tuple[Api, dict[str, Any], str]:
     """A new organisation, its owner's API and sign-up answer, and the owner's email; once

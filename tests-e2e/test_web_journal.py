@@ -76,10 +76,7 @@ async def test_marking_a_month_with_mouse_and_keyboard(
                 "birthday": "2016-05-04",
             },
         )
-        await api.post(
-            f"{J}/groups/{group['id']}/enrolments",
-            {"client_id": client["id"], "from_date": lessons[0]["lesson_date"]},
-        )
+        await api.enrol(group["id"], client["id"], lessons[0]["lesson_date"])
         clients.append(client)
     service = await api.post(
         "/api/v1/billing/catalogue",

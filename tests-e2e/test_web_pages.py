@@ -133,9 +133,7 @@ async def test_a_teacher_sees_only_their_groups(
             "/api/v1/clients/clients",
             {"first_name": first_name, "last_name": "Kowalski", "phone": phone},
         )
-        await api.post(
-            f"{J}/groups/{group['id']}/enrolments", {"client_id": client["id"], "from_date": start}
-        )
+        await api.enrol(group["id"], client["id"], start)
         await api.post(
             f"{J}/groups/{group['id']}/lessons",
             {"lesson_date": start, "starts_at": "10:00", "duration_minutes": 45},
@@ -203,9 +201,7 @@ async def test_every_page_answers_in_every_language(
             "birthday": "2014-01-02",
         },
     )
-    await api.post(
-        f"{J}/groups/{group['id']}/enrolments", {"client_id": client["id"], "from_date": str(start)}
-    )
+    await api.enrol(group["id"], client["id"], str(start))
     lesson = await api.post(
         f"{J}/groups/{group['id']}/lessons",
         {"lesson_date": str(start), "starts_at": "10:00", "duration_minutes": 45},
