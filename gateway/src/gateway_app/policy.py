@@ -379,7 +379,12 @@ ROUTES: tuple[Route, ...] = (
     ),
     # Telegram calls the webhook; the service checks its secret token on every call
     _r("POST", f"{NO}/telegram/webhook", "notifications", "public"),
-    _r("POST", f"{NO}/broadcasts", "notifications", "notifications.manage"),
+    # broadcasts: teachers too, to the clients of their groups (the service narrows)
+    _r("POST", f"{NO}/broadcasts/audience", "notifications", "clients.write"),
+    _r("POST", f"{NO}/broadcasts", "notifications", "clients.write"),
+    _r("GET", f"{NO}/broadcasts", "notifications", "notifications.manage"),
+    _r("GET", f"{NO}/broadcasts/{{broadcast_id}}", "notifications", "clients.write"),
+    _r("POST", f"{NO}/broadcasts/{{broadcast_id}}/cancel", "notifications", "clients.write"),
     # the delivery log: the service shows each caller only their clients' messages
     _r("GET", f"{NO}/deliveries", "notifications", "clients.read"),
     _r("GET", f"{NO}/deliveries/{{message_id}}", "notifications", "clients.read"),

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from notifications_svc.domain.retries import DeliveryError, next_attempt
-from notifications_svc.domain.triggers import TRIGGERS, dedup_key
+from notifications_svc.domain.triggers import TEMPLATED, TRIGGERS, dedup_key
 from notifications_svc.templates.render import problems, render
 from notifications_svc.templates.shipped import SHIPPED
 from notifications_svc.templates.variables import money
@@ -38,6 +38,7 @@ def test_the_dedup_key_names_reason_recipient_and_channel() -> None:
 
 def test_every_shipped_template_uses_only_its_declared_variables() -> None:
     for locale, templates in SHIPPED.items():
+        assert set(templates) == set(TEMPLATED), locale
         for trigger, source in templates.items():
             allowed = TRIGGERS[trigger].allowed
             assert problems(source.subject, allowed) == [], (locale, trigger)

@@ -4,6 +4,7 @@ token; /api/v1/notifications gathers the routers of each part."""
 from fastapi import APIRouter, Depends
 
 from crm_platform.internal_auth import get_principal
+from notifications_svc.broadcasts.api import router as broadcasts_router
 from notifications_svc.deliveries.api import router as deliveries_router
 from notifications_svc.mailbox.api import router as mailbox_router
 from notifications_svc.optouts.api import router as optouts_router
@@ -17,6 +18,7 @@ router = APIRouter(
 )
 for part in (
     deliveries_router,
+    broadcasts_router,
     templates_router,
     optouts_router,
     organisation_router,

@@ -189,3 +189,23 @@ class TelegramLink(Base):
     # the chat that opened it (waiting for its contact), then when it was used
     chat_id: Mapped[str | None] = mapped_column(String(64))
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Broadcast(Base):
+    """A message staff send to many clients at once. Its audience is resolved when it is
+    sent and its count frozen then; each recipient's message is a row of `messages`
+    (source "broadcast:<id>")."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    created_by: Mapped[str] = mapped_column(String(64))
+    audience: Mapped[str] = mapped_column(String(16))  # all, tag, group, branch, client
+    audience_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    subject: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))  # sending, cancelled
+    recipients: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

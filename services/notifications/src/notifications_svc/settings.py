@@ -29,6 +29,8 @@ class Settings(ServiceSettings):
     default_quiet_hours: str = Field(
         default="21:00-09:00", pattern=r"^$|^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$"
     )
+    # Broadcasts leave at most this many messages a second (their send times staggered).
+    broadcast_per_second: float = Field(default=50.0, gt=0)
     sender_enabled: bool = True
     sender_poll_seconds: float = Field(default=5.0, gt=0)
     sender_batch: int = Field(default=100, ge=1)

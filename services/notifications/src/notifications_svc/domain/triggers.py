@@ -23,6 +23,8 @@ class Trigger:
     sealed: str | None = None
     # what the opened token becomes: a link to follow, or a code to type
     sealed_as: Literal["link", "code"] = "link"
+    # False: each message carries its own text (a broadcast), there is no template
+    templated: bool = True
 
     @property
     def allowed(self) -> frozenset[str]:
@@ -58,6 +60,8 @@ TRIGGERS: dict[str, Trigger] = {
             sealed="invite",
         ),
         _t("password_reset", "transactional", "staff", "link", "expires_at", sealed="reset"),
+        # staff's own text to many clients (broadcasts/): marketing, so opt-outs apply
+        _t("broadcast", "news", "client", templated=False),
         _t(
             "portal_code",
             "transactional",
@@ -80,3 +84,8 @@ def dedup_key(trigger: str, occurrence: str, recipient: str, channel: str) -> st
 # Which reachable channel a client message takes, first to last, unless the organisation
 # chose its own order ("first reachable").
 DEFAULT_CHANNEL_ORDER = ("telegram", "push", "email", "sms")
+# At most this many broadcasts reach one client a day, unless the organisation chose.
+DEFAULT_DAILY_NEWS_CAP = 3
+
+
+TEMPLATED = tuple(sorted(name for name, t in TRIGGERS.items() if t.templated))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import event
@@ -14,7 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm_contracts.ids import uuid7
 from notifications_svc.context import Context
-from notifications_svc.domain.triggers import DEFAULT_CHANNEL_ORDER, TRIGGERS, Trigger, dedup_key
+from notifications_svc.domain.triggers import (
+    DEFAULT_CHANNEL_ORDER,
+    DEFAULT_DAILY_NEWS_CAP,
+    TRIGGERS,
+    Trigger,
+    dedup_key,
+)
 from notifications_svc.messages.repository import MessagesRepository
 from notifications_svc.models import Client
 from notifications_svc.sending.wakeup import wake_senders
@@ -37,8 +44,10 @@ class Reason:
     occurrence: str
     recipient: Recipient
     variables: dict[str, Any] = field(default_factory=dict)
-    # what to re-check before sending (e.g. "due_item:<id>")
+    # what to re-check before sending (e.g. "invoice:<id>", "broadcast:<id>")
     source: str | None = None
+    # not to be sent before (a broadcast's throttle)
+    not_before: datetime | None = None
 
 
 def reachable(client: Client, channel: str) -> str | None:
@@ -122,6 +131,11 @@ class Dispatch:
             and await self.repo.opted_out(who.client_id, trigger.category, channel)
         ):
             skip = "opted out"
+        if skip is None and trigger.category == "news" and who.client_id is not None:
+            cap = int((org.settings if org else {}).get("daily_news_cap", DEFAULT_DAILY_NEWS_CAP))
+            since = now - timedelta(days=1)
+            if await self.repo.news_count(who.client_id, since) >= cap:
+                skip = f"daily cap reached ({cap} a day)"
         recipient_key = str(who.client_id or who.staff_user_id or (address or "").lower())
         message_id = uuid7()
         added = await self.repo.add_unique(
@@ -142,7 +156,7 @@ class Dispatch:
                 "status": "skipped" if skip else "queued",
                 "reason": skip,
                 "attempts": 0,
-                "next_attempt_at": None if skip else now,
+                "next_attempt_at": None if skip else max(now, reason.not_before or now),
                 "created_at": now,
                 "updated_at": now,
             }

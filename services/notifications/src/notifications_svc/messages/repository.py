@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,6 +16,7 @@ from crm_platform.pagination import keyset
 from notifications_svc.models import (
     Attempt,
     Balance,
+    Broadcast,
     Client,
     Invoice,
     Message,
@@ -92,6 +93,19 @@ class MessagesRepository:
         self, tenant_id: uuid.UUID, trigger: str, channel: str, locale: str
     ) -> Template | None:
         return await self.session.get(Template, (tenant_id, trigger, channel, locale))
+
+    async def news_count(self, client_id: uuid.UUID, since: datetime) -> int:
+        """News queued or sent to the client since `since` (the daily cap)."""
+        query = select(func.count()).where(
+            Message.client_id == client_id,
+            Message.category == "news",
+            Message.created_at >= since,
+            Message.status.in_(("queued", "deferred", "sent")),
+        )
+        return int((await self.session.execute(query)).scalar_one())
+
+    async def broadcast(self, broadcast_id: str) -> Broadcast | None:
+        return await self.session.get(Broadcast, uuid.UUID(broadcast_id))
 
     async def templates(self, tenant_id: uuid.UUID) -> list[Template]:
         query = select(Template).where(Template.tenant_id == tenant_id)

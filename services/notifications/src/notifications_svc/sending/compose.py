@@ -75,7 +75,7 @@ class Composer:
                 msg.client_id, trigger.category, msg.channel
             ):
                 return "opted out"
-        if msg.source:
+        if msg.source and not msg.source.startswith("broadcast:"):
             kind, _, ref = msg.source.partition(":")
             status = await repo.invoice_status(ref) if kind == "invoice" else None
             balance = await repo.balance(msg.client_id) if msg.client_id else None
@@ -99,7 +99,13 @@ class Composer:
             until = quiet_until(now, zone(time_zone), *quiet)
             if until is not None:
                 return Defer(until)
-        source, version = await pick_template(repo, org, msg)
+        if msg.trigger == "broadcast":
+            broadcast = await repo.broadcast(msg.source.partition(":")[2] if msg.source else "")
+            if broadcast is None or broadcast.status == "cancelled":
+                return Skip("broadcast cancelled")
+            source, version = Source(broadcast.subject, broadcast.body), 0
+        else:
+            source, version = await pick_template(repo, org, msg)
         try:
             variables = display(
                 trigger,

@@ -15,7 +15,7 @@ from crm_platform.errors import ProblemError
 from crm_platform.internal_auth import Principal, require_role
 from notifications_svc.access import tenant_of
 from notifications_svc.context import Context
-from notifications_svc.domain.triggers import TRIGGERS, Trigger, dedup_key
+from notifications_svc.domain.triggers import TEMPLATED, TRIGGERS, Trigger, dedup_key
 from notifications_svc.messages.dispatch import wake_after_commit
 from notifications_svc.messages.repository import MessagesRepository
 from notifications_svc.models import Organisation, Template
@@ -41,8 +41,8 @@ def invalid(field: str, *messages: str) -> ProblemError:
 
 def known_trigger(name: str) -> Trigger:
     trigger = TRIGGERS.get(name)
-    if trigger is None:
-        raise invalid("trigger", f"unknown trigger '{name}'; known: {', '.join(sorted(TRIGGERS))}")
+    if trigger is None or not trigger.templated:
+        raise invalid("trigger", f"unknown trigger '{name}'; known: {', '.join(TEMPLATED)}")
     return trigger
 
 
@@ -115,7 +115,7 @@ class Templates:
         tenant = tenant_of(principal)
         own = {(t.trigger, t.channel, t.locale): t for t in await self.repo.templates(tenant)}
         out: dict[tuple[str, str, str], schemas.TemplateRead] = {}
-        for name in sorted(TRIGGERS):
+        for name in TEMPLATED:
             for loc in SHIPPED_LOCALES:
                 source = shipped(name, loc)
                 out[(name, "email", loc)] = schemas.TemplateRead(
