@@ -8,10 +8,14 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from crm_platform.openapi import document_problems
 from gateway_app.policy import PolicyTable
 
 Fetch = Callable[[str], Awaitable[dict[str, Any] | None]]
 CACHE_SECONDS = 60.0
+# What the gateway itself may answer to any operation: no or a bad token, no permission,
+# a resource it cannot locate for the caller, the rate limit, a service that is down.
+GATEWAY_STATUSES = (401, 403, 404, 429, 503)
 
 
 class MergedOpenApi:
@@ -52,7 +56,7 @@ class MergedOpenApi:
                         op = _rewrite(operation, rename)
                         _drop_internal_headers(op)
                         paths.setdefault(path, {})[method] = op
-        return {
+        document = {
             "openapi": "3.1.0",
             "info": {"title": "School CRM API", "version": self.version},
             "paths": dict(sorted(paths.items())),
@@ -64,6 +68,7 @@ class MergedOpenApi:
             },
             "security": [{"bearer": []}],
         }
+        return document_problems(document, GATEWAY_STATUSES)
 
 
 def _rewrite(value: Any, rename: dict[str, str]) -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import Protocol
+from typing import Any, Protocol
 
 from fastapi import APIRouter, FastAPI
 
@@ -16,6 +16,7 @@ from crm_platform.health import router as health_router
 from crm_platform.internal_auth import InternalTokenVerifier
 from crm_platform.logs import configure_logging
 from crm_platform.middleware import RequestContextMiddleware
+from crm_platform.openapi import document_problems
 from crm_platform.settings import ServiceSettings
 
 
@@ -108,6 +109,8 @@ def create_service_app(
         checks[component.name] = component.ready
     app.state.readiness_checks = checks
     app.state.advisory_checks = frozenset(c.name for c in running if getattr(c, "advisory", False))
+    if openapi:
+        _document_problems(app)
     install_problem_handlers(app)
     if fast_routes:
         app.add_middleware(FastRoutes, routes=fast_routes)  # inside the request ids
@@ -116,3 +119,15 @@ def create_service_app(
     for router in routers:
         app.include_router(router)
     return app
+
+
+def _document_problems(app: FastAPI) -> None:
+    """The app's document with every operation's problem statuses (crm_platform.openapi)."""
+    build = app.openapi
+
+    def documented() -> dict[str, Any]:
+        if app.openapi_schema is None:  # build() caches the plain document there first
+            app.openapi_schema = document_problems(build())
+        return app.openapi_schema
+
+    app.openapi = documented  # type: ignore[method-assign]

@@ -23,11 +23,11 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
 from alembic import op
-from fastapi import Request
+from fastapi import Header, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import Response
 from sqlalchemy import (
@@ -375,6 +375,18 @@ def replay(answer: StoredAnswer) -> Response:
     )
 
 
+# Declared so the API document names the header; a missing one is 428, not 422.
+KeyHeader = Annotated[
+    str | None,
+    Header(
+        alias=HEADER,
+        description="Makes the write safe to retry: the same key and body replay the first "
+        "answer, another body with the key is 409. Required on writes that move money or "
+        "classes (428 without it).",
+    ),
+]
+
+
 @dataclass(frozen=True)
 class RequestKey:
     """A request's Idempotency-Key (None when it sent none) and what makes two requests
@@ -388,11 +400,9 @@ def request_key_dependency(*, required: bool = True) -> Callable[..., Awaitable[
     """A FastAPI dependency reading the key without opening a session, for a route whose
     writes go through a GroupCommit (which claims keys with IdempotencyStore.claim_many)."""
 
-    async def dependency(request: Request) -> RequestKey:
+    async def dependency(request: Request, idempotency_key: KeyHeader = None) -> RequestKey:
         body = await request.body()
-        return request_key(
-            request.headers.get(HEADER), request.method, request.url.path, body, required
-        )
+        return request_key(idempotency_key, request.method, request.url.path, body, required)
 
     return dependency
 
@@ -414,8 +424,10 @@ def idempotency_dependency(
     store = IdempotencyStore(table)
     read_key = request_key_dependency(required=required)
 
-    async def dependency(request: Request, session: SessionDep) -> Idempotent:
-        key = await read_key(request)
+    async def dependency(
+        request: Request, session: SessionDep, idempotency_key: KeyHeader = None
+    ) -> Idempotent:
+        key = await read_key(request, idempotency_key)
         return Idempotent(store, session, key.key, key.print_)
 
     return dependency
