@@ -401,6 +401,10 @@ ROUTES: tuple[Route, ...] = (
     ),
     _r("GET", "/static/{asset*}", "web", "public"),
     _r("GET", "/favicon.ico", "web", "public"),
+    # profile change requests from the portal (clients checks each request's client)
+    _r("GET", f"{CL}/profile-requests", "clients", "clients.read"),
+    _r("POST", f"{CL}/profile-requests/{{request_id}}/approve", "clients", "clients.write"),
+    _r("POST", f"{CL}/profile-requests/{{request_id}}/reject", "clients", "clients.write"),
     # client portal
     _link("overview"),
     _link("me"),
@@ -428,7 +432,8 @@ ROUTES: tuple[Route, ...] = (
         "portal.publish",
         max_body_bytes=21 * 1024 * 1024,
     ),
-    _r("PATCH", f"{PO}/profile", "portal", "portal"),
+    _r("GET", f"{PO}/profile", "portal", "portal"),
+    _r("POST", f"{PO}/profile/requests", "portal", "portal"),
     _r("GET", f"{PO}/makeups", "portal", "portal"),
     _r("GET", f"{PO}/makeups/{{mark_id}}/seats", "portal", "portal"),
     _r("POST", f"{PO}/makeups", "portal", "portal"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date, datetime, timedelta
 
@@ -458,3 +459,42 @@ def test_a_balance_with_a_higher_sequence_wins_whatever_the_times(api: Api, org:
     )
     seen = api.get(f"{P}/overview", account(org.tenant, org.child))
     assert seen["balance"]["amount_minor"] == -500
+
+
+def test_profile_change_requests_and_their_state(api: Api, org: Org) -> None:
+    parent = account(org.tenant, org.parent)
+    bad = api.call("POST", f"{P}/profile/requests", parent, json={})
+    assert bad.status_code == 422
+    sent = api.ok(
+        "POST",
+        f"{P}/profile/requests",
+        parent,
+        202,
+        params={"client_id": str(org.child)},
+        json={"last_name": "Nowak", "birthday": "2015-04-01"},
+    )
+    assert sent["status"] == "sent"
+    bodies = [
+        json.loads(r["body"])["data"]
+        for r in api.sql(
+            "SELECT body FROM outbox WHERE event_type = 'portal.profile_change_requested'"
+        )
+    ]
+    assert {"request_id": sent["request_id"], "client_id": str(org.child),
+            "changes": {"first_name": None, "last_name": "Nowak", "phone": None, "email": None,
+                        "birthday": "2015-04-01"}} in bodies  # fmt: skip
+    request = uuid.UUID(sent["request_id"])
+    for status, reason in (("approved", None), ("received", None)):  # the late one is older
+        api.deliver(
+            org,
+            c.ProfileChangeDecided(
+                request_id=request, client_id=org.child, status=status, reason=reason
+            ),
+        )
+    profile = api.get(f"{P}/profile", parent, client_id=org.child)
+    assert [(r["request_id"], r["status"]) for r in profile["requests"]] == [
+        (sent["request_id"], "approved")
+    ]
+    assert profile["first_name"] == "Jan"
+    # A personal link sees no profile (no contact details).
+    assert api.call("GET", f"{P}/profile", link(org.tenant, org.child)).status_code == 404

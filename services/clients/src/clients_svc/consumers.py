@@ -6,6 +6,7 @@ transaction with the inbox row, so a redelivered event has no second effect.
 - journal: groups and enrolments -> memberships (visibility, group filter) and history.
 - billing: the balance (balance filter) and history.
 - identity: a portal sign-up whose address was proven, decided against the cards.
+- portal: profile change requests, kept for staff.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from clients_svc.domain.history import Section, uuid7_at
 from clients_svc.models import Group, HistoryEntry, Membership, Organisation, messaging
 from clients_svc.repository import Repository
 from clients_svc.service.portal_signups import PortalSignups
+from clients_svc.service.profile_requests import ProfileRequests
 from clients_svc.settings import Settings
 from crm_contracts.envelope import EventEnvelope
 from crm_contracts.events.billing import BalanceChanged, balance_is_newer
@@ -35,6 +37,7 @@ from crm_contracts.events.journal import (
     GroupCreated,
     GroupUpdated,
 )
+from crm_contracts.events.portal import ProfileChangeRequested
 from crm_contracts.plans import plan_limits
 from crm_messaging import Handlers, Outbox
 
@@ -264,3 +267,10 @@ async def on_portal_signup_requested(
 
 
 history_events.register(handlers, _history)
+
+
+@handlers.on(ProfileChangeRequested)
+async def on_profile_change_requested(
+    session: AsyncSession, envelope: EventEnvelope, payload: ProfileChangeRequested
+) -> None:
+    await ProfileRequests(session, Settings(), outbox).receive(envelope.tenant_id, payload)

@@ -278,5 +278,22 @@ class HistoryEntry(Base):
     occurred_at: Mapped[datetime] = mapped_column(TZ)
 
 
+class ProfileRequest(Base):
+    """A client's request, from the portal, to change their card; staff approve or reject."""
+
+    __tablename__ = "profile_requests"
+    __table_args__ = (Index("ix_profile_requests_tenant_id_status", "tenant_id", "status"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("clients.id"))
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16))  # pending, approved, rejected
+    reason: Mapped[str | None] = mapped_column(String(500))
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(TZ)
+    decided_at: Mapped[datetime | None] = mapped_column(TZ)
+
+
 metadata = Base.metadata
 messaging = MessagingTables(metadata)

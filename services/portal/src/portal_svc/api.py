@@ -13,6 +13,7 @@ from portal_svc.knowledge.api import staff_router
 from portal_svc.makeups.api import router as makeups_router
 from portal_svc.messages.api import router as messages_router
 from portal_svc.overview.api import router as overview_router
+from portal_svc.profile.api import router as profile_router
 from portal_svc.records.api import router as records_router
 
 router = APIRouter(prefix="/portal/v1", tags=["portal"], dependencies=[Depends(get_principal)])
@@ -22,6 +23,7 @@ for part in (
     makeups_router,
     knowledge_router,
     messages_router,
+    profile_router,
 ):
     router.include_router(part)
 

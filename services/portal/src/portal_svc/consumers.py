@@ -22,6 +22,7 @@ from crm_messaging import Handlers, Outbox
 from portal_svc.context import Context, system_clock
 from portal_svc.makeups.service import decided as makeups_decided
 from portal_svc.models import EventLog, messaging
+from portal_svc.profile.service import decided as profile_decided
 from portal_svc.readmodels import ReadModels
 
 P = TypeVar("P", bound=EventPayload)
@@ -311,3 +312,10 @@ async def makeup_booking_decided(
     session: AsyncSession, envelope: EventEnvelope, payload: j.MakeupBookingDecided
 ) -> None:
     await makeups_decided(Context(session, outbox, system_clock), envelope.tenant_id, payload)
+
+
+@handlers.on(c.ProfileChangeDecided)
+async def profile_change_decided(
+    session: AsyncSession, envelope: EventEnvelope, payload: c.ProfileChangeDecided
+) -> None:
+    await profile_decided(Context(session, outbox, system_clock), envelope.tenant_id, payload)

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Boolean, Date, Index, Integer, LargeBinary, String, Text, Uuid, text
+from sqlalchemy import JSON, Boolean, Date, Index, Integer, LargeBinary, String, Text, Uuid, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from crm_messaging.tables import MessagingTables
@@ -263,6 +264,24 @@ class MessageRead(Base):
     message_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     read_at: Mapped[datetime] = mapped_column(TZ)
+
+
+class ProfileRequest(Base):
+    """A change of the card the client asked for: sent, then received by clients, then
+    approved or rejected by staff (or refused when clients could not take it)."""
+
+    __tablename__ = "profile_requests"
+    __table_args__ = (Index("ix_profile_requests_tenant_id_client_id", "tenant_id", "client_id"),)
+
+    request_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    client_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    account: Mapped[str] = mapped_column(String(64))
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(TZ)
+    decided_at: Mapped[datetime | None] = mapped_column(TZ)
 
 
 class MakeupRequest(Base):

@@ -147,3 +147,15 @@ class PortalSignupDecided(EventPayload):
     outcome: Literal["linked", "lead", "refused", "review"]
     client_id: uuid.UUID | None = None
     lead_id: uuid.UUID | None = None
+
+
+@registry.register("clients.profile_change_decided", 1)
+class ProfileChangeDecided(EventPayload):
+    """What became of a client's profile change request: "received" (waiting for staff),
+    "approved" (the card was changed; a new email is confirmed by the usual letter),
+    "rejected" (`reason` from staff) or "refused" (the request could not be taken)."""
+
+    request_id: uuid.UUID
+    client_id: uuid.UUID
+    status: Literal["received", "approved", "rejected", "refused"]
+    reason: str | None = None

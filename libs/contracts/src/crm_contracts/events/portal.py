@@ -6,6 +6,7 @@ answer arrives, the portal shows the command as pending."""
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from crm_contracts.registry import EventPayload, registry
 
@@ -29,3 +30,23 @@ class MakeupCancelRequested(EventPayload):
     client_id: uuid.UUID
     absence_mark_id: uuid.UUID
     lesson_id: uuid.UUID
+
+
+class ProfileChanges(EventPayload):
+    """The card fields a client asks to change; a field left out stays as it is."""
+
+    first_name: str | None = None
+    last_name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    birthday: date | None = None
+
+
+@registry.register("portal.profile_change_requested", 1)
+class ProfileChangeRequested(EventPayload):
+    """A client asks staff to change their card; clients keeps it for staff to approve or
+    reject, and answers with clients.profile_change_decided."""
+
+    request_id: uuid.UUID
+    client_id: uuid.UUID
+    changes: ProfileChanges

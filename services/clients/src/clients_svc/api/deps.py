@@ -20,6 +20,7 @@ from clients_svc.service import (
     Tasks,
     UseCase,
 )
+from clients_svc.service.profile_requests import ProfileRequests
 from clients_svc.settings import Settings
 from crm_messaging import Outbox
 from crm_platform.db import SessionDep
@@ -45,3 +46,4 @@ LeadsDep = Annotated[Leads, Depends(_factory(Leads))]
 LinksDep = Annotated[Links, Depends(_factory(Links))]
 TasksDep = Annotated[Tasks, Depends(_factory(Tasks))]
 ImportsDep = Annotated[Imports, Depends(_factory(Imports))]
+ProfileRequestsDep = Annotated[ProfileRequests, Depends(_factory(ProfileRequests))]
