@@ -190,3 +190,45 @@ def test_family_and_named_packs_are_the_fallback_after_own_ones() -> None:
     assert choose_pack(visit, [named_later, family_soon, other_family]) is family_soon
     assert choose_pack(visit, [other_family, not_shared]) is None
     assert choose_pack(Visit(me, DAY), [family_soon]) is None  # no family: none shared
+
+
+def test_a_members_own_pack_list_shows_the_shared_packs_they_may_use(api: Api) -> None:
+    fix_today(api)
+    tenant = api.organisation()
+    owner = staff(tenant)
+    mum, son, friend, stranger = (uuid.uuid4() for _ in range(4))
+    fam = uuid.uuid4()
+    api.deliver_envelopes([at(tenant, T0, card(mum, fam)), *join(tenant, T0, fam, son, mum, son)])
+    api.deliver_envelopes([at(tenant, T0, card(friend, None))])
+    pack = family_pack(api, owner, mum)
+    named = api.service(owner, name="Friends x 4", shared=True)
+    with_friend = api.sell(
+        owner,
+        stranger,
+        service_id=named["id"],
+        payment_mode="paid",
+        method="cash",
+        members=[str(friend)],
+    )
+    solo = api.service(owner, name="Solo x 4")  # not shared: the son's alone
+    own = api.sell(owner, son, service_id=solo["id"], payment_mode="none")
+
+    def listed(client: uuid.UUID) -> list[str]:
+        response = api.call("GET", f"/clients/{client}/packs", owner)
+        assert response.status_code == 200, response.text
+        return sorted(p["id"] for p in response.json()["items"])
+
+    assert listed(son) == sorted([pack["id"], own["id"]])
+    assert listed(mum) == [pack["id"]]
+    assert listed(friend) == [with_friend["id"]]
+    assert listed(stranger) == [with_friend["id"]]
+    # Out of the family: the family's pack leaves the list; another tenant never sees it.
+    api.deliver_envelopes(
+        [
+            at(tenant, T0 + timedelta(hours=1), card(son, None)),
+            family(tenant, T0 + timedelta(hours=1), fam, mum),
+        ]
+    )
+    assert listed(son) == [own["id"]]
+    elsewhere = staff(api.organisation())
+    assert api.call("GET", f"/clients/{mum}/packs", elsewhere).json()["items"] == []

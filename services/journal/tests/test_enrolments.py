@@ -179,6 +179,7 @@ def test_a_transfer_to_an_unseen_or_full_group_changes_nothing(api: Api, org: Or
 
 
 def test_archiving_refuses_while_later_marks_exist(api: Api, org: Org) -> None:
+    api.today(date(2026, 3, 21))
     group = api.group(org)
     enrolment = api.enrol(org, group, since="2026-01-01")
     lesson = api.lesson(org, group, "2026-03-20")

@@ -85,6 +85,7 @@ def test_pay_weights_attendance_and_a_new_rate_never_rewrites_past_pay(api: Api,
         json={"effective_from": "2026-03-01", "per_lesson_minor": 5000, "per_attendee_minor": 1000},
     )
     early = api.lesson(org, group, "2026-03-02", minutes := "10:00")
+    api.today(date(2026, 3, 2))  # noon: the lesson has started
     for kid in kids[:3]:
         api.mark(org.owner, early, kid, "attended")
     api.mark(org.owner, early, kids[3], "absent")
@@ -114,6 +115,7 @@ def test_pay_weights_attendance_and_a_new_rate_never_rewrites_past_pay(api: Api,
         json={"effective_from": "2026-03-10", "per_lesson_minor": 6000, "per_attendee_minor": 0},
     )
     late = api.lesson(org, group, "2026-03-12", minutes)
+    api.today(date(2026, 3, 14))
     api.mark(org.owner, late, kids[0], "attended")
     substitute = api.teacher_of(org)
     sub_lesson = api.lesson(org, group, "2026-03-13", minutes, teacher_id=str(substitute))

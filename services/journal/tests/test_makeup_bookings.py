@@ -97,10 +97,19 @@ def test_a_booked_makeup_holds_the_seat_is_marked_then_or_cancelled(api: Api, or
     assert decisions(api, [again.request_id])[again.request_id]["outcome"] == "booked"
     open_makeups = api.ok("GET", f"{J}/makeups", org.owner, params={"client_id": str(client)})
     assert [m["mark_id"] for m in open_makeups["items"]] == [absence]
-    # Marked when the lesson happens: the planned make-up becomes an attended one.
-    marked = api.mark(
+    # Marked when the lesson happens (not before): the planned make-up becomes an attended one.
+    early = api.mark(
         org.owner, target, second, "makeup_attended", makeup_of=again.absence_mark_id.hex
     )
+    assert early.status_code == 422
+    system_clock = api.client.app.state.clock  # type: ignore[attr-defined]
+    api.today(TODAY + timedelta(days=4))
+    try:
+        marked = api.mark(
+            org.owner, target, second, "makeup_attended", makeup_of=again.absence_mark_id.hex
+        )
+    finally:
+        api.client.app.state.clock = system_clock  # type: ignore[attr-defined]
     assert marked.status_code == 200, marked.text
 
 

@@ -267,6 +267,7 @@ def test_the_seat_finder_offers_free_seats_in_other_groups_least_filled_first(
 
 
 def test_a_whole_lesson_is_marked_at_once_or_not_at_all(api: Api, org: Org) -> None:
+    api.today(date(2026, 3, 10))
     group = api.group(org)
     lesson = api.lesson(org, group, "2026-03-09")
     clients = [api.enrol(org, group)["client_id"] for _ in range(3)]
@@ -312,6 +313,7 @@ def test_a_make_up_in_an_extra_lesson_of_the_own_group_needs_no_free_seat(
         headers={"If-Match": str(own["version"])},
     )
     extra = api.lesson(org, own, "2026-03-07", "09:00")
+    api.today(date(2026, 3, 7))
     made_up = api.mark(org.owner, extra, client, "makeup_attended", makeup_of=absence["id"])
     assert made_up.status_code == 200, made_up.text
     assert api.ok("GET", f"{J}/lessons/{extra['id']}", org.owner)["attended"] == 1

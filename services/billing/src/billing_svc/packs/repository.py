@@ -28,7 +28,24 @@ class PacksRepository:
     async def client_packs(
         self, tenant_id: uuid.UUID, client_id: uuid.UUID, cursor: str | None, limit: int
     ) -> Sequence[Pack]:
-        query = select(Pack).where(Pack.tenant_id == tenant_id, Pack.client_id == client_id)
+        """The client's own packs, and the shared packs they may use: naming them, or
+        bought by someone of their family (as billing knows the family now)."""
+        family = (
+            select(Client.family_id)
+            .where(Client.tenant_id == tenant_id, Client.id == client_id)
+            .scalar_subquery()
+        )
+        relatives = select(Client.id).where(
+            Client.tenant_id == tenant_id, Client.family_id.is_not(None), Client.family_id == family
+        )
+        named = cast(Pack.members, Text).contains(str(client_id))
+        query = select(Pack).where(
+            Pack.tenant_id == tenant_id,
+            or_(
+                Pack.client_id == client_id,
+                and_(Pack.shared.is_(True), or_(named, Pack.client_id.in_(relatives))),
+            ),
+        )
         return list((await self.session.execute(keyset(query, Pack.id, cursor, limit))).scalars())
 
     async def usable_on(

@@ -17,7 +17,7 @@ from journal_svc.domain.figures import age_on
 from journal_svc.domain.timetable import format_time
 from journal_svc.grid.repository import GridRepository
 from journal_svc.lessons.service import check_period
-from journal_svc.models import ClientCard
+from journal_svc.models import ClientCard, Organisation
 from journal_svc.repository import Repository
 
 STATE_ORDER = {"active": 0, "guest": 1, "left": 2}
@@ -65,6 +65,8 @@ class Grid:
         if guests:  # make-up guests from other groups
             cards |= await repo.cards(group.tenant_id, guests)
         counts = await repo.comment_counts(group.id, lesson_ids)
+        org = await self.ctx.session.get(Organisation, group.tenant_id)
+        currency = org.currency if org is not None else None
         # Plain dicts in the shape of schemas.Journal, serialised once at the edge: the grid
         # is the hottest read of the product and per-cell model validation would dominate it.
         cells: dict[uuid.UUID, dict[str, dict[str, Any]]] = {c: {} for c in client_ids}
@@ -85,6 +87,7 @@ class Grid:
                 counts.get((None, client_id), 0),
                 as_of,
                 principal.finances_hidden,
+                currency,
             )
             for client_id in client_ids
         ]
@@ -136,6 +139,7 @@ class Grid:
         comments: int,
         as_of: date,
         finances_hidden: bool,
+        currency: str | None,
     ) -> dict[str, Any]:
         if member is None:
             state = "guest"
@@ -145,7 +149,9 @@ class Grid:
             state = "left"
         if card is not None and card.status == "archived" and state == "active":
             state = "left"
-        money = card is not None and not finances_hidden
+        # A client with no entries yet owes nothing: balance 0 in the organisation's currency.
+        balance = card.balance_minor if card is not None else None
+        money = not finances_hidden
         return {
             "client_id": client_id,
             "state": state,
@@ -154,8 +160,8 @@ class Grid:
             "age": age_on(card.birthday, as_of) if card and card.birthday else None,
             "phone": card.phone if card else None,
             "email": card.email if card else None,
-            "balance_minor": card.balance_minor if money and card else None,
-            "currency": card.currency if money and card else None,
+            "balance_minor": (0 if balance is None else balance) if money else None,
+            "currency": ((card.currency if card else None) or currency) if money else None,
             "classes_left": card.classes_left if money and card else None,
             "enrolled_from": member.first if member else None,
             "enrolled_until": member.until if member else None,

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import uuid
+import zoneinfo
 
 from sqlalchemy.exc import IntegrityError
 
@@ -12,7 +13,7 @@ from crm_contracts.ids import uuid7
 from journal_svc.checks import conflict, invalid
 from journal_svc.context import Context
 from journal_svc.domain.makeups import Absence, MakeupRefusedError, check_makeup, makeup_until
-from journal_svc.domain.marks import counter_change
+from journal_svc.domain.marks import counter_change, lesson_start, too_early
 from journal_svc.marks.repository import MarksRepository
 from journal_svc.models import Group, Lesson, Mark
 from journal_svc.repository import Repository
@@ -32,6 +33,7 @@ async def set_mark(
     repo, shared = MarksRepository(ctx.session), Repository(ctx.session)
     if lesson.cancelled:
         raise conflict("the lesson is cancelled")
+    await _refuse_before_start(ctx, lesson, group, status)
     existing = await repo.mark(lesson.id, client_id, for_update=True)
     enrolled = await shared.enrolment_on(group.id, client_id, lesson.lesson_date) is not None
     # A make-up is booked ahead as "planned" naming the absence (it holds the seat and uses
@@ -91,6 +93,21 @@ async def set_mark(
         ),
     )
     return mark, True
+
+
+async def _refuse_before_start(ctx: Context, lesson: Lesson, group: Group, status: str) -> None:
+    org = await ctx.organisation(group.tenant_id)
+    try:
+        zone = zoneinfo.ZoneInfo(org.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    starts_at = lesson_start(lesson.lesson_date, lesson.start_minute, zone)
+    if too_early(status, starts_at, ctx.now()):
+        raise invalid(
+            "status",
+            f"the lesson has not started yet (it starts {starts_at:%Y-%m-%d %H:%M}); "
+            f"{status.replace('_', ' ')} can be marked once it has, planned or excused before",
+        )
 
 
 async def remove_mark(ctx: Context, lesson: Lesson, group: Group, mark: Mark) -> None:
