@@ -101,7 +101,7 @@ def test_an_import_with_a_bad_row_imports_nothing(api: Api) -> None:
     assert "nothing was imported" in body["detail"]
     assert [(e["row"], e["field"]) for e in body["errors"]] == [(3, "rows.3.last_name")]
     assert count(api, org) == 0
-    assert api.ok("GET", "/api/v1/clients/tags", org.owner) == []
+    assert api.ok("GET", "/api/v1/clients/tags", org.owner) == {"items": [], "next_cursor": None}
     assert api.sql("SELECT 1 FROM outbox WHERE tenant_id = $1", org.tenant_id) == []
 
 

@@ -198,7 +198,7 @@ def test_custom_fields_are_defined_per_organisation_by_managers(api: Api) -> Non
         == 403
     )
     other = api.organisation()
-    assert api.ok("GET", fields, other.owner) == []
+    assert api.ok("GET", fields, other.owner) == {"items": [], "next_cursor": None}
     refused = api.call(
         "POST",
         CLIENTS,
@@ -209,7 +209,7 @@ def test_custom_fields_are_defined_per_organisation_by_managers(api: Api) -> Non
     api.client_of(org, custom_fields={"school": "No 5"})
     assert api.call("DELETE", f"{fields}/{created['id']}", other.owner).status_code == 404
     assert api.call("DELETE", f"{fields}/{created['id']}", org.owner).status_code == 204
-    assert api.ok("GET", fields, org.owner) == []
+    assert api.ok("GET", fields, org.owner) == {"items": [], "next_cursor": None}
 
 
 def test_tags_are_created_renamed_and_deleted_per_organisation(api: Api) -> None:
@@ -224,7 +224,8 @@ def test_tags_are_created_renamed_and_deleted_per_organisation(api: Api) -> None
         "Grand piano"
     )
     other = api.organisation()
-    assert api.ok("GET", tags, other.owner) == []
+    assert api.ok("GET", tags, other.owner) == {"items": [], "next_cursor": None}
+    assert [t["name"] for t in api.ok("GET", tags, org.owner)["items"]] == ["Grand piano"]
     assert api.call("DELETE", f"{tags}/{piano['id']}", other.owner).status_code == 404
     foreign = api.call(
         "PUT",

@@ -37,7 +37,7 @@ def test_approved_changes_the_card_and_rejected_says_why(api: Api) -> None:
     first = ask(api, org, card["id"], last_name="Kowalska", email="anna@new.example.com")
     second = ask(api, org, card["id"], first_name="Ania")
     assert answers(api, first) == [("received", None)]
-    pending = api.ok("GET", PR, org.owner)
+    pending = api.ok("GET", PR, org.owner)["items"]
     assert [(p["id"], p["changes"]) for p in pending] == [
         (str(first), {"last_name": "Kowalska", "email": "anna@new.example.com"}),
         (str(second), {"first_name": "Ania"}),
@@ -54,7 +54,7 @@ def test_approved_changes_the_card_and_rejected_says_why(api: Api) -> None:
     assert rejected["status"] == "rejected"
     assert answers(api, second)[-1] == ("rejected", "Ask at the desk")
     assert api.call("POST", f"{PR}/{second}/approve", org.owner).status_code == 409
-    assert api.ok("GET", PR, org.owner) == []
+    assert api.ok("GET", PR, org.owner)["items"] == []
     # A redelivered request is not kept twice.
     api.deliver(
         api.envelope(
@@ -75,7 +75,7 @@ def test_staff_of_another_branch_or_organisation_never_see_it(api: Api) -> None:
     card = api.client_of(org, branch_id=str(org.branch_id))
     request = ask(api, org, card["id"], first_name="Ola")
     elsewhere = staff(org.tenant_id, "admin", branches={uuid.uuid4()})
-    assert api.ok("GET", PR, elsewhere) == []
+    assert api.ok("GET", PR, elsewhere)["items"] == []
     assert api.call("POST", f"{PR}/{request}/approve", elsewhere).status_code == 404
     assert api.call("POST", f"{PR}/{request}/approve", other.owner).status_code == 404
     teacher = staff(org.tenant_id, "teacher", branches={org.branch_id})

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
 
 from clients_svc.domain.history import Section
-from clients_svc.domain.importing import FIELDS
+from clients_svc.import_docs import IMPORT_EXAMPLE, MAPPING_DESCRIPTION, MAPPING_EXAMPLE
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -344,23 +344,27 @@ ImportField = Annotated[str, StringConstraints(pattern=r"^[a-z_]+(\.[a-z][a-z0-9
 
 class ImportOptions(Strict):
     format: Literal["csv", "xlsx"]
-    # field -> the column header that holds it; custom fields as "custom.<key>"
-    mapping: dict[ImportField, Annotated[str, StringConstraints(min_length=1, max_length=200)]]
-    dry_run: bool = True
-    delimiter: Literal[",", ";", "\t"] | None = None
-
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={"description": f"Fields: {', '.join(FIELDS)}, custom.<key>"},
+    mapping: dict[ImportField, Annotated[str, StringConstraints(min_length=1, max_length=200)]] = (
+        Field(description=MAPPING_DESCRIPTION, examples=[MAPPING_EXAMPLE])
     )
+    dry_run: bool = Field(
+        default=True, description="true: only report what would be imported and every bad row"
+    )
+    delimiter: Literal[",", ";", "\t"] | None = Field(
+        default=None, description="CSV only: the column separator (guessed when left out)"
+    )
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class ImportIn(ImportOptions):
-    content_base64: Annotated[str, StringConstraints(min_length=1)]
+    content_base64: Annotated[str, StringConstraints(min_length=1)] = Field(
+        description="the file's bytes, base64-encoded"
+    )
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"description": f"Fields: {', '.join(FIELDS)}, custom.<key>"},
+        json_schema_extra={"examples": [IMPORT_EXAMPLE]},
     )
 
 

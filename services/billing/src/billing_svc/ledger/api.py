@@ -29,6 +29,12 @@ router = APIRouter()
     "/clients/{client_id}/payments",
     status_code=status.HTTP_201_CREATED,
     response_model=schemas.EntryRead,
+    description=(
+        "Records a client's payment (amount, method, date, comment) and what it pays for: "
+        "allocations to packs, invoices or services, together at most the amount. Needs an "
+        "Idempotency-Key: a retry with the same key and body answers the first payment again "
+        "(Idempotent-Replayed: true); the same key with another body is 409."
+    ),
 )
 async def record_payment(
     client_id: uuid.UUID,

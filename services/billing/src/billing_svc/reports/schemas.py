@@ -35,8 +35,8 @@ class MonthlyReport(Read):
     """Revenue (charges less refunds and cancellations), money received (cancelled payments
     left out) and debts. `debt_now_minor` is what clients owe today (the sum of negative
     balances); `month_end_debt_minor` is what they owed at the end of the month, as it was
-    then (today for the month still running), and the earlier months' `debt_minor` likewise
-    (domain/month_ends.py); `debt_change_minor` is the month's revenue not matched by money
+    then (today for the month still running), and the earlier months' `debt_minor` likewise;
+    `debt_change_minor` is the month's revenue not matched by money
     received."""
 
     month: date

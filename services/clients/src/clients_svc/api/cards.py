@@ -182,7 +182,9 @@ async def import_clients_file(
     principal: PrincipalDep,
     svc: ImportsDep,
     file: Annotated[UploadFile, File(description="the CSV or XLSX file")],
-    mapping: Annotated[str, Form(description='JSON: {"first_name": "Imię", ...}')],
+    mapping: Annotated[
+        str, Form(description="the mapping as JSON text: " + schemas.MAPPING_DESCRIPTION)
+    ],
     dry_run: Annotated[bool, Form()] = True,
     delimiter: Annotated[Literal[",", ";", "\t"] | None, Form()] = None,
 ) -> schemas.ImportReport:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, status
 from clients_svc import schemas
 from clients_svc.api.deps import FamiliesDep, FieldsDep, LinksDep, TagsDep
 from crm_platform.internal_auth import PrincipalDep, get_principal, staff_only
+from crm_platform.pagination import Page
 
 router = APIRouter(
     prefix="/api/v1/clients",
@@ -18,8 +19,10 @@ router = APIRouter(
 
 
 @router.get("/tags")
-async def tags(principal: PrincipalDep, svc: TagsDep) -> list[schemas.TagRead]:
-    return [schemas.TagRead.model_validate(t) for t in await svc.all_tags(principal)]
+async def tags(principal: PrincipalDep, svc: TagsDep) -> Page[schemas.TagRead]:
+    """Every tag of the organisation, by name, in one page (the list shape of every list)."""
+    found = await svc.all_tags(principal)
+    return Page(items=[schemas.TagRead.model_validate(t) for t in found], next_cursor=None)
 
 
 @router.post("/tags", status_code=status.HTTP_201_CREATED)
@@ -42,8 +45,10 @@ async def delete_tag(tag_id: uuid.UUID, principal: PrincipalDep, svc: TagsDep) -
 
 
 @router.get("/custom-fields")
-async def custom_fields(principal: PrincipalDep, svc: FieldsDep) -> list[schemas.CustomFieldRead]:
-    return [schemas.CustomFieldRead.model_validate(f) for f in await svc.all_fields(principal)]
+async def custom_fields(principal: PrincipalDep, svc: FieldsDep) -> Page[schemas.CustomFieldRead]:
+    """Every custom field of the organisation's cards, in one page."""
+    found = await svc.all_fields(principal)
+    return Page(items=[schemas.CustomFieldRead.model_validate(f) for f in found], next_cursor=None)
 
 
 @router.post("/custom-fields", status_code=status.HTTP_201_CREATED)

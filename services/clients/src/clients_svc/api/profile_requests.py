@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from clients_svc.api.deps import ProfileRequestsDep
 from crm_platform.internal_auth import PrincipalDep, get_principal, staff_only
+from crm_platform.pagination import Page
 
 router = APIRouter(
     prefix="/api/v1/clients",
@@ -38,9 +39,10 @@ class RejectIn(BaseModel):
 
 
 @router.get("/profile-requests")
-async def pending(principal: PrincipalDep, svc: ProfileRequestsDep) -> list[ProfileRequestRead]:
-    """Requests waiting for staff, of the clients the caller sees."""
-    return [ProfileRequestRead.model_validate(r) for r in await svc.pending(principal)]
+async def pending(principal: PrincipalDep, svc: ProfileRequestsDep) -> Page[ProfileRequestRead]:
+    """Requests waiting for staff, of the clients the caller sees, in one page."""
+    found = await svc.pending(principal)
+    return Page(items=[ProfileRequestRead.model_validate(r) for r in found], next_cursor=None)
 
 
 @router.post("/profile-requests/{request_id}/approve")

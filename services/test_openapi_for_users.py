@@ -1,0 +1,70 @@
+"""Each context's API document (merged at the gateway) speaks to API users: no source file
+names or internal mechanisms in its descriptions; the import documents its column mapping
+with an example; every list answers in one shape ({"items": [...], "next_cursor": ...})."""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+# Words that belong to the code, not to the API: file names, packages, internal routes.
+INTERNAL = re.compile(
+    r"\.py\b|\btwin\b|crm_platform|crm_messaging|_svc\b|\blibs'|\bdomain/|GroupCommit", re.I
+)
+SERVICES = ("identity", "clients", "billing", "journal")
+
+
+def document(service: str, tmp_path: Any) -> dict[str, Any]:
+    main = importlib.import_module(f"{service}_svc.main")
+    settings = importlib.import_module(f"{service}_svc.settings").Settings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path}/{service}.sqlite3"
+    )
+    doc: dict[str, Any] = main.create_app(settings).openapi()
+    return doc
+
+
+def texts(node: Any, where: str = "") -> Iterator[tuple[str, str]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("description", "summary") and isinstance(value, str):
+                yield f"{where}/{key}", value
+            yield from texts(value, f"{where}/{key}")
+    elif isinstance(node, list):
+        for n, value in enumerate(node):
+            yield from texts(value, f"{where}[{n}]")
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_descriptions_speak_to_api_users(service: str, tmp_path: Any) -> None:
+    leaks = [
+        f"{where}: {text[:120]}"
+        for where, text in texts(document(service, tmp_path))
+        if INTERNAL.search(text)
+    ]
+    assert leaks == []
+
+
+def test_the_imports_mapping_is_documented_with_an_example(tmp_path: Any) -> None:
+    schemas = document("clients", tmp_path)["components"]["schemas"]
+    mapping = schemas["ImportIn"]["properties"]["mapping"]
+    assert "first row of the file" in mapping["description"]
+    assert mapping["examples"][0]["first_name"] == "Imię"
+    assert schemas["ImportIn"]["examples"][0]["mapping"] == mapping["examples"][0]
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_list_answers_with_items_and_a_cursor(service: str, tmp_path: Any) -> None:
+    doc = document(service, tmp_path)
+    bare = []
+    for path, operations in doc["paths"].items():
+        get = operations.get("get")
+        if get is None or path.startswith("/internal/"):
+            continue
+        answer = get["responses"].get("200", {}).get("content", {}).get("application/json", {})
+        if answer.get("schema", {}).get("type") == "array":
+            bare.append(path)
+    assert bare == []
