@@ -9,6 +9,7 @@ import uuid
 from datetime import date
 
 from crm_contracts.events.billing import PackRunningLow, PaymentDueSoon
+from crm_contracts.events.journal import MakeupExpiring
 
 from .conftest import Api, N, staff, text_of, wait_for
 
@@ -166,3 +167,22 @@ def test_triggers_list_their_category_and_variables(api: Api) -> None:
     found = {t["name"]: t for t in api.ok("GET", f"{N}/triggers", org.owner)}
     assert found["password_reset"]["category"] == "transactional"
     assert "amount" in found["payment_due_soon"]["variables"]
+
+
+def test_a_make_up_about_to_expire_is_reminded_once(api: Api) -> None:
+    org = api.organisation(locale="pl")
+    client = api.client_of(org, email="makeup@example.com")
+    expiring = MakeupExpiring(
+        mark_id=uuid.uuid4(),
+        client_id=client,
+        group_id=uuid.uuid4(),
+        branch_id=org.branch,
+        lesson_date=date(2026, 3, 10),
+        makeup_until=date(2026, 4, 9),
+    )
+    api.send(expiring, org.tenant)
+    api.send(expiring, org.tenant)  # published again: the same absence
+    (letter,) = wait_for(lambda: api.smtp.to("makeup@example.com"))
+    assert "9 kwietnia 2026" in str(letter["Subject"])
+    assert "10 marca 2026" in text_of(letter)
+    assert len(api.messages(client_id=client)) == 1

@@ -13,6 +13,7 @@ from journal_svc.api import internal_router, router
 from journal_svc.consumers import handlers
 from journal_svc.context import system_clock
 from journal_svc.enrolments.releases import SeatReleases
+from journal_svc.marks.expiring import expiring_makeups_job
 from journal_svc.models import messaging
 from journal_svc.settings import Settings
 
@@ -53,6 +54,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     service_messaging.outbox,
                     lambda: app.state.clock(),  # the app's clock, which tests may fix
                     settings.seat_release_poll_seconds,
+                )
+            )
+        if settings.makeup_expiry_notices_enabled:
+            running.append(
+                expiring_makeups_job(
+                    database,
+                    service_messaging.outbox,
+                    lambda: app.state.clock(),
+                    settings.makeup_expiry_notice_days,
+                    settings.makeup_expiry_poll_seconds,
                 )
             )
         return [*running, FrozenStartupHeap()]

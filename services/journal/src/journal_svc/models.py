@@ -360,3 +360,14 @@ class PayRate(Base):
 
 metadata = Base.metadata
 messaging = MessagingTables(metadata)
+
+
+class MakeupNotice(Base):
+    """An excused absence whose soon-closing make-up window was announced: the row is the
+    once-only guard, committed with the event."""
+
+    __tablename__ = "makeup_notices"
+
+    mark_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    noticed_at: Mapped[datetime] = mapped_column(TZ)

@@ -33,7 +33,7 @@ from crm_contracts.events.identity import (
     PortalCodeIssued,
     StaffInvitedV2,
 )
-from crm_contracts.events.journal import EnrolmentEnded, EnrolmentStarted
+from crm_contracts.events.journal import EnrolmentEnded, EnrolmentStarted, MakeupExpiring
 from crm_messaging import Handlers
 from notifications_svc.context import Context
 from notifications_svc.messages.dispatch import Dispatch, Reason, Recipient
@@ -270,6 +270,24 @@ async def portal_code(session: AsyncSession, envelope: EventEnvelope, p: PortalC
                 "sealed_token": p.sealed_code,
                 "expires_at": p.expires_at.isoformat(),
                 "purpose": p.purpose,
+            },
+        )
+    )
+
+
+@handlers.on(MakeupExpiring)
+async def makeup_expiring(
+    session: AsyncSession, envelope: EventEnvelope, p: MakeupExpiring
+) -> None:
+    await _dispatch(session).enqueue(
+        Reason(
+            tenant_id=envelope.tenant_id,
+            trigger="makeup_expiring",
+            occurrence=str(p.mark_id),
+            recipient=Recipient(client_id=p.client_id),
+            variables={
+                "lesson_date": p.lesson_date.isoformat(),
+                "makeup_until": p.makeup_until.isoformat(),
             },
         )
     )

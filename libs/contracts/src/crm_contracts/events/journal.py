@@ -184,3 +184,16 @@ class MakeupBookingDecided(EventPayload):
     outcome: Literal["booked", "refused", "cancelled"]
     mark_id: uuid.UUID | None = None
     reason: str | None = None
+
+
+@registry.register("journal.makeup_expiring", 1)
+class MakeupExpiring(EventPayload):
+    """An excused absence's make-up is still unused and its window closes soon: published
+    once per absence, a configurable number of days before `makeup_until`."""
+
+    mark_id: uuid.UUID
+    client_id: uuid.UUID
+    group_id: uuid.UUID
+    branch_id: uuid.UUID
+    lesson_date: date
+    makeup_until: date

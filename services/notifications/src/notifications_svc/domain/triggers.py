@@ -42,6 +42,7 @@ TRIGGERS: dict[str, Trigger] = {
         _t("payment_overdue", "reminders", "client", "amount", "due_on", "balance"),
         _t("pack_expiring", "reminders", "client", "pack", "ends_on", "classes_left"),
         _t("pack_running_low", "reminders", "client", "pack", "ends_on", "classes_left"),
+        _t("makeup_expiring", "reminders", "client", "lesson_date", "makeup_until"),
         _t(
             "email_confirmation",
             "transactional",

@@ -16,6 +16,8 @@ def sample_variables(currency: str, today: date, public_url: str) -> dict[str, A
         "due_on": (today + timedelta(days=3)).isoformat(),
         "ends_on": (today + timedelta(days=7)).isoformat(),
         "pack": "10 classes",
+        "lesson_date": (today - timedelta(days=27)).isoformat(),
+        "makeup_until": (today + timedelta(days=3)).isoformat(),
         "classes_left": 2,
         "role": "teacher",
         "code": "123456",

@@ -60,4 +60,9 @@ EN: dict[str, Source] = {
         "Hello,\n\nyour code for {{ school }}'s client portal is {{ code }}.\nIt is valid until"
         " {{ expires_at }}. If you did not ask for it, ignore this letter." + _SIGN,
     ),
+    "makeup_expiring": Source(
+        "Your make-up class expires on {{ makeup_until }}",
+        "Hello {{ first_name }},\n\nyou missed the lesson on {{ lesson_date }} and can still"
+        " make it up until {{ makeup_until }}. Book a free seat in the portal or ask us." + _SIGN,
+    ),
 }

@@ -56,6 +56,11 @@ RU: dict[str, Source] = {
         "Здравствуйте!\n\nВаш код для личного кабинета {{ school }}: {{ code }}.\nОн действует"
         " до {{ expires_at }}. Если вы его не запрашивали, просто не обращайте внимания." + _SIGN,
     ),
+    "makeup_expiring": Source(
+        "Отработка занятия доступна до {{ makeup_until }}",
+        "Здравствуйте, {{ first_name }}!\n\nВы пропустили занятие {{ lesson_date }} и можете"
+        " отработать его до {{ makeup_until }}. Запишитесь в личном кабинете или у нас." + _SIGN,
+    ),
 }
 
 PL: dict[str, Source] = {
@@ -101,6 +106,11 @@ PL: dict[str, Source] = {
         "Kod logowania do {{ school }}",
         "Dzień dobry!\n\nTwój kod do portalu klienta {{ school }}: {{ code }}.\nJest ważny do"
         " {{ expires_at }}. Jeśli nie prosiłeś o niego, zignoruj tę wiadomość." + _SIGN,
+    ),
+    "makeup_expiring": Source(
+        "Odrabianie zajęć możliwe do {{ makeup_until }}",
+        "Dzień dobry, {{ first_name }}!\n\nNieobecność na zajęciach {{ lesson_date }} możesz"
+        " odrobić do {{ makeup_until }}. Zapisz się w portalu klienta lub u nas." + _SIGN,
     ),
 }
 
@@ -150,5 +160,11 @@ UK: dict[str, Source] = {
         "Код для входу до {{ school }}",
         "Вітаємо!\n\nВаш код для особистого кабінету {{ school }}: {{ code }}.\nВін дійсний"
         " до {{ expires_at }}. Якщо ви його не запитували, просто не зважайте." + _SIGN,
+    ),
+    "makeup_expiring": Source(
+        "Відпрацювання заняття доступне до {{ makeup_until }}",
+        "Вітаємо, {{ first_name }}!\n\nВи пропустили заняття {{ lesson_date }} і можете"
+        " відпрацювати його до {{ makeup_until }}. Запишіться в особистому кабінеті або в нас."
+        + _SIGN,
     ),
 }

@@ -59,7 +59,7 @@ def display(
     for key in ("amount", "balance"):
         if f"{key}_minor" in raw:
             out[key] = money(int(raw[f"{key}_minor"]), currency, locale)
-    for key in ("due_on", "ends_on"):
+    for key in ("due_on", "ends_on", "lesson_date", "makeup_until"):
         if key in raw:
             out[key] = format_date(date.fromisoformat(raw[key]), "long", where) if raw[key] else ""
     if "expires_at" in raw:
