@@ -279,3 +279,9 @@ def test_an_upload_names_a_bad_file_or_mapping(api: Api) -> None:
     )
     assert bad_mapping.status_code == 422
     assert bad_mapping.json()["errors"][0]["field"] == "mapping"
+
+
+def test_the_export_is_documented_as_csv(api: Api) -> None:
+    document = api.client.get("/openapi.json").json()
+    ok = document["paths"]["/api/v1/clients/export"]["get"]["responses"]["200"]
+    assert list(ok["content"]) == ["text/csv"]

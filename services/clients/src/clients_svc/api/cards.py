@@ -218,7 +218,16 @@ async def import_clients_file(
     return await svc.run_file(principal, await file.read(), options)
 
 
-@router.get("/export")
+@router.get(
+    "/export",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The clients as CSV (UTF-8 with a byte order mark), one row each.",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        }
+    },
+)
 async def export_clients(
     principal: PrincipalDep,
     svc: ImportsDep,
