@@ -8,7 +8,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 RUN := $(UV) run --frozen --all-packages
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-unit test-e2e test-faults bench lint format schemas clean services-up
+.PHONY: install run test test-unit test-e2e test-faults test-fuzz bench lint format schemas clean services-up
 
 $(CURDIR)/.tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -28,17 +28,22 @@ services-up:
 
 test: install services-up
 	$(RUN) pytest libs services gateway deploy $(PYTEST_ARGS)
-	$(RUN) pytest tests-e2e --ignore=tests-e2e/faults $(PYTEST_ARGS)
+	$(RUN) pytest tests-e2e --ignore=tests-e2e/faults --ignore=tests-e2e/fuzz $(PYTEST_ARGS)
 
 test-unit: install services-up
 	$(RUN) pytest libs services gateway deploy $(PYTEST_ARGS)
 
 test-e2e: install services-up
-	$(RUN) pytest tests-e2e --ignore=tests-e2e/faults $(PYTEST_ARGS)
+	$(RUN) pytest tests-e2e --ignore=tests-e2e/faults --ignore=tests-e2e/fuzz $(PYTEST_ARGS)
 
 # The distributed system under load while the broker, connections and services fail.
 test-faults: install services-up
 	$(RUN) pytest tests-e2e/faults -s $(PYTEST_ARGS)
+
+# Schemathesis over the gateway's merged API document (a session of its own: its bad
+# sign-ins must not slow the other tests' sign-ins from this address).
+test-fuzz: install services-up
+	$(RUN) pytest tests-e2e/fuzz -s $(PYTEST_ARGS)
 
 bench: install services-up
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
