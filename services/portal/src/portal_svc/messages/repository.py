@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 
 from portal_svc.models import Message, MessageRead
 from portal_svc.repository import Shared
@@ -27,25 +27,23 @@ class MessagesRepository(Shared):
         return [(message, read_at) for message, read_at in rows]
 
     async def unread(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> int:
-        read = select(MessageRead.message_id).where(MessageRead.tenant_id == tenant_id)
         count = await self.session.scalar(
             select(func.count())
             .select_from(Message)
             .where(
                 Message.tenant_id == tenant_id,
                 Message.client_id == client_id,
-                Message.message_id.not_in(read),
+                ~exists().where(MessageRead.message_id == Message.message_id),
             )
         )
         return int(count or 0)
 
     async def unread_ids(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> list[uuid.UUID]:
-        read = select(MessageRead.message_id).where(MessageRead.tenant_id == tenant_id)
         rows = await self.session.scalars(
             select(Message.message_id).where(
                 Message.tenant_id == tenant_id,
                 Message.client_id == client_id,
-                Message.message_id.not_in(read),
+                ~exists().where(MessageRead.message_id == Message.message_id),
             )
         )
         return list(rows)
