@@ -125,6 +125,11 @@ def test_a_decision_other_than_linked_leaves_the_account_unusable(api: Api) -> N
         rows = api.sql("SELECT status FROM portal_accounts WHERE id = $1", uuid.UUID(account_id))
         assert rows[0]["status"] == outcome
         assert password_sign_in(api, org, login).status_code == 401
+        # Staff converted the lead, restored the card or merged the duplicates: signing up
+        # again asks clients again, for the same account, and may link it now.
+        assert sign_up(api, org, login) == account_id
+        decide(api, org, account_id, "linked", uuid.uuid4())
+        assert password_sign_in(api, org, login).status_code == 200
 
 
 def test_sign_in_by_code_once_and_only_the_newest(api: Api) -> None:

@@ -38,6 +38,8 @@ from identity_svc.service import Identity, SignInRefusedError, TooManyAttemptsEr
 
 Purpose = Literal["signin", "reset", "signup"]
 SEAL_PURPOSE = "portal_code"
+# Sign-ups clients did not link, which a new sign-up with a proven address asks about again.
+RETRYABLE = ("lead", "refused", "review")
 INVALID_CODE = "this code is invalid or has expired"
 
 
@@ -185,18 +187,27 @@ class PortalAccess:
         tenant, login = body.organisation_id, normalise_login(body.login)
         if not await self._use_code(tenant, login, "signup", body.code):
             raise ProblemError(400, "Bad Request", INVALID_CODE, keep_changes=True)
-        if await self._account(tenant, login) is not None:
-            return  # a known address never yields a second account
-        account = PortalAccount(
-            id=uuid7(),
-            tenant_id=tenant,
-            login=login,
-            client_ids="",
-            password_hash=await hash_password(body.password) if body.password else None,
-            status="pending",
-            created_at=self.identity.now(),
-        )
-        self.session.add(account)
+        password = await hash_password(body.password) if body.password else None
+        account = await self._account(tenant, login)
+        if account is not None:
+            # A known address never yields a second account. One not linked before (a lead,
+            # an archived card, several cards) is decided again: staff may have converted the
+            # lead, restored the card or merged the duplicates since.
+            if account.status not in RETRYABLE:
+                return
+            account.status = "pending"
+            account.password_hash = password or account.password_hash
+        else:
+            account = PortalAccount(
+                id=uuid7(),
+                tenant_id=tenant,
+                login=login,
+                client_ids="",
+                password_hash=password,
+                status="pending",
+                created_at=self.identity.now(),
+            )
+            self.session.add(account)
         await self.session.flush()
         await self.identity._emit(
             tenant,
