@@ -297,7 +297,7 @@ def test_a_portal_code_is_emailed_and_never_published(api: Api) -> None:
         org.tenant,
     )
     (by_phone,) = api.messages(trigger="portal_code", status="skipped")
-    assert by_phone["reason"] == "no address: SMS is not configured"
+    assert by_phone["reason"] == "no address: SMS is off"
 
 
 def test_a_sent_client_message_is_published_for_the_portal_inbox(api: Api) -> None:

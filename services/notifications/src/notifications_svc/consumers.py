@@ -258,14 +258,16 @@ async def password_reset(
 
 @handlers.on(PortalCodeIssued)
 async def portal_code(session: AsyncSession, envelope: EventEnvelope, p: PortalCodeIssued) -> None:
-    # a code for a phone needs SMS, which is not built yet: the log says so
+    # a code for a phone goes by SMS where the organisation turned SMS on
     by_email = p.channel == "email"
     await _dispatch(session).enqueue(
         Reason(
             tenant_id=envelope.tenant_id,
             trigger="portal_code",
             occurrence=str(envelope.id),
-            recipient=Recipient(email=p.login if by_email else None),
+            recipient=Recipient(
+                email=p.login if by_email else None, phone=None if by_email else p.login
+            ),
             variables={
                 "sealed_token": p.sealed_code,
                 "expires_at": p.expires_at.isoformat(),

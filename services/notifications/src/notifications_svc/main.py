@@ -15,6 +15,7 @@ from crm_platform.settings import ServiceSettings, var_dir
 from notifications_svc.api import router
 from notifications_svc.channels.base import Channel
 from notifications_svc.channels.email import DevMailbox, SmtpEmail
+from notifications_svc.channels.sms import SmsGateway
 from notifications_svc.channels.telegram import BotApi, TelegramChannel
 from notifications_svc.consumers import handlers
 from notifications_svc.context import system_clock
@@ -36,15 +37,15 @@ class HttpClients:
 
     name = "http_clients"
 
-    def __init__(self, api: BotApi, calls: InternalCalls) -> None:
-        self.api, self.calls = api, calls
+    def __init__(self, *clients: BotApi | InternalCalls | SmsGateway) -> None:
+        self.clients = clients
 
     async def start(self) -> None:
         return None
 
     async def stop(self) -> None:
-        await self.api.close()
-        await self.calls.close()
+        for client in self.clients:
+            await client.close()
 
     async def ready(self) -> None:
         return None
@@ -98,6 +99,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             running.append(HttpClients(api, calls))
             if settings.telegram_polling:
                 running.append(TelegramPolling(api, bot))
+        if settings.sms_api_url:
+            sms = SmsGateway(settings.sms_api_url, settings.sms_api_token, settings.sms_sender)
+            channels["sms"] = sms
+            running.append(HttpClients(sms))
         if settings.sender_enabled:
             outbox = service_messaging.outbox
             running.append(Sender(database, outbox, channels, composer, settings, clock))

@@ -50,6 +50,11 @@ class Settings(ServiceSettings):
     journal_url: str = "http://127.0.0.1:8104"
     clients_service_name: str = "clients"
     journal_service_name: str = "journal"
+    # SMS through an HTTP provider: off until the URL is set (and per organisation until it
+    # turns SMS on in its settings).
+    sms_api_url: str = ""
+    sms_api_token: str = ""
+    sms_sender: str = "School"
     # Transient failures are retried after these delays in turn, then the message fails.
     retry_delays_seconds: list[float] = Field(default=[30, 120, 600, 1800, 3600, 3 * 3600])
     # A claimed message is taken back by another pass if its sender died this long ago.

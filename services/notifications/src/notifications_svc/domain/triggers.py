@@ -90,3 +90,7 @@ DEFAULT_DAILY_NEWS_CAP = 3
 
 
 TEMPLATED = tuple(sorted(name for name, t in TRIGGERS.items() if t.templated))
+
+# SMS cost money: an organisation that turns them on sends at most this many a month unless
+# it chose another cap.
+DEFAULT_SMS_MONTHLY_CAP = 500

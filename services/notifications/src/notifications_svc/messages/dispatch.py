@@ -18,6 +18,7 @@ from notifications_svc.context import Context
 from notifications_svc.domain.triggers import (
     DEFAULT_CHANNEL_ORDER,
     DEFAULT_DAILY_NEWS_CAP,
+    DEFAULT_SMS_MONTHLY_CAP,
     TRIGGERS,
     Trigger,
     dedup_key,
@@ -34,6 +35,7 @@ class Recipient:
     client_id: uuid.UUID | None = None
     staff_user_id: uuid.UUID | None = None
     email: str | None = None
+    phone: str | None = None
     name: str = ""
 
 
@@ -56,6 +58,8 @@ def reachable(client: Client, channel: str) -> str | None:
         return client.email
     if channel == "telegram" and not client.telegram_blocked:
         return client.telegram_chat_id
+    if channel == "sms":  # whether the organisation allows it is decided when queued
+        return client.phone
     return None
 
 
@@ -74,8 +78,14 @@ class Dispatch:
         """The first channel with an address the client has not opted out of: its name,
         the address, and why none if none."""
         opted_out = False
+        capped = False
         for channel in order:
-            address = reachable(client, channel)
+            if channel == "sms":
+                sms = await self._sms_allowed(client.tenant_id) if client.phone else None
+                capped = capped or sms is False
+                address = client.phone if sms else None
+            else:
+                address = reachable(client, channel)
             if address is None:
                 continue
             if trigger.category != "transactional" and await self.repo.opted_out(
@@ -84,8 +94,24 @@ class Dispatch:
                 opted_out = True
                 continue
             return channel, address, None
-        why = "opted out" if opted_out else "no address: no confirmed email or bound chat"
+        why = (
+            "opted out"
+            if opted_out
+            else "monthly SMS cap reached"
+            if capped
+            else "no address: no confirmed email or bound chat"
+        )
         return "email", client.email, why
+
+    async def _sms_allowed(self, tenant_id: uuid.UUID) -> bool | None:
+        """None: the organisation has not turned SMS on; False: its monthly cap is reached."""
+        org = await self.repo.organisation(tenant_id)
+        settings = org.settings if org else {}
+        if not settings.get("sms_enabled"):
+            return None
+        cap = int(settings.get("sms_monthly_cap") or DEFAULT_SMS_MONTHLY_CAP)
+        month = self.ctx.now().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        return await self.repo.sms_count(tenant_id, month) < cap
 
     async def enqueue(self, reason: Reason) -> uuid.UUID | None:
         """Queues (or records as skipped) the message for this reason; None if it already
@@ -116,12 +142,14 @@ class Dispatch:
         else:
             if client is not None:
                 first_name = client.first_name
-            if not address:
-                skip = (
-                    "no address: SMS is not configured"
-                    if reason.trigger == "portal_code"
-                    else "no address"
-                )
+            if not address and who.phone:
+                sms = await self._sms_allowed(reason.tenant_id)
+                if sms:
+                    channel, address = "sms", who.phone
+                else:
+                    skip = "no address: SMS is off" if sms is None else "monthly SMS cap reached"
+            elif not address:
+                skip = "no address"
         optional = trigger.category != "transactional"
         if (
             skip is None

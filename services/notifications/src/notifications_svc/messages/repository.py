@@ -104,6 +104,16 @@ class MessagesRepository:
         )
         return int((await self.session.execute(query)).scalar_one())
 
+    async def sms_count(self, tenant_id: uuid.UUID, since: datetime) -> int:
+        """SMS queued or sent by the organisation since `since` (the monthly cap)."""
+        query = select(func.count()).where(
+            Message.tenant_id == tenant_id,
+            Message.channel == "sms",
+            Message.created_at >= since,
+            Message.status.in_(("queued", "deferred", "sent")),
+        )
+        return int((await self.session.execute(query)).scalar_one())
+
     async def broadcast(self, broadcast_id: str) -> Broadcast | None:
         return await self.session.get(Broadcast, uuid.UUID(broadcast_id))
 

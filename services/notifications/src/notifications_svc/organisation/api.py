@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from crm_platform.internal_auth import PrincipalDep, require_role
 from notifications_svc.access import require_owner, tenant_of
 from notifications_svc.deps import ContextDep
+from notifications_svc.domain.triggers import DEFAULT_DAILY_NEWS_CAP, DEFAULT_SMS_MONTHLY_CAP
 from notifications_svc.models import Organisation
 from notifications_svc.organisation.schemas import QuietHours, SettingsRead, SettingsUpdate
 
@@ -15,10 +16,14 @@ router = APIRouter()
 
 def _read(request: Request, org: Organisation | None) -> SettingsRead:
     window = request.app.state.prefs.quiet_window(org)
+    chosen = org.settings if org else {}
     return SettingsRead(
         time_zone=org.time_zone if org else "UTC",
         locale=org.locale if org else "en",
         quiet_hours=QuietHours(**window) if window else None,
+        sms_enabled=bool(chosen.get("sms_enabled", False)),
+        sms_monthly_cap=int(chosen.get("sms_monthly_cap", DEFAULT_SMS_MONTHLY_CAP)),
+        daily_news_cap=int(chosen.get("daily_news_cap", DEFAULT_DAILY_NEWS_CAP)),
     )
 
 
@@ -38,7 +43,9 @@ async def update_settings(
     if org is None:
         org = Organisation(id=tenant, name="", settings={})
         ctx.session.add(org)
-    quiet = body.quiet_hours.model_dump() if body.quiet_hours else None
-    org.settings = dict(org.settings or {}) | {"quiet_hours": quiet}
+    given = body.model_dump(include=body.model_fields_set)
+    if "quiet_hours" in given:
+        given["quiet_hours"] = body.quiet_hours.model_dump() if body.quiet_hours else None
+    org.settings = dict(org.settings or {}) | given
     await ctx.session.flush()
     return _read(request, org)
