@@ -8,6 +8,8 @@ from crm_devrun.processes import poll_until, wait_ready
 from crm_devrun.system import System
 from gateway_app.settings import UPSTREAMS
 
+from .test_access import bearer, sign_up
+
 WITHIN_SECONDS = 30.0
 
 
@@ -23,6 +25,17 @@ async def test_gateway_is_ready_with_all_six_upstreams(gateway: httpx.AsyncClien
     body = response.json()
     assert body["status"] == "ready"
     assert {name: body["checks"].get(name) for name in UPSTREAMS} == dict.fromkeys(UPSTREAMS, "ok")
+
+
+async def test_answers_through_the_gateway_carry_each_header_once(
+    gateway: httpx.AsyncClient,
+) -> None:
+    school = await sign_up(gateway, "One header each")
+    for path in ("/api/v1/clients/clients", "/api/v1/identity/branches", "/no/such/route"):
+        response = await gateway.get(path, headers=bearer(school["tokens"]))
+        names = [name.lower() for name, _ in response.headers.multi_items()]
+        assert sorted(names) == sorted(set(names)), (path, response.headers)
+        assert {"date", "server", "x-request-id", "x-correlation-id"} <= set(names)
 
 
 async def test_gateway_serves_its_api_documentation(gateway: httpx.AsyncClient) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
@@ -46,6 +46,12 @@ STRIPPED = HOP_BY_HOP | {"authorization", INTERNAL_HEADER, CLIENT_ADDRESS, "cook
 # no Authorization), and learn whether the caller came over https.
 STRIPPED_FOR_PAGES = (STRIPPED - {"cookie"}) | {"x-forwarded-proto"}
 PAGES = "web"
+# Never passed back from a service: the gateway's own server and middleware set these.
+OWN_RESPONSE_HEADERS = HOP_BY_HOP | {"date", "server", "x-request-id", "x-correlation-id"}
+# Requests a service handles alike when it gets them twice, so one sent down a pooled
+# connection that turned out dead is sent again once on a fresh one.
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+IDEMPOTENCY_KEY = "idempotency-key"
 ANONYMOUS = Principal(tenant_id=None, subject="anonymous", realm="anonymous")
 TOKEN_CACHE_SECONDS = 30
 
@@ -283,13 +289,37 @@ class GatewayProxy:
         query = scope.get("query_string", b"")
         if query:
             url = f"{url}?{query.decode('latin-1')}"
-        has_body = scope["method"] in ("POST", "PUT", "PATCH", "DELETE")
+        method = scope["method"]
+        has_body = method in ("POST", "PUT", "PATCH", "DELETE")
+        # Read whole (within the limit) so that it can be sent again.
         limit = match.route.max_body_bytes or self.limits.max_body_bytes
-        body = _stream_body(receive, limit) if has_body else None
+        body = await _read_body(receive, limit) if has_body else None
+        again = method in IDEMPOTENT_METHODS or IDEMPOTENCY_KEY in headers
+        while True:
+            try:
+                await self._send_upstream(send, service, method, url, out, body)
+                return
+            except _DeadConnectionError as dead:
+                if not again:
+                    raise Refusal(
+                        503, "Service Unavailable", f"{service} is not answering", RETRY_AFTER
+                    ) from dead
+                log.info("upstream_connection_dead_retrying", service=service)
+                again = False
+
+    async def _send_upstream(
+        self,
+        send: Send,
+        service: str,
+        method: str,
+        url: str,
+        out: dict[str, str],
+        body: bytes | None,
+    ) -> None:
         started = False
         try:
             async with self.upstreams.session.request(
-                scope["method"],
+                method,
                 url,
                 headers=out,
                 data=body,
@@ -300,7 +330,7 @@ class GatewayProxy:
                 response_headers = [
                     (k.lower().encode("latin-1"), v.encode("latin-1"))
                     for k, v in upstream.headers.items()
-                    if k.lower() not in HOP_BY_HOP
+                    if k.lower() not in OWN_RESPONSE_HEADERS
                 ]
                 await send(
                     {
@@ -318,29 +348,43 @@ class GatewayProxy:
             if started:
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
                 return
-            if isinstance(exc.__cause__, BodyTooLargeError) or isinstance(
-                exc.__context__, BodyTooLargeError
-            ):
-                raise BodyTooLargeError() from exc
+            if _died_in_use(exc):
+                raise _DeadConnectionError() from exc
             raise Refusal(
-                503, "Service Unavailable", f"{service} is not answering", {"Retry-After": "1"}
+                503, "Service Unavailable", f"{service} is not answering", RETRY_AFTER
             ) from exc
 
 
-async def _stream_body(receive: Receive, limit: int) -> AsyncIterator[bytes]:
+RETRY_AFTER = {"Retry-After": "1"}
+
+
+class _DeadConnectionError(Exception):
+    """The service's connection closed before it answered."""
+
+
+def _died_in_use(exc: BaseException) -> bool:
+    """A pooled connection that was closed or reset under the request (not a service that
+    cannot be reached at all)."""
+    return isinstance(
+        exc, aiohttp.ServerDisconnectedError | aiohttp.ClientOSError
+    ) and not isinstance(exc, aiohttp.ClientConnectorError)
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes:
+    parts: list[bytes] = []
     seen = 0
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
-            return
+            break
         chunk = message.get("body", b"")
         seen += len(chunk)
         if seen > limit:
             raise BodyTooLargeError()
-        if chunk:
-            yield chunk
+        parts.append(chunk)
         if not message.get("more_body", False):
-            return
+            break
+    return b"".join(parts)
 
 
 def _is_uuid(value: str) -> bool:

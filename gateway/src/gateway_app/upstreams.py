@@ -6,6 +6,12 @@ from collections.abc import Mapping
 
 import aiohttp
 
+from crm_platform.http_protocol import KEEP_ALIVE_SECONDS
+
+# An idle connection is dropped by the pool a second before a service would close it, so
+# a request is never sent down a connection the service is closing.
+IDLE_SECONDS = KEEP_ALIVE_SECONDS - 1
+
 
 class UpstreamNotReadyError(RuntimeError):
     pass
@@ -37,7 +43,9 @@ class UpstreamPool:
         return self.base_urls[upstream] + path
 
     async def start(self) -> None:
-        connector = aiohttp.TCPConnector(limit=self._max_connections, ttl_dns_cache=300)
+        connector = aiohttp.TCPConnector(
+            limit=self._max_connections, ttl_dns_cache=300, keepalive_timeout=IDLE_SECONDS
+        )
         self._session = aiohttp.ClientSession(connector=connector, timeout=self._timeout)
 
     async def stop(self) -> None:

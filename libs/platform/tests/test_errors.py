@@ -76,3 +76,38 @@ def test_unhandled_error_is_a_bare_500_problem() -> None:
     assert response.status_code == 500
     assert response.headers["content-type"] == PROBLEM_JSON
     assert "secret" not in response.text
+
+
+def test_a_body_sent_as_anything_but_json_is_415() -> None:
+    for content_type, body in [
+        ("text/plain", b'{"first_name": "Olga", "age": 3}'),
+        ("application/xml", b"<client/>"),
+        ("application/x-www-form-urlencoded", b"first_name=Olga&age=3"),
+    ]:
+        response = client.post("/clients", content=body, headers={"content-type": content_type})
+        assert response.status_code == 415, (content_type, response.text)
+        assert response.headers["content-type"] == PROBLEM_JSON
+        assert response.json()["title"] == "Unsupported Media Type"
+    as_json = client.post(
+        "/clients", content=b'{"first_name": "Olga"}', headers={"content-type": "application/json"}
+    )
+    assert as_json.status_code == 422  # JSON with a bad field is still a field error
+    no_type = client.post("/clients", content=b'{"first_name": "Olga", "age": 3}')
+    assert no_type.status_code == 415  # FastAPI reads a body as JSON only when it says so
+
+
+def test_a_field_refused_by_a_service_is_named_like_a_validation_error() -> None:
+    from crm_platform.errors import field_errors, invalid, invalid_fields
+
+    one = invalid("due_on", "before the sale")
+    assert (one.status, one.title, one.detail) == (
+        422,
+        "Unprocessable Content",
+        "invalid due_on: before the sale",
+    )
+    assert one.errors == [{"field": "due_on", "in": "body", "message": "before the sale"}]
+    [pydantic_shaped] = field_errors([{"loc": ("body", "due_on"), "msg": "before the sale"}])
+    assert one.errors == [{k: pydantic_shaped[k] for k in ("field", "in", "message")}]
+    two = invalid_fields([("b", "x"), ("a", "y")], "query", status=409, detail="state")
+    assert (two.status, two.title, two.detail) == (409, "Conflict", "state")
+    assert [(e["field"], e["in"]) for e in two.errors or []] == [("b", "query"), ("a", "query")]

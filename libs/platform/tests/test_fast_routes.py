@@ -51,7 +51,7 @@ def test_the_fast_route_takes_canonical_paths_and_json_bodies_only() -> None:
     assert client.post("/things/not-a-uuid", json={"size": 3}).text.startswith("twin")
     assert client.post(f"/things/{thing}/more", json={"size": 3}).status_code == 404
     form = client.post(f"/things/{thing}", content=b"size=3", headers={"content-type": "text/x"})
-    assert form.status_code == 422  # the twin's refusal of a body that is not JSON
+    assert form.status_code == 415  # the twin's refusal of a body that is not JSON
 
 
 def test_refusals_are_problem_documents() -> None:

@@ -70,6 +70,29 @@ def test_bad_bodies_are_refused_alike_naming_the_field(api: Api, body: bytes) ->
     assert api.sql("SELECT 1 FROM ledger_entries WHERE client_id = $1", client) == []
 
 
+UNREADABLE_BODIES = [
+    b'{"amount_minor": 100, "method": "ca\xffsh"}',  # not UTF-8
+    b"[" * 100_000 + b"]" * 100_000,  # nested deeper than any parser goes
+    b'{"amount_minor": ' + b"9" * 5_000 + b', "method": "cash"}',  # past int's digit limit
+]
+
+
+@pytest.mark.parametrize("body", UNREADABLE_BODIES, ids=["utf8", "deep", "digits"])
+def test_bodies_that_cannot_be_read_are_400_alike(api: Api, body: bytes) -> None:
+    owner = staff(api.organisation())
+    client = uuid.uuid4()
+    fast, twin = (
+        _pay(api, client, owner, twin=t, body=body, headers={"Idempotency-Key": uuid.uuid4().hex})
+        for t in (False, True)
+    )
+    assert fast.status_code == twin.status_code == 400, (fast.text, twin.text)
+    assert fast.headers["content-type"] == "application/problem+json"
+    fast_doc, twin_doc = fast.json(), twin.json()
+    fast_doc.pop("instance"), twin_doc.pop("instance")
+    assert fast_doc == twin_doc
+    assert api.sql("SELECT 1 FROM ledger_entries WHERE client_id = $1", client) == []
+
+
 def test_callers_and_keys_are_checked_alike_and_in_the_same_order(api: Api) -> None:
     tenant = api.organisation()
     client = uuid.uuid4()
@@ -132,7 +155,7 @@ def test_a_payment_is_recorded_alike_by_either_route_and_replayed_by_its_key(api
     assert api.balance(owner, client) == 2500
 
 
-def test_a_body_that_is_not_json_goes_to_the_twin(api: Api) -> None:
+def test_a_body_that_is_not_json_goes_to_the_twin_and_is_415(api: Api) -> None:
     owner = staff(api.organisation())
     client = uuid.uuid4()
     response = api.call(
@@ -145,5 +168,6 @@ def test_a_body_that_is_not_json_goes_to_the_twin(api: Api) -> None:
             "Idempotency-Key": uuid.uuid4().hex,
         },
     )
-    assert response.status_code == 422, response.text
+    assert response.status_code == 415, response.text
+    assert response.headers["content-type"] == "application/problem+json"
     assert api.balance(owner, client) == 0

@@ -94,7 +94,7 @@ def test_bad_phone_email_birthday_tag_and_custom_field_are_all_named_and_nothing
             "first_name": "Jan",
             "last_name": "Nowak",
             "phone": "12",
-            "birthday": "2999-01-01",
+            "birthday": "2199-01-01",
             "tag_ids": [str(uuid.uuid4())],
             "custom_fields": {"shoe_size": "big", "unknown": 1},
         },

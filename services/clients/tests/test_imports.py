@@ -231,6 +231,25 @@ def test_export_is_a_csv_of_the_clients_the_caller_may_see(api: Api) -> None:
     assert [r["first_name"] for r in csv.DictReader(io.StringIO(mine))] == ["Zofia"]
 
 
+def test_export_cells_that_start_like_formulas_are_kept_as_text(api: Api) -> None:
+    org = api.organisation()
+    api.client_of(
+        org,
+        first_name='=HYPERLINK("http://x.example")',
+        last_name="-2+3",
+        phone="601234567",
+        lead_source="@SUM(A1)",
+        note="+cmd|' /C calc'!A0",
+    )
+    response = api.call("GET", "/api/v1/clients/export", org.owner)
+    [row] = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert row["first_name"] == '\'=HYPERLINK("http://x.example")'
+    assert row["last_name"] == "'-2+3"
+    assert row["lead_source"] == "'@SUM(A1)"
+    assert row["note"] == "'+cmd|' /C calc'!A0"
+    assert row["phone"] == "+48601234567"  # a phone is a number, not a formula
+
+
 def test_an_uploaded_file_is_imported_like_the_json_body(api: Api) -> None:
     org = api.organisation()
     raw = base64.b64decode(

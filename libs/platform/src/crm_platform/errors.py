@@ -53,6 +53,35 @@ class ConflictError(ProblemError):
         super().__init__(409, "Conflict", detail)
 
 
+def field_error(field: str, message: str, where: str = "body") -> dict[str, Any]:
+    """One bad field: where it is and why it was refused."""
+    return {"field": field, "in": where, "message": message}
+
+
+def invalid_fields(
+    errors: Sequence[tuple[str, str]],
+    where: str = "body",
+    *,
+    status: int = 422,
+    detail: str | None = None,
+) -> ProblemError:
+    """Bad input that only the service can judge (an unknown tag, a date before another),
+    every field named as a validation error names it: `raise invalid_fields([(f, why)])`.
+    A refusal of the state rather than the input names its fields too (status=409)."""
+    why = "; ".join(f"{field}: {message}" for field, message in errors)
+    return ProblemError(
+        status,
+        "Unprocessable Content" if status == 422 else _title(status),
+        detail or f"invalid {why}",
+        errors=[field_error(field, message, where) for field, message in errors],
+    )
+
+
+def invalid(field: str, message: str, where: str = "body") -> ProblemError:
+    """One bad field: `raise invalid("due_on", "before the sale")`."""
+    return invalid_fields([(field, message)], where)
+
+
 def problem_response(
     status: int,
     title: str,
@@ -103,7 +132,15 @@ def validation_problem(errors: Sequence[Any], path: str) -> Response:
 def install_problem_handlers(app: FastAPI) -> None:
     async def on_validation(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
-        return validation_problem(exc.errors(), request.url.path)
+        errors = exc.errors()
+        if _body_not_json(errors):
+            return problem_response(
+                415,
+                "Unsupported Media Type",
+                "send the body as application/json",
+                instance=request.url.path,
+            )
+        return validation_problem(errors, request.url.path)
 
     async def on_problem(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ProblemError)
@@ -136,6 +173,15 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, on_problem)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(Exception, on_unhandled)
+
+
+def _body_not_json(errors: Sequence[Any]) -> bool:
+    """FastAPI hands a JSON route the raw bytes of a body sent as anything but JSON
+    (text/plain, XML, a form): that is the wrong media type, not a bad field."""
+    return any(
+        tuple(err.get("loc", ())) == ("body",) and isinstance(err.get("input"), bytes)
+        for err in errors
+    )
 
 
 def _title(status: int) -> str:

@@ -28,6 +28,7 @@ from crm_platform.logs import get_logger
 log = get_logger(__name__)
 UUID_PATTERN = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 MAX_BODY_BYTES = 1024 * 1024
+UNREADABLE_BODY = "There was an error parsing the body"  # FastAPI's own words, for the twin
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -67,6 +68,8 @@ class FastRequest:
                     }
                 ]
             ) from exc
+        except (ValueError, RecursionError) as exc:  # not UTF-8, too deep, too many digits
+            raise ProblemError(400, "Bad Request", UNREADABLE_BODY) from exc
         try:
             return model.model_validate(data, from_attributes=True)
         except ValidationError as exc:

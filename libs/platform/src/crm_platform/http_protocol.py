@@ -17,6 +17,9 @@ from typing import Any
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 HTTP_PROTOCOL = "crm_platform.http_protocol:HttpProtocol"
+# How long a server keeps an idle keep-alive connection open (uvicorn's default, pinned here
+# whatever a runner configures): a client pool must forget idle connections sooner.
+KEEP_ALIVE_SECONDS = 5
 
 
 class CoalescingTransport:
@@ -67,6 +70,10 @@ class CoalescingTransport:
 
 
 class HttpProtocol(HttpToolsProtocol):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.timeout_keep_alive = KEEP_ALIVE_SECONDS
+
     def connection_made(self, transport: Any) -> None:
         coalescing: Any = CoalescingTransport(transport, self.loop)
         super().connection_made(coalescing)

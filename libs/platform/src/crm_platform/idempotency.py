@@ -48,7 +48,7 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm_platform.db import SessionDep, UtcDateTime, new_metadata, pg_connection
-from crm_platform.errors import ProblemError
+from crm_platform.errors import ProblemError, invalid_fields
 
 IDEMPOTENCY = "idempotency_keys"
 HEADER = "Idempotency-Key"
@@ -94,12 +94,7 @@ def fingerprint(method: str, path: str, body: bytes) -> str:
 
 
 def _problem(status: int, title: str, detail: str) -> ProblemError:
-    return ProblemError(
-        status,
-        title,
-        detail,
-        errors=[{"field": HEADER, "in": "header", "message": detail}],
-    )
+    return invalid_fields([(HEADER, detail)], "header", status=status, detail=detail)
 
 
 @dataclass(frozen=True)
@@ -311,17 +306,10 @@ def _valid_key(value: str | None, required: bool) -> str | None:
         return None
     key = value.strip()
     if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
-        raise ProblemError(
-            422,
-            "Unprocessable Content",
-            "invalid Idempotency-Key",
-            errors=[
-                {
-                    "field": HEADER,
-                    "in": "header",
-                    "message": f"1 to {MAX_KEY_LENGTH} printable characters",
-                }
-            ],
+        raise invalid_fields(
+            [(HEADER, f"1 to {MAX_KEY_LENGTH} printable characters")],
+            "header",
+            detail="invalid Idempotency-Key",
         )
     return key
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from sqlalchemy import Select
 from sqlalchemy.orm import InstrumentedAttribute
 
-from crm_platform.errors import ProblemError
+from crm_platform.errors import invalid_fields
 
 T = TypeVar("T")
 MAX_LIMIT = 200
@@ -34,11 +34,8 @@ def decode_cursor(cursor: str) -> uuid.UUID:
     try:
         return uuid.UUID(bytes=base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (ValueError, binascii.Error):
-        raise ProblemError(
-            422,
-            "Unprocessable Content",
-            "invalid cursor",
-            errors=[{"field": "cursor", "in": "query", "message": "invalid cursor"}],
+        raise invalid_fields(
+            [("cursor", "invalid cursor")], "query", detail="invalid cursor"
         ) from None
 
 

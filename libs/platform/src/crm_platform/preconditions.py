@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import Header
 
-from crm_platform.errors import ProblemError
+from crm_platform.errors import ProblemError, invalid_fields
 
 IfMatch = Annotated[str | None, Header(alias="If-Match")]
+_VERSION = re.compile(r"[0-9]{1,18}")  # ASCII digits, within a BIGINT
 
 
 def version_of(if_match: str | None) -> int | None:
@@ -16,12 +18,11 @@ def version_of(if_match: str | None) -> int | None:
     if if_match is None:
         return None
     value = if_match.strip().removeprefix("W/").strip('"')
-    if not value.isdigit():
-        raise ProblemError(
-            422,
-            "Unprocessable Content",
-            "If-Match must be the resource version",
-            errors=[{"field": "If-Match", "in": "header", "message": "not a version"}],
+    if _VERSION.fullmatch(value) is None:
+        raise invalid_fields(
+            [("If-Match", "not a version")],
+            "header",
+            detail="If-Match must be the resource version",
         )
     return int(value)
 

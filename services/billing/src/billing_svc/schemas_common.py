@@ -7,11 +7,15 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Comment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
-MinorUnits = Annotated[int, Field(ge=0, le=10**13)]
-PositiveMinor = Annotated[int, Field(gt=0, le=10**13)]
-Classes = Annotated[int, Field(ge=1, le=100_000)]
+from crm_platform.fields import MultiLine, OneLine, WholeNumber
+
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), OneLine
+]
+Comment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), MultiLine]
+MinorUnits = Annotated[WholeNumber, Field(ge=0, le=10**13)]
+PositiveMinor = Annotated[WholeNumber, Field(gt=0, le=10**13)]
+Classes = Annotated[WholeNumber, Field(ge=1, le=100_000)]
 IdList = Annotated[list[uuid.UUID], Field(max_length=500)]
 
 

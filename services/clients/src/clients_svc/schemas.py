@@ -10,13 +10,24 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, 
 
 from clients_svc.domain.history import Section
 from clients_svc.import_docs import IMPORT_EXAMPLE, MAPPING_DESCRIPTION, MAPPING_EXAMPLE
+from crm_platform.fields import BusinessDate, MultiLine, OneLine
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-Note = Annotated[str, StringConstraints(max_length=5000)]
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
-TagName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), OneLine
+]
+Short = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), OneLine
+]
+Reason = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), OneLine
+]
+Note = Annotated[str, StringConstraints(max_length=5000), MultiLine]
+Phone = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40), OneLine
+]
+TagName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60), OneLine
+]
 ClientStatus = Literal["active", "frozen", "archived"]
 LeadStatus = Literal["new", "contacted", "trial", "won", "lost"]
 
@@ -37,7 +48,7 @@ class ClientCreate(Strict):
     last_name: Name
     phone: Phone | None = None
     email: EmailStr | None = None
-    birthday: date | None = None
+    birthday: BusinessDate | None = None
     note: Note | None = None
     branch_id: uuid.UUID | None = None
     lead_source: Short | None = None
@@ -52,7 +63,7 @@ class ClientUpdate(Strict):
     last_name: Name | None = None
     phone: Phone | None = None
     email: EmailStr | None = None
-    birthday: date | None = None
+    birthday: BusinessDate | None = None
     note: Note | None = None
     branch_id: uuid.UUID | None = None
     lead_source: Short | None = None
@@ -118,8 +129,8 @@ class Duplicates(BaseModel):
 
 
 class FreezeIn(Strict):
-    from_date: date | None = None  # today when omitted
-    until_date: date
+    from_date: BusinessDate | None = None  # today when omitted
+    until_date: BusinessDate
     reason: Reason
 
 
@@ -240,7 +251,7 @@ class LeadConvert(Strict):
     """Fields for the new card that the lead did not have."""
 
     branch_id: uuid.UUID | None = None
-    birthday: date | None = None
+    birthday: BusinessDate | None = None
 
 
 class PortalLeadIn(Strict):
@@ -301,15 +312,17 @@ class EmailConfirm(Strict):
 
 class TaskCreate(Strict):
     kind: Literal["call", "task"] = "call"
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-    due_date: date
+    title: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), OneLine
+    ]
+    due_date: BusinessDate
     assignee_id: uuid.UUID | None = None
     note: Note | None = None
 
 
 class TaskUpdate(Strict):
     status: Literal["open", "done", "cancelled"] | None = None
-    due_date: date | None = None
+    due_date: BusinessDate | None = None
     assignee_id: uuid.UUID | None = None
     note: Note | None = None
 

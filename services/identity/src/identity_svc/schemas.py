@@ -18,11 +18,14 @@ from pydantic import (
 )
 
 from crm_contracts.money import CurrencyCode
+from crm_platform.fields import OneLine
 from identity_svc.passwords import MIN_LENGTH
 
 Role = Literal["owner", "admin", "teacher", "accountant"]
 Scope = Literal["organisation", "branch", "group"]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), OneLine
+]
 Password = Annotated[str, StringConstraints(min_length=MIN_LENGTH, max_length=256)]
 Locale = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")]
 

@@ -6,11 +6,14 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from crm_platform.fields import OneLine, WholeNumber
 from journal_svc.domain.timetable import parse_time
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), OneLine
+]
 MarkStatus = Literal["planned", "attended", "absent", "excused", "makeup_attended"]
-Minutes = Annotated[int, Field(ge=5, le=12 * 60)]
+Minutes = Annotated[WholeNumber, Field(ge=5, le=12 * 60)]
 
 
 def _time_of_day(value: str) -> str:

@@ -10,24 +10,27 @@ from pydantic import Field, StringConstraints, model_validator
 
 from billing_svc.domain.periods import PeriodUnit
 from billing_svc.schemas_common import Classes, IdList, MinorUnits, Name, Read, Strict
+from crm_platform.fields import MultiLine, OneLine, WholeNumber
 
 Kind = Literal["one_time", "subscription", "pack"]
 Billing = Literal["prepaid", "postpaid"]
 Leftover = Literal["burn", "carry"]
-Programme = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Description = Annotated[str, StringConstraints(max_length=2000)]
+Programme = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), OneLine
+]
+Description = Annotated[str, StringConstraints(max_length=2000), MultiLine]
 
 
 class Period(Strict):
     unit: PeriodUnit
-    count: int = Field(ge=1, le=3650)
+    count: WholeNumber = Field(ge=1, le=3650)
 
 
 class Item(Strict):
     """One line of a pack: a one-time service or a subscription, with a quantity."""
 
     service_id: uuid.UUID
-    quantity: int = Field(ge=1, le=10_000)
+    quantity: WholeNumber = Field(ge=1, le=10_000)
 
 
 class ServiceCreate(Strict):

@@ -11,18 +11,9 @@ from billing_svc.catalogue.repository import CatalogueRepository
 from billing_svc.context import Context
 from billing_svc.models import Service
 from crm_contracts.ids import uuid7
-from crm_platform.errors import NotFoundError, ProblemError
+from crm_platform.errors import NotFoundError, invalid
 from crm_platform.internal_auth import Principal
 from crm_platform.preconditions import check_version
-
-
-def invalid(field: str, message: str) -> ProblemError:
-    return ProblemError(
-        422,
-        "Unprocessable Content",
-        f"invalid fields: {field}",
-        errors=[{"field": field, "in": "body", "message": message}],
-    )
 
 
 def to_read(service: Service, currency: str) -> schemas.ServiceRead:

@@ -9,13 +9,14 @@ from typing import Annotated, Literal
 from pydantic import StringConstraints
 
 from billing_svc.schemas_common import PositiveMinor, Read, Strict
+from crm_platform.fields import BusinessDate, OneLine
 
 
 class InvoiceCreate(Strict):
     amount_minor: PositiveMinor
-    due_on: date
+    due_on: BusinessDate
     description: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), OneLine
     ]
     pack_id: uuid.UUID | None = None
 

@@ -18,7 +18,7 @@ from billing_svc.ledger.repository import LedgerRepository
 from billing_svc.models import DueItem, Invoice, Organisation, Pack
 from crm_contracts.events.billing import DueKind, InvoiceChanged, InvoiceIssued
 from crm_contracts.ids import uuid7
-from crm_platform.errors import ConflictError, NotFoundError, ProblemError
+from crm_platform.errors import ConflictError, NotFoundError, ProblemError, invalid
 from crm_platform.internal_auth import Principal
 from crm_platform.pagination import keyset
 from crm_platform.preconditions import check_version
@@ -170,12 +170,7 @@ class Invoices:
         if body.pack_id is not None:
             pack = await self.ctx.session.get(Pack, body.pack_id)
             if pack is None or pack.tenant_id != tenant or pack.client_id != client_id:
-                raise ProblemError(
-                    422,
-                    "Unprocessable Content",
-                    "invalid fields: pack_id",
-                    errors=[{"field": "pack_id", "in": "body", "message": "no such pack"}],
-                )
+                raise invalid("pack_id", "no such pack")
         invoice = await open_invoice(
             self.ctx,
             org,

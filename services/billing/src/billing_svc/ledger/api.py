@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request, Response, status
@@ -15,6 +14,7 @@ from billing_svc.ledger.payments import PaymentRequest
 from billing_svc.ledger.service import Ledger
 from crm_platform.context import correlation_id_var
 from crm_platform.fast_routes import FastRequest, FastRoute
+from crm_platform.fields import BusinessDate
 from crm_platform.group_commit import GroupCommit
 from crm_platform.idempotency import HEADER as IDEMPOTENCY_KEY
 from crm_platform.idempotency import RequestKey, request_key
@@ -130,8 +130,8 @@ async def client_ledger(
 async def payments(
     principal: PrincipalDep,
     ctx: ContextDep,
-    from_date: date | None = None,
-    to_date: date | None = None,
+    from_date: BusinessDate | None = None,
+    to_date: BusinessDate | None = None,
     client_id: uuid.UUID | None = None,
     method: schemas.Method | None = None,
     include_cancelled: bool = False,

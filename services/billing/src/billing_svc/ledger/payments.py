@@ -51,7 +51,7 @@ from crm_messaging import Outbox
 from crm_messaging.outbox import encode
 from crm_messaging.tables import OUTBOX
 from crm_platform.db import pg_connection
-from crm_platform.errors import NotFoundError, ProblemError
+from crm_platform.errors import NotFoundError, ProblemError, invalid
 from crm_platform.idempotency import (
     IdempotencyStore,
     KeyRequest,
@@ -502,17 +502,8 @@ def _allocations(request: PaymentRequest, targets: Targets) -> list[AllocationRo
         if isinstance(row, Invoice):
             ok = ok and row.status != "void"
         if not ok:
-            raise ProblemError(
-                422,
-                "Unprocessable Content",
-                f"invalid fields: allocations.{n}",
-                errors=[
-                    {
-                        "field": f"allocations.{n}",
-                        "in": "body",
-                        "message": "no such pack, open invoice or service of this client",
-                    }
-                ],
+            raise invalid(
+                f"allocations.{n}", "no such pack, open invoice or service of this client"
             )
         out.append((kind, target_id, item.amount_minor))
     return out

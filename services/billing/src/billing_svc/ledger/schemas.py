@@ -9,6 +9,7 @@ from typing import Literal, Self
 from pydantic import Field, model_validator
 
 from billing_svc.schemas_common import Comment, PositiveMinor, Read, Strict
+from crm_platform.fields import BusinessDate
 
 Method = Literal["cash", "card", "transfer"]
 
@@ -31,7 +32,7 @@ class AllocationIn(Strict):
 class PaymentCreate(Strict):
     amount_minor: PositiveMinor
     method: Method
-    paid_on: date | None = None  # default: today in the organisation's time zone
+    paid_on: BusinessDate | None = None  # default: today in the organisation's time zone
     comment: Comment | None = None
     allocations: list[AllocationIn] = Field(default_factory=list, max_length=50)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from billing_svc.schemas_common import Read, Strict
+from crm_platform.fields import WholeNumber
 
 
 class SettingsUpdate(Strict):
@@ -13,7 +14,7 @@ class SettingsUpdate(Strict):
     # An unexcused absence uses a class from the client's pack, as an attended lesson does.
     absence_uses_class: bool | None = None
     # Days before a due date, or before a pack's end, that reminders go out.
-    reminder_lead_days: int | None = Field(default=None, ge=0, le=60)
+    reminder_lead_days: WholeNumber | None = Field(default=None, ge=0, le=60)
 
 
 class SettingsRead(Read):

@@ -17,17 +17,8 @@ from billing_svc.models import (
 )
 from billing_svc.packs import schemas
 from billing_svc.packs.repository import PacksRepository
-from crm_platform.errors import NotFoundError, ProblemError
+from crm_platform.errors import NotFoundError
 from crm_platform.internal_auth import Principal
-
-
-def invalid(field: str, message: str) -> ProblemError:
-    return ProblemError(
-        422,
-        "Unprocessable Content",
-        f"invalid fields: {field}",
-        errors=[{"field": field, "in": "body", "message": message}],
-    )
 
 
 def is_active(pack: Pack, today: date) -> bool:

@@ -25,11 +25,11 @@ from billing_svc.models import (
     Reversal,
 )
 from billing_svc.packs import schemas
-from billing_svc.packs.base import invalid, is_active
+from billing_svc.packs.base import is_active
 from billing_svc.packs.events import history, pack_changed
 from billing_svc.packs.selling import Selling
 from crm_contracts.ids import uuid7
-from crm_platform.errors import ConflictError
+from crm_platform.errors import ConflictError, invalid
 from crm_platform.internal_auth import Principal
 
 

@@ -14,10 +14,10 @@ from billing_svc.models import (
     Usage,
 )
 from billing_svc.packs import schemas
-from billing_svc.packs.base import PackBase, invalid, is_active
+from billing_svc.packs.base import PackBase, is_active
 from billing_svc.packs.events import pack_changed
 from crm_contracts.ids import uuid7
-from crm_platform.errors import ConflictError, NotFoundError
+from crm_platform.errors import ConflictError, NotFoundError, invalid
 from crm_platform.internal_auth import Principal
 
 

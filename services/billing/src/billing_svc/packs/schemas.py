@@ -18,6 +18,7 @@ from billing_svc.schemas_common import (
     Read,
     Strict,
 )
+from crm_platform.fields import BusinessDate
 
 PaymentMode = Literal["paid", "credit", "none"]
 Method = Literal["cash", "card", "transfer"]
@@ -29,8 +30,8 @@ class Payment(Strict):
 
     payment_mode: PaymentMode
     method: Method | None = None  # paid only
-    paid_on: date | None = None
-    due_on: date | None = None  # credit only; default: the rule of the kind
+    paid_on: BusinessDate | None = None
+    due_on: BusinessDate | None = None  # credit only; default: the rule of the kind
 
     @model_validator(mode="after")
     def _mode(self) -> Self:
@@ -45,7 +46,7 @@ class Payment(Strict):
 
 class PackSell(Payment):
     service_id: uuid.UUID
-    starts_on: date | None = None  # default: today
+    starts_on: BusinessDate | None = None  # default: today
     # Freestyle templates only: changed at sale.
     price_minor: MinorUnits | None = None
     classes: Classes | None = None
@@ -71,8 +72,8 @@ class PackExtend(Payment):
 class PackEdit(Strict):
     """Validity (illness and the like) and, for a subscription, whether it renews by itself."""
 
-    starts_on: date | None = None
-    ends_on: date | None = None
+    starts_on: BusinessDate | None = None
+    ends_on: BusinessDate | None = None
     auto_renew: bool | None = None
     comment: Comment | None = None
 
@@ -83,17 +84,17 @@ class BonusIn(Strict):
 
 
 class FreezeIn(Strict):
-    from_date: date
-    until_date: date
+    from_date: BusinessDate
+    until_date: BusinessDate
     comment: Comment | None = None
 
 
 class UnfreezeIn(Strict):
-    last_frozen_day: date | None = None  # default: yesterday
+    last_frozen_day: BusinessDate | None = None  # default: yesterday
 
 
 class RestoreIn(Strict):
-    ends_on: date
+    ends_on: BusinessDate
     comment: Comment | None = None
 
 
@@ -111,7 +112,7 @@ class TransferIn(Strict):
 
 class VirtualVisitIn(Strict):
     classes: Classes = 1
-    lesson_date: date | None = None
+    lesson_date: BusinessDate | None = None
     comment: Comment | None = None
 
 

@@ -24,11 +24,11 @@ from billing_svc.models import (
     Service,
 )
 from billing_svc.packs import schemas
-from billing_svc.packs.base import PackBase, _single, invalid
+from billing_svc.packs.base import PackBase, _single
 from billing_svc.packs.events import history, state
 from crm_contracts.events.billing import PackSold
 from crm_contracts.ids import uuid7
-from crm_platform.errors import NotFoundError
+from crm_platform.errors import NotFoundError, invalid
 from crm_platform.internal_auth import Principal
 
 

@@ -10,10 +10,11 @@ scheduler, not by requests.
 
 from __future__ import annotations
 
-from billing_svc.packs.base import PackBase, invalid, is_active
+from billing_svc.packs.base import PackBase, is_active
 from billing_svc.packs.life import Life
 from billing_svc.packs.moves import Moves
 from billing_svc.packs.selling import Selling
+from crm_platform.errors import invalid
 
 
 class Packs(Moves, Life):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -11,6 +10,7 @@ from fastapi import APIRouter, Query
 from billing_svc.deps import ContextDep
 from billing_svc.reports import schemas
 from billing_svc.reports.service import Reports
+from crm_platform.fields import BusinessDate
 from crm_platform.internal_auth import PrincipalDep
 from crm_platform.pagination import CursorParam, LimitParam, Page, page
 
@@ -21,7 +21,7 @@ router = APIRouter(prefix="/reports")
 async def monthly(
     principal: PrincipalDep,
     ctx: ContextDep,
-    month: date | None = None,
+    month: BusinessDate | None = None,
     earlier_months: Annotated[int, Query(ge=0, le=24)] = 5,
 ) -> schemas.MonthlyReport:
     """The month's figures (the month of `month`, default this month) against earlier ones."""
@@ -32,8 +32,8 @@ async def monthly(
 async def packs(
     principal: PrincipalDep,
     ctx: ContextDep,
-    from_date: date | None = None,
-    to_date: date | None = None,
+    from_date: BusinessDate | None = None,
+    to_date: BusinessDate | None = None,
     client_id: uuid.UUID | None = None,
     limit: LimitParam = 50,
     cursor: CursorParam = None,

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from clients_svc import schemas
 from clients_svc.api.deps import CardsDep, ImportsDep, StatusesDep, TagsDep, TasksDep
 from clients_svc.domain.history import Section
-from crm_platform.errors import ProblemError
+from crm_platform.errors import invalid_fields
 from crm_platform.internal_auth import PrincipalDep, get_principal, staff_only
 from crm_platform.pagination import CursorParam, LimitParam, Page, page
 from crm_platform.preconditions import IfMatch, version_of
@@ -193,11 +193,8 @@ async def import_clients_file(
     name = (file.filename or "").lower()
     kind = "xlsx" if name.endswith(".xlsx") else "csv" if name.endswith(".csv") else None
     if kind is None:
-        raise ProblemError(
-            422,
-            "Unprocessable Content",
-            "upload a .csv or .xlsx file",
-            errors=[{"field": "file", "in": "body", "message": "not a .csv or .xlsx file"}],
+        raise invalid_fields(
+            [("file", "not a .csv or .xlsx file")], detail="upload a .csv or .xlsx file"
         )
     try:
         options = schemas.ImportOptions.model_validate(
@@ -209,11 +206,9 @@ async def import_clients_file(
             }
         )
     except (ValueError, ValidationError) as exc:
-        raise ProblemError(
-            422,
-            "Unprocessable Content",
-            "the mapping must be a JSON object of field to column header",
-            errors=[{"field": "mapping", "in": "body", "message": str(exc)[:300]}],
+        raise invalid_fields(
+            [("mapping", str(exc)[:300])],
+            detail="the mapping must be a JSON object of field to column header",
         ) from None
     return await svc.run_file(principal, await file.read(), options)
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, status
 
 from clients_svc import schemas
 from clients_svc.api.deps import LeadsDep, TasksDep
+from crm_platform.fields import BusinessDate
 from crm_platform.internal_auth import PrincipalDep, get_principal, staff_only
 from crm_platform.pagination import CursorParam, LimitParam, Page, page
 from crm_platform.preconditions import IfMatch, version_of
@@ -60,7 +60,7 @@ async def tasks(
     svc: TasksDep,
     mine: bool = False,
     status_: Annotated[Literal["open", "done", "cancelled"] | None, Query(alias="status")] = None,
-    due_until: date | None = None,
+    due_until: BusinessDate | None = None,
     limit: LimitParam = 50,
     cursor: CursorParam = None,
 ) -> Page[schemas.TaskRead]:

@@ -43,15 +43,6 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def invalid(field: str, message: str, where: str = "body") -> ProblemError:
-    return ProblemError(
-        422,
-        "Unprocessable Content",
-        f"invalid {field}: {message}",
-        errors=[{"field": field, "in": where, "message": message}],
-    )
-
-
 def actor_of(principal: Principal) -> str | None:
     return principal.subject if principal.realm == "staff" else None
 

@@ -19,7 +19,7 @@ from crm_contracts.events.clients import (
     EmailConfirmationRequestedV2,
 )
 from crm_contracts.ids import uuid7
-from crm_platform.errors import ProblemError
+from crm_platform.errors import ProblemError, invalid, invalid_fields
 from crm_platform.internal_auth import Principal, require_role
 from crm_platform.preconditions import check_version
 from crm_platform.scope import Scope
@@ -39,11 +39,11 @@ class Cards(UseCase):
         prefix: str = "",
     ) -> dict[str, Any]:
         """Normalised card values; every bad field is named in one 422."""
-        errors: list[dict[str, str]] = []
+        errors: list[tuple[str, str]] = []
         out = dict(values)
 
         def bad(field: str, message: str) -> None:
-            errors.append({"field": prefix + field, "in": "body", "message": message})
+            errors.append((prefix + field, message))
 
         if values.get("phone") is not None:
             try:
@@ -77,10 +77,7 @@ class Cards(UseCase):
                 k: v for k, v in values["custom_fields"].items() if v is not None
             }
         if errors:
-            fields = ", ".join(e["field"] for e in errors)
-            raise ProblemError(
-                422, "Unprocessable Content", f"invalid fields: {fields}", errors=errors
-            )
+            raise invalid_fields(errors)
         return out
 
     async def create(
@@ -247,14 +244,10 @@ class Cards(UseCase):
         tenant, scope, today = await self.scope(principal)
         unknown = set(tag_ids) - await self.repo.known_tag_ids(tenant, tag_ids)
         if unknown:
-            raise ProblemError(
-                422,
-                "Unprocessable Content",
-                "unknown tag",
-                errors=[
-                    {"field": "tag_id", "in": "query", "message": f"no such tag: {t}"}
-                    for t in sorted(unknown, key=str)
-                ],
+            raise invalid_fields(
+                [("tag_id", f"no such tag: {t}") for t in sorted(unknown, key=str)],
+                "query",
+                detail="unknown tag",
             )
         if balance is not None and principal.finances_hidden:
             raise ProblemError(403, "Forbidden", "finances are hidden from you")
@@ -330,12 +323,7 @@ class Cards(UseCase):
             try:
                 normalised = normalise_phone(phone, self.settings.default_phone_region)
             except InvalidPhoneError as exc:
-                raise ProblemError(
-                    422,
-                    "Unprocessable Content",
-                    f"invalid phone: {exc}",
-                    errors=[{"field": "phone", "in": "query", "message": str(exc)}],
-                ) from None
+                raise invalid("phone", str(exc), "query") from None
         return await self.duplicates(principal, normalised, email.lower() if email else None)
 
 

@@ -6,11 +6,11 @@ import uuid
 
 from clients_svc import schemas
 from clients_svc.models import Client, Family
-from clients_svc.service.base import WRITERS, UseCase, actor_of, invalid
+from clients_svc.service.base import WRITERS, UseCase, actor_of
 from clients_svc.service.cards import Cards
 from crm_contracts.events.clients import ClientUpdated, FamilyChanged
 from crm_contracts.ids import uuid7
-from crm_platform.errors import ProblemError
+from crm_platform.errors import ProblemError, invalid
 from crm_platform.internal_auth import Principal, require_role
 
 

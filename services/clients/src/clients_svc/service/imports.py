@@ -6,6 +6,7 @@ import base64
 import binascii
 import csv
 import io
+import re
 import uuid
 from collections import Counter
 from datetime import timedelta
@@ -26,12 +27,12 @@ from clients_svc.domain.importing import (
 from clients_svc.domain.text import fold, search_text
 from clients_svc.models import Client, ClientTag, HistoryEntry
 from clients_svc.repository import Balance
-from clients_svc.service.base import MANAGERS, UseCase, actor_of, digest, invalid, new_token
+from clients_svc.service.base import MANAGERS, UseCase, actor_of, digest, new_token
 from clients_svc.service.cards import Cards
 from clients_svc.service.tags import Tags
 from crm_contracts.events.clients import ClientRegistered, EmailConfirmationRequestedV2
 from crm_contracts.ids import uuid7
-from crm_platform.errors import ProblemError
+from crm_platform.errors import ProblemError, invalid, invalid_fields
 from crm_platform.internal_auth import Principal, require_role
 from crm_platform.sealing import seal
 
@@ -78,14 +79,9 @@ class Imports(UseCase):
         if len(rows) > self.settings.import_max_rows:
             raise invalid(content_field, f"at most {self.settings.import_max_rows} rows a file")
         if problems := mapping_problems(header, body.mapping):
-            raise ProblemError(
-                422,
-                "Unprocessable Content",
-                "the mapping does not fit the file",
-                errors=[
-                    {"field": f"mapping.{p.field}", "in": "body", "message": p.message}
-                    for p in problems
-                ],
+            raise invalid_fields(
+                [(f"mapping.{p.field}", p.message) for p in problems],
+                detail="the mapping does not fit the file",
             )
         custom = {
             f.key: CustomDef(f.kind, list(f.choices)) for f in await self.repo.custom_fields(tenant)
@@ -307,20 +303,32 @@ class Imports(UseCase):
             chunk = clients[start : start + 1000]
             tags = await self.repo.tags_of([c.id for c in chunk])
             for c in chunk:
-                writer.writerow(
-                    [
-                        c.id,
-                        c.first_name,
-                        c.last_name,
-                        c.phone or "",
-                        c.email or "",
-                        c.birthday.isoformat() if c.birthday else "",
-                        c.status,
-                        c.branch_id or "",
-                        c.lead_source or "",
-                        ", ".join(t.name for t in tags[c.id]),
-                        c.note or "",
-                        c.created_at.isoformat(),
-                    ]
-                )
+                row = [
+                    c.id,
+                    c.first_name,
+                    c.last_name,
+                    c.phone or "",
+                    c.email or "",
+                    c.birthday.isoformat() if c.birthday else "",
+                    c.status,
+                    c.branch_id or "",
+                    c.lead_source or "",
+                    ", ".join(t.name for t in tags[c.id]),
+                    c.note or "",
+                    c.created_at.isoformat(),
+                ]
+                writer.writerow([spreadsheet_safe(str(cell)) for cell in row])
         return out.getvalue()
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PHONE = re.compile(r"\+[0-9]+")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """A cell a spreadsheet shows as text rather than runs as a formula (OWASP CSV
+    injection): one that starts like a formula gets a leading apostrophe. A phone in
+    E.164 (+ and digits) is only a number to a spreadsheet and is kept as it is."""
+    if cell.startswith(_FORMULA_START) and _PHONE.fullmatch(cell) is None:
+        return "'" + cell
+    return cell

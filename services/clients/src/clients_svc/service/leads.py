@@ -10,11 +10,11 @@ from sqlalchemy import ColumnElement, false, or_, update
 from clients_svc import schemas
 from clients_svc.domain.phones import InvalidPhoneError, normalise_phone
 from clients_svc.models import HistoryEntry, Lead
-from clients_svc.service.base import MANAGERS, UseCase, actor_of, invalid
+from clients_svc.service.base import MANAGERS, UseCase, actor_of
 from clients_svc.service.cards import Cards
 from crm_contracts.events.clients import LeadConverted, LeadCreated, LeadStatusChanged
 from crm_contracts.ids import uuid7
-from crm_platform.errors import NotFoundError, ProblemError
+from crm_platform.errors import NotFoundError, ProblemError, invalid
 from crm_platform.internal_auth import Principal, require_role
 from crm_platform.preconditions import check_version
 

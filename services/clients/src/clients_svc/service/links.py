@@ -9,9 +9,9 @@ import uuid
 from clients_svc import schemas
 from clients_svc.domain.phones import InvalidPhoneError, normalise_phone
 from clients_svc.models import MessengerBinding, PersonalLink
-from clients_svc.service.base import WRITERS, UseCase, actor_of, digest, invalid, new_token
+from clients_svc.service.base import WRITERS, UseCase, actor_of, digest, new_token
 from crm_contracts.events.clients import MessengerBound
-from crm_platform.errors import NotFoundError, ProblemError
+from crm_platform.errors import NotFoundError, ProblemError, invalid
 from crm_platform.internal_auth import Principal, require_role
 
 

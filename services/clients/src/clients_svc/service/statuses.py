@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from clients_svc import schemas
 from clients_svc.domain.cards import freeze_problem
 from clients_svc.models import Client
-from clients_svc.service.base import WRITERS, UseCase, actor_of, invalid
+from clients_svc.service.base import WRITERS, UseCase, actor_of
 from crm_contracts.events.clients import (
     ClientArchived,
     ClientFrozen,
@@ -20,7 +20,7 @@ from crm_contracts.events.clients import (
     ClientUnfrozen,
     ClientUpdated,
 )
-from crm_platform.errors import ProblemError
+from crm_platform.errors import ProblemError, invalid
 from crm_platform.internal_auth import Principal, require_role
 
 

@@ -9,10 +9,10 @@ from sqlalchemy.exc import IntegrityError
 from clients_svc import schemas
 from clients_svc.domain.text import fold
 from clients_svc.models import Client, CustomField, Tag
-from clients_svc.service.base import MANAGERS, WRITERS, UseCase, actor_of, invalid
+from clients_svc.service.base import MANAGERS, WRITERS, UseCase, actor_of
 from crm_contracts.events.clients import ClientUpdated
 from crm_contracts.ids import uuid7
-from crm_platform.errors import ConflictError, NotFoundError, ProblemError
+from crm_platform.errors import ConflictError, NotFoundError, invalid, invalid_fields
 from crm_platform.internal_auth import Principal, require_role
 
 
@@ -78,12 +78,12 @@ class Tags(UseCase):
         client = await self.visible_client(principal, client_id, for_update=True)
         known = await self.repo.known_tag_ids(client.tenant_id, body.tag_ids)
         errors = [
-            {"field": f"tag_ids.{i}", "in": "body", "message": "no such tag in this organisation"}
+            (f"tag_ids.{i}", "no such tag in this organisation")
             for i, t in enumerate(body.tag_ids)
             if t not in known
         ]
         if errors:
-            raise ProblemError(422, "Unprocessable Content", "unknown tag", errors=errors)
+            raise invalid_fields(errors, detail="unknown tag")
         before = {t.id: t.name for t in (await self.repo.tags_of([client.id]))[client.id]}
         await self.repo.set_tags(client.id, body.tag_ids)
         after = {t.id: t.name for t in (await self.repo.tags_of([client.id]))[client.id]}

@@ -8,11 +8,14 @@ from typing import Annotated, Literal
 
 from pydantic import StringConstraints
 
+from crm_platform.fields import MultiLine
 from journal_svc.schemas_common import Read, Strict
 
 Target = Literal["client", "cell", "lesson", "group"]
 Kind = Literal["action", "information"]
-Body = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+Body = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000), MultiLine
+]
 
 # Which ids each target needs (a client's comment is kept within a group, whose staff see it).
 NEEDS: dict[str, frozenset[str]] = {

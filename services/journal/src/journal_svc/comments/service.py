@@ -8,11 +8,10 @@ from dataclasses import dataclass
 
 from crm_contracts.events.journal import CommentVisible
 from crm_contracts.ids import uuid7
-from crm_platform.errors import NotFoundError, ProblemError
+from crm_platform.errors import NotFoundError, ProblemError, invalid, invalid_fields
 from crm_platform.internal_auth import Principal, require_role
 from crm_platform.preconditions import check_version
 from journal_svc.access import MARKERS
-from journal_svc.checks import invalid, invalid_fields
 from journal_svc.comments import schemas
 from journal_svc.comments.repository import CommentsRepository
 from journal_svc.context import Context

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 
 from fastapi import APIRouter, status
 
+from crm_platform.fields import BusinessDate
 from crm_platform.internal_auth import PrincipalDep
 from crm_platform.pagination import CursorParam, LimitParam, Page, page
 from journal_svc.deps import ContextDep
@@ -25,7 +25,7 @@ async def enrolments(
     group_id: uuid.UUID,
     principal: PrincipalDep,
     ctx: ContextDep,
-    on: date | None = None,
+    on: BusinessDate | None = None,
     limit: LimitParam = 50,
     cursor: CursorParam = None,
 ) -> Page[schemas.EnrolmentRead]:

@@ -8,15 +8,16 @@ from typing import Annotated, Self
 
 from pydantic import StringConstraints, model_validator
 
+from crm_platform.fields import BusinessDate, MultiLine
 from journal_svc.schemas_common import Read, Strict
 
-Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), MultiLine]
 
 
 class EnrolmentCreate(Strict):
     client_id: uuid.UUID
-    from_date: date
-    until_date: date | None = None
+    from_date: BusinessDate
+    until_date: BusinessDate | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
@@ -40,7 +41,7 @@ class EnrolmentRead(Read):
 class TransferIn(Strict):
     to_group_id: uuid.UUID
     # The first day in the new group; the old enrolment ends the day before.
-    on_date: date
+    on_date: BusinessDate
 
 
 class Transferred(Read):
@@ -50,7 +51,7 @@ class Transferred(Read):
 
 class ArchiveIn(Strict):
     # The last day in the group; today when left out.
-    until_date: date | None = None
+    until_date: BusinessDate | None = None
 
 
 class WaitlistAdd(Strict):
@@ -70,4 +71,4 @@ class WaitlistRead(Read):
 
 class AcceptIn(Strict):
     # The first day in the group; today when left out.
-    from_date: date | None = None
+    from_date: BusinessDate | None = None

@@ -8,10 +8,10 @@ from datetime import date, timedelta
 
 from crm_contracts.events.journal import EnrolmentEnded, EnrolmentStarted
 from crm_contracts.ids import uuid7
-from crm_platform.errors import NotFoundError
+from crm_platform.errors import NotFoundError, invalid
 from crm_platform.internal_auth import Principal, require_role
 from journal_svc.access import WRITERS
-from journal_svc.checks import conflict, invalid
+from journal_svc.checks import conflict
 from journal_svc.context import Context
 from journal_svc.enrolments import schemas
 from journal_svc.enrolments.repository import EnrolmentsRepository

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 import orjson
 from fastapi import APIRouter, Query, Response, status
 
+from crm_platform.fields import BusinessDate, BusinessMonth
 from crm_platform.internal_auth import PrincipalDep
 from crm_platform.pagination import Page
 from journal_svc.access import tenant_of
@@ -19,7 +19,7 @@ from journal_svc.figures.rates import Rates
 from journal_svc.figures.service import Figures, parse_month
 
 router = APIRouter()
-MonthParam = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")]
+MonthParam = Annotated[BusinessMonth | None, Query(description="YYYY-MM")]
 
 
 async def _this_month(ctx: ContextDep, principal: PrincipalDep) -> Month:
@@ -54,15 +54,15 @@ async def organisation_figures(
 
 @router.get("/figures/teachers")
 async def teacher_figures(
-    from_date: date, until_date: date, principal: PrincipalDep, ctx: ContextDep
+    from_date: BusinessDate, until_date: BusinessDate, principal: PrincipalDep, ctx: ContextDep
 ) -> Page[schemas.TeacherFigures]:
     return Page(items=await Figures(ctx).teachers(principal, from_date, until_date))
 
 
 @router.get("/teachers/pay")
 async def teacher_pay(
-    from_date: date,
-    until_date: date,
+    from_date: BusinessDate,
+    until_date: BusinessDate,
     principal: PrincipalDep,
     ctx: ContextDep,
     teacher_id: uuid.UUID | None = None,

@@ -8,9 +8,10 @@ from typing import Annotated
 
 from pydantic import Field
 
+from crm_platform.fields import BusinessDate, WholeNumber
 from journal_svc.schemas_common import Read, Strict
 
-Minor = Annotated[int, Field(ge=0, le=10**9)]
+Minor = Annotated[WholeNumber, Field(ge=0, le=10**9)]
 
 
 class MonthFigures(Read):
@@ -74,7 +75,7 @@ class TeacherPay(TeacherFigures):
 
 
 class RateIn(Strict):
-    effective_from: date
+    effective_from: BusinessDate
     per_lesson_minor: Minor
     per_attendee_minor: Minor
 

@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from crm_platform.errors import NotFoundError, ProblemError
+from crm_platform.errors import NotFoundError, ProblemError, invalid
 from crm_platform.internal_auth import Principal, require_role
 from journal_svc.access import tenant_of
-from journal_svc.checks import invalid
 from journal_svc.context import Context
 from journal_svc.domain.figures import (
     Month,

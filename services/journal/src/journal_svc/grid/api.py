@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 
 import orjson
 from fastapi import APIRouter, Response
 
+from crm_platform.fields import BusinessDate
 from crm_platform.internal_auth import PrincipalDep
 from journal_svc.access import tenant_of
 from journal_svc.deps import ContextDep
@@ -23,8 +23,8 @@ async def journal(
     group_id: uuid.UUID,
     principal: PrincipalDep,
     ctx: ContextDep,
-    from_date: date | None = None,
-    until_date: date | None = None,
+    from_date: BusinessDate | None = None,
+    until_date: BusinessDate | None = None,
 ) -> Response:
     """Clients x lessons of a group for a period (this month when left out).
 

@@ -8,14 +8,15 @@ from typing import Annotated, Self
 
 from pydantic import Field, model_validator
 
+from crm_platform.fields import BusinessDate, WholeNumber
 from journal_svc.schemas_common import Minutes, Name, Read, Strict, TimeOfDay
 
-Capacity = Annotated[int, Field(ge=1, le=1000)]
-Age = Annotated[int, Field(ge=0, le=120)]
+Capacity = Annotated[WholeNumber, Field(ge=1, le=1000)]
+Age = Annotated[WholeNumber, Field(ge=0, le=120)]
 
 
 class SlotIn(Strict):
-    weekday: Annotated[int, Field(ge=1, le=7, description="ISO weekday: 1 = Monday")]
+    weekday: Annotated[WholeNumber, Field(ge=1, le=7, description="ISO weekday: 1 = Monday")]
     starts_at: TimeOfDay
     duration_minutes: Minutes
     # Default to the group's room and its first teacher.
@@ -47,8 +48,8 @@ class GroupCreate(Strict):
     age_min: Age | None = None
     age_max: Age | None = None
     schedule: list[SlotIn] = Field(default_factory=list, max_length=28)
-    starts_on: date
-    ends_on: date | None = None
+    starts_on: BusinessDate
+    ends_on: BusinessDate | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -70,8 +71,8 @@ class GroupUpdate(Strict):
     age_min: Age | None = None
     age_max: Age | None = None
     schedule: list[SlotIn] | None = Field(default=None, max_length=28)
-    starts_on: date | None = None
-    ends_on: date | None = None
+    starts_on: BusinessDate | None = None
+    ends_on: BusinessDate | None = None
     archived: bool | None = None
 
 
@@ -120,4 +121,4 @@ class SettingsRead(Read):
 
 
 class SettingsUpdate(Strict):
-    makeup_days: Annotated[int, Field(ge=0, le=365)]
+    makeup_days: Annotated[WholeNumber, Field(ge=0, le=365)]

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 from crm_contracts.events.journal import GroupCreated, GroupUpdated
 from crm_contracts.ids import uuid7
-from crm_platform.errors import NotFoundError
+from crm_platform.errors import NotFoundError, invalid, invalid_fields
 from crm_platform.internal_auth import Principal, require_role
 from crm_platform.preconditions import check_version
 from crm_platform.scope import Scope
 from journal_svc.access import WRITERS, tenant_of
-from journal_svc.checks import conflict, invalid, invalid_fields
+from journal_svc.checks import conflict
 from journal_svc.context import Context
 from journal_svc.domain.timetable import (
     MINUTES_PER_DAY,

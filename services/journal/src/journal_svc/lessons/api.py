@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 
 from fastapi import APIRouter, status
 
+from crm_platform.fields import BusinessDate
 from crm_platform.internal_auth import PrincipalDep
 from crm_platform.pagination import Page
 from crm_platform.preconditions import IfMatch, version_of
@@ -20,8 +20,8 @@ router = APIRouter()
 @router.get("/groups/{group_id}/lessons")
 async def lessons(
     group_id: uuid.UUID,
-    from_date: date,
-    until_date: date,
+    from_date: BusinessDate,
+    until_date: BusinessDate,
     principal: PrincipalDep,
     ctx: ContextDep,
 ) -> Page[schemas.LessonRead]:

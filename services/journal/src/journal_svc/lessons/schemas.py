@@ -8,12 +8,13 @@ from typing import Annotated, Self
 
 from pydantic import StringConstraints, model_validator
 
+from crm_platform.fields import BusinessDate, MultiLine
 from journal_svc.schemas_common import Minutes, Read, Strict, TimeOfDay
 
 
 class Period(Strict):
-    from_date: date
-    until_date: date
+    from_date: BusinessDate
+    until_date: BusinessDate
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
@@ -23,7 +24,7 @@ class Period(Strict):
 
 
 class LessonCreate(Strict):
-    lesson_date: date
+    lesson_date: BusinessDate
     starts_at: TimeOfDay
     duration_minutes: Minutes
     # Default to the group's room and its first teacher.
@@ -34,7 +35,7 @@ class LessonCreate(Strict):
 class LessonUpdate(Strict):
     """Move a lesson, or record who actually ran it (a substitute)."""
 
-    lesson_date: date | None = None
+    lesson_date: BusinessDate | None = None
     starts_at: TimeOfDay | None = None
     duration_minutes: Minutes | None = None
     room_id: uuid.UUID | None = None
@@ -42,7 +43,9 @@ class LessonUpdate(Strict):
 
 
 class CancelIn(Strict):
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+    reason: (
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), MultiLine] | None
+    ) = None
 
 
 class LessonRead(Read):

@@ -9,11 +9,11 @@ from datetime import date
 
 from crm_contracts.events.journal import LessonCancelled, LessonChanged, LessonScheduled
 from crm_contracts.ids import uuid7
-from crm_platform.errors import NotFoundError
+from crm_platform.errors import NotFoundError, invalid
 from crm_platform.internal_auth import Principal, require_role
 from crm_platform.preconditions import check_version
 from journal_svc.access import WRITERS
-from journal_svc.checks import conflict, invalid
+from journal_svc.checks import conflict
 from journal_svc.context import Context
 from journal_svc.domain.timetable import (
     MAX_GENERATED_DAYS,

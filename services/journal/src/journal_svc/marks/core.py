@@ -10,7 +10,8 @@ from sqlalchemy.exc import IntegrityError
 
 from crm_contracts.events.journal import AttendanceMarked, AttendanceUnmarked
 from crm_contracts.ids import uuid7
-from journal_svc.checks import conflict, invalid
+from crm_platform.errors import invalid
+from journal_svc.checks import conflict
 from journal_svc.context import Context
 from journal_svc.domain.makeups import Absence, MakeupRefusedError, check_makeup, makeup_until
 from journal_svc.domain.marks import counter_change, lesson_start, too_early

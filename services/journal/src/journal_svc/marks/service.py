@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from crm_platform.errors import NotFoundError, ProblemError
+from crm_platform.errors import NotFoundError, ProblemError, invalid_fields
 from crm_platform.internal_auth import Principal, require_role
 from crm_platform.preconditions import check_version
 from journal_svc.access import MARKERS, tenant_of
@@ -88,7 +88,7 @@ class Marks:
             targets = await self.repo.enrolled_clients(group.id, lesson.lesson_date)
         changed: list[Mark] = []
         unchanged = 0
-        errors: list[dict[str, str]] = []
+        errors: list[tuple[str, str]] = []
         for i, client_id in enumerate(dict.fromkeys(targets)):
             existing = await self.repo.mark(lesson.id, client_id)
             if existing is not None and not body.overwrite:
@@ -99,17 +99,15 @@ class Marks:
                     self.ctx, lesson, group, client_id, body.status, None, principal.subject
                 )
             except ProblemError as refused:
-                errors.append(
-                    {"field": f"client_ids.{i}", "in": "body", "message": refused.detail or ""}
-                )
+                errors.append((f"client_ids.{i}", refused.detail or ""))
                 continue
             if did:
                 changed.append(mark)
             else:
                 unchanged += 1
         if errors:
-            raise ProblemError(
-                409, "Conflict", "some clients cannot be marked; nothing was marked", errors=errors
+            raise invalid_fields(
+                errors, status=409, detail="some clients cannot be marked; nothing was marked"
             )
         return changed, unchanged
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from crm_platform.fields import BusinessDate
 from portal_svc.access import AccountScopeDep
 from portal_svc.context import ContextDep
 from portal_svc.records import schemas
@@ -42,7 +42,7 @@ async def invoice(
 async def timetable(
     scope: AccountScopeDep,
     ctx: ContextDep,
-    from_date: Annotated[date | None, Query(alias="from")] = None,
-    until_date: Annotated[date | None, Query(alias="until")] = None,
+    from_date: Annotated[BusinessDate | None, Query(alias="from")] = None,
+    until_date: Annotated[BusinessDate | None, Query(alias="until")] = None,
 ) -> schemas.Timetable:
     return await RecordsService(ctx).timetable(scope, from_date, until_date)

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from crm_platform.errors import NotFoundError, ProblemError
+from crm_platform.errors import NotFoundError, ProblemError, invalid
 from portal_svc.access import Scope
 from portal_svc.context import Context
 from portal_svc.records import schemas
@@ -126,9 +126,4 @@ class RecordsService:
 
 
 def _field(name: str, message: str) -> ProblemError:
-    return ProblemError(
-        422,
-        "Unprocessable Content",
-        f"{name}: {message}",
-        errors=[{"field": name, "in": "query", "message": message}],
-    )
+    return invalid(name, message, "query")
