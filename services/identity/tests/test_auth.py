@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from typing import Any
 
+import pytest
+from fastapi.testclient import TestClient
+from identity_svc.main import create_app
+from identity_svc.settings import Settings
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
 from crm_platform.dev_keys import DEV_SEAL_PRIVATE_KEY
 from crm_platform.sealing import Opener
+from crm_platform.testing import amqp_url
 
 from .conftest import SYSTEM, Api
 
@@ -232,3 +239,59 @@ def test_a_direct_call_without_the_gateway_token_is_401(api: Api) -> None:
     response = api.client.post("/auth/token", json={"email": "a@b.example.com", "password": "x"})
     assert response.status_code == 401
     assert api.client.get("/auth/jwks").status_code == 401
+
+
+@pytest.fixture(scope="module")
+def slow(api: Api) -> Iterator[Api]:
+    """The same database, with delays long enough that none passes during a test."""
+    settings = Settings(
+        database_url=api.db_url.replace("postgresql://", "postgresql+asyncpg://", 1),
+        amqp_url=amqp_url(),
+        db_pool_size=2,
+        lockout_first_delay_seconds=60,
+    )
+    with TestClient(create_app(settings)) as client:
+        yield Api(client, api.db_url)
+
+
+def _sign_in(api: Api, email: str, password: str, address: str) -> Any:
+    return api.call(
+        "POST",
+        "/auth/token",
+        json={"email": email, "password": password},
+        headers={"x-client-address": address},
+    )
+
+
+def test_guesses_are_slowed_but_never_keep_the_owner_out(slow: Api) -> None:
+    """A fuzzer or an attacker at the owner's own address, and guesses on the owner's
+    account from elsewhere, slow the guesser down more after each failure; the owner,
+    signed in from that address before, still gets in with the right password."""
+    api = slow
+    home, elsewhere = f"198.51.100.{uuid.uuid4().int % 250}", f"203.0.113.{uuid.uuid4().int % 250}"
+    owner = f"owner-{uuid.uuid4().hex[:6]}@school.example.com"
+    newcomer = f"new-{uuid.uuid4().hex[:6]}@school.example.com"
+    api.sign_up(owner)
+    api.sign_up(newcomer)
+    assert _sign_in(api, owner, "correct horse battery", home).status_code == 200
+
+    # Guesses at other accounts from the owner's address: past fifty, each waits.
+    guesses = [
+        _sign_in(api, f"nobody-{i}@school.example.com", "guess", home).status_code
+        for i in range(55)
+    ]
+    assert guesses == [401] * 50 + [429] * 5
+    # An account never signed in from here waits too, even with the right password...
+    waiting = _sign_in(api, newcomer, "correct horse battery", home)
+    assert waiting.status_code == 429
+    assert 1 <= int(waiting.headers["retry-after"]) <= 60
+    # ...but the owner, known at this address, gets in.
+    assert _sign_in(api, owner, "correct horse battery", home).status_code == 200
+
+    # Guesses at the owner's account from elsewhere: that address waits after five...
+    away = [_sign_in(api, owner, f"guess {i}", elsewhere) for i in range(8)]
+    assert [r.status_code for r in away] == [401] * 5 + [429] * 3
+    assert {int(r.headers["retry-after"]) for r in away[5:]} <= set(range(55, 61))
+    # ...the right password too, there, until the wait is over; at home the owner gets in.
+    assert _sign_in(api, owner, "correct horse battery", elsewhere).status_code == 429
+    assert _sign_in(api, owner, "correct horse battery", home).status_code == 200

@@ -252,10 +252,11 @@ class Repository:
                 text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": key}
             )
 
-    async def failures_since(self, key: str, since: datetime) -> tuple[int, datetime | None]:
+    async def attempts_since(self, key: str, since: datetime) -> tuple[int, datetime | None]:
+        """How many rows `key` has since `since`, and the latest."""
         row = (
             await self.session.execute(
-                select(func.count(), func.min(SignInFailure.at)).where(
+                select(func.count(), func.max(SignInFailure.at)).where(
                     SignInFailure.key == key, SignInFailure.at > since
                 )
             )

@@ -25,7 +25,7 @@ from crm_contracts.plans import plan_limits
 from crm_contracts.registry import EventPayload
 from crm_contracts.tokens import REALMS, Realm
 from crm_messaging import Outbox
-from crm_platform.errors import ConflictError, NotFoundError, ProblemError
+from crm_platform.errors import ConflictError, NotFoundError, ProblemError, invalid_fields
 from crm_platform.internal_auth import Principal, require_role
 from crm_platform.preconditions import check_version
 from crm_platform.scope import Scope
@@ -56,6 +56,8 @@ ROLE_SCOPES: dict[str, set[str]] = {
     "teacher": {"group", "branch"},
 }
 INVALID_CREDENTIALS = "invalid email or password"
+# An address an account signed in from is known to it for this long.
+KNOWN_ADDRESS_FOR = timedelta(days=30)
 
 
 class TooManyAttemptsError(ProblemError):
@@ -435,22 +437,36 @@ class Identity:
     async def _check_password(
         self, account_key: str, address: str, stored_hash: str | None, password: str
     ) -> bool:
+        """Guesses are slowed, not locked out: past a number of failures each attempt waits
+        longer (see Settings.lockout_failures). An account that signed in from this address
+        before is slowed only by failures on it from this address, so guesses elsewhere or
+        on other accounts never keep its owner out."""
         now = self.now()
-        window = timedelta(seconds=self.settings.lockout_window_seconds)
+        s = self.settings
+        since = now - timedelta(seconds=s.lockout_window_seconds)
+        pair, address_key = f"{account_key}|addr:{address}", f"addr:{address}"
         await self.repo.lock_key(account_key)
-        for key, limit in (
-            (account_key, self.settings.lockout_failures),
-            (f"addr:{address}", self.settings.address_failures),
-        ):
-            count, oldest = await self.repo.failures_since(key, now - window)
-            if count >= limit and oldest is not None:
-                retry = max(1, math.ceil((oldest + window - now).total_seconds()))
-                raise TooManyAttemptsError(retry)
+        known, _ = await self.repo.attempts_since(f"ok:{pair}", now - KNOWN_ADDRESS_FOR)
+        limits = [(pair, s.lockout_failures)]
+        if not known:
+            limits += [(account_key, s.account_failures), (address_key, s.address_failures)]
+        for key, free in limits:
+            count, latest = await self.repo.attempts_since(key, since)
+            if count >= free and latest is not None:
+                delay = min(
+                    s.lockout_first_delay_seconds * 2.0 ** (count - free),
+                    s.lockout_max_delay_seconds,
+                )
+                wait = (latest - now).total_seconds() + delay
+                if wait > 0:
+                    raise TooManyAttemptsError(max(1, math.ceil(wait)))
         if await verify_password(stored_hash, password):
-            await self.repo.clear_failures(account_key)
+            for key in (pair, account_key, f"ok:{pair}"):
+                await self.repo.clear_failures(key)
+            await self.repo.add_failure(f"ok:{pair}", now)  # this address is known to it
             return True
-        await self.repo.add_failure(account_key, now)
-        await self.repo.add_failure(f"addr:{address}", now)
+        for key in (pair, account_key, address_key):
+            await self.repo.add_failure(key, now)
         return False
 
     async def refresh(self, body: schemas.RefreshIn) -> schemas.Tokens:
@@ -618,23 +634,22 @@ class Identity:
     ) -> set[tuple[str, uuid.UUID]]:
         allowed = ROLE_SCOPES[role]
         errors = [
-            {
-                "field": f"grants.{i}.scope",
-                "in": "body",
-                "message": f"a {role} takes grants of scope {', '.join(sorted(allowed)) or 'none'}",
-            }
+            (
+                f"grants.{i}.scope",
+                f"a {role} takes grants of scope {', '.join(sorted(allowed)) or 'none'}",
+            )
             for i, g in enumerate(grants)
             if g.scope not in allowed
         ]
         branch_ids = {g.scope_id for g in grants if g.scope == "branch"}
         known = await self.repo.branch_ids(tenant_id, branch_ids)
         errors += [
-            {"field": f"grants.{i}.scope_id", "in": "body", "message": "no such branch"}
+            (f"grants.{i}.scope_id", "no such branch")
             for i, g in enumerate(grants)
             if g.scope == "branch" and g.scope_id not in known
         ]
         if errors:
-            raise ProblemError(422, "Unprocessable Content", "invalid grants", errors=errors)
+            raise invalid_fields(errors, detail="invalid grants")
         return {(g.scope, g.scope_id) for g in grants}
 
     def _access(self, user: StaffUser, grants: list[Grant]) -> AccessChanged:

@@ -22,9 +22,17 @@ class Settings(ServiceSettings):
     # A new signing key is published this long before it signs, so every cached JWKS has it.
     key_publish_ahead_seconds: int = Field(default=15 * 60, ge=0)
     signing_key_lifetime_days: int = Field(default=30, ge=1)
+    # Failed sign-ins, counted within the window, after which each further attempt waits
+    # (lockout_first_delay_seconds, twice as long after each further failure, up to
+    # lockout_max_delay_seconds): of one
+    # account from one address; of one account from anywhere and of one address on any
+    # account, except where that account has signed in from that address before.
     lockout_failures: int = Field(default=5, ge=1)
-    lockout_window_seconds: int = Field(default=15 * 60, ge=1)
+    account_failures: int = Field(default=20, ge=1)
     address_failures: int = Field(default=50, ge=1)
+    lockout_window_seconds: int = Field(default=15 * 60, ge=1)
+    lockout_first_delay_seconds: int = Field(default=1, ge=1)
+    lockout_max_delay_seconds: int = Field(default=15 * 60, ge=1)
     invite_ttl_hours: int = Field(default=72, ge=1)
     reset_ttl_minutes: int = Field(default=30, ge=5)
     # Notifications' public key: invitation and reset tokens leave sealed to it.
