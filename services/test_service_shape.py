@@ -87,3 +87,13 @@ def test_every_time_column_is_utc_aware(service: str) -> None:
     ]
     assert plain == []
     assert service in ("notifications", "portal") or wrapped
+
+
+@pytest.mark.parametrize("service", ["billing", "clients", "identity", "journal"])
+def test_versioned_rows_are_written_only_over_the_version_read(service: str) -> None:
+    """Every table an If-Match writer changes is updated `WHERE version = <read>`
+    (crm_platform.db.OptimisticVersions), so a check and its write are one step."""
+    models = importlib.import_module(f"{service}_svc.models")
+    versioned = [m for m in models.Base.registry.mappers if "version" in m.local_table.c]
+    assert versioned
+    assert [m.class_.__name__ for m in versioned if m.version_id_col is None] == []

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import declared_attr
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
@@ -33,6 +34,21 @@ NAMING_CONVENTION = {
 
 def new_metadata() -> MetaData:
     return MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class OptimisticVersions:
+    """A declarative base mixin: a mapped class with a `version` column is written with
+    `UPDATE ... WHERE version = <the version read>`, so a check of If-Match against the row
+    read and the write are one atomic step. Of two writers that read the same version, the
+    second updates no row and fails (StaleDataError, answered 412 by the problem handlers)
+    instead of overwriting the first. The application still sets the new version itself."""
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        table = getattr(cls, "__table__", None)
+        if table is not None and "version" in table.c:
+            return {"version_id_col": table.c.version, "version_id_generator": False}
+        return {}
 
 
 class UtcDateTime(TypeDecorator[datetime]):

@@ -9,6 +9,7 @@ import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from crm_platform.logs import get_logger
@@ -165,6 +166,16 @@ def install_problem_handlers(app: FastAPI) -> None:
             headers=dict(exc.headers) if exc.headers else None,
         )
 
+    async def on_stale(request: Request, exc: Exception) -> Response:
+        # Another writer changed the row since this one read it (crm_platform.db's
+        # OptimisticVersions): the same answer as a stale If-Match.
+        return problem_response(
+            412,
+            "Precondition Failed",
+            "changed since you read it; reload and retry",
+            instance=request.url.path,
+        )
+
     async def on_unhandled(request: Request, exc: Exception) -> Response:
         log.exception("unhandled_error", path=request.url.path)
         return problem_response(500, "Internal Server Error", instance=request.url.path)
@@ -172,6 +183,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(ProblemError, on_problem)
     app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(StaleDataError, on_stale)
     app.add_exception_handler(Exception, on_unhandled)
 
 

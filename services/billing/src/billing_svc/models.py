@@ -32,14 +32,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from crm_messaging.tables import MessagingTables
-from crm_platform.db import UtcDateTime, new_metadata
+from crm_platform.db import OptimisticVersions, UtcDateTime, new_metadata
 from crm_platform.idempotency import idempotency_table
 
 TZ = UtcDateTime()
 BIG = BigInteger().with_variant(Integer, "sqlite")
 
 
-class Base(DeclarativeBase):
+class Base(OptimisticVersions, DeclarativeBase):
     metadata = new_metadata()
     type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
 

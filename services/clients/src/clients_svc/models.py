@@ -30,12 +30,12 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from crm_messaging.tables import MessagingTables
-from crm_platform.db import UtcDateTime, new_metadata
+from crm_platform.db import OptimisticVersions, UtcDateTime, new_metadata
 
 TZ = UtcDateTime()
 
 
-class Base(DeclarativeBase):
+class Base(OptimisticVersions, DeclarativeBase):
     metadata = new_metadata()
 
 

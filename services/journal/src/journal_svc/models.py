@@ -25,13 +25,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from crm_messaging.tables import MessagingTables
-from crm_platform.db import UtcDateTime, new_metadata
+from crm_platform.db import OptimisticVersions, UtcDateTime, new_metadata
 
 TZ = UtcDateTime()
 DEFAULT_MAKEUP_DAYS = 30
 
 
-class Base(DeclarativeBase):
+class Base(OptimisticVersions, DeclarativeBase):
     metadata = new_metadata()
 
 
