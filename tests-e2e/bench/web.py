@@ -170,7 +170,7 @@ async def measure(base_url: str) -> dict[str, float]:
             response = await client.get(page_path)
             elapsed = (time.perf_counter() - started) * 1000
             if response.status_code != 200:
-                raise RuntimeError(f"journal page: {response.status_code}")
+                raise RuntimeError(f"journal page: {response.status_code} {response.text[-600:]}")
             return elapsed
 
         for _ in range(20):  # warm-up

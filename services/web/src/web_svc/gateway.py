@@ -7,6 +7,8 @@ from typing import Any
 import httpx
 import orjson
 
+from crm_platform.http_protocol import KEEP_ALIVE_SECONDS
+
 
 class ApiError(Exception):
     """The API refused a call: its status and problem+json (title, detail, field errors)."""
@@ -55,7 +57,12 @@ class GatewayClient:
             base_url=self.base_url,
             timeout=self._timeout,
             trust_env=False,
-            limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
+            # Idle connections dropped a second before the gateway's server would close them.
+            limits=httpx.Limits(
+                max_connections=200,
+                max_keepalive_connections=50,
+                keepalive_expiry=KEEP_ALIVE_SECONDS - 1,
+            ),
         )
 
     async def stop(self) -> None:

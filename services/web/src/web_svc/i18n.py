@@ -6,10 +6,10 @@ locale of a page: the person's choice, else the organisation's, else Accept-Lang
 
 from __future__ import annotations
 
+import datetime as dt
 import gettext
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -44,11 +44,12 @@ class Translator:
                 if not message.id or message.fuzzy:
                     continue
                 if isinstance(message.id, tuple):
-                    forms = [str(s) for s in message.string]
-                    if all(forms):
-                        self._plural[message.id[0]] = forms
+                    strings = message.string if isinstance(message.string, tuple | list) else ()
+                    forms = [str(s) for s in strings]
+                    if forms and all(forms):
+                        self._plural[str(message.id[0])] = forms
                 elif message.string:
-                    self._single[message.id] = str(message.string)
+                    self._single[str(message.id)] = str(message.string)
 
     def gettext(self, message: str) -> str:
         found = self._single.get(message)
@@ -126,32 +127,34 @@ class Formats:
             return ""
         return str(format_decimal(value, locale=self.locale))
 
-    def date(self, value: date | str | None, form: str = "medium") -> str:
+    def date(self, value: dt.date | str | None, form: str = "medium") -> str:
         if value is None:
             return ""
         if isinstance(value, str):
-            value = date.fromisoformat(value[:10])
+            value = dt.date.fromisoformat(value[:10])
         return str(format_date(value, form, locale=self.locale))
 
-    def day(self, value: date | str) -> str:
+    def day(self, value: dt.date | str) -> str:
         """A column head: day and short weekday."""
         if isinstance(value, str):
-            value = date.fromisoformat(value[:10])
+            value = dt.date.fromisoformat(value[:10])
         return str(format_date(value, "d EEE", locale=self.locale))
 
-    def month(self, value: date) -> str:
+    def month(self, value: dt.date) -> str:
         return str(format_date(value, "LLLL y", locale=self.locale))
 
-    def datetime(self, value: datetime | str | None) -> str:
+    def datetime(self, value: dt.datetime | str | None) -> str:
         if value is None:
             return ""
         if isinstance(value, str):
-            value = datetime.fromisoformat(value)
+            value = dt.datetime.fromisoformat(value)
         return str(format_datetime(value, "short", tzinfo=self.zone, locale=self.locale))
 
     def time(self, value: str) -> str:
         return str(
-            format_time(datetime.strptime(value[:5], "%H:%M").time(), "short", locale=self.locale)
+            format_time(
+                dt.datetime.strptime(value[:5], "%H:%M").time(), "short", locale=self.locale
+            )
         )
 
     def minor_units(self, amount: str, currency: str | None = None) -> int:
@@ -161,8 +164,8 @@ class Formats:
         value = Decimal(cleaned)
         return int(value.scaleb(get_currency_precision(code)).to_integral_value())
 
-    def today(self) -> date:
-        return datetime.now(self.zone).date()
+    def today(self) -> dt.date:
+        return dt.datetime.now(self.zone).date()
 
 
 _translators: dict[tuple[str, bool], Translator] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import httpx
@@ -18,6 +19,7 @@ from web_svc.sessions import Refresher, SessionBox
 from web_svc.settings import Settings
 
 DEFAULT_PORT = 8107
+logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per API call otherwise
 STATIC = Path(__file__).parent / "static"
 
 

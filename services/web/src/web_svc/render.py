@@ -100,6 +100,8 @@ def render(
         "org": session.org if session else {},
         "menu": menu_for(session),
         "path": request.url.path,
+        "home_path": "/my" if request.url.path.startswith("/my") else "/app",
+        "language_path": "/my/language" if request.url.path.startswith("/my") else "/app/language",
         "t": words.gettext,
         "htmx": request.headers.get("hx-request") == "true",
         **(context or {}),

@@ -2,8 +2,18 @@
 
 from fastapi import APIRouter
 
-from web_svc.pages import auth, catalogue, clients, home, journal, journal_row, money
+from web_svc.pages import (
+    auth,
+    catalogue,
+    clients,
+    home,
+    journal,
+    journal_row,
+    money,
+    portal,
+)
 
 routers: list[APIRouter] = [
-    module.router for module in (auth, home, journal, journal_row, clients, money, catalogue)
+    module.router
+    for module in (auth, home, journal, journal_row, clients, money, catalogue, portal)
 ]

@@ -47,7 +47,7 @@ async def groups(request: Request, caller: StaffDep, archived: bool = False) -> 
     if caller.role in WRITERS:
         branches = items(await caller.get("/api/v1/identity/branches"))
     today = formats("en", caller.session).today()
-    context = {
+    context: dict[str, Any] = {
         "groups": items(page),
         "branches": branches,
         "today": today,

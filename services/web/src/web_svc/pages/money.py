@@ -117,7 +117,7 @@ async def pay(
         body["paid_on"] = paid_on
     if comment.strip():
         body["comment"] = comment.strip()
-    kind, _, target = pays_for.partition(":")
+    kind, _sep, target = pays_for.partition(":")
     if kind in ("pack", "invoice") and target:
         body["allocations"] = [{f"{kind}_id": target, "amount_minor": minor}]
     try:

@@ -14,6 +14,12 @@
   var csrf = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRF-Token"];
   var live = document.getElementById("live");
   var queues = new WeakMap();
+  var lessonIds = Array.prototype.map.call(
+    table.querySelectorAll("thead th.day"), function (th) { return th.dataset.lesson; });
+
+  function lessonOf(td) {
+    return lessonIds[Array.prototype.indexOf.call(td.parentElement.querySelectorAll("td.cell"), td)];
+  }
 
   function cells() { return Array.prototype.slice.call(table.querySelectorAll("td.cell")); }
   function rows() { return Array.prototype.slice.call(table.tBodies[0].rows); }
@@ -64,9 +70,9 @@
     var next = previous.then(function () {
       td.setAttribute("aria-busy", "true");
       var body = new URLSearchParams({
-        lesson_id: td.dataset.lesson, client_id: td.dataset.client,
+        lesson_id: lessonOf(td), client_id: tr.dataset.client,
         version: td.dataset.version, current: td.dataset.status,
-        row_state: td.dataset.state, status: status || ""
+        row_state: tr.dataset.state, status: status || ""
       });
       return fetch(url, {
         method: "POST", body: body, credentials: "same-origin",
