@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from crm_platform.errors import ProblemError
+from crm_platform.errors import invalid_fields
 
 PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")
 
@@ -21,10 +21,9 @@ def normalise_login(login: str) -> str:
         return login.lower()
     phone = re.sub(r"[\s\-().]", "", login)
     if not PHONE.match(phone):
-        raise ProblemError(
-            422,
-            "Unprocessable Content",
-            "invalid login: an email address or a phone number in international form (+48...)",
-            errors=[{"field": "login", "in": "body", "message": "an email or a +E.164 phone"}],
+        raise invalid_fields(
+            [("login", "an email or a +E.164 phone")],
+            detail="invalid login: an email address or a phone number in international form "
+            "(+48...)",
         )
     return phone

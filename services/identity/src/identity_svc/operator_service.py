@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm_contracts.ids import uuid7
 from crm_contracts.plans import LIMIT_NAMES, plan_limits
 from crm_messaging import Outbox
-from crm_platform.errors import ConflictError, NotFoundError, ProblemError
+from crm_platform.errors import ConflictError, NotFoundError, ProblemError, invalid_fields
 from crm_platform.internal_auth import Principal
 from identity_svc import operator_schemas as schemas
 from identity_svc.keys import Keys
@@ -126,23 +126,17 @@ class Operators:
         limits = plan_limits(body.plan).model_copy(update=given)
         counts = (await self.counts(org)).model_dump()
         errors = [
-            {
-                "field": f"limits.{name}",
-                "in": "body",
-                "message": f"the organisation has {counts[name]} {name.replace('_', ' ')}; "
+            (
+                f"limits.{name}",
+                f"the organisation has {counts[name]} {name.replace('_', ' ')}; "
                 f"a limit of {value} is below that",
-            }
+            )
             for name in LIMIT_NAMES
             if (value := getattr(limits, name)) is not None and value < counts[name]
         ]
         if errors:
-            names = ", ".join(e["field"] for e in errors)
-            raise ProblemError(
-                422,
-                "Unprocessable Content",
-                f"limits below the current count: {names}",
-                errors=errors,
-            )
+            names = ", ".join(field for field, _ in errors)
+            raise invalid_fields(errors, detail=f"limits below the current count: {names}")
         org.plan = body.plan
         set_limits(org, limits)
         return await self._changed(org)

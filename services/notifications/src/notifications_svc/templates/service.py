@@ -11,7 +11,7 @@ from babel import Locale, UnknownLocaleError
 from jinja2 import TemplateError
 
 from crm_contracts.ids import uuid7
-from crm_platform.errors import ProblemError
+from crm_platform.errors import invalid, invalid_fields
 from crm_platform.internal_auth import Principal, require_role
 from notifications_svc.access import tenant_of
 from notifications_svc.context import Context
@@ -26,17 +26,6 @@ from notifications_svc.templates.shipped import SHIPPED_LOCALES, shipped
 from notifications_svc.templates.variables import display, zone
 
 MANAGERS = ("owner", "admin")
-
-
-def invalid(field: str, *messages: str) -> ProblemError:
-    return ProblemError(
-        422,
-        "Unprocessable Content",
-        f"invalid fields: {field}",
-        errors=[
-            {"field": field, "in": "body", "message": m, "type": "value_error"} for m in messages
-        ],
-    )
 
 
 def known_trigger(name: str) -> Trigger:
@@ -56,14 +45,9 @@ def known_locale(locale: str) -> str:
 
 def check(trigger: Trigger, subject: str, body: str) -> None:
     found = {"subject": problems(subject, trigger.allowed), "body": problems(body, trigger.allowed)}
-    errors = [
-        {"field": field, "in": "body", "message": message, "type": "value_error"}
-        for field, messages in found.items()
-        for message in messages
-    ]
+    errors = [(field, message) for field, messages in found.items() for message in messages]
     if errors:
-        fields = ", ".join(sorted({e["field"] for e in errors}))
-        raise ProblemError(422, "Unprocessable Content", f"invalid fields: {fields}", errors=errors)
+        raise invalid_fields(errors)
 
 
 class Templates:

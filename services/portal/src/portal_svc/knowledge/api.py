@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
-from crm_platform.errors import ProblemError
+from crm_platform.errors import ProblemError, invalid_fields
 from crm_platform.internal_auth import PrincipalDep, get_principal
 from crm_platform.preconditions import IfMatch, version_of
 from portal_svc.access import AccountScopeDep
@@ -76,12 +76,7 @@ async def upload(
                 413, "Content Too Large", f"files are limited to {limit // (1024 * 1024)} MB"
             )
     if not data:
-        raise ProblemError(
-            422,
-            "Unprocessable Content",
-            "the file is empty",
-            errors=[{"field": "body", "in": "body", "message": "empty"}],
-        )
+        raise invalid_fields([("body", "empty")], detail="the file is empty")
     content_type = request.headers.get("content-type", "")
     return await svc.add_file(principal, material_id, name, content_type, bytes(data))
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import or_
 
 from crm_contracts.ids import uuid7
-from crm_platform.errors import NotFoundError, ProblemError
+from crm_platform.errors import NotFoundError, ProblemError, invalid_fields
 from crm_platform.internal_auth import Principal, require_role
 from crm_platform.preconditions import check_version
 from crm_platform.scope import Scope as StaffScope
@@ -165,11 +165,11 @@ class Knowledge:
         material = await self._own(principal, material_id)
         kind = content_type.split(";")[0].strip().lower()
         if kind not in ALLOWED_TYPES:
-            raise ProblemError(
-                415,
-                "Unsupported Media Type",
-                f"{kind or 'this type'} is not an allowed file type",
-                errors=[{"field": "content-type", "in": "header", "message": "not allowed"}],
+            raise invalid_fields(
+                [("content-type", "not allowed")],
+                "header",
+                status=415,
+                detail=f"{kind or 'this type'} is not an allowed file type",
             )
         file = MaterialFile(
             id=uuid7(),
