@@ -44,7 +44,7 @@ from crm_platform.testing import amqp_url, fresh_database
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 # Benchmarks of other parts, each a module beside this one with `async def run() -> dict`.
-SECTIONS = ("gateway", "clients", "journal", "billing", "portal", "web")
+SECTIONS = ("gateway", "clients", "journal", "billing", "portal", "web", "notifications")
 RESULTS = ROOT / "var" / "bench" / "results.json"
 TENANT = uuid.UUID("0190a000-0000-7000-8000-0000000000be")
 POLICY = RetryPolicy(delays_ms=(100, 1_000))

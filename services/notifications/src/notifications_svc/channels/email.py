@@ -47,6 +47,8 @@ class SmtpEmail:
         self.password = unquote(parts.password) if parts.password else None
         self.mail_from = mail_from
         self.timeout = timeout
+        # built once: loading the CA bundle for every letter costs milliseconds of CPU each
+        self.tls = ssl.create_default_context()
 
     async def send(self, message: Outgoing) -> str:
         mail = letter(message, self.mail_from)
@@ -59,7 +61,7 @@ class SmtpEmail:
                 password=self.password,
                 use_tls=self.implicit_tls,
                 start_tls=None,  # STARTTLS when the server offers it
-                tls_context=ssl.create_default_context(),
+                tls_context=self.tls,
                 timeout=self.timeout,
             )
         except aiosmtplib.SMTPRecipientsRefused as exc:
