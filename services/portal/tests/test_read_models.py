@@ -465,6 +465,16 @@ def test_profile_change_requests_and_their_state(api: Api, org: Org) -> None:
     parent = account(org.tenant, org.parent)
     bad = api.call("POST", f"{P}/profile/requests", parent, json={})
     assert bad.status_code == 422
+    for field, value in [("first_name", "Ja\u0000n"), ("birthday", "0001-01-01")]:
+        refused = api.call(
+            "POST",
+            f"{P}/profile/requests",
+            parent,
+            params={"client_id": str(org.child)},
+            json={field: value},
+        )
+        assert refused.status_code == 422, refused.text
+        assert [e["field"] for e in refused.json()["errors"]] == [field]
     sent = api.ok(
         "POST",
         f"{P}/profile/requests",

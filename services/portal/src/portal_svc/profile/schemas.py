@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, EmailStr, StringConstraints, model_validator
 
+from crm_platform.fields import BusinessDate, OneLine
 from portal_svc.schemas_common import AsOf, Read
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), OneLine
+]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 ()\-]{6,20}$")]
 
 
@@ -23,7 +26,7 @@ class ChangeIn(BaseModel):
     last_name: Name | None = None
     phone: Phone | None = None
     email: EmailStr | None = None
-    birthday: date | None = None
+    birthday: BusinessDate | None = None
 
     @model_validator(mode="after")
     def _something(self) -> ChangeIn:
