@@ -131,3 +131,76 @@ async def test_an_invited_teacher_accepts_through_the_letter_and_signs_in(
     # the link works once
     again = await gateway.post("/auth/invites/accept", json={"token": token, "password": password})
     assert again.status_code >= 400
+
+
+async def confirmed_client(
+    gateway: httpx.AsyncClient, smtp: SmtpCatcher, owner: dict[str, str], name: str, phone: str
+) -> tuple[dict[str, Any], str]:
+    """A client whose address is confirmed through the confirmation letter."""
+    address = f"{name.lower()}-{uuid.uuid4().hex[:8]}@example.com"
+    created = await gateway.post(
+        CLIENTS,
+        headers=owner,
+        json={"first_name": name, "last_name": "Nowak", "phone": phone, "email": address},
+    )
+    assert created.status_code == 201, created.text
+    letter = await letter_to(smtp, address, f"{name}'s confirmation letter")
+    token = token_in(letter, "/my/confirm-email")
+    confirmed = await gateway.post("/api/v1/clients/email-confirmations", json={"token": token})
+    assert confirmed.status_code == 204, confirmed.text
+    client: dict[str, Any] = created.json()
+    return client, address
+
+
+async def test_a_broadcast_to_a_tag_reaches_exactly_the_tagged_not_opted_out_clients(
+    gateway: httpx.AsyncClient, smtp: SmtpCatcher
+) -> None:
+    school = await sign_up(gateway, "Broadcasting school")
+    owner = bearer(school["tokens"])
+    anna, anna_mail = await confirmed_client(gateway, smtp, owner, "Anna", "601 300 401")
+    olek, olek_mail = await confirmed_client(gateway, smtp, owner, "Olek", "601 300 402")
+    ewa, ewa_mail = await confirmed_client(gateway, smtp, owner, "Ewa", "601 300 403")
+    tag = await gateway.post("/api/v1/clients/tags", headers=owner, json={"name": "Choir"})
+    assert tag.status_code == 201, tag.text
+    for client in (anna, olek):
+        tagged = await gateway.put(
+            f"{CLIENTS}/{client['id']}/tags", headers=owner, json={"tag_ids": [tag.json()["id"]]}
+        )
+        assert tagged.status_code == 200, tagged.text
+    audience = {"kind": "tag", "id": tag.json()["id"]}
+
+    async def both_tagged_known() -> bool | None:
+        counted = await gateway.post(f"{NO}/broadcasts/audience", headers=owner, json=audience)
+        if counted.status_code == 404:
+            return None
+        assert counted.status_code == 200, counted.text
+        return True if counted.json()["recipients"] == 2 else None
+
+    await poll_until(both_tagged_known, within=WITHIN, what="notifications to learn the tags")
+    opted = await gateway.put(
+        f"{NO}/clients/{olek['id']}/opt-outs",
+        headers=owner,
+        json={"category": "news", "channel": "email", "opted_out": True},
+    )
+    assert opted.status_code == 200, opted.text
+    sent = await gateway.post(
+        f"{NO}/broadcasts",
+        headers=owner,
+        json={"audience": audience, "subject": "Choir concert", "body": "{{ first_name }}, sing!"},
+    )
+    assert sent.status_code == 201, sent.text
+    assert sent.json()["recipients"] == 2
+
+    async def done() -> dict[str, Any] | None:
+        shown = await gateway.get(f"{NO}/broadcasts/{sent.json()['id']}", headers=owner)
+        assert shown.status_code == 200, shown.text
+        progress: dict[str, int] = shown.json()["progress"]
+        return shown.json() if progress == {"sent": 1, "skipped": 1} else None
+
+    await poll_until(done, within=WITHIN, what="the broadcast to be handed over")
+    letters = [m for m in smtp.to(anna_mail) if str(m["Subject"]) == "Choir concert"]
+    assert len(letters) == 1
+    assert "Anna, sing!" in text_of(letters[0])
+    assert [m for m in smtp.to(olek_mail) if str(m["Subject"]) == "Choir concert"] == []
+    assert [m for m in smtp.to(ewa_mail) if str(m["Subject"]) == "Choir concert"] == []
+    assert ewa["id"] != anna["id"]
