@@ -258,3 +258,47 @@ def test_the_command_line_does_what_the_api_does(
         ]
         == 5
     )
+
+
+def test_a_plan_limits_staff_users_and_a_limit_below_them_is_refused(
+    api: Api, cli_env: None
+) -> None:
+    _, operator = new_operator(api)
+    signed = api.sign_up()
+    org_id = signed["organisation"]["id"]
+    owner = staff_principal(org_id, signed["owner"]["id"], "owner")
+    limited = api.call(
+        "PUT",
+        f"{OPS}/organisations/{org_id}/plan",
+        operator,
+        json={"plan": "standard", "limits": {"staff": 2}},
+    )
+    assert limited.status_code == 200, limited.text
+
+    def add(n: int) -> Any:
+        return api.call(
+            "POST",
+            "/api/v1/identity/staff",
+            owner,
+            json={
+                "email": f"t{n}-{uuid.uuid4().hex[:6]}@school.example.com",
+                "name": "Teacher",
+                "role": "teacher",
+                "password": "correct horse battery",
+            },
+        )
+
+    assert add(1).status_code == 201
+    refused = add(2)
+    assert refused.status_code == 409
+    assert refused.json()["detail"] == (
+        "the standard plan allows 2 staff users and this organisation has 2; ask for a larger plan"
+    )
+    below = api.call(
+        "PUT",
+        f"{OPS}/organisations/{org_id}/plan",
+        operator,
+        json={"plan": "standard", "limits": {"staff": 1}},
+    )
+    assert below.status_code == 422
+    assert [e["field"] for e in below.json()["errors"]] == ["limits.staff"]
