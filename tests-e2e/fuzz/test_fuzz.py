@@ -2,8 +2,9 @@
 resources in the path parameters: no answer may be a 5xx, and every answer must match the
 document (its status is documented, its content type and body are the documented ones).
 
-Bounded: a few generated requests per operation, derandomised (the same requests on every
-run), each operation's failures collected and reported together.
+Bounded: a few generated requests per operation, valid ones and invalid ones (which must be
+refused with a documented 4xx), derandomised (the same requests on every run), each
+operation's failures collected and reported together.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import hypothesis
 import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.specs.openapi.checks import (
@@ -32,7 +34,8 @@ from ..test_access import bearer, journal_knows, post_once_known, sign_up
 from ..test_clients import create_client
 from ..test_journal_billing import BI, J, add_service, billing_knows, post, school_today, sell
 
-EXAMPLES_PER_OPERATION = 6
+# Valid requests, then invalid ones (which must be refused with a documented 4xx).
+MODES = ((GenerationMode.POSITIVE, 6), (GenerationMode.NEGATIVE, 4))
 # Failures of issue 12 that another change is fixing: reported on every run (and when they
 # pass), not failing it. Nothing else is excused.
 KNOWN_OPEN: dict[str, str] = {}
@@ -120,12 +123,30 @@ def run_operation(
     """Generated requests for one operation (counted in `sent`); what failed, one line
     each."""
     names = {p.name for p in operation.path_parameters}
-    strategy = operation.as_strategy(path_parameters={n: ids[n] for n in names if n in ids})
+    known = {n: ids[n] for n in names if n in ids}
     failures: list[str] = []
+    for mode, examples in MODES:
+        strategy = operation.as_strategy(generation_mode=mode, path_parameters=known)
+        try:
+            _run(operation, strategy, examples, base_url, owner, sent, failures)
+        except hypothesis.errors.Unsatisfiable:  # nothing of this operation can be made invalid
+            continue
+    return failures
+
+
+def _run(
+    operation: Any,
+    strategy: Any,
+    examples: int,
+    base_url: str,
+    owner: dict[str, str],
+    sent: list[int],
+    failures: list[str],
+) -> None:
     session = requests.Session()
 
     @hypothesis.settings(
-        max_examples=EXAMPLES_PER_OPERATION,
+        max_examples=examples,
         deadline=None,
         database=None,
         derandomize=True,
@@ -153,7 +174,6 @@ def run_operation(
                 )
 
     generated()
-    return failures
 
 
 async def test_every_operation_answers_as_documented(
