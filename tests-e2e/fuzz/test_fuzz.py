@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections import Counter
 from datetime import timedelta
 from typing import Any
 
@@ -118,10 +119,10 @@ async def seeded(gateway: httpx.AsyncClient) -> tuple[dict[str, str], dict[str, 
 
 
 def run_operation(
-    operation: Any, base_url: str, owner: dict[str, str], ids: dict[str, str], sent: list[int]
+    operation: Any, base_url: str, owner: dict[str, str], ids: dict[str, str], sent: Counter[str]
 ) -> list[str]:
-    """Generated requests for one operation (counted in `sent`); what failed, one line
-    each."""
+    """Generated requests for one operation (answers counted in `sent` by status class);
+    what failed, one line each."""
     names = {p.name for p in operation.path_parameters}
     known = {n: ids[n] for n in names if n in ids}
     failures: list[str] = []
@@ -140,7 +141,7 @@ def _run(
     examples: int,
     base_url: str,
     owner: dict[str, str],
-    sent: list[int],
+    sent: Counter[str],
     failures: list[str],
 ) -> None:
     session = requests.Session()
@@ -155,12 +156,13 @@ def _run(
     )
     @hypothesis.given(strategy)
     def generated(case: Any) -> None:
-        sent[0] += 1
         try:
             response = case.call(base_url=base_url, session=session, headers=owner, timeout=30)
         except requests.RequestException as exc:
+            sent["no answer"] += 1
             failures.append(f"{operation.label}: no answer ({type(exc).__name__})")
             return
+        sent[f"{response.status_code // 100}xx"] += 1
         try:
             case.validate_response(response, checks=CHECKS)
         except (Failure, FailureGroup) as exc:  # every failure of the case; the run goes on
@@ -185,7 +187,7 @@ async def test_every_operation_answers_as_documented(
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 100, len(operations)
 
-    sent = [0]
+    sent: Counter[str] = Counter()
 
     def everything() -> list[str]:
         out: list[str] = []
@@ -197,7 +199,8 @@ async def test_every_operation_answers_as_documented(
     known = [f for f in failures if f.split(": ")[0] in KNOWN_OPEN]
     new = sorted(set(failures) - set(known))
     print(
-        f"\nfuzz: {len(operations)} operations, {sent[0]} requests, "
+        f"\nfuzz: {len(operations)} operations, {sum(sent.values())} requests "
+        f"({dict(sorted(sent.items()))}), "
         f"{len(failures)} failures, {len(new)} new"
     )
     for line in new:
