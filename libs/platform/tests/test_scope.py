@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Column, MetaData, String, Table, Uuid, create_engine, select
 
 from crm_platform.app import create_service_app
-from crm_platform.errors import NotFoundError
-from crm_platform.internal_auth import Principal
+from crm_platform.errors import NotFoundError, ProblemError
+from crm_platform.internal_auth import Principal, require_role
 from crm_platform.scope import Place, Scope
 from crm_platform.settings import ServiceSettings
 
@@ -106,3 +106,13 @@ def test_a_service_answers_a_trailing_slash_with_404_never_a_redirect() -> None:
         response = client.get("/api/v1/probe/things/", follow_redirects=False)
     assert response.status_code == 404
     assert "location" not in response.headers
+
+
+def test_require_role_answers_non_staff_as_not_found_and_staff_of_another_role_403() -> None:
+    with pytest.raises(ProblemError) as portal:
+        require_role(caller("owner", realm="portal"), "owner")
+    assert portal.value.status == 404
+    with pytest.raises(ProblemError) as teacher:
+        require_role(caller("teacher"), "owner")
+    assert teacher.value.status == 403
+    require_role(caller("owner"), "owner")

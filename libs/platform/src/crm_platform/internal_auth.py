@@ -161,8 +161,11 @@ PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
 def require_role(principal: Principal, *roles: str) -> None:
-    """403 unless a staff member holding one of `roles` is calling."""
-    if principal.realm != "staff" or principal.role not in roles:
+    """403 unless a staff member holding one of `roles` is calling; anyone who is not staff
+    gets 404, as everywhere (staff data does not exist for them)."""
+    if principal.realm != "staff":
+        raise ProblemError(404, "Not Found", "not found")
+    if principal.role not in roles:
         raise ProblemError(403, "Forbidden", f"needs the role {' or '.join(roles)}")
 
 
