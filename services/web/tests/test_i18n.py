@@ -92,3 +92,19 @@ def test_money_and_dates_follow_the_locale() -> None:
 @pytest.mark.parametrize(("typed", "minor"), [("12,50", 1250), ("12.5", 1250), ("1 000", 100000)])
 def test_amounts_typed_in_either_decimal_mark(typed: str, minor: int) -> None:
     assert Formats("pl", currency="PLN").minor_units(typed) == minor
+
+
+def test_a_refusal_names_the_fields_in_either_shape() -> None:
+    from web_svc.gateway import ApiError
+
+    ours = ApiError(
+        422,
+        {
+            "detail": "invalid",
+            "errors": [{"field": "price_minor", "in": "body", "message": "must be positive"}],
+        },
+    )
+    assert ours.detail == "price_minor: must be positive"
+    pydantic = ApiError(422, {"errors": [{"loc": ["body", "name"], "msg": "required"}]})
+    assert pydantic.detail == "name: required"
+    assert ApiError(503, {"title": "Service Unavailable"}).detail == "Service Unavailable"

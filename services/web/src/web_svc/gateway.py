@@ -25,10 +25,13 @@ class ApiError(Exception):
             parts = []
             for error in errors[:3]:
                 if isinstance(error, dict):
-                    where = ".".join(str(p) for p in error.get("loc", []) if p != "body")
-                    parts.append(f"{where}: {error.get('msg', '')}".strip(": "))
-            if parts:
-                return "; ".join(parts)
+                    where = error.get("field") or ".".join(
+                        str(p) for p in error.get("loc", []) if p != "body"
+                    )
+                    said = error.get("message") or error.get("msg") or ""
+                    parts.append(f"{where}: {said}".strip(": "))
+            if any(parts):
+                return "; ".join(p for p in parts if p)
         return str(self.problem.get("detail") or self.problem.get("title") or self.status)
 
 

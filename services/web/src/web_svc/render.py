@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from web_svc.gateway import ApiError
 from web_svc.i18n import LANGUAGE_NAMES, LOCALES, Formats, choose_locale, negotiate, translator
 from web_svc.sessions import LANG_COOKIE, Session
 
@@ -115,3 +116,11 @@ def words_for(request: Request) -> Callable[[str], str]:
     pages: Pages = request.app.state.pages
     locale = page_locale(request, getattr(request.state, "session", None))
     return translator(locale, pages.mark_untranslated).gettext
+
+
+def refusal(exc: ApiError, _: Callable[[str], str]) -> str:
+    """What to tell the person about a refused form: what to fix, or to try again soon (a
+    service not answering, or one that has not yet learnt of something new)."""
+    if exc.status == 503:
+        return _("A part of the system is not answering. Try again in a moment.")
+    return _("Please check the form") + f": {exc.detail}"

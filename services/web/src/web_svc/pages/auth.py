@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse
 from web_svc.deps import Caller, csrf_guard, read_session, set_session
 from web_svc.gateway import ApiError, GatewayClient, answer, caller_address
 from web_svc.i18n import LOCALES
-from web_svc.render import render, words_for
+from web_svc.render import refusal, render, words_for
 from web_svc.sessions import LANG_COOKIE, Session
 
 router = APIRouter(dependencies=[Depends(csrf_guard)])
@@ -239,11 +239,7 @@ async def sign_up(
         session = await staff_session(gateway, signed_up["tokens"])
     except ApiError as exc:
         _ = words_for(request)
-        error = (
-            _("This email is already registered.")
-            if exc.status == 409
-            else _("Please check the form") + f": {exc.detail}"
-        )
+        error = _("This email is already registered.") if exc.status == 409 else refusal(exc, _)
         return render(request, "app/signup.html", _signup_context(values, error), status_code=400)
     set_session(request, "staff", session)
     return RedirectResponse("/app", status_code=303)

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse
 
 from web_svc.deps import StaffDep, csrf_guard
 from web_svc.gateway import ApiError, items
-from web_svc.render import formats, render, words_for
+from web_svc.render import formats, refusal, render, words_for
 
 router = APIRouter(dependencies=[Depends(csrf_guard)])
 BI = "/api/v1/billing"
@@ -77,11 +77,11 @@ async def add_service(
         return await _page(request, caller, values, _("Enter the price."), 400)
     if body["kind"] != "one_time":
         if classes.strip():
-            body["classes"] = classes.strip()
+            body["classes"] = _number(classes)
         else:
             body["unlimited"] = True
         if period_count.strip():
-            body["period"] = {"unit": period_unit, "count": period_count.strip()}
+            body["period"] = {"unit": period_unit, "count": _number(period_count)}
         body["leftover"] = leftover if leftover in ("burn", "carry") else "burn"
         body["shared"] = shared == "on"
         body["freestyle"] = freestyle == "on"
@@ -90,7 +90,11 @@ async def add_service(
     try:
         await caller.post(f"{BI}/catalogue", body)
     except ApiError as exc:
-        return await _page(
-            request, caller, values, _("Please check the form") + f": {exc.detail}", 400
-        )
+        return await _page(request, caller, values, refusal(exc, _), 400)
     return RedirectResponse("/app/catalogue?added=1", status_code=303)
+
+
+def _number(typed: str) -> int | str:
+    """A whole number typed in a form; anything else goes as typed, for the API to name."""
+    cleaned = typed.strip()
+    return int(cleaned) if cleaned.isdigit() else cleaned

@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse
 
 from web_svc.deps import Caller, StaffDep, csrf_guard
 from web_svc.gateway import ApiError, items
-from web_svc.render import formats, render, words_for
+from web_svc.render import formats, refusal, render, words_for
 
 router = APIRouter(dependencies=[Depends(csrf_guard)])
 CL = "/api/v1/clients"
@@ -98,7 +98,7 @@ async def new_client(
         created = await caller.post(f"{CL}/clients", body)
     except ApiError as exc:
         _ = words_for(request)
-        error = _("Please check the form") + f": {exc.detail}"
+        error = refusal(exc, _)
         return render(
             request, "app/client_new.html", {"values": values, "error": error}, status_code=400
         )

@@ -21,6 +21,13 @@ Text = Annotated[str, Form()]
 WRITERS = ("owner", "admin")
 
 
+def whole(typed: str) -> int | str:
+    """A whole number typed in a form (the API takes numbers as numbers); anything else
+    goes as typed, for the API to name the field."""
+    cleaned = typed.strip()
+    return int(cleaned) if cleaned.isdigit() else cleaned
+
+
 def month_of(value: str | None, today: date) -> date:
     if value:
         try:
@@ -72,10 +79,14 @@ async def create_group(
 ) -> Response:
     body: dict[str, Any] = {"name": name, "branch_id": branch_id, "starts_on": starts_on}
     if capacity.strip():
-        body["capacity"] = capacity.strip()
+        body["capacity"] = whole(capacity)
     if weekday and starts_at:
         body["schedule"] = [
-            {"weekday": weekday, "starts_at": starts_at, "duration_minutes": duration_minutes}
+            {
+                "weekday": whole(weekday),
+                "starts_at": starts_at,
+                "duration_minutes": whole(duration_minutes),
+            }
         ]
     try:
         group = await caller.post(f"{J}/groups", body)
@@ -296,7 +307,7 @@ async def add_lesson(
         {
             "lesson_date": lesson_date,
             "starts_at": starts_at,
-            "duration_minutes": duration_minutes,
+            "duration_minutes": whole(duration_minutes),
         },
     )
     month = lesson_date[:7]
