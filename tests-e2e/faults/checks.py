@@ -69,6 +69,7 @@ async def state(fs: FaultSystem, clients: list[str]) -> dict[str, Any]:
             await fs.sql(spec.name, "SELECT count(*) AS n FROM outbox WHERE published_at IS NULL")
         )[0]["n"]
         for spec in SERVICES
+        if spec.has_database
     }
     return {
         "billing": billing,
