@@ -119,7 +119,7 @@ async def test_an_invited_teacher_accepts_through_the_letter_and_signs_in(
     )
     assert invited.status_code == 201, invited.text
     invitation = await letter_to(smtp, address, "the invitation letter")
-    token = token_in(invitation, "/app/accept-invite")
+    token = token_in(invitation, "/app/invite")
     password = "a teacher's own long password"
     accepted = await gateway.post(
         "/auth/invites/accept", json={"token": token, "password": password}

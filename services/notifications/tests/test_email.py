@@ -108,7 +108,7 @@ def test_an_invitation_link_is_sealed_everywhere_but_in_the_letter(api: Api) -> 
         org.tenant,
     )
     (letter,) = wait_for(lambda: api.smtp.to("teacher@example.com"))
-    assert f"/app/accept-invite?token={token}" in text_of(letter)
+    assert f"/app/invite?token={token}" in text_of(letter)
     assert "List-Unsubscribe" not in letter  # transactional
     stored = json.dumps([dict(r) for r in api.sql("SELECT * FROM messages")], default=str)
     stored += json.dumps([dict(r) for r in api.sql("SELECT * FROM message_attempts")], default=str)

@@ -56,8 +56,8 @@ def links(settings: Settings) -> dict[str, str]:
     base = settings.public_url.rstrip("/")
     return {
         "email_confirmation": base + "/my/confirm-email?token={token}",
-        "staff_invitation": base + "/app/accept-invite?token={token}",
-        "password_reset": base + "/app/reset-password?token={token}",
+        "staff_invitation": base + "/app/invite?token={token}",
+        "password_reset": base + "/app/password-reset/confirm?token={token}",
     }
 
 

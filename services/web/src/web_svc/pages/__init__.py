@@ -6,6 +6,7 @@ from web_svc.pages import (
     auth,
     catalogue,
     clients,
+    confirm,
     home,
     journal,
     journal_row,
@@ -15,5 +16,5 @@ from web_svc.pages import (
 
 routers: list[APIRouter] = [
     module.router
-    for module in (auth, home, journal, journal_row, clients, money, catalogue, portal)
+    for module in (auth, home, journal, journal_row, clients, money, catalogue, portal, confirm)
 ]
