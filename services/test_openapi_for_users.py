@@ -15,7 +15,7 @@ import pytest
 INTERNAL = re.compile(
     r"\.py\b|\btwin\b|crm_platform|crm_messaging|_svc\b|\blibs'|\bdomain/|GroupCommit", re.I
 )
-SERVICES = ("identity", "clients", "billing", "journal")
+SERVICES = ("identity", "clients", "billing", "journal", "notifications", "portal")
 
 
 def document(service: str, tmp_path: Any) -> dict[str, Any]:

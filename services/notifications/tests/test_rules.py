@@ -141,7 +141,7 @@ def test_staff_opt_a_client_out_per_category_and_channel(api: Api) -> None:
     client = api.client_of(org, email="optout@example.com")
     path = f"{N}/clients/{client}/opt-outs"
     body = {"category": "reminders", "channel": "email", "opted_out": True}
-    assert api.ok("PUT", path, org.owner, json=body) == [
+    assert api.ok("PUT", path, org.owner, json=body)["items"] == [
         {"category": "reminders", "channel": "email", "source": "staff"}
     ]
     api.send(due(client), org.tenant)
@@ -153,6 +153,6 @@ def test_staff_opt_a_client_out_per_category_and_channel(api: Api) -> None:
     assert api.call("GET", path, other_admin).status_code == 404
     assert api.call("GET", path, Org().owner).status_code == 404
     admin = staff(org.tenant, "admin", branch_ids=frozenset({org.branch}))
-    assert api.ok("PUT", path, admin, json=body | {"opted_out": False}) == []
+    assert api.ok("PUT", path, admin, json=body | {"opted_out": False})["items"] == []
     api.send(due(client), org.tenant)
     wait_for(lambda: api.smtp.to("optout@example.com"))

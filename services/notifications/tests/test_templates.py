@@ -47,7 +47,9 @@ def test_saving_checks_variables_syntax_locale_and_trigger_and_writes_nothing_ba
         assert message in errors[0]["message"]
     teacher = staff(org.tenant, "teacher", group_ids=frozenset({uuid.uuid4()}))
     assert api.call("POST", f"{N}/templates", teacher, json=body).status_code == 403
-    listed = api.ok("GET", f"{N}/templates", org.owner, params={"trigger": "payment_due_soon"})
+    listed = api.ok("GET", f"{N}/templates", org.owner, params={"trigger": "payment_due_soon"})[
+        "items"
+    ]
     assert {t["locale"] for t in listed} == {"en", "ru", "pl", "uk"}
     assert {t["version"] for t in listed} == {0}
 
@@ -164,7 +166,7 @@ def test_a_test_send_reaches_the_given_address_with_example_values(api: Api) -> 
 
 def test_triggers_list_their_category_and_variables(api: Api) -> None:
     org = api.organisation()
-    found = {t["name"]: t for t in api.ok("GET", f"{N}/triggers", org.owner)}
+    found = {t["name"]: t for t in api.ok("GET", f"{N}/triggers", org.owner)["items"]}
     assert found["password_reset"]["category"] == "transactional"
     assert "amount" in found["payment_due_soon"]["variables"]
 

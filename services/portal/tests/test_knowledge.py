@@ -47,7 +47,7 @@ def test_who_publishes_what_and_who_sees_it(api: Api, org: Org) -> None:
     teacher = staff(org, "teacher", org.branch)
     assert api.call("POST", f"{S}/materials", teacher, json=body).status_code == 403
     assert api.call("PATCH", f"{S}/materials/{theirs['id']}", admin, json=body).status_code == 404
-    listed = {m["title"] for m in api.ok("GET", f"{S}/materials", admin)}
+    listed = {m["title"] for m in api.ok("GET", f"{S}/materials", admin)["items"]}
     assert listed == {"For everyone", "Branch news"}
     # Jan is enrolled in a group of org.branch: he sees the chain's and that branch's.
     seen = api.get(f"{P}/knowledge", account(org.tenant, org.parent), client_id=org.child)

@@ -5,6 +5,7 @@ import uuid
 from fastapi import APIRouter, Query, Request
 
 from crm_platform.internal_auth import PrincipalDep
+from crm_platform.pagination import Page
 from notifications_svc.broadcasts import schemas
 from notifications_svc.broadcasts.service import Broadcasts
 from notifications_svc.deps import ContextDep
@@ -34,8 +35,8 @@ async def send_broadcast(
 @router.get("/broadcasts")
 async def list_broadcasts(
     request: Request, principal: PrincipalDep, ctx: ContextDep, limit: int = Query(50, ge=1, le=200)
-) -> list[schemas.BroadcastRead]:
-    return await _broadcasts(request, ctx).listed(principal, limit)
+) -> Page[schemas.BroadcastRead]:
+    return Page(items=await _broadcasts(request, ctx).listed(principal, limit))
 
 
 @router.get("/broadcasts/{broadcast_id}")

@@ -11,6 +11,7 @@ from sqlalchemy import delete, select
 
 from crm_platform.errors import NotFoundError
 from crm_platform.internal_auth import PrincipalDep, require_role
+from crm_platform.pagination import Page
 from notifications_svc.access import sees_client
 from notifications_svc.deps import ContextDep
 from notifications_svc.messages.repository import MessagesRepository
@@ -36,21 +37,24 @@ async def _client(ctx: ContextDep, principal: PrincipalDep, client_id: uuid.UUID
     return client
 
 
-async def _list(ctx: ContextDep, client_id: uuid.UUID) -> list[OptOutRead]:
+async def _list(ctx: ContextDep, client_id: uuid.UUID) -> Page[OptOutRead]:
     rows = await ctx.session.execute(
         select(OptOut)
         .where(OptOut.client_id == client_id)
         .order_by(OptOut.category, OptOut.channel)
     )
-    return [
-        OptOutRead(category=o.category, channel=o.channel, source=o.source) for o in rows.scalars()
-    ]
+    return Page(
+        items=[
+            OptOutRead(category=o.category, channel=o.channel, source=o.source)
+            for o in rows.scalars()
+        ]
+    )
 
 
 @router.get("/clients/{client_id}/opt-outs")
 async def list_opt_outs(
     client_id: uuid.UUID, principal: PrincipalDep, ctx: ContextDep
-) -> list[OptOutRead]:
+) -> Page[OptOutRead]:
     await _client(ctx, principal, client_id)
     return await _list(ctx, client_id)
 
@@ -58,7 +62,7 @@ async def list_opt_outs(
 @router.put("/clients/{client_id}/opt-outs")
 async def set_opt_out(
     client_id: uuid.UUID, body: OptOutWrite, principal: PrincipalDep, ctx: ContextDep
-) -> list[OptOutRead]:
+) -> Page[OptOutRead]:
     require_role(principal, "owner", "admin", "teacher")
     client = await _client(ctx, principal, client_id)
     if body.opted_out:

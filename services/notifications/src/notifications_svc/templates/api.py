@@ -3,6 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, status
 
 from crm_platform.internal_auth import PrincipalDep
+from crm_platform.pagination import Page
 from notifications_svc.access import tenant_of
 from notifications_svc.deps import ContextDep
 from notifications_svc.templates import schemas
@@ -16,9 +17,9 @@ def _templates(request: Request, ctx: ContextDep) -> Templates:
 
 
 @router.get("/triggers")
-async def list_triggers(principal: PrincipalDep) -> list[schemas.TriggerRead]:
+async def list_triggers(principal: PrincipalDep) -> Page[schemas.TriggerRead]:
     tenant_of(principal)
-    return triggers()
+    return Page(items=triggers())
 
 
 @router.get("/templates")
@@ -28,8 +29,8 @@ async def list_templates(
     ctx: ContextDep,
     trigger: str | None = None,
     locale: str | None = None,
-) -> list[schemas.TemplateRead]:
-    return await _templates(request, ctx).in_force(principal, trigger, locale)
+) -> Page[schemas.TemplateRead]:
+    return Page(items=await _templates(request, ctx).in_force(principal, trigger, locale))
 
 
 @router.post("/templates")

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from crm_platform.errors import ProblemError, invalid_fields
 from crm_platform.internal_auth import PrincipalDep, get_principal
+from crm_platform.pagination import Page
 from crm_platform.preconditions import IfMatch, version_of
 from portal_svc.access import AccountScopeDep
 from portal_svc.context import ContextDep
@@ -31,8 +32,8 @@ Name = Annotated[str, Query(min_length=1, max_length=200, pattern=r"^[^/\\\x00-\
 
 
 @staff_router.get("/materials")
-async def materials(principal: PrincipalDep, svc: KnowledgeDep) -> list[schemas.MaterialRead]:
-    return await svc.staff_list(principal)
+async def materials(principal: PrincipalDep, svc: KnowledgeDep) -> Page[schemas.MaterialRead]:
+    return Page(items=await svc.staff_list(principal))
 
 
 @staff_router.post("/materials", status_code=status.HTTP_201_CREATED)
