@@ -74,7 +74,16 @@ async def client_registered(
 
 @handlers.on(ClientUpdated)
 async def client_updated(session: AsyncSession, envelope: EventEnvelope, p: ClientUpdated) -> None:
-    await ReadModels(session).client(envelope.tenant_id, p, envelope.time)
+    # a card registered with a confirmed email was not asked to confirm it: no welcome
+    if await ReadModels(session).client(envelope.tenant_id, p, envelope.time):
+        await _dispatch(session).enqueue(
+            Reason(
+                tenant_id=envelope.tenant_id,
+                trigger="client_welcome",
+                occurrence=str(p.client_id),  # once per client, whatever address it confirms
+                recipient=Recipient(client_id=p.client_id),
+            )
+        )
 
 
 @handlers.on(ClientArchived)

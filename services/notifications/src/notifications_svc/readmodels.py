@@ -28,13 +28,15 @@ class ReadModels:
             self.session.add(org)
         org.name, org.time_zone, org.locale, org.currency = name, time_zone, locale, currency
 
-    async def client(self, tenant_id: uuid.UUID, card: ClientState, as_of: datetime) -> None:
+    async def client(self, tenant_id: uuid.UUID, card: ClientState, as_of: datetime) -> bool:
+        """Keeps the card; True when this change is the one that confirmed its email."""
         row = await self.session.get(Client, card.client_id)
         if row is None:
             row = Client(id=card.client_id, tenant_id=tenant_id)
             self.session.add(row)
         elif row.as_of >= as_of:
-            return
+            return False
+        had_email = row.email is not None
         row.first_name, row.last_name = card.first_name, card.last_name
         row.email = card.email if card.email and card.email_confirmed else None
         row.phone = card.phone
@@ -44,6 +46,7 @@ class ReadModels:
         locale = getattr(card, "locale", None)  # not on the card yet; read when it is
         row.locale = locale if isinstance(locale, str) else row.locale
         row.as_of = as_of
+        return not had_email and row.email is not None
 
     async def client_status(self, client_id: uuid.UUID, status: str) -> None:
         row = await self.session.get(Client, client_id)

@@ -60,6 +60,7 @@ TRIGGERS: dict[str, Trigger] = {
             "role",
             sealed="invite",
         ),
+        _t("client_welcome", "transactional", "client"),
         _t("password_reset", "transactional", "staff", "link", "expires_at", sealed="reset"),
         # staff's own text to many clients (broadcasts/): marketing, so opt-outs apply
         _t("broadcast", "news", "client", templated=False),

@@ -65,4 +65,9 @@ EN: dict[str, Source] = {
         "Hello {{ first_name }},\n\nyou missed the lesson on {{ lesson_date }} and can still"
         " make it up until {{ makeup_until }}. Book a free seat in the portal or ask us." + _SIGN,
     ),
+    "client_welcome": Source(
+        "Welcome to {{ school }}",
+        "Hello {{ first_name }},\n\nthank you for confirming your email address. From now on"
+        " {{ school }} will send you reminders, receipts and news here." + _SIGN,
+    ),
 }

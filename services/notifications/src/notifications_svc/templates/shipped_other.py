@@ -61,6 +61,11 @@ RU: dict[str, Source] = {
         "Здравствуйте, {{ first_name }}!\n\nВы пропустили занятие {{ lesson_date }} и можете"
         " отработать его до {{ makeup_until }}. Запишитесь в личном кабинете или у нас." + _SIGN,
     ),
+    "client_welcome": Source(
+        "Добро пожаловать в {{ school }}",
+        "Здравствуйте, {{ first_name }}!\n\nСпасибо, что подтвердили адрес электронной почты."
+        " Теперь {{ school }} будет присылать сюда напоминания, чеки и новости." + _SIGN,
+    ),
 }
 
 PL: dict[str, Source] = {
@@ -111,6 +116,11 @@ PL: dict[str, Source] = {
         "Odrabianie zajęć możliwe do {{ makeup_until }}",
         "Dzień dobry, {{ first_name }}!\n\nNieobecność na zajęciach {{ lesson_date }} możesz"
         " odrobić do {{ makeup_until }}. Zapisz się w portalu klienta lub u nas." + _SIGN,
+    ),
+    "client_welcome": Source(
+        "Witamy w {{ school }}",
+        "Dzień dobry, {{ first_name }}!\n\nDziękujemy za potwierdzenie adresu e-mail. Od teraz"
+        " {{ school }} będzie wysyłać tu przypomnienia, potwierdzenia płatności i nowości." + _SIGN,
     ),
 }
 
@@ -166,5 +176,10 @@ UK: dict[str, Source] = {
         "Вітаємо, {{ first_name }}!\n\nВи пропустили заняття {{ lesson_date }} і можете"
         " відпрацювати його до {{ makeup_until }}. Запишіться в особистому кабінеті або в нас."
         + _SIGN,
+    ),
+    "client_welcome": Source(
+        "Ласкаво просимо до {{ school }}",
+        "Вітаємо, {{ first_name }}!\n\nДякуємо, що підтвердили адресу електронної пошти."
+        " Відтепер {{ school }} надсилатиме сюди нагадування, чеки та новини." + _SIGN,
     ),
 }
