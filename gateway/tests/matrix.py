@@ -236,6 +236,8 @@ ROUTE_PERMISSION: dict[tuple[str, str], str] = {
     ("GET", f"{P}/makeups/{{mark_id}}/seats"): "portal",
     ("POST", f"{P}/makeups"): "portal",
     ("POST", f"{P}/makeups/{{request_id}}/cancel"): "portal",
+    ("GET", f"{P}/preferences"): "portal",
+    ("PUT", f"{P}/preferences"): "portal",
     # operators: their own realm; staff and clients are refused (403), nobody else (401)
     ("GET", "/operator/v1/me"): "operator",
     ("POST", "/operator/v1/operators"): "operator",

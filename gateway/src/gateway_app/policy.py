@@ -469,6 +469,9 @@ ROUTES: tuple[Route, ...] = (
     _r("GET", f"{PO}/makeups/{{mark_id}}/seats", "portal", "portal"),
     _r("POST", f"{PO}/makeups", "portal", "portal"),
     _r("POST", f"{PO}/makeups/{{request_id}}/cancel", "portal", "portal"),
+    # the client's own notification preferences (notifications checks the session's clients)
+    _r("GET", f"{PO}/preferences", "notifications", "portal"),
+    _r("PUT", f"{PO}/preferences", "notifications", "portal"),
     # operators (identity): every organisation's plan, limits and suspension
     _r("GET", f"{OP}/me", "identity", "operator"),
     _r("POST", f"{OP}/operators", "identity", "operator"),

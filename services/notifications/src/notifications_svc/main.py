@@ -21,6 +21,7 @@ from notifications_svc.consumers import handlers
 from notifications_svc.context import system_clock
 from notifications_svc.internal_calls import InternalCalls
 from notifications_svc.models import messaging
+from notifications_svc.optouts.portal import router as portal_router
 from notifications_svc.organisation.settings import OrganisationPrefs
 from notifications_svc.sending.compose import Composer
 from notifications_svc.sending.sender import Sender
@@ -111,7 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = create_service_app(
         settings,
         title="Notifications: channels, templates, triggered messages, broadcasts, delivery log",
-        routers=[router],
+        routers=[router, portal_router],
         components=components,
     )
     app.state.clock = system_clock

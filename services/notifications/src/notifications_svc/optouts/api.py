@@ -37,7 +37,7 @@ async def _client(ctx: ContextDep, principal: PrincipalDep, client_id: uuid.UUID
     return client
 
 
-async def _list(ctx: ContextDep, client_id: uuid.UUID) -> Page[OptOutRead]:
+async def opt_outs_of(ctx: ContextDep, client_id: uuid.UUID) -> Page[OptOutRead]:
     rows = await ctx.session.execute(
         select(OptOut)
         .where(OptOut.client_id == client_id)
@@ -56,7 +56,7 @@ async def list_opt_outs(
     client_id: uuid.UUID, principal: PrincipalDep, ctx: ContextDep
 ) -> Page[OptOutRead]:
     await _client(ctx, principal, client_id)
-    return await _list(ctx, client_id)
+    return await opt_outs_of(ctx, client_id)
 
 
 @router.put("/clients/{client_id}/opt-outs")
@@ -82,4 +82,4 @@ async def set_opt_out(
                 OptOut.channel == body.channel,
             )
         )
-    return await _list(ctx, client_id)
+    return await opt_outs_of(ctx, client_id)

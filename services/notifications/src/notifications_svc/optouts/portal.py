@@ -1,0 +1,81 @@
+"""The signed-in client's own preferences from the portal: the same opt-outs staff set, with
+the source "client". The client is one the portal session carries in its internal token (the
+linked client by default); any other id answers 404, as if it did not exist."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from sqlalchemy import delete, select
+
+from crm_platform.errors import NotFoundError
+from crm_platform.internal_auth import Principal, PrincipalDep
+from crm_platform.pagination import Page
+from notifications_svc.deps import ContextDep
+from notifications_svc.messages.repository import MessagesRepository
+from notifications_svc.models import Client, OptOut
+from notifications_svc.optouts.api import opt_outs_of
+from notifications_svc.optouts.schemas import OptOutRead, OptOutWrite
+
+router = APIRouter(prefix="/portal/v1", tags=["portal"])
+
+
+class PreferenceWrite(OptOutWrite):
+    client_id: uuid.UUID | None = None
+
+
+async def own_client(ctx: ContextDep, principal: Principal, client_id: uuid.UUID | None) -> Client:
+    """The session's client: `client_id` if the session carries it, else its first one."""
+    if principal.realm != "portal" or principal.tenant_id is None or not principal.client_ids:
+        raise NotFoundError("client")
+    allowed = sorted(principal.client_ids)
+    chosen = client_id or allowed[0]
+    if chosen not in allowed:
+        raise NotFoundError("client")
+    client = (
+        await ctx.session.execute(
+            select(Client).where(Client.id == chosen, Client.tenant_id == principal.tenant_id)
+        )
+    ).scalar_one_or_none()
+    if client is None or client.status == "archived":
+        raise NotFoundError("client")
+    return client
+
+
+@router.get("/preferences")
+async def my_preferences(
+    principal: PrincipalDep,
+    ctx: ContextDep,
+    client_id: Annotated[
+        uuid.UUID | None, Query(description="One of the session's clients; the linked by default")
+    ] = None,
+) -> Page[OptOutRead]:
+    client = await own_client(ctx, principal, client_id)
+    return await opt_outs_of(ctx, client.id)
+
+
+@router.put("/preferences")
+async def set_my_preference(
+    body: PreferenceWrite, principal: PrincipalDep, ctx: ContextDep
+) -> Page[OptOutRead]:
+    client = await own_client(ctx, principal, body.client_id)
+    if body.opted_out:
+        await MessagesRepository(ctx.session).add_opt_out(
+            client.tenant_id,
+            client.id,
+            body.category,
+            body.channel,
+            source="client",
+            created_at=ctx.now(),
+        )
+    else:
+        await ctx.session.execute(
+            delete(OptOut).where(
+                OptOut.client_id == client.id,
+                OptOut.category == body.category,
+                OptOut.channel == body.channel,
+            )
+        )
+    return await opt_outs_of(ctx, client.id)
