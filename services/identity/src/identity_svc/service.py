@@ -661,6 +661,8 @@ class Identity:
             organisation_wide=user.role == "owner",
             branch_ids=sorted({g.scope_id for g in grants if g.scope == "branch"}),
             group_ids=sorted({g.scope_id for g in grants if g.scope == "group"}),
+            email=user.email,
+            name=user.name,
         )
 
     async def _emit_access(self, user: StaffUser, grants: list[Grant]) -> None:

@@ -24,9 +24,11 @@ from crm_contracts.events.clients import (
     ClientRestored,
     ClientUpdated,
     EmailConfirmationRequestedV2,
+    LeadCreated,
     MessengerBound,
 )
 from crm_contracts.events.identity import (
+    AccessChanged,
     OrganisationRegistered,
     OrganisationUpdated,
     PasswordResetRequestedV2,
@@ -247,6 +249,33 @@ async def staff_invited(session: AsyncSession, envelope: EventEnvelope, p: Staff
             },
         )
     )
+
+
+@handlers.on(AccessChanged)
+async def access_changed(session: AsyncSession, envelope: EventEnvelope, p: AccessChanged) -> None:
+    await ReadModels(session).staff_access(envelope.tenant_id, p)
+
+
+@handlers.on(LeadCreated)
+async def lead_created(session: AsyncSession, envelope: EventEnvelope, p: LeadCreated) -> None:
+    dispatch = _dispatch(session)
+    for admin in await ReadModels(session).branch_admins(envelope.tenant_id, p.branch_id):
+        await dispatch.enqueue(
+            Reason(
+                tenant_id=envelope.tenant_id,
+                trigger="lead_created",
+                occurrence=str(p.lead_id),
+                recipient=Recipient(
+                    staff_user_id=admin.user_id, email=admin.email, name=admin.name
+                ),
+                variables={
+                    "lead_name": f"{p.first_name} {p.last_name}".strip(),
+                    "lead_phone": p.phone or "",
+                    "lead_email": p.email or "",
+                    "lead_source": p.source or "",
+                },
+            )
+        )
 
 
 @handlers.on(PasswordResetRequestedV2)

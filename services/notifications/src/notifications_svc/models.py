@@ -80,8 +80,13 @@ class Staff(Base):
 
     user_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
-    email: Mapped[str] = mapped_column(String(320))
+    email: Mapped[str | None] = mapped_column(String(320), nullable=True)
     name: Mapped[str] = mapped_column(String(200))
+    # from identity.access_changed (None: not heard yet)
+    role: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    status: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    organisation_wide: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    branch_ids: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
 
 
 class Message(Base):

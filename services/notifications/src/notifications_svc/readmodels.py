@@ -8,10 +8,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm_contracts.events.clients import ClientState
+from crm_contracts.events.identity import AccessChanged
 from notifications_svc.models import Balance, Client, ClientGroup, Invoice, Organisation, Staff
 
 
@@ -88,6 +89,34 @@ class ReadModels:
             self.session.add(Staff(user_id=user_id, tenant_id=tenant_id, email=email, name=name))
         else:
             row.email, row.name = email, name
+
+    async def staff_access(self, tenant_id: uuid.UUID, access: AccessChanged) -> None:
+        row = await self.session.get(Staff, access.user_id)
+        if row is None:
+            row = Staff(user_id=access.user_id, tenant_id=tenant_id, name="")
+            self.session.add(row)
+        row.email = access.email or row.email
+        row.name = access.name or row.name
+        row.role, row.status = access.role, access.status
+        row.organisation_wide = access.organisation_wide
+        row.branch_ids = [str(b) for b in access.branch_ids]
+
+    async def branch_admins(self, tenant_id: uuid.UUID, branch_id: uuid.UUID | None) -> list[Staff]:
+        """Active staff with an address who run `branch_id`: the owner, and the admins granted
+        it (any branch when None)."""
+        rows = await self.session.scalars(
+            select(Staff).where(
+                Staff.tenant_id == tenant_id,
+                Staff.status == "active",
+                Staff.email.is_not(None),
+                Staff.role.in_(("owner", "admin")),
+            )
+        )
+        return [
+            s
+            for s in rows
+            if s.organisation_wide or branch_id is None or str(branch_id) in s.branch_ids
+        ]
 
     async def balance(
         self, tenant_id: uuid.UUID, client_id: uuid.UUID, balance_minor: int, as_of: datetime

@@ -72,6 +72,9 @@ class AccessChanged(EventPayload):
     organisation_wide: bool
     branch_ids: list[uuid.UUID]
     group_ids: list[uuid.UUID]
+    # where notifications write to staff (None: an older event)
+    email: str | None = None
+    name: str | None = None
 
 
 @registry.register("identity.password_reset_requested", 1)

@@ -61,6 +61,15 @@ TRIGGERS: dict[str, Trigger] = {
             sealed="invite",
         ),
         _t("client_welcome", "transactional", "client"),
+        _t(
+            "lead_created",
+            "transactional",
+            "staff",
+            "lead_name",
+            "lead_phone",
+            "lead_email",
+            "lead_source",
+        ),
         _t("password_reset", "transactional", "staff", "link", "expires_at", sealed="reset"),
         # staff's own text to many clients (broadcasts/): marketing, so opt-outs apply
         _t("broadcast", "news", "client", templated=False),

@@ -70,4 +70,12 @@ EN: dict[str, Source] = {
         "Hello {{ first_name }},\n\nthank you for confirming your email address. From now on"
         " {{ school }} will send you reminders, receipts and news here." + _SIGN,
     ),
+    "lead_created": Source(
+        "New lead: {{ lead_name }}",
+        "Hello {{ first_name }},\n\na new lead has come in: {{ lead_name }}."
+        "{% if lead_phone %}\nPhone: {{ lead_phone }}{% endif %}"
+        "{% if lead_email %}\nEmail: {{ lead_email }}{% endif %}"
+        "{% if lead_source %}\nSource: {{ lead_source }}{% endif %}"
+        "\n\nPlease get in touch with them soon." + _SIGN,
+    ),
 }

@@ -66,6 +66,14 @@ RU: dict[str, Source] = {
         "Здравствуйте, {{ first_name }}!\n\nСпасибо, что подтвердили адрес электронной почты."
         " Теперь {{ school }} будет присылать сюда напоминания, чеки и новости." + _SIGN,
     ),
+    "lead_created": Source(
+        "Новая заявка: {{ lead_name }}",
+        "Здравствуйте, {{ first_name }}!\n\nПоступила новая заявка: {{ lead_name }}."
+        "{% if lead_phone %}\nТелефон: {{ lead_phone }}{% endif %}"
+        "{% if lead_email %}\nПочта: {{ lead_email }}{% endif %}"
+        "{% if lead_source %}\nИсточник: {{ lead_source }}{% endif %}"
+        "\n\nПожалуйста, свяжитесь с клиентом в ближайшее время." + _SIGN,
+    ),
 }
 
 PL: dict[str, Source] = {
@@ -121,6 +129,14 @@ PL: dict[str, Source] = {
         "Witamy w {{ school }}",
         "Dzień dobry, {{ first_name }}!\n\nDziękujemy za potwierdzenie adresu e-mail. Od teraz"
         " {{ school }} będzie wysyłać tu przypomnienia, potwierdzenia płatności i nowości." + _SIGN,
+    ),
+    "lead_created": Source(
+        "Nowy lead: {{ lead_name }}",
+        "Dzień dobry, {{ first_name }}!\n\nWpłynęło nowe zgłoszenie: {{ lead_name }}."
+        "{% if lead_phone %}\nTelefon: {{ lead_phone }}{% endif %}"
+        "{% if lead_email %}\nE-mail: {{ lead_email }}{% endif %}"
+        "{% if lead_source %}\nŹródło: {{ lead_source }}{% endif %}"
+        "\n\nProsimy o szybki kontakt." + _SIGN,
     ),
 }
 
@@ -181,5 +197,13 @@ UK: dict[str, Source] = {
         "Ласкаво просимо до {{ school }}",
         "Вітаємо, {{ first_name }}!\n\nДякуємо, що підтвердили адресу електронної пошти."
         " Відтепер {{ school }} надсилатиме сюди нагадування, чеки та новини." + _SIGN,
+    ),
+    "lead_created": Source(
+        "Нова заявка: {{ lead_name }}",
+        "Вітаємо, {{ first_name }}!\n\nНадійшла нова заявка: {{ lead_name }}."
+        "{% if lead_phone %}\nТелефон: {{ lead_phone }}{% endif %}"
+        "{% if lead_email %}\nПошта: {{ lead_email }}{% endif %}"
+        "{% if lead_source %}\nДжерело: {{ lead_source }}{% endif %}"
+        "\n\nБудь ласка, зв'яжіться з клієнтом найближчим часом." + _SIGN,
     ),
 }
