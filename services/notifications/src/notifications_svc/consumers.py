@@ -35,7 +35,12 @@ from crm_contracts.events.identity import (
     PortalCodeIssued,
     StaffInvitedV2,
 )
-from crm_contracts.events.journal import EnrolmentEnded, EnrolmentStarted, MakeupExpiring
+from crm_contracts.events.journal import (
+    CommentVisible,
+    EnrolmentEnded,
+    EnrolmentStarted,
+    MakeupExpiring,
+)
 from crm_messaging import Handlers
 from notifications_svc.context import Context
 from notifications_svc.messages.dispatch import Dispatch, Reason, Recipient
@@ -331,3 +336,28 @@ async def makeup_expiring(
             },
         )
     )
+
+
+@handlers.on(CommentVisible)
+async def comment_visible(
+    session: AsyncSession, envelope: EventEnvelope, p: CommentVisible
+) -> None:
+    # once per comment: an edit or hiding and showing it again writes no second letter
+    if not p.visible_to_client:
+        return
+    clients = (
+        [p.client_id]
+        if p.client_id is not None
+        else await ReadModels(session).group_clients(envelope.tenant_id, p.group_id)
+    )
+    dispatch = _dispatch(session)
+    for client_id in clients:
+        await dispatch.enqueue(
+            Reason(
+                tenant_id=envelope.tenant_id,
+                trigger="comment_visible",
+                occurrence=str(p.comment_id),
+                recipient=Recipient(client_id=client_id),
+                variables={"comment": p.body},
+            )
+        )

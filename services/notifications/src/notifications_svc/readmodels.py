@@ -78,6 +78,14 @@ class ReadModels:
                 )
             )
 
+    async def group_clients(self, tenant_id: uuid.UUID, group_id: uuid.UUID) -> list[uuid.UUID]:
+        rows = await self.session.scalars(
+            select(ClientGroup.client_id)
+            .where(ClientGroup.tenant_id == tenant_id, ClientGroup.group_id == group_id)
+            .distinct()
+        )
+        return list(rows)
+
     async def enrolment_ended(self, enrolment_id: uuid.UUID) -> None:
         await self.session.execute(
             delete(ClientGroup).where(ClientGroup.enrolment_id == enrolment_id)

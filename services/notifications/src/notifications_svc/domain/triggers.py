@@ -61,6 +61,7 @@ TRIGGERS: dict[str, Trigger] = {
             sealed="invite",
         ),
         _t("client_welcome", "transactional", "client"),
+        _t("comment_visible", "reminders", "client", "comment"),
         _t(
             "lead_created",
             "transactional",

@@ -78,4 +78,8 @@ EN: dict[str, Source] = {
         "{% if lead_source %}\nSource: {{ lead_source }}{% endif %}"
         "\n\nPlease get in touch with them soon." + _SIGN,
     ),
+    "comment_visible": Source(
+        "A note from {{ school }}",
+        "Hello {{ first_name }},\n\nyour teacher left a note for you:\n\n{{ comment }}" + _SIGN,
+    ),
 }

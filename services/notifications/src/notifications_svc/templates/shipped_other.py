@@ -74,6 +74,11 @@ RU: dict[str, Source] = {
         "{% if lead_source %}\nИсточник: {{ lead_source }}{% endif %}"
         "\n\nПожалуйста, свяжитесь с клиентом в ближайшее время." + _SIGN,
     ),
+    "comment_visible": Source(
+        "Сообщение от {{ school }}",
+        "Здравствуйте, {{ first_name }}!\n\nПреподаватель оставил для вас комментарий:"
+        "\n\n{{ comment }}" + _SIGN,
+    ),
 }
 
 PL: dict[str, Source] = {
@@ -137,6 +142,11 @@ PL: dict[str, Source] = {
         "{% if lead_email %}\nE-mail: {{ lead_email }}{% endif %}"
         "{% if lead_source %}\nŹródło: {{ lead_source }}{% endif %}"
         "\n\nProsimy o szybki kontakt." + _SIGN,
+    ),
+    "comment_visible": Source(
+        "Wiadomość od {{ school }}",
+        "Dzień dobry, {{ first_name }}!\n\nNauczyciel zostawił dla Ciebie komentarz:"
+        "\n\n{{ comment }}" + _SIGN,
     ),
 }
 
@@ -205,5 +215,9 @@ UK: dict[str, Source] = {
         "{% if lead_email %}\nПошта: {{ lead_email }}{% endif %}"
         "{% if lead_source %}\nДжерело: {{ lead_source }}{% endif %}"
         "\n\nБудь ласка, зв'яжіться з клієнтом найближчим часом." + _SIGN,
+    ),
+    "comment_visible": Source(
+        "Повідомлення від {{ school }}",
+        "Вітаємо, {{ first_name }}!\n\nВикладач залишив для вас коментар:\n\n{{ comment }}" + _SIGN,
     ),
 }
