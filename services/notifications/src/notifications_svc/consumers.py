@@ -17,6 +17,7 @@ from crm_contracts.events.billing import (
     PackRunningLow,
     PaymentDueSoon,
     PaymentOverdue,
+    SubscriptionRenewed,
 )
 from crm_contracts.events.clients import (
     ClientArchived,
@@ -361,3 +362,26 @@ async def comment_visible(
                 variables={"comment": p.body},
             )
         )
+
+
+@handlers.on(SubscriptionRenewed)
+async def subscription_renewed(
+    session: AsyncSession, envelope: EventEnvelope, p: SubscriptionRenewed
+) -> None:
+    await _dispatch(session).enqueue(
+        Reason(
+            tenant_id=envelope.tenant_id,
+            trigger="subscription_renewed",
+            occurrence=f"{p.pack_id}:{p.period_starts_on.isoformat()}",
+            recipient=Recipient(client_id=p.client_id),
+            variables={
+                "pack": p.name,
+                "period_starts_on": p.period_starts_on.isoformat(),
+                "period_ends_on": p.period_ends_on.isoformat(),
+                "amount_minor": p.amount_minor,
+                "currency": p.currency,
+                "due_on": p.due_on.isoformat() if p.due_on else None,
+                "classes_issued": p.classes_issued,
+            },
+        )
+    )

@@ -44,6 +44,17 @@ TRIGGERS: dict[str, Trigger] = {
         _t("pack_running_low", "reminders", "client", "pack", "ends_on", "classes_left"),
         _t("makeup_expiring", "reminders", "client", "lesson_date", "makeup_until"),
         _t(
+            "subscription_renewed",
+            "reminders",
+            "client",
+            "pack",
+            "period_starts_on",
+            "period_ends_on",
+            "amount",
+            "due_on",
+            "classes_issued",
+        ),
+        _t(
             "email_confirmation",
             "transactional",
             "address",

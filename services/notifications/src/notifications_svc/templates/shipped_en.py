@@ -82,4 +82,12 @@ EN: dict[str, Source] = {
         "A note from {{ school }}",
         "Hello {{ first_name }},\n\nyour teacher left a note for you:\n\n{{ comment }}" + _SIGN,
     ),
+    "subscription_renewed": Source(
+        "Your subscription {{ pack }} is renewed",
+        "Hello {{ first_name }},\n\nyour subscription {{ pack }} has started a new period,"
+        " from {{ period_starts_on }} to {{ period_ends_on }}."
+        "{% if classes_issued %} It gives you {{ classes_issued }}"
+        ' {{ plural(classes_issued, one="class", other="classes") }}.{% endif %}'
+        "\nThe invoice is for {{ amount }}{% if due_on %}, due on {{ due_on }}{% endif %}." + _SIGN,
+    ),
 }

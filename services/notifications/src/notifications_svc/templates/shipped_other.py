@@ -8,6 +8,9 @@ from notifications_svc.templates.shipped_en import _SIGN, Source
 
 _RU_CLASSES = 'plural(classes_left, one="занятие", few="занятия", many="занятий", other="занятия")'
 _PL_CLASSES = 'plural(classes_left, one="zajęcia", few="zajęcia", many="zajęć", other="zajęcia")'
+_RU_ISSUED = _RU_CLASSES.replace("classes_left", "classes_issued")
+_PL_ISSUED = _PL_CLASSES.replace("classes_left", "classes_issued")
+_UK_ISSUED = 'plural(classes_issued, one="заняття", few="заняття", many="занять", other="заняття")'
 _UK_CLASSES = 'plural(classes_left, one="заняття", few="заняття", many="занять", other="заняття")'
 
 RU: dict[str, Source] = {
@@ -79,6 +82,13 @@ RU: dict[str, Source] = {
         "Здравствуйте, {{ first_name }}!\n\nПреподаватель оставил для вас комментарий:"
         "\n\n{{ comment }}" + _SIGN,
     ),
+    "subscription_renewed": Source(
+        "Абонемент «{{ pack }}» продлён",
+        "Здравствуйте, {{ first_name }}!\n\nВаш абонемент «{{ pack }}» продлён на новый период:"
+        " с {{ period_starts_on }} по {{ period_ends_on }}."
+        "{% if classes_issued %} В нём {{ classes_issued }} {{ " + _RU_ISSUED + " }}.{% endif %}"
+        "\nСчёт на {{ amount }}{% if due_on %}, оплатить до {{ due_on }}{% endif %}." + _SIGN,
+    ),
 }
 
 PL: dict[str, Source] = {
@@ -147,6 +157,13 @@ PL: dict[str, Source] = {
         "Wiadomość od {{ school }}",
         "Dzień dobry, {{ first_name }}!\n\nNauczyciel zostawił dla Ciebie komentarz:"
         "\n\n{{ comment }}" + _SIGN,
+    ),
+    "subscription_renewed": Source(
+        "Karnet {{ pack }} został przedłużony",
+        "Dzień dobry, {{ first_name }}!\n\nTwój karnet {{ pack }} rozpoczął nowy okres:"
+        " od {{ period_starts_on }} do {{ period_ends_on }}."
+        "{% if classes_issued %} Obejmuje {{ classes_issued }} {{ " + _PL_ISSUED + " }}.{% endif %}"
+        "\nFaktura na {{ amount }}{% if due_on %}, płatna do {{ due_on }}{% endif %}." + _SIGN,
     ),
 }
 
@@ -219,5 +236,12 @@ UK: dict[str, Source] = {
     "comment_visible": Source(
         "Повідомлення від {{ school }}",
         "Вітаємо, {{ first_name }}!\n\nВикладач залишив для вас коментар:\n\n{{ comment }}" + _SIGN,
+    ),
+    "subscription_renewed": Source(
+        "Абонемент «{{ pack }}» продовжено",
+        "Вітаємо, {{ first_name }}!\n\nВаш абонемент «{{ pack }}» продовжено на новий період:"
+        " з {{ period_starts_on }} по {{ period_ends_on }}."
+        "{% if classes_issued %} У ньому {{ classes_issued }} {{ " + _UK_ISSUED + " }}.{% endif %}"
+        "\nРахунок на {{ amount }}{% if due_on %}, сплатити до {{ due_on }}{% endif %}." + _SIGN,
     ),
 }

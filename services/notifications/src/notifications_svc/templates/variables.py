@@ -59,7 +59,14 @@ def display(
     for key in ("amount", "balance"):
         if f"{key}_minor" in raw:
             out[key] = money(int(raw[f"{key}_minor"]), currency, locale)
-    for key in ("due_on", "ends_on", "lesson_date", "makeup_until"):
+    for key in (
+        "due_on",
+        "ends_on",
+        "lesson_date",
+        "makeup_until",
+        "period_starts_on",
+        "period_ends_on",
+    ):
         if key in raw:
             out[key] = format_date(date.fromisoformat(raw[key]), "long", where) if raw[key] else ""
     if "expires_at" in raw:
@@ -68,7 +75,7 @@ def display(
     for key in ("lead_name", "lead_phone", "lead_email", "lead_source", "comment"):
         if key in raw:
             out[key] = raw[key] or ""
-    for key in ("pack", "classes_left", "role", "purpose"):
+    for key in ("pack", "classes_left", "classes_issued", "role", "purpose"):
         if key in raw:
             out[key] = raw[key] if raw[key] is not None else 0
     if trigger.sealed is not None and "sealed_token" in raw:
