@@ -19,7 +19,8 @@ from typing import Any
 
 import httpx
 
-from gateway_app.policy import PolicyTable, Route
+from gateway_app.policy import PolicyTable
+from gateway_app.route import Route
 
 from .test_access import (
     add_staff,

@@ -11,7 +11,9 @@ import importlib
 import re
 from collections import Counter
 
-from gateway_app.policy import UNLOCATED, WITHIN_PARENT, PolicyTable, Route
+from gateway_app.policy import PolicyTable
+from gateway_app.route import Route
+from gateway_app.routes import UNLOCATED, WITHIN_PARENT
 from gateway_app.settings import UPSTREAMS
 
 # The web front-end's pages are routed by prefix ({page*} rows): they are not API routes.

@@ -13,7 +13,8 @@ import pytest
 from fastapi import FastAPI
 
 from gateway_app.main import create_app
-from gateway_app.policy import PolicyTable, Route
+from gateway_app.policy import PolicyTable
+from gateway_app.route import Route
 from gateway_app.settings import GatewaySettings
 
 from .matrix import ROLES_WITH, ROUTE_PERMISSION, SEES_BRANCHES, SEES_GROUPS

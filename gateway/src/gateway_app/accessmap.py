@@ -16,7 +16,7 @@ from typing import Any
 
 from crm_contracts.envelope import EventEnvelope
 from crm_platform.scope import Place, Scope
-from gateway_app.policy import Kind
+from gateway_app.route import Kind
 from gateway_app.standing import EVENT_TYPE as STANDING_EVENT
 from gateway_app.standing import Standings
 

@@ -21,8 +21,9 @@ from crm_platform.internal_auth import HEADER as INTERNAL_HEADER
 from crm_platform.internal_auth import InternalTokenSigner, Principal
 from crm_platform.logs import get_logger
 from gateway_app.accessmap import AccessMap, UserAccess, can_see
-from gateway_app.policy import Match, PolicyTable, allowed
+from gateway_app.policy import Match, PolicyTable
 from gateway_app.ratelimit import RateLimiter
+from gateway_app.route import allowed
 from gateway_app.tokens import AccessTokenVerifier, InvalidTokenError
 from gateway_app.upstreams import UpstreamPool
 
