@@ -17,6 +17,7 @@ from crm_messaging.publisher import OutgoingMessage, Publisher
 from crm_messaging.tables import OUTBOX, MessagingTables
 from crm_platform.db import Database
 from crm_platform.logs import get_logger
+from crm_platform.periodic import wait_awhile
 
 log = get_logger(__name__)
 PUBLISHED = Counter("outbox_published_total", "Outbox rows published", ["service"])
@@ -134,8 +135,7 @@ class OutboxRelay:
                     await self.delete_published_before(last_cleanup - self.retention)
                 except Exception as exc:  # the database is away: try again in an hour
                     log.warning("outbox_cleanup_failed", error=repr(exc))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+            await wait_awhile(self._wake, self.poll_seconds)
             if self._wake.is_set() and self.linger_seconds > 0:
                 await asyncio.sleep(self.linger_seconds)
 

@@ -17,6 +17,15 @@ from crm_platform.logs import get_logger
 log = get_logger(__name__)
 
 
+async def wait_awhile(wake: asyncio.Event, seconds: float) -> None:
+    """Until `wake` is set or `seconds` pass. Not `asyncio.wait_for`: on Python 3.11 it
+    swallows a cancellation that arrives together with the wake, and a loop waiting so
+    is never stopped (a service's shutdown hung on its relay)."""
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(seconds):
+            await wake.wait()
+
+
 class PeriodicJob:
     def __init__(
         self, name: str, run_once: Callable[[], Awaitable[int]], poll_seconds: float
@@ -43,8 +52,7 @@ class PeriodicJob:
                 log.exception("periodic_job_failed", job=self.name)
             if done:
                 continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+            await wait_awhile(self._wake, self.poll_seconds)
 
     async def stop(self) -> None:
         if self._task is not None:

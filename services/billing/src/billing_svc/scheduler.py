@@ -55,6 +55,7 @@ from crm_contracts.events.billing import (
 from crm_messaging import Outbox
 from crm_platform.db import Database
 from crm_platform.logs import get_logger
+from crm_platform.periodic import wait_awhile
 
 log = get_logger(__name__)
 
@@ -358,8 +359,7 @@ class ReminderScheduler:
                 await run_once(self.database, self.outbox, self.clock)
             except Exception:
                 log.exception("reminders_failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+            await wait_awhile(self._wake, self.poll_seconds)
 
     async def stop(self) -> None:
         _waiters.discard(self._wake)
