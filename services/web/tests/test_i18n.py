@@ -10,7 +10,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from web_svc.i18n import LOCALE_DIR, Formats, Translator, choose_locale, negotiate
+from web_svc.i18n import Formats, Translator, catalogue_files, choose_locale, negotiate
 
 SOURCE = Path(__file__).resolve().parents[1] / "src" / "web_svc"
 TRANSLATED = ("ru", "pl", "uk")
@@ -30,12 +30,13 @@ def extracted() -> set[str]:
 
 
 def catalogue(locale: str) -> dict[str, object]:
-    with (LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po").open("rb") as f:
-        return {
-            (m.id if isinstance(m.id, str) else m.id[0]): m.string
-            for m in read_po(f, locale=locale)
-            if m.id
-        }
+    found: dict[str, object] = {}
+    for path in catalogue_files(locale):
+        with path.open("rb") as f:
+            for m in read_po(f, locale=locale):
+                if m.id and m.string:
+                    found[m.id if isinstance(m.id, str) else m.id[0]] = m.string
+    return found
 
 
 @pytest.mark.parametrize("locale", TRANSLATED)

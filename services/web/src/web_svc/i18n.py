@@ -26,6 +26,12 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 UNTRANSLATED = "\u27e6{}\u27e7"  # ⟦text⟧: shown only when mark_untranslated is on
 
 
+def catalogue_files(locale: str) -> list[Path]:
+    """A locale's catalogues: messages.po and one file per area of the pages (dashboard.po,
+    portal.po...), so that areas built side by side do not edit one file."""
+    return sorted((LOCALE_DIR / locale / "LC_MESSAGES").glob("*.po"))
+
+
 class Translator:
     """gettext and ngettext of one locale, from its catalogue."""
 
@@ -35,8 +41,7 @@ class Translator:
         self._plural: dict[str, list[str]] = {}
         self._mark = mark_missing and locale != DEFAULT_LOCALE
         self._plural_of: Callable[[int], int] = lambda n: 0 if n == 1 else 1
-        path = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
-        if path.exists():
+        for path in catalogue_files(locale):
             with path.open("rb") as f:
                 catalog = read_po(f, locale=locale)
             self._plural_of = gettext.c2py(catalog.plural_expr)
