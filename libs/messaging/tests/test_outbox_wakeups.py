@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from crm_messaging import Outbox
-from crm_messaging.outbox import wakeups
 from crm_platform.db import Database
+from crm_platform.wakeups import wakeups
 
 from .conftest import Schema
 from .events import TENANT, Counted

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import event, insert
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
 from crm_contracts.envelope import EventEnvelope
 from crm_contracts.registry import EventPayload
 from crm_messaging.tables import OUTBOX, MessagingTables
 from crm_platform.context import causation_id_var, correlation_id_var
 from crm_platform.db import pg_connection
+from crm_platform.wakeups import wake_on_commit, wakeups
 
-_WAKE = "crm_outbox_wake"  # session.info: outbox channels written in this transaction
 PG_ADD = f"""
 WITH added AS (
     INSERT INTO {OUTBOX} (event_id, event_type, tenant_id, body, created_at)
@@ -30,26 +28,6 @@ SELECT pg_notify($6, '')
 
 def notify_channel(service: str) -> str:
     return f"crm_outbox_{service}"
-
-
-class LocalWakeups:
-    """Wakes relays in this process when a transaction that wrote to the outbox commits."""
-
-    def __init__(self) -> None:
-        self._events: dict[str, set[asyncio.Event]] = {}
-
-    def register(self, channel: str, waiter: asyncio.Event) -> None:
-        self._events.setdefault(channel, set()).add(waiter)
-
-    def unregister(self, channel: str, waiter: asyncio.Event) -> None:
-        self._events.get(channel, set()).discard(waiter)
-
-    def wake(self, channel: str) -> None:
-        for waiter in self._events.get(channel, ()):
-            waiter.set()
-
-
-wakeups = LocalWakeups()
 
 
 def encode(envelope: EventEnvelope) -> bytes:
@@ -137,15 +115,4 @@ class Outbox:
                 ],
             )
         # Relays of this process are woken when the transaction commits.
-        session.info.setdefault(_WAKE, set()).add(self.channel)
-
-
-@event.listens_for(Session, "after_commit")
-def _wake_relays(session: Session) -> None:
-    for channel in session.info.pop(_WAKE, ()):
-        wakeups.wake(channel)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_wakes(session: Session) -> None:
-    session.info.pop(_WAKE, None)
+        wake_on_commit(session, self.channel)

@@ -12,12 +12,13 @@ from prometheus_client import Counter
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm_messaging.outbox import notify_channel, wakeups
+from crm_messaging.outbox import notify_channel
 from crm_messaging.publisher import OutgoingMessage, Publisher
 from crm_messaging.tables import OUTBOX, MessagingTables
 from crm_platform.db import Database
 from crm_platform.logs import get_logger
 from crm_platform.periodic import wait_awhile
+from crm_platform.wakeups import wakeups
 
 log = get_logger(__name__)
 PUBLISHED = Counter("outbox_published_total", "Outbox rows published", ["service"])

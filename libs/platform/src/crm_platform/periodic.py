@@ -1,5 +1,6 @@
 """A job beside the app (a Component): a pass at start, then every `poll_seconds`, and at once
-when woken (wake() from this process, e.g. after a commit that gave it work).
+when woken: wake() from this process, or a commit that gave it work
+(`crm_platform.wakeups.wake_on_commit(session, wake_on)`).
 
 A pass that raises is logged and the loop goes on; `run_once` returns how much it did, and a
 pass that did something is followed by another at once, so a backlog drains without waiting
@@ -13,6 +14,7 @@ import contextlib
 from collections.abc import Awaitable, Callable
 
 from crm_platform.logs import get_logger
+from crm_platform.wakeups import wakeups
 
 log = get_logger(__name__)
 
@@ -28,11 +30,17 @@ async def wait_awhile(wake: asyncio.Event, seconds: float) -> None:
 
 class PeriodicJob:
     def __init__(
-        self, name: str, run_once: Callable[[], Awaitable[int]], poll_seconds: float
+        self,
+        name: str,
+        run_once: Callable[[], Awaitable[int]],
+        poll_seconds: float,
+        *,
+        wake_on: str | None = None,
     ) -> None:
         self.name = name
         self.run_once = run_once
         self.poll_seconds = poll_seconds
+        self.wake_on = wake_on
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -40,6 +48,8 @@ class PeriodicJob:
         self._wake.set()
 
     async def start(self) -> None:
+        if self.wake_on is not None:
+            wakeups.register(self.wake_on, self._wake)
         self._task = asyncio.create_task(self._loop(), name=self.name)
 
     async def _loop(self) -> None:
@@ -55,6 +65,8 @@ class PeriodicJob:
             await wait_awhile(self._wake, self.poll_seconds)
 
     async def stop(self) -> None:
+        if self.wake_on is not None:
+            wakeups.unregister(self.wake_on, self._wake)
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 import zoneinfo
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,8 +14,10 @@ from billing_svc.models import Organisation
 from crm_contracts.registry import EventPayload
 from crm_messaging import Outbox
 from crm_platform.errors import ProblemError
+from crm_platform.wakeups import wake_on_commit
 
 Clock = Callable[[], datetime]
+REMINDERS_CHANNEL = "billing_reminders"  # wakes the scheduler (scheduler.py) of this process
 
 
 def system_clock() -> datetime:
@@ -40,10 +42,13 @@ class Context:
     session: AsyncSession
     outbox: Outbox
     clock: Clock = system_clock
-    after_commit: list[Callable[[], None]] = field(default_factory=list)
 
     def now(self) -> datetime:
         return self.clock()
+
+    def wake_reminders(self) -> None:
+        """The scheduler looks for reminders once this unit of work commits."""
+        wake_on_commit(self.session, REMINDERS_CHANNEL)
 
     async def emit(self, tenant_id: uuid.UUID, subject: uuid.UUID, payload: EventPayload) -> None:
         await self.outbox.emit(self.session, payload, tenant_id=tenant_id, subject=subject)

@@ -12,23 +12,21 @@ Nothing is sent while the client or the pack is frozen, nor once the item is pai
 reminders are held the same way by (pack, notice) rows; packs are not locked (requests keep
 using them), the notice row's primary key alone lets one reminder through.
 
-The loop runs every `reminder_poll_seconds` and at once when a due item is created here.
+The job runs every `reminder_poll_seconds` and at once when a due item is created here.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import and_, event, exists, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from billing_svc.claims import claim
-from billing_svc.context import Context
+from billing_svc.context import REMINDERS_CHANNEL, Context
 from billing_svc.domain.due import DueState, notices_due
 from billing_svc.domain.pack_notices import RUNNING_LOW_CLASSES, PackState, pack_notices_due
 from billing_svc.domain.periods import Freeze, frozen_on
@@ -55,7 +53,7 @@ from crm_contracts.events.billing import (
 from crm_messaging import Outbox
 from crm_platform.db import Database
 from crm_platform.logs import get_logger
-from crm_platform.periodic import wait_awhile
+from crm_platform.periodic import PeriodicJob
 
 log = get_logger(__name__)
 
@@ -66,17 +64,6 @@ class _HasId(Protocol):
 
 R = TypeVar("R", bound=_HasId)
 BATCH = 200
-_waiters: set[asyncio.Event] = set()
-
-
-def wake_after_commit(session: AsyncSession) -> None:
-    """Wakes this process's scheduler when the session's transaction commits."""
-
-    def _wake(_: object) -> None:
-        for waiter in _waiters:
-            waiter.set()
-
-    event.listen(session.sync_session, "after_commit", _wake, once=True)
 
 
 async def _client_frozen(session: AsyncSession, client_id: uuid.UUID, today: date) -> bool:
@@ -329,7 +316,8 @@ async def _renews(session: AsyncSession, pack: Pack) -> bool:
 
 
 class ReminderScheduler:
-    """Runs beside the app (a Component)."""
+    """Runs beside the app (a Component): a pass every `poll_seconds`, and at once when a
+    transaction that created a due item commits (Context.wake_reminders)."""
 
     name = "reminders"
     advisory = True
@@ -341,33 +329,18 @@ class ReminderScheduler:
         clock: Callable[[], datetime],
         poll_seconds: float,
     ) -> None:
-        self.database = database
-        self.outbox = outbox
-        self.clock = clock
-        self.poll_seconds = poll_seconds
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self.job = PeriodicJob(
+            self.name,
+            lambda: run_once(database, outbox, clock),
+            poll_seconds,
+            wake_on=REMINDERS_CHANNEL,
+        )
 
     async def start(self) -> None:
-        _waiters.add(self._wake)
-        self._task = asyncio.create_task(self._loop())
-
-    async def _loop(self) -> None:
-        while True:
-            self._wake.clear()
-            try:
-                await run_once(self.database, self.outbox, self.clock)
-            except Exception:
-                log.exception("reminders_failed")
-            await wait_awhile(self._wake, self.poll_seconds)
+        await self.job.start()
 
     async def stop(self) -> None:
-        _waiters.discard(self._wake)
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await self.job.stop()
 
     async def ready(self) -> None:
-        if self._task is None or self._task.done():
-            raise RuntimeError("the reminder scheduler is not running")
+        await self.job.ready()

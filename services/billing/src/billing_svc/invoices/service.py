@@ -150,9 +150,7 @@ async def open_invoice(
         )
     )
     await ctx.session.flush()
-    from billing_svc.scheduler import wake_after_commit
-
-    wake_after_commit(ctx.session)
+    ctx.wake_reminders()
     await ctx.emit(org.id, invoice.id, InvoiceIssued(**_state(invoice, org.currency)))
     return invoice
 
