@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from cryptography.fernet import Fernet
-from identity_svc.keys import KeyRing, Keys
+from identity_svc.tokens.keys import KeyRing, Keys
 
 
 def make_keys() -> Keys:

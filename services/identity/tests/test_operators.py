@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from identity_svc.operators import main as cli
+from identity_svc.operators.cli import main as cli
 from identity_svc.settings import Settings
 
 from crm_contracts.envelope import EventEnvelope

@@ -142,6 +142,15 @@ class Database:
         await self.engine.dispose()
 
 
+async def advisory_lock(session: AsyncSession, key: str) -> None:
+    """Serialise the writers of one key until the transaction ends (PostgreSQL; the embedded
+    SQLite default has one writer at a time anyway)."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": key}
+        )
+
+
 async def pg_connection(session: AsyncSession, *, begin: bool = True) -> Any | None:
     """The session's asyncpg connection inside its transaction, on PostgreSQL (else None):
     for set-based statements (rows passed as arrays) on hot paths, without the ORM's work

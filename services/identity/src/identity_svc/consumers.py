@@ -23,9 +23,8 @@ from crm_contracts.events.clients import (
 )
 from crm_contracts.events.journal import GroupCreated, GroupUpdated
 from crm_messaging import Handlers
-from identity_svc.models import ClientCard
-from identity_svc.portal import apply_decision
-from identity_svc.repository import Repository
+from identity_svc.portal.service import apply_decision
+from identity_svc.readmodels import keep_client_card, keep_group
 
 handlers = Handlers()
 
@@ -40,19 +39,7 @@ async def portal_signup_decided(
 async def _keep(
     session: AsyncSession, envelope: EventEnvelope, client_id: uuid.UUID, archived: bool
 ) -> None:
-    card = await Repository(session).client_card(client_id)
-    if card is None:
-        session.add(
-            ClientCard(
-                client_id=client_id,
-                tenant_id=envelope.tenant_id,
-                archived=archived,
-                as_of=envelope.time,
-            )
-        )
-    elif card.tenant_id == envelope.tenant_id and card.as_of <= envelope.time:
-        card.archived = archived
-        card.as_of = envelope.time
+    await keep_client_card(session, envelope.tenant_id, client_id, archived, envelope.time)
 
 
 @handlers.on(ClientRegistered)
@@ -87,8 +74,8 @@ async def on_client_restored(
 async def on_group_created(
     session: AsyncSession, envelope: EventEnvelope, payload: GroupCreated
 ) -> None:
-    await Repository(session).keep_group(
-        envelope.tenant_id, payload.group_id, payload.branch_id, envelope.time
+    await keep_group(
+        session, envelope.tenant_id, payload.group_id, payload.branch_id, envelope.time
     )
 
 
@@ -96,6 +83,6 @@ async def on_group_created(
 async def on_group_updated(
     session: AsyncSession, envelope: EventEnvelope, payload: GroupUpdated
 ) -> None:
-    await Repository(session).keep_group(
-        envelope.tenant_id, payload.group_id, payload.branch_id, envelope.time
+    await keep_group(
+        session, envelope.tenant_id, payload.group_id, payload.branch_id, envelope.time
     )

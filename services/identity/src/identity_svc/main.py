@@ -3,7 +3,6 @@
 import asyncio
 import contextlib
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
 
 from fastapi import FastAPI
 
@@ -14,12 +13,13 @@ from crm_platform.logs import get_logger
 from crm_platform.settings import ServiceSettings
 from identity_svc.api import auth_router, internal_router, router
 from identity_svc.consumers import handlers
-from identity_svc.keys import Keys
+from identity_svc.context import Clock, system_clock
 from identity_svc.models import messaging
-from identity_svc.operator_api import internal_router as operator_internal_router
-from identity_svc.operator_api import router as operator_router
-from identity_svc.operator_api import sign_in_router as operator_sign_in_router
+from identity_svc.operators.api import internal_router as operator_internal_router
+from identity_svc.operators.api import router as operator_router
+from identity_svc.operators.api import sign_in_router as operator_sign_in_router
 from identity_svc.settings import Settings
+from identity_svc.tokens.keys import Keys, keys_for
 
 DEFAULT_PORT = 8101
 log = get_logger(__name__)
@@ -30,14 +30,15 @@ class KeyUpkeep:
 
     name = "signing-keys"
 
-    def __init__(self, database: Database, keys: Keys) -> None:
+    def __init__(self, database: Database, keys: Keys, clock: Clock) -> None:
         self.database = database
         self.keys = keys
+        self.clock = clock
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         async with self.database.unit_of_work() as session:
-            await self.keys.ensure(session, datetime.now(UTC))
+            await self.keys.ensure(session, self.clock())
         self._task = asyncio.create_task(self._loop())
 
     async def _loop(self) -> None:
@@ -45,7 +46,7 @@ class KeyUpkeep:
             await asyncio.sleep(3600)
             try:
                 async with self.database.unit_of_work() as session:
-                    kid = await self.keys.rotate_if_old(session, datetime.now(UTC))
+                    kid = await self.keys.rotate_if_old(session, self.clock())
                 if kid:
                     log.info("signing_key_rotated", kid=kid)
             except Exception:
@@ -62,15 +63,6 @@ class KeyUpkeep:
             raise RuntimeError("key upkeep is not running")
 
 
-def keys_for(settings: Settings) -> Keys:
-    return Keys(
-        settings.key_encryption_key,
-        token_ttl=timedelta(seconds=settings.access_token_ttl_seconds),
-        publish_ahead=timedelta(seconds=settings.key_publish_ahead_seconds),
-        lifetime=timedelta(days=settings.signing_key_lifetime_days),
-    )
-
-
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     keys = keys_for(settings)
@@ -79,7 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def components(svc_settings: ServiceSettings, database: Database) -> Sequence[Component]:
         service_messaging = ServiceMessaging(svc_settings, database, messaging, handlers)
         messaging_holder.append(service_messaging)
-        return [service_messaging, KeyUpkeep(database, keys)]
+        return [service_messaging, KeyUpkeep(database, keys, lambda: app.state.clock())]
 
     app = create_service_app(
         settings,
@@ -95,6 +87,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         components=components,
     )
     app.state.keys = keys
+    # What "now" is; a test may fix it.
+    app.state.clock = system_clock
     app.state.outbox = messaging_holder[0].outbox
     app.state.messaging = messaging_holder[0]
     return app

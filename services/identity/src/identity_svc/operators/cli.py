@@ -29,11 +29,12 @@ from pydantic import BaseModel, ValidationError
 from crm_messaging import Outbox
 from crm_platform.db import Database
 from crm_platform.errors import ProblemError
-from identity_svc import operator_schemas as schemas
-from identity_svc.main import keys_for
+from identity_svc.context import Context
 from identity_svc.models import messaging
-from identity_svc.operator_service import Operators
+from identity_svc.operators import schemas
+from identity_svc.operators.service import Operators
 from identity_svc.settings import Settings
+from identity_svc.tokens.keys import keys_for
 
 PASSWORD_ENV = "OPERATOR_PASSWORD"
 
@@ -99,7 +100,8 @@ async def run(args: argparse.Namespace, settings: Settings) -> Any:
     database = Database(settings.resolved_database_url(), pool_size=1)
     try:
         async with database.unit_of_work() as session:
-            ops = Operators(session, settings, keys_for(settings), Outbox("identity", messaging))
+            outbox = Outbox("identity", messaging)
+            ops = Operators(Context(session, outbox, settings, keys_for(settings)))
             return await action(ops)
     finally:
         await database.dispose()

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, EmailStr, Field, StringConstraints
 
 from crm_contracts.plans import PLANS, PlanLimits
-from identity_svc.schemas import Name, Password, Strict
+from identity_svc.schemas_common import Name, Password, Strict
 
 PlanName = Literal[tuple(sorted(PLANS))]  # type: ignore[valid-type]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]

@@ -22,19 +22,24 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm_contracts.events.clients import PortalSignupDecided
 from crm_contracts.events.identity import PortalCodeIssued, PortalSignupRequested
 from crm_contracts.ids import uuid7
-from crm_platform.errors import ProblemError
+from crm_platform.errors import ConflictError, NotFoundError, ProblemError
 from crm_platform.sealing import seal
-from identity_svc import schemas
-from identity_svc.logins import channel_of, normalise_login
+from identity_svc.context import Context
+from identity_svc.domain.logins import channel_of, normalise_login
+from identity_svc.domain.refusals import SignInRefusedError, TooManyAttemptsError
 from identity_svc.models import PortalAccount, PortalCode
+from identity_svc.organisation.repository import OrganisationRepository
 from identity_svc.passwords import hash_password
-from identity_svc.service import Identity, SignInRefusedError, TooManyAttemptsError
+from identity_svc.portal import schemas
+from identity_svc.portal.repository import PortalRepository
+from identity_svc.signin.service import Guesses
+from identity_svc.tokens.schemas import Tokens
+from identity_svc.tokens.service import TokenIssuer
 
 Purpose = Literal["signin", "reset", "signup"]
 SEAL_PURPOSE = "portal_code"
@@ -49,41 +54,89 @@ def _aware(value: datetime) -> datetime:
 
 @dataclass
 class PortalAccess:
-    identity: Identity
+    ctx: Context
 
     @property
     def session(self) -> AsyncSession:
-        return self.identity.session
+        return self.ctx.session
+
+    @property
+    def repo(self) -> PortalRepository:
+        return PortalRepository(self.ctx.session)
 
     def _hash(self, tenant_id: uuid.UUID, login: str, purpose: str, code: str) -> bytes:
-        key = self.identity.settings.key_encryption_key.encode()
+        key = self.ctx.settings.key_encryption_key.encode()
         message = f"{tenant_id}:{login}:{purpose}:{code}".encode()
         return hmac.new(key, message, hashlib.sha256).digest()
 
     async def _account(self, tenant_id: uuid.UUID, login: str) -> PortalAccount | None:
-        return await self.identity.repo.portal_account(tenant_id, login)
+        return await self.repo.portal_account(tenant_id, login)
+
+    # passwords
+    async def sign_in(self, body: schemas.PortalSignIn, address: str) -> Tokens:
+        if body.code is not None:
+            return await self.sign_in_with_code(body)
+        login = normalise_login(body.login)
+        account = await self.repo.portal_account(body.organisation_id, login)
+        stored = account.password_hash if account and account.status == "active" else None
+        ok = await Guesses(self.ctx).check_password(
+            f"portal:{body.organisation_id}:{login}", address, stored, body.password or ""
+        )
+        if not ok or account is None:
+            raise SignInRefusedError("invalid login or password")
+        return await self._tokens(account)
+
+    async def _tokens(self, account: PortalAccount) -> Tokens:
+        return await TokenIssuer(self.ctx).issue(
+            "portal",
+            account.id,
+            account.tenant_id,
+            uuid7(),
+            {"clients": account.client_ids.split()},
+            self.ctx.now(),
+        )
+
+    async def create_account(self, body: schemas.PortalAccountCreate) -> schemas.PortalAccountRead:
+        if await OrganisationRepository(self.session).organisation(body.tenant_id) is None:
+            raise NotFoundError("organisation")
+        login = normalise_login(body.login)
+        if await self.repo.portal_account(body.tenant_id, login) is not None:
+            raise ConflictError("a portal account with this login already exists")
+        account = PortalAccount(
+            id=uuid7(),
+            tenant_id=body.tenant_id,
+            login=login,
+            client_ids=" ".join(str(c) for c in body.client_ids),
+            password_hash=await hash_password(body.password),
+            status="active",
+            created_at=self.ctx.now(),
+        )
+        self.session.add(account)
+        await self.session.flush()
+        return schemas.PortalAccountRead(
+            id=account.id,
+            tenant_id=account.tenant_id,
+            login=account.login,
+            client_ids=body.client_ids,
+        )
 
     # codes
     async def request_code(self, body: schemas.PortalCodeRequest, address: str) -> None:
         tenant, login = body.organisation_id, normalise_login(body.login)
-        settings = self.identity.settings
-        now = self.identity.now()
-        await self.identity.repo.lock_key(f"portal-code:{tenant}:{login}")
+        settings = self.ctx.settings
+        now = self.ctx.now()
+        await self.ctx.lock(f"portal-code:{tenant}:{login}")
         window = now - timedelta(seconds=settings.portal_code_window_seconds)
-        for condition, limit in (
+        for (count, oldest), limit in (
             (
-                (PortalCode.tenant_id == tenant) & (PortalCode.login == login),
+                await self.repo.codes_of_login_since(tenant, login, window),
                 settings.portal_codes_per_login,
             ),
-            (PortalCode.address == address[:64], settings.portal_codes_per_address),
+            (
+                await self.repo.codes_to_address_since(address[:64], window),
+                settings.portal_codes_per_address,
+            ),
         ):
-            count, oldest = (
-                await self.session.execute(
-                    select(func.count(), func.min(PortalCode.created_at)).where(
-                        condition, PortalCode.created_at > window
-                    )
-                )
-            ).one()
             if count >= limit and oldest is not None:
                 wait = _aware(oldest) + timedelta(seconds=settings.portal_code_window_seconds)
                 raise TooManyAttemptsError(max(1, math.ceil((wait - now).total_seconds())))
@@ -108,16 +161,16 @@ class PortalAccess:
         active = account is not None and account.status == "active"
         if body.purpose != "signup" and not active:
             return
-        if await self.identity.repo.organisation(tenant) is None:
+        if await OrganisationRepository(self.session).organisation(tenant) is None:
             return
-        await self.identity._emit(
+        await self.ctx.emit(
             tenant,
             account.id if account else tenant,
             PortalCodeIssued(
                 login=login,
                 channel=channel_of(login),
                 purpose=body.purpose,
-                sealed_code=seal(self.identity.settings.seal_public_key, SEAL_PURPOSE, code),
+                sealed_code=seal(settings.seal_public_key, SEAL_PURPOSE, code),
                 expires_at=expires,
                 account_id=account.id if active and account else None,
                 client_ids=[uuid.UUID(c) for c in account.client_ids.split()]
@@ -130,23 +183,12 @@ class PortalAccess:
         self, tenant_id: uuid.UUID, login: str, purpose: Purpose, code: str
     ) -> bool:
         """True when `code` is the newest unspent code of the login for this purpose."""
-        now = self.identity.now()
-        await self.identity.repo.lock_key(f"portal-code:{tenant_id}:{login}")
-        row = (
-            await self.session.execute(
-                select(PortalCode)
-                .where(
-                    PortalCode.tenant_id == tenant_id,
-                    PortalCode.login == login,
-                    PortalCode.purpose == purpose,
-                )
-                .order_by(PortalCode.created_at.desc(), PortalCode.id.desc())
-                .limit(1)
-            )
-        ).scalar_one_or_none()
+        now = self.ctx.now()
+        await self.ctx.lock(f"portal-code:{tenant_id}:{login}")
+        row = await self.repo.newest_code(tenant_id, login, purpose)
         if row is None or row.used_at is not None or _aware(row.expires_at) <= now:
             return False
-        if row.attempts >= self.identity.settings.portal_code_attempts:
+        if row.attempts >= self.ctx.settings.portal_code_attempts:
             return False
         if not hmac.compare_digest(row.code_hash, self._hash(tenant_id, login, purpose, code)):
             row.attempts += 1
@@ -156,21 +198,14 @@ class PortalAccess:
         await self.session.flush()
         return True
 
-    async def sign_in_with_code(self, body: schemas.PortalSignIn) -> schemas.Tokens:
+    async def sign_in_with_code(self, body: schemas.PortalSignIn) -> Tokens:
         login = normalise_login(body.login)
         assert body.code is not None
         used = await self._use_code(body.organisation_id, login, "signin", body.code)
         account = await self._account(body.organisation_id, login)
         if not used or account is None or account.status != "active":
             raise SignInRefusedError("invalid login or code")
-        return await self.identity._issue(
-            "portal",
-            account.id,
-            account.tenant_id,
-            uuid7(),
-            {"clients": account.client_ids.split()},
-            self.identity.now(),
-        )
+        return await self._tokens(account)
 
     async def reset_password(self, body: schemas.PortalPasswordReset) -> None:
         login = normalise_login(body.login)
@@ -179,7 +214,7 @@ class PortalAccess:
         if not used or account is None or account.status != "active":
             raise ProblemError(400, "Bad Request", INVALID_CODE, keep_changes=True)
         account.password_hash = await hash_password(body.password)
-        await self.identity.repo.revoke_subject(account.id, self.identity.now())
+        await TokenIssuer(self.ctx).revoke_subject(account.id, self.ctx.now())
         await self.session.flush()
 
     # sign-up
@@ -205,11 +240,11 @@ class PortalAccess:
                 client_ids="",
                 password_hash=password,
                 status="pending",
-                created_at=self.identity.now(),
+                created_at=self.ctx.now(),
             )
             self.session.add(account)
         await self.session.flush()
-        await self.identity._emit(
+        await self.ctx.emit(
             tenant,
             account.id,
             PortalSignupRequested(

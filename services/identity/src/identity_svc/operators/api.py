@@ -9,14 +9,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, status
 
-from crm_platform.db import SessionDep
-from crm_platform.errors import NotFoundError
 from crm_platform.internal_auth import PrincipalDep, get_principal, system_only
 from crm_platform.pagination import CursorParam, LimitParam, Page, page
-from identity_svc import operator_schemas as schemas
-from identity_svc.api import client_address
-from identity_svc.operator_service import Operators, require_operator
-from identity_svc.schemas import Tokens
+from identity_svc.deps import ContextDep, client_address
+from identity_svc.operators import schemas
+from identity_svc.operators.service import Operators, require_operator
+from identity_svc.tokens.schemas import Tokens
 
 sign_in_router = APIRouter(prefix="/auth", tags=["auth"], dependencies=[Depends(get_principal)])
 
@@ -31,9 +29,8 @@ internal_router = APIRouter(
 )
 
 
-async def operators(request: Request, session: SessionDep) -> Operators:
-    state = request.app.state
-    return Operators(session, state.settings, state.keys, state.outbox)
+async def operators(ctx: ContextDep) -> Operators:
+    return Operators(ctx)
 
 
 OperatorsDep = Annotated[Operators, Depends(operators)]
@@ -100,7 +97,4 @@ async def reactivate(organisation_id: uuid.UUID, svc: OperatorsDep) -> schemas.O
 async def organisation_status(
     organisation_id: uuid.UUID, svc: OperatorsDep
 ) -> dict[str, str | None]:
-    org = await svc.repo.organisation(organisation_id)
-    if org is None:
-        raise NotFoundError("organisation")
-    return {"status": org.status, "suspended_reason": org.suspended_reason}
+    return await svc.organisation_status(organisation_id)

@@ -7,22 +7,23 @@ import uuid
 from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm_contracts.ids import uuid7
 from crm_contracts.plans import LIMIT_NAMES, plan_limits
-from crm_messaging import Outbox
 from crm_platform.errors import ConflictError, NotFoundError, ProblemError, invalid_fields
 from crm_platform.internal_auth import Principal
-from identity_svc import operator_schemas as schemas
-from identity_svc.keys import Keys
+from identity_svc.context import Context
+from identity_svc.domain.refusals import SignInRefusedError
+from identity_svc.domain.standing import limits_of, plan_changed, set_limits
 from identity_svc.models import Operator, Organisation
+from identity_svc.operators import schemas
+from identity_svc.operators.repository import OperatorsRepository
+from identity_svc.organisation.repository import OrganisationRepository
 from identity_svc.passwords import hash_password
-from identity_svc.repository import Repository
-from identity_svc.schemas import Tokens
-from identity_svc.service import Identity, SignInRefusedError
-from identity_svc.settings import Settings
-from identity_svc.standing import limits_of, plan_changed, set_limits
+from identity_svc.signin.service import Guesses
+from identity_svc.staff.repository import StaffRepository
+from identity_svc.tokens.schemas import Tokens
+from identity_svc.tokens.service import TokenIssuer
 
 
 def require_operator(principal: Principal) -> uuid.UUID:
@@ -34,28 +35,24 @@ def require_operator(principal: Principal) -> uuid.UUID:
 
 @dataclass
 class Operators:
-    session: AsyncSession
-    settings: Settings
-    keys: Keys
-    outbox: Outbox
+    ctx: Context
 
     @property
-    def repo(self) -> Repository:
-        return Repository(self.session)
-
-    @property
-    def identity(self) -> Identity:
-        return Identity(self.session, self.settings, self.keys, self.outbox)
+    def repo(self) -> OperatorsRepository:
+        return OperatorsRepository(self.ctx.session)
 
     async def sign_in(self, body: schemas.OperatorSignIn, address: str) -> Tokens:
         email = body.email.lower()
         operator = await self.repo.operator_by_email(email)
         stored = operator.password_hash if operator and operator.status == "active" else None
-        identity = self.identity
-        ok = await identity._check_password(f"operator:{email}", address, stored, body.password)
+        ok = await Guesses(self.ctx).check_password(
+            f"operator:{email}", address, stored, body.password
+        )
         if not ok or operator is None:
             raise SignInRefusedError()
-        return await identity._issue("operator", operator.id, None, uuid7(), {}, identity.now())
+        return await TokenIssuer(self.ctx).issue(
+            "operator", operator.id, None, uuid7(), {}, self.ctx.now()
+        )
 
     async def create_operator(self, body: schemas.OperatorCreate) -> schemas.OperatorRead:
         email = body.email.lower()
@@ -67,11 +64,11 @@ class Operators:
             name=body.name,
             password_hash=await hash_password(body.password),
             status="active",
-            created_at=Identity.now(),
+            created_at=self.ctx.now(),
         )
-        self.session.add(operator)
+        self.ctx.session.add(operator)
         try:
-            await self.session.flush()
+            await self.ctx.session.flush()
         except IntegrityError:
             raise ConflictError("an operator with this email already exists") from None
         return _operator_read(operator)
@@ -94,11 +91,18 @@ class Operators:
             raise NotFoundError("organisation")
         return org
 
+    async def organisation_status(self, organisation_id: uuid.UUID) -> dict[str, str | None]:
+        """Whether the organisation is suspended, for the gateway."""
+        org = await OrganisationRepository(self.ctx.session).organisation(organisation_id)
+        if org is None:
+            raise NotFoundError("organisation")
+        return {"status": org.status, "suspended_reason": org.suspended_reason}
+
     async def counts(self, org: Organisation) -> schemas.Counts:
         return schemas.Counts(
             active_clients=await self.repo.count_active_clients(org.id),
-            branches=await self.repo.count_branches(org.id),
-            staff=await self.repo.count_staff(org.id),
+            branches=await OrganisationRepository(self.ctx.session).count_branches(org.id),
+            staff=await StaffRepository(self.ctx.session).count_staff(org.id),
         )
 
     async def standing(self, org: Organisation) -> schemas.OrganisationStanding:
@@ -121,7 +125,7 @@ class Operators:
     ) -> schemas.OrganisationStanding:
         """The plan with its limits; 422 naming each limit below what the organisation has."""
         org = await self.organisation(organisation_id)
-        await self.repo.lock_key(f"plan:{org.id}")
+        await self.ctx.lock(f"plan:{org.id}")
         given = body.limits.model_dump(include=body.limits.model_fields_set)
         limits = plan_limits(body.plan).model_copy(update=given)
         counts = (await self.counts(org)).model_dump()
@@ -157,8 +161,8 @@ class Operators:
 
     async def _changed(self, org: Organisation) -> schemas.OrganisationStanding:
         org.version += 1
-        await self.session.flush()
-        await self.outbox.emit(self.session, plan_changed(org), tenant_id=org.id, subject=org.id)
+        await self.ctx.session.flush()
+        await self.ctx.emit(org.id, org.id, plan_changed(org))
         return await self.standing(org)
 
 

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm_contracts.ids import uuid7
 from crm_contracts.tokens import ALGORITHM, AUDIENCE, TOKEN_TYPE, Realm
 from identity_svc.models import SigningKey
+from identity_svc.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -176,3 +177,12 @@ class Keys:
             claims["tid"] = str(tenant_id)
         header = {"alg": ALGORITHM, "typ": TOKEN_TYPE[realm], "kid": key.kid}
         return jwt.encode(header, claims, key.private, algorithms=[ALGORITHM])
+
+
+def keys_for(settings: Settings) -> Keys:
+    return Keys(
+        settings.key_encryption_key,
+        token_ttl=timedelta(seconds=settings.access_token_ttl_seconds),
+        publish_ahead=timedelta(seconds=settings.key_publish_ahead_seconds),
+        lifetime=timedelta(days=settings.signing_key_lifetime_days),
+    )

@@ -1,0 +1,54 @@
+"""Routes of client portal accounts: sign-in, codes, sign-up and password reset (/auth), and
+an account made by another service (/internal/v1/identity)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request, status
+
+from crm_platform.internal_auth import system_only
+from identity_svc.deps import ContextDep, client_address
+from identity_svc.portal import schemas
+from identity_svc.portal.service import PortalAccess
+from identity_svc.tokens.schemas import Tokens
+
+auth_router = APIRouter()
+internal_router = APIRouter()
+
+
+@auth_router.post("/portal/token")
+async def portal_sign_in(body: schemas.PortalSignIn, ctx: ContextDep, request: Request) -> Tokens:
+    return await PortalAccess(ctx).sign_in(body, client_address(request))
+
+
+@auth_router.post("/portal/codes", status_code=status.HTTP_202_ACCEPTED)
+async def portal_code(
+    body: schemas.PortalCodeRequest, ctx: ContextDep, request: Request
+) -> dict[str, str]:
+    """A one-time code for sign-in, a password reset or a sign-up; the same answer whether
+    or not the login has an account."""
+    await PortalAccess(ctx).request_code(body, client_address(request))
+    return {"status": "if this login can use it, a code is on its way"}
+
+
+@auth_router.post("/portal/signup", status_code=status.HTTP_202_ACCEPTED)
+async def portal_sign_up(body: schemas.PortalSignUp, ctx: ContextDep) -> dict[str, str]:
+    await PortalAccess(ctx).sign_up(body)
+    return {
+        "status": "received",
+        "detail": "we are matching your details with the school's records; "
+        "you will be able to sign in once they are linked",
+    }
+
+
+@auth_router.post("/portal/password-reset", status_code=status.HTTP_204_NO_CONTENT)
+async def portal_password_reset(body: schemas.PortalPasswordReset, ctx: ContextDep) -> None:
+    await PortalAccess(ctx).reset_password(body)
+
+
+@internal_router.post(
+    "/portal-accounts", status_code=status.HTTP_201_CREATED, dependencies=[Depends(system_only)]
+)
+async def create_portal_account(
+    body: schemas.PortalAccountCreate, ctx: ContextDep
+) -> schemas.PortalAccountRead:
+    return await PortalAccess(ctx).create_account(body)

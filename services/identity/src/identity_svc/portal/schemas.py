@@ -1,0 +1,70 @@
+"""Request and response models of client portal accounts: sign-in, codes, sign-up."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, StringConstraints, model_validator
+
+from identity_svc.schemas_common import Password, Strict
+
+Login = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=320)]
+Code = Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")]
+
+
+class PortalSignIn(Strict):
+    """A password, or a one-time code requested at /auth/portal/codes (purpose "signin")."""
+
+    organisation_id: uuid.UUID
+    login: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=320)]
+    password: Annotated[str, StringConstraints(min_length=1, max_length=256)] | None = None
+    code: Code | None = None
+
+    @model_validator(mode="after")
+    def _one_secret(self) -> PortalSignIn:
+        if (self.password is None) == (self.code is None):
+            raise ValueError("give either a password or a code")
+        return self
+
+
+class PortalCodeRequest(Strict):
+    organisation_id: uuid.UUID
+    login: Login
+    purpose: Literal["signin", "reset", "signup"]
+
+
+class PortalPasswordReset(Strict):
+    organisation_id: uuid.UUID
+    login: Login
+    code: Code
+    password: Password
+
+
+class PortalSignUp(Strict):
+    """From the organisation's portal page: the address proven by a code (purpose "signup")."""
+
+    organisation_id: uuid.UUID
+    login: Login
+    code: Code
+    first_name: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
+    ]
+    last_name: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
+    ]
+    password: Password | None = None
+
+
+class PortalAccountCreate(Strict):
+    tenant_id: uuid.UUID
+    login: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=320)]
+    password: Password
+    client_ids: list[uuid.UUID] = Field(min_length=1, max_length=50)
+
+
+class PortalAccountRead(BaseModel):
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    login: str
+    client_ids: list[uuid.UUID]
