@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from billing_svc.access import can_read, can_write, visible_clients
 from billing_svc.clients import ensure_client
 from billing_svc.context import Context
 from billing_svc.invoices import schemas
+from billing_svc.invoices.repository import InvoicesRepository
 from billing_svc.ledger.repository import LedgerRepository
-from billing_svc.models import DueItem, Invoice, Organisation, Pack
+from billing_svc.models import DueItem, Invoice, Organisation
+from billing_svc.packs.repository import PacksRepository
 from crm_contracts.events.billing import DueKind, InvoiceChanged, InvoiceIssued
 from crm_contracts.ids import uuid7
 from crm_platform.errors import ConflictError, NotFoundError, ProblemError, invalid
 from crm_platform.internal_auth import Principal
-from crm_platform.pagination import keyset
 from crm_platform.preconditions import check_version
 
 
@@ -63,44 +62,32 @@ async def pack_share(session: AsyncSession, tenant_id: uuid.UUID, item: DueItem)
     if not item.by_pack or item.pack_id is None:
         return 0
     paid = await LedgerRepository(session).allocated_to(tenant_id, item.pack_id)
-    before = await session.scalar(
-        select(func.coalesce(func.sum(DueItem.amount_minor), 0)).where(
-            DueItem.pack_id == item.pack_id, DueItem.by_pack.is_(True), DueItem.id < item.id
-        )
-    )
-    return max(0, min(item.amount_minor, paid - int(before or 0)))
+    before = await InvoicesRepository(session).by_pack_before(item)
+    return max(0, min(item.amount_minor, paid - before))
 
 
 async def refresh_pack_invoices(ctx: Context, org: Organisation, pack_ids: list[uuid.UUID]) -> None:
     """The invoices of sales on credit that payments to these packs may have paid."""
-    rows = await ctx.session.scalars(
-        select(DueItem.invoice_id).where(
-            DueItem.pack_id.in_(pack_ids),
-            DueItem.by_pack.is_(True),
-            DueItem.invoice_id.is_not(None),
-        )
-    )
-    for invoice_id in sorted({i for i in rows if i is not None}):
+    for invoice_id in await InvoicesRepository(ctx.session).pack_invoice_ids(pack_ids):
         await refresh_invoice(ctx, org, invoice_id)
 
 
 async def refresh_invoice(ctx: Context, org: Organisation, invoice_id: uuid.UUID) -> None:
     """Paid when live payments allocated to it (or, for a sale's invoice, to its pack) cover
     it; open again when one is cancelled."""
-    invoice = await ctx.session.get(Invoice, invoice_id, with_for_update=True)
+    repo = InvoicesRepository(ctx.session)
+    invoice = await repo.invoice_for_update(invoice_id)
     if invoice is None or invoice.status == "void":
         return
     paid = await LedgerRepository(ctx.session).allocated_to(org.id, invoice.id)
-    items = await ctx.session.scalars(select(DueItem).where(DueItem.invoice_id == invoice.id))
-    for item in items:
+    for item in await repo.due_items(invoice.id):
         paid += await pack_share(ctx.session, org.id, item)
     status = "paid" if paid >= invoice.amount_minor else "open"
     if (paid, status) == (invoice.paid_minor, invoice.status):
         return
     invoice.paid_minor, invoice.status = paid, status
     invoice.version += 1
-    due = await ctx.session.execute(select(DueItem).where(DueItem.invoice_id == invoice.id))
-    for item in due.scalars():
+    for item in await repo.due_items(invoice.id):
         item.settled_at = ctx.now() if status == "paid" else None
     await ctx.session.flush()
     await ctx.emit(org.id, invoice.id, InvoiceChanged(**_state(invoice, org.currency)))
@@ -133,8 +120,8 @@ async def open_invoice(
         version=1,
         created_at=ctx.now(),
     )
-    ctx.session.add(invoice)
-    ctx.session.add(
+    InvoicesRepository(ctx.session).add(
+        invoice,
         DueItem(
             id=uuid7(),
             tenant_id=org.id,
@@ -147,7 +134,7 @@ async def open_invoice(
             soon_from=due_on - timedelta(days=org.due_soon_days),
             amount_minor=amount_minor,
             created_at=ctx.now(),
-        )
+        ),
     )
     await ctx.session.flush()
     ctx.wake_reminders()
@@ -166,8 +153,8 @@ class Invoices:
         org = await self.ctx.organisation(tenant)
         await ensure_client(self.ctx.session, tenant, client_id)
         if body.pack_id is not None:
-            pack = await self.ctx.session.get(Pack, body.pack_id)
-            if pack is None or pack.tenant_id != tenant or pack.client_id != client_id:
+            pack = await PacksRepository(self.ctx.session).pack(tenant, body.pack_id)
+            if pack is None or pack.client_id != client_id:
                 raise invalid("pack_id", "no such pack")
         invoice = await open_invoice(
             self.ctx,
@@ -185,7 +172,8 @@ class Invoices:
     ) -> schemas.InvoiceRead:
         tenant = can_write(principal)
         org = await self.ctx.organisation(tenant)
-        invoice = await self.ctx.session.get(Invoice, invoice_id, with_for_update=True)
+        repo = InvoicesRepository(self.ctx.session)
+        invoice = await repo.invoice_for_update(invoice_id)
         if invoice is None or invoice.tenant_id != tenant or invoice.client_id != client_id:
             raise NotFoundError("invoice")
         check_version(invoice.version, version)
@@ -193,10 +181,7 @@ class Invoices:
             raise ConflictError(f"a {invoice.status} invoice cannot be voided")
         invoice.status = "void"
         invoice.version += 1
-        due = await self.ctx.session.execute(
-            select(DueItem).where(DueItem.invoice_id == invoice.id)
-        )
-        for item in due.scalars():
+        for item in await repo.due_items(invoice.id):
             item.settled_at = self.ctx.now()
         await self.ctx.session.flush()
         await self.ctx.emit(tenant, invoice.id, InvoiceChanged(**_state(invoice, org.currency)))
@@ -215,17 +200,13 @@ class Invoices:
             raise ProblemError(403, "Forbidden", "a teacher lists one client's invoices")
         org = await self.ctx.organisation(tenant)
         today = self.ctx.today_in(org)
-        query = select(Invoice).where(Invoice.tenant_id == tenant)
-        if client_id is not None:
-            # The gateway located the client named in the filter for this caller.
-            query = query.where(Invoice.client_id == client_id)
-        else:
-            query = query.where(visible_clients(principal, Invoice.client_id))
-        if status == "overdue":
-            query = query.where(Invoice.status == "open", Invoice.due_on < today)
-        elif status is not None:
-            query = query.where(Invoice.status == status)
-        rows: Sequence[Invoice] = list(
-            (await self.ctx.session.execute(keyset(query, Invoice.id, cursor, limit))).scalars()
+        rows = await InvoicesRepository(self.ctx.session).page(
+            tenant,
+            visible_clients(principal, Invoice.client_id),
+            client_id=client_id,
+            status=status,
+            today=today,
+            cursor=cursor,
+            limit=limit,
         )
         return [to_read(i, org.currency, today) for i in rows]
