@@ -11,10 +11,24 @@ from web_svc.pages import (
     journal,
     journal_row,
     money,
+    my_actions,
+    my_records,
     portal,
 )
 
 routers: list[APIRouter] = [
     module.router
-    for module in (auth, home, journal, journal_row, clients, money, catalogue, portal, confirm)
+    for module in (
+        auth,
+        home,
+        journal,
+        journal_row,
+        clients,
+        money,
+        catalogue,
+        portal,
+        my_records,
+        my_actions,
+        confirm,
+    )
 ]

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from web_svc.deps import PortalDep, csrf_guard, read_session, set_session
 from web_svc.gateway import ApiError, GatewayClient, answer, caller_address
 from web_svc.i18n import LOCALES
+from web_svc.pages.my_common import Family
 from web_svc.render import render, words_for
 from web_svc.sessions import LANG_COOKIE, Session
 
@@ -168,7 +169,8 @@ async def overview(request: Request, caller: PortalDep, client: str = "") -> Res
         return await caller.call(method, path, params=params or None, **kwargs)
 
     context = await _overview(call, _org(client))
-    context |= {"link_token": None}
+    family = Family(context["me"], str(context["overview"]["client"]["client_id"]))
+    context |= {"link_token": None} | family.context("/my")
     return render(request, "my/overview.html", context)
 
 
