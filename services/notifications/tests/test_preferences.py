@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 
+from crm_contracts.events.clients import ClientUpdated
 from crm_platform.internal_auth import Principal
 
 from .conftest import Api, N, Org
@@ -77,3 +78,44 @@ def test_a_session_with_two_clients_chooses_by_id_and_defaults_to_the_first(api:
     assert api.ok("GET", P, both, params={"client_id": str(second)})["items"] == [
         {"category": "news", "channel": "sms", "source": "client"}
     ]
+
+
+def test_a_parent_sets_a_family_members_preferences_and_no_one_elses(api: Api) -> None:
+    org = api.organisation()
+    family, other_family = uuid.uuid4(), uuid.uuid4()
+    parent = api.client_of(org, family_id=family)
+    child = api.client_of(org, email="child@example.com", family_id=family)
+    stranger = api.client_of(org, family_id=other_family)
+    loner = api.client_of(org)
+    me = portal(org, parent)
+    body = {"category": "reminders", "channel": "email", "opted_out": True}
+    assert api.ok("PUT", P, me, json=body | {"client_id": str(child)})["items"] == [
+        {"category": "reminders", "channel": "email", "source": "client"}
+    ]
+    assert api.ok("GET", f"{N}/clients/{child}/opt-outs", org.owner)["items"] == [
+        {"category": "reminders", "channel": "email", "source": "client"}
+    ]
+    assert api.ok("GET", P, me)["items"] == []  # the parent's own stay as they were
+    for outsider in (stranger, loner):
+        assert api.call("PUT", P, me, json=body | {"client_id": str(outsider)}).status_code == 404
+        assert api.call("GET", P, me, params={"client_id": str(outsider)}).status_code == 404
+        assert api.ok("GET", f"{N}/clients/{outsider}/opt-outs", org.owner)["items"] == []
+    # a session whose own client has no family reaches no one through a null family
+    assert (
+        api.call("GET", P, portal(org, loner), params={"client_id": str(child)}).status_code == 404
+    )
+
+    # the child leaves the family (the clients service publishes the card again): 404 at once
+    api.send(
+        ClientUpdated(
+            client_id=child,
+            first_name="Anna",
+            last_name="Nowak",
+            email="child@example.com",
+            email_confirmed=True,
+            branch_id=org.branch,
+            family_id=None,
+        ),
+        org.tenant,
+    )
+    assert api.call("GET", P, me, params={"client_id": str(child)}).status_code == 404

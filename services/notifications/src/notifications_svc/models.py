@@ -55,6 +55,8 @@ class Client(Base):
     locale: Mapped[str | None] = mapped_column(String(16))
     branch_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
     status: Mapped[str] = mapped_column(String(16), default="active")
+    # the card's family (a portal account sets its members' preferences too)
+    family_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
     tag_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
     telegram_chat_id: Mapped[str | None] = mapped_column(String(64))
     # the person blocked the bot (403): nothing more is sent to that chat

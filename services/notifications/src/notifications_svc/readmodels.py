@@ -43,6 +43,7 @@ class ReadModels:
         row.phone = card.phone
         row.branch_id = card.branch_id
         row.status = card.status
+        row.family_id = card.family_id
         row.tag_ids = [str(t) for t in card.tag_ids]
         locale = getattr(card, "locale", None)  # not on the card yet; read when it is
         row.locale = locale if isinstance(locale, str) else row.locale

@@ -1,6 +1,8 @@
 """The signed-in client's own preferences from the portal: the same opt-outs staff set, with
-the source "client". The client is one the portal session carries in its internal token (the
-linked client by default); any other id answers 404, as if it did not exist."""
+the source "client". The client is the one the portal session carries in its internal token
+(the linked client, by default) or a member of that client's family as the clients service
+says now (a parent sets a child's preferences); any other id answers 404, as if it did not
+exist."""
 
 from __future__ import annotations
 
@@ -26,22 +28,32 @@ class PreferenceWrite(OptOutWrite):
     client_id: uuid.UUID | None = None
 
 
+async def _card(ctx: ContextDep, tenant_id: uuid.UUID, client_id: uuid.UUID) -> Client | None:
+    found = await ctx.session.execute(
+        select(Client).where(Client.id == client_id, Client.tenant_id == tenant_id)
+    )
+    client = found.scalar_one_or_none()
+    return None if client is None or client.status == "archived" else client
+
+
 async def own_client(ctx: ContextDep, principal: Principal, client_id: uuid.UUID | None) -> Client:
-    """The session's client: `client_id` if the session carries it, else its first one."""
-    if principal.realm != "portal" or principal.tenant_id is None or not principal.client_ids:
+    """The session's client: `client_id` if the session carries it or it is in the family of
+    one the session carries, else the session's first client."""
+    tenant = principal.tenant_id
+    if principal.realm != "portal" or tenant is None or not principal.client_ids:
         raise NotFoundError("client")
-    allowed = sorted(principal.client_ids)
-    chosen = client_id or allowed[0]
-    if chosen not in allowed:
+    linked = sorted(principal.client_ids)
+    chosen = client_id or linked[0]
+    client = await _card(ctx, tenant, chosen)
+    if client is None:
         raise NotFoundError("client")
-    client = (
-        await ctx.session.execute(
-            select(Client).where(Client.id == chosen, Client.tenant_id == principal.tenant_id)
-        )
-    ).scalar_one_or_none()
-    if client is None or client.status == "archived":
-        raise NotFoundError("client")
-    return client
+    if chosen in linked:
+        return client
+    for own in linked:
+        card = await _card(ctx, tenant, own)
+        if card is not None and card.family_id is not None and card.family_id == client.family_id:
+            return client
+    raise NotFoundError("client")
 
 
 @router.get("/preferences")
