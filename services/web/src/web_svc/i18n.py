@@ -7,6 +7,7 @@ locale of a page: the person's choice, else the organisation's, else Accept-Lang
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gettext
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -101,6 +102,16 @@ def choose_locale(*candidates: str | None) -> str:
     return DEFAULT_LOCALE
 
 
+@functools.lru_cache(maxsize=4096)
+def _money(locale: str, minor: int, code: str) -> str:
+    """Babel's formatting is slow and a grid shows the same few amounts again and again."""
+    try:
+        amount = Decimal(minor).scaleb(-get_currency_precision(code))
+        return str(format_currency(amount, code, locale=locale))
+    except (UnknownLocaleError, ValueError):
+        return f"{minor} {code}"
+
+
 @dataclass(frozen=True)
 class Formats:
     """Dates, times, numbers and money in the page's locale and the organisation's zone."""
@@ -119,13 +130,7 @@ class Formats:
     def money(self, minor: int | None, currency: str | None = None) -> str:
         if minor is None:
             return ""
-        code = currency or self.currency
-        try:
-            digits = get_currency_precision(code)
-            amount = Decimal(minor).scaleb(-digits)
-            return str(format_currency(amount, code, locale=self.locale))
-        except (UnknownLocaleError, ValueError):
-            return f"{minor} {code}"
+        return _money(self.locale, int(minor), currency or self.currency)
 
     def number(self, value: float | int | None) -> str:
         if value is None:

@@ -12,13 +12,14 @@ from fastapi.responses import RedirectResponse
 
 from web_svc.deps import StaffDep, csrf_guard
 from web_svc.gateway import ApiError, items
-from web_svc.marks import CYCLE, NAMES, STATUSES, letters
+from web_svc.marks import CYCLE, NAMES, STATUSES, Cells, letters
 from web_svc.render import formats, page_locale, render, words_for
 
 router = APIRouter(dependencies=[Depends(csrf_guard)])
 J = "/api/v1/journal"
 Text = Annotated[str, Form()]
 WRITERS = ("owner", "admin")
+MARKERS = ("owner", "admin", "teacher")
 
 
 def whole(typed: str) -> int | str:
@@ -135,8 +136,9 @@ async def grid_context(caller: Any, group_id: str, first: date) -> dict[str, Any
         "statuses": STATUSES,
         "names": NAMES,
         "letters": letters(locale),
+        "cells": Cells(locale, words_for(caller.request), caller.role in MARKERS),
         "can_write": caller.role in WRITERS,
-        "can_mark": caller.role in ("owner", "admin", "teacher"),
+        "can_mark": caller.role in MARKERS,
         "finances": not (caller.role == "teacher" and caller.session.person.get("finances_hidden")),
     }
 
@@ -229,9 +231,7 @@ def _cell(
         "lesson": {"lesson_id": lesson_id, "cancelled": False},
         "row": {"client_id": client_id, "state": row_state},
         "cell": cell,
-        "names": NAMES,
-        "letters": letters(locale),
-        "can_mark": True,
+        "cells": Cells(locale, words_for(request), can_mark=True),
         "message": message,
     }
     return render(request, "app/cell.html", context)
