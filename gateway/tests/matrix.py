@@ -238,6 +238,9 @@ ROUTE_PERMISSION: dict[tuple[str, str], str] = {
     ("POST", f"{P}/makeups/{{request_id}}/cancel"): "portal",
     ("GET", f"{P}/preferences"): "portal",
     ("PUT", f"{P}/preferences"): "portal",
+    ("GET", f"{P}/devices"): "portal",
+    ("POST", f"{P}/devices"): "portal",
+    ("DELETE", f"{P}/devices/{{device_id}}"): "portal",
     # operators: their own realm; staff and clients are refused (403), nobody else (401)
     ("GET", "/operator/v1/me"): "operator",
     ("POST", "/operator/v1/operators"): "operator",

@@ -387,6 +387,10 @@ ROUTES: tuple[Route, ...] = (
     # the client's own notification preferences (notifications checks the session's clients)
     _r("GET", f"{PO}/preferences", "notifications", "portal"),
     _r("PUT", f"{PO}/preferences", "notifications", "portal"),
+    # the apps' push devices (notifications checks the session's clients)
+    _r("GET", f"{PO}/devices", "notifications", "portal"),
+    _r("POST", f"{PO}/devices", "notifications", "portal"),
+    _r("DELETE", f"{PO}/devices/{{device_id}}", "notifications", "portal"),
     # operators (identity): every organisation's plan, limits and suspension
     _r("GET", f"{OP}/me", "identity", "operator"),
     _r("POST", f"{OP}/operators", "identity", "operator"),

@@ -23,6 +23,10 @@ from notifications_svc.internal_calls import InternalCalls
 from notifications_svc.models import messaging
 from notifications_svc.optouts.portal import router as portal_router
 from notifications_svc.organisation.settings import OrganisationPrefs
+from notifications_svc.push.api import router as devices_router
+from notifications_svc.push.channel import PushChannel
+from notifications_svc.push.fcm import FcmClient, ServiceAccount
+from notifications_svc.push.webpush import WebPushClient, vapid_public_key
 from notifications_svc.sending.compose import Composer
 from notifications_svc.sending.sender import Sender
 from notifications_svc.settings import Settings
@@ -38,7 +42,9 @@ class HttpClients:
 
     name = "http_clients"
 
-    def __init__(self, *clients: BotApi | InternalCalls | SmsGateway) -> None:
+    def __init__(
+        self, *clients: BotApi | InternalCalls | SmsGateway | FcmClient | WebPushClient
+    ) -> None:
         self.clients = clients
 
     async def start(self) -> None:
@@ -104,6 +110,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             sms = SmsGateway(settings.sms_api_url, settings.sms_api_token, settings.sms_sender)
             channels["sms"] = sms
             running.append(HttpClients(sms))
+        fcm = webpush = None
+        if settings.fcm_service_account_file:
+            account = ServiceAccount.from_file(settings.fcm_service_account_file)
+            fcm = FcmClient(account, settings.fcm_api_url)
+            running.append(HttpClients(fcm))
+        if settings.webpush_vapid_private_key:
+            webpush = WebPushClient(settings.webpush_vapid_private_key, settings.webpush_subject)
+            running.append(HttpClients(webpush))
+        if fcm is not None or webpush is not None:
+            channels["push"] = PushChannel(database, fcm, webpush)
         if settings.sender_enabled:
             outbox = service_messaging.outbox
             running.append(Sender(database, outbox, channels, composer, settings, clock))
@@ -112,12 +128,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = create_service_app(
         settings,
         title="Notifications: channels, templates, triggered messages, broadcasts, delivery log",
-        routers=[router, portal_router],
+        routers=[router, portal_router, devices_router],
         components=components,
     )
     app.state.clock = system_clock
     app.state.mailbox = mailbox
     app.state.unsubscribe = unsubscribe
     app.state.prefs = prefs
+    app.state.push_kinds = {
+        "fcm": bool(settings.fcm_service_account_file),
+        "webpush": bool(settings.webpush_vapid_private_key),
+    }
+    app.state.webpush_hosts = [h.lower() for h in settings.webpush_allowed_hosts]
+    key = settings.webpush_vapid_private_key
+    app.state.vapid_public_key = vapid_public_key(key) if key else None
     app.state.telegram_bot = bots[0] if bots else None
     return app

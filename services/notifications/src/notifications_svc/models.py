@@ -216,3 +216,23 @@ class Broadcast(Base):
     recipients: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class PushDevice(Base):
+    """Where a client's push messages go: an app's FCM registration token, or a browser's
+    Web Push subscription (its endpoint and the keys its payloads are encrypted to). A
+    family's shared phone may hold a row for each of its clients."""
+
+    __tablename__ = "push_devices"
+    __table_args__ = (Index("ux_push_devices_client_token", "client_id", "token", unique=True),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    client_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    kind: Mapped[str] = mapped_column(String(16))  # fcm, webpush
+    platform: Mapped[str] = mapped_column(String(16))  # android, ios, web
+    # the FCM registration token, or the Web Push endpoint
+    token: Mapped[str] = mapped_column(Text)
+    p256dh: Mapped[str | None] = mapped_column(String(128))
+    auth: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)

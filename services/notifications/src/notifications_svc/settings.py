@@ -55,6 +55,25 @@ class Settings(ServiceSettings):
     sms_api_url: str = ""
     sms_api_token: str = ""
     sms_sender: str = "School"
+    # Push to the mobile apps through FCM HTTP v1: off until a service account's JSON key file
+    # is given (its project, client email, private key and token URI).
+    fcm_service_account_file: str = ""
+    fcm_api_url: str = "https://fcm.googleapis.com"
+    # Web Push to browsers: off until a VAPID private key is set (base64url raw or DER, as
+    # `vapid --gen` or web-push's generate-vapid-keys make it); the subject is a mailto: or
+    # https: contact for the push services.
+    webpush_vapid_private_key: str = ""
+    webpush_subject: str = "mailto:admin@example.com"
+    # Subscriptions are accepted only for these push services (and their subdomains): the
+    # service POSTs to the endpoint a browser gives, so it must not lead anywhere else.
+    webpush_allowed_hosts: list[str] = Field(
+        default=[
+            "fcm.googleapis.com",
+            "updates.push.services.mozilla.com",
+            "notify.windows.com",
+            "push.apple.com",
+        ]
+    )
     # Transient failures are retried after these delays in turn, then the message fails.
     retry_delays_seconds: list[float] = Field(default=[30, 120, 600, 1800, 3600, 3 * 3600])
     # A claimed message is taken back by another pass if its sender died this long ago.

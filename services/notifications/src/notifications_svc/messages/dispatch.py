@@ -84,6 +84,9 @@ class Dispatch:
                 sms = await self._sms_allowed(client.tenant_id) if client.phone else None
                 capped = capped or sms is False
                 address = client.phone if sms else None
+            elif channel == "push":
+                # the push channel finds the client's devices by the client's id
+                address = str(client.id) if await self.repo.has_push_device(client.id) else None
             else:
                 address = reachable(client, channel)
             if address is None:

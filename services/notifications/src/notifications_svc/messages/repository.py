@@ -22,6 +22,7 @@ from notifications_svc.models import (
     Message,
     OptOut,
     Organisation,
+    PushDevice,
     Template,
 )
 
@@ -120,6 +121,10 @@ class MessagesRepository:
     async def templates(self, tenant_id: uuid.UUID) -> list[Template]:
         query = select(Template).where(Template.tenant_id == tenant_id)
         return list((await self.session.execute(query)).scalars())
+
+    async def has_push_device(self, client_id: uuid.UUID) -> bool:
+        query = select(PushDevice.id).where(PushDevice.client_id == client_id).limit(1)
+        return (await self.session.execute(query)).first() is not None
 
     async def opted_out(self, client_id: uuid.UUID, category: str, channel: str) -> bool:
         found = await self.session.get(OptOut, (client_id, category, channel))

@@ -69,7 +69,10 @@ class Composer:
             if trigger.audience == "client" and client is not None:
                 if client.status == "archived":
                     return "client archived"
-                if reachable(client, msg.channel) is None:
+                if msg.channel == "push":
+                    if not await repo.has_push_device(client.id):
+                        return "no address: no push device left"
+                elif reachable(client, msg.channel) is None:
                     return f"no address: no longer reachable by {msg.channel}"
             if trigger.category != "transactional" and await repo.opted_out(
                 msg.client_id, trigger.category, msg.channel
