@@ -50,7 +50,7 @@ async def test_an_owner_signs_up_and_walks_the_four_steps(
     await page.get_by_label("Password").fill(PASSWORD)
     await page.get_by_role("button", name="Create").click()
     await expect(page.get_by_role("heading", name="Getting started")).to_be_visible()
-    assert await menu(page) == ["Start", "Journal", "Clients", "Catalogue"]
+    assert await menu(page) == ["Start", "Journal", "Clients", "Catalogue", "Figures"]
     await expect(page.locator(".step.todo")).to_have_count(4)
 
     # 1. add a client (the guide's first step)
@@ -154,7 +154,7 @@ async def test_a_teacher_sees_only_their_groups(
 
     page = await new_page(browser, system.gateway_url)
     await sign_in(page, email)
-    assert await menu(page) == ["Journal", "Clients"]  # no start guide, no catalogue
+    assert await menu(page) == ["Journal", "Clients", "Figures"]  # no start guide, no catalogue
     await expect(page.get_by_role("heading", name="Groups")).to_be_visible()
     await expect(page.locator(".cards li")).to_have_count(1)
     await expect(page.get_by_role("link", name="Piano")).to_be_visible()
@@ -231,6 +231,7 @@ async def test_every_page_answers_in_every_language(
         f"/app/clients/{client['id']}",
         f"/app/clients/{client['id']}/payment",
         "/app/catalogue",
+        "/app/figures",
         "/app/groups/00000000-0000-7000-8000-000000000000/journal",
     ]
     public = ["/app/signin", "/app/signup", "/app/password-reset", "/app/invite?token=x"]

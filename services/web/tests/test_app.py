@@ -74,7 +74,9 @@ def test_a_form_without_our_csrf_token_is_refused(client: TestClient) -> None:
     assert forged.status_code == 403
 
 
-@pytest.mark.parametrize("page", ["/app", "/app/groups", "/app/clients", "/app/catalogue"])
+@pytest.mark.parametrize(
+    "page", ["/app", "/app/groups", "/app/clients", "/app/catalogue", "/app/figures"]
+)
 def test_staff_pages_need_a_signed_in_person(client: TestClient, page: str) -> None:
     response = client.get(page)
     assert response.status_code == 303

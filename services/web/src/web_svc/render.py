@@ -29,6 +29,7 @@ MENU: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("/app/groups", N_("Journal"), ALL_STAFF),
     ("/app/clients", N_("Clients"), ALL_STAFF),
     ("/app/catalogue", N_("Catalogue"), frozenset({"owner", "admin", "accountant"})),
+    ("/app/figures", N_("Figures"), ALL_STAFF),
 )
 
 
