@@ -19,7 +19,6 @@ SKIPPED_PARTS = {"migrations", "tests", "tests-e2e", ".venv", ".tools", "var", "
 # Files over the limit that are being split now; the list may only shrink (a listed file
 # that fits, or a new file over the limit, fails the test).
 BEING_SPLIT = {
-    "services/billing/src/billing_svc/ledger/repository.py",
     "services/billing/src/billing_svc/ledger/payments.py",
     "services/billing/src/billing_svc/models.py",
     "gateway/src/gateway_app/proxy.py",

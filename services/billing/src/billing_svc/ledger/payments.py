@@ -34,15 +34,9 @@ from billing_svc.context import Clock, Context, OrganisationUnknownError, today_
 from billing_svc.domain import ledger as rules
 from billing_svc.invoices.service import refresh_invoice, refresh_pack_invoices
 from billing_svc.ledger import schemas
-from billing_svc.ledger.repository import (
-    LEDGER_PARAMS,
-    Dimensions,
-    LedgerRepository,
-    LedgerWrite,
-    NewEntry,
-    ledger_ctes,
-    write_arrays,
-)
+from billing_svc.ledger.plan import Dimensions, LedgerWrite, NewEntry
+from billing_svc.ledger.repository import LedgerRepository
+from billing_svc.ledger.statements import LEDGER_PARAMS, ledger_ctes, write_arrays
 from billing_svc.models import Client, Invoice, Organisation, Pack, Service, idempotency
 from crm_contracts.envelope import EventEnvelope
 from crm_contracts.events.billing import AllocationData, BalanceChanged, PaymentRecorded

@@ -3,56 +3,46 @@
 
 from __future__ import annotations
 
-import functools
 import uuid
-from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, NamedTuple, cast
+from typing import Any, cast
 
-from sqlalchemy import Select, Table, and_, func, insert, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Select, and_, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from billing_svc.domain.ledger import (
-    MONEY,
-    REVENUE,
     Posting,
-    balance_deltas,
-    balanced,
-    class_deltas,
+)
+from billing_svc.ledger.plan import (
+    NO_DIMENSIONS,
+    Balance,
+    Balances,
+    Dimensions,
+    LedgerWrite,
+    NewEntry,
+)
+from billing_svc.ledger.statements import (
+    ALLOCATIONS,
+    ENTRIES,
+    POSTINGS,
+    add_to_balances,
+    add_to_totals,
+    upsert,
+    write_pg,
 )
 from billing_svc.models import (
     Allocation,
     ClientBalance,
     Entry,
-    MonthlyTotal,
     Pack,
     PostingRow,
     Reversal,
 )
 from crm_contracts.ids import uuid7
-from crm_platform.db import pg_connection
+from crm_platform.db import advisory_lock, pg_connection
 from crm_platform.errors import ConflictError
 from crm_platform.pagination import keyset
-
-NIL = uuid.UUID(int=0)
-# Written through Core: one cached statement for any number of rows.
-ENTRIES = cast(Table, Entry.__table__)
-POSTINGS = cast(Table, PostingRow.__table__)
-ALLOCATIONS = cast(Table, Allocation.__table__)
-SHARDS = 16
-
-
-@dataclass(frozen=True)
-class Dimensions:
-    """What a money movement is reported under."""
-
-    branch_id: uuid.UUID | None = None
-    group_id: uuid.UUID | None = None
-    teacher_id: uuid.UUID | None = None
-    service_id: uuid.UUID | None = None
 
 
 class NotEnoughClassesError(ConflictError):
@@ -63,286 +53,6 @@ class NotEnoughClassesError(ConflictError):
 class AlreadyReversedError(ConflictError):
     def __init__(self) -> None:
         super().__init__("this entry is already cancelled")
-
-
-def _upsert(session: AsyncSession, table: Any) -> Any:
-    return _insert_for(session.get_bind().dialect.name, table)
-
-
-def _insert_for(dialect: str, table: Any) -> Any:
-    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-
-
-@functools.cache
-def _add_to_balances(dialect: str) -> Any:
-    """Built once: the statement adding deltas to cached balances, returning the new ones."""
-    table = ClientBalance.__table__
-    stmt = _insert_for(dialect, table)
-    return stmt.on_conflict_do_update(
-        index_elements=["tenant_id", "client_id"],
-        set_={
-            "balance_minor": table.c.balance_minor + stmt.excluded.balance_minor,
-            "sequence": table.c.sequence + 1,
-        },
-    ).returning(table.c.tenant_id, table.c.client_id, table.c.balance_minor, table.c.sequence)
-
-
-@functools.cache
-def _add_to_totals(dialect: str) -> Any:
-    """Built once: the statement adding amounts and counts to the cached monthly totals."""
-    table = MonthlyTotal.__table__
-    stmt = _insert_for(dialect, table)
-    return stmt.on_conflict_do_update(
-        index_elements=["tenant_id", "month", "measure", "dim", "dim_id", "shard"],
-        set_={
-            "amount_minor": table.c.amount_minor + stmt.excluded.amount_minor,
-            "count": table.c.count + stmt.excluded.count,
-        },
-    )
-
-
-def month_of(day: date) -> date:
-    return day.replace(day=1)
-
-
-NO_DIMENSIONS = Dimensions()
-
-
-class TotalKey(NamedTuple):
-    tenant_id: uuid.UUID
-    month: date
-    measure: str
-    dim: str
-    dim_id: uuid.UUID
-
-
-@dataclass(frozen=True)
-class NewEntry:
-    """An entry to write, with its postings and what it is reported under."""
-
-    id: uuid.UUID
-    tenant_id: uuid.UUID
-    kind: str
-    postings: Sequence[Posting]
-    booked_on: date
-    by: str
-    client_id: uuid.UUID | None = None
-    other_client_id: uuid.UUID | None = None
-    pack_id: uuid.UUID | None = None
-    dims: Dimensions = NO_DIMENSIONS
-    method: str | None = None
-    amount_minor: int = 0
-    classes: int = 0
-    comment: str | None = None
-    reverses_id: uuid.UUID | None = None
-    # A reversal leaves the figures of the month (and dimensions) of the entry it cancels.
-    report_month: date | None = None
-    report_dims: Dimensions | None = None
-
-    def row(self, now: datetime) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "tenant_id": self.tenant_id,
-            "kind": self.kind,
-            "client_id": self.client_id,
-            "other_client_id": self.other_client_id,
-            "pack_id": self.pack_id,
-            "service_id": self.dims.service_id,
-            "branch_id": self.dims.branch_id,
-            "group_id": self.dims.group_id,
-            "teacher_id": self.dims.teacher_id,
-            "method": self.method,
-            "amount_minor": self.amount_minor,
-            "classes": self.classes,
-            "booked_on": self.booked_on,
-            "comment": self.comment,
-            "reverses_id": self.reverses_id,
-            "created_by": self.by,
-            "created_at": now,
-        }
-
-
-def _measures(postings: Sequence[Posting]) -> dict[str, int]:
-    """Revenue (charges less refunds) and money received, as the monthly figures count them."""
-    return {
-        "revenue": -sum(p.amount for p in postings if p.unit == MONEY and p.account == REVENUE),
-        "received": sum(
-            p.amount for p in postings if p.unit == MONEY and p.account.startswith("cash:")
-        ),
-    }
-
-
-@dataclass(frozen=True)
-class LedgerWrite:
-    """The rows a batch of entries writes: entries, postings, and the deltas of the cached
-    figures, one per key however many entries share it, keys sorted (rows locked in one
-    order by every writer)."""
-
-    entries: list[dict[str, Any]]
-    postings: list[dict[str, Any]]
-    classes: list[tuple[tuple[uuid.UUID, uuid.UUID], int]]
-    balances: list[tuple[uuid.UUID, uuid.UUID, int]]
-    totals: list[dict[str, Any]]
-
-    @classmethod
-    def of(cls, entries: Sequence[NewEntry], now: datetime) -> LedgerWrite:
-        kept = [balanced(e.postings) for e in entries]
-        classes: dict[tuple[uuid.UUID, uuid.UUID], int] = defaultdict(int)
-        moved: dict[tuple[uuid.UUID, uuid.UUID], int] = defaultdict(int)
-        for e, postings in zip(entries, kept, strict=True):
-            for pack, delta in class_deltas(postings).items():
-                classes[(e.tenant_id, pack)] += delta
-            for client, delta in balance_deltas(postings).items():
-                moved[(e.tenant_id, client)] += delta
-        return cls(
-            entries=[e.row(now) for e in entries],
-            postings=[
-                {
-                    "entry_id": e.id,
-                    "tenant_id": e.tenant_id,
-                    "account": p.account,
-                    "unit": p.unit,
-                    "amount": p.amount,
-                }
-                for e, postings in zip(entries, kept, strict=True)
-                for p in postings
-            ],
-            classes=[(key, delta) for key, delta in sorted(classes.items()) if delta],
-            balances=[(t, c, delta) for (t, c), delta in sorted(moved.items()) if delta],
-            totals=_totals(entries, kept, shard=entries[0].id.int % SHARDS) if entries else [],
-        )
-
-
-def _totals(
-    entries: Sequence[NewEntry], postings: Sequence[Sequence[Posting]], *, shard: int
-) -> list[dict[str, Any]]:
-    """What the entries add to the cached monthly figures. A reversal counts against the
-    month and dimensions of the entry it cancels (the caller gives those)."""
-    # Keyed by the entries' (tenant, month, dimensions) first: hashing UUIDs is dear, and
-    # the entries of a batch mostly share them.
-    grouped: dict[tuple[uuid.UUID, date, Dimensions], list[int]] = {}
-    for entry, kept in zip(entries, postings, strict=True):
-        measures = _measures(kept)
-        if not any(measures.values()):
-            continue
-        month = entry.report_month or month_of(entry.booked_on)
-        dims = entry.report_dims or entry.dims
-        sums = grouped.setdefault((entry.tenant_id, month, dims), [0, 0, 0, 0])
-        step = 1 if entry.reverses_id is None else -1
-        for n, amount in enumerate((measures["revenue"], measures["received"])):
-            if amount:
-                sums[2 * n] += amount
-                sums[2 * n + 1] += step
-    amounts: dict[TotalKey, int] = defaultdict(int)
-    counts: dict[TotalKey, int] = defaultdict(int)
-    for (tenant_id, month, dims), sums in grouped.items():
-        for n, measure in enumerate(("revenue", "received")):
-            amount, count = sums[2 * n], sums[2 * n + 1]
-            if amount == 0 and count == 0:
-                continue
-            for dim, value in (
-                ("all", None),
-                ("branch", dims.branch_id),
-                ("group", dims.group_id),
-                ("teacher", dims.teacher_id),
-                ("service", dims.service_id),
-            ):
-                key = TotalKey(tenant_id, month, measure, dim, value or NIL)
-                amounts[key] += amount
-                counts[key] += count
-    return [
-        key._asdict() | {"shard": shard, "amount_minor": amount, "count": counts[key]}
-        for key, amount in sorted(amounts.items())
-    ]
-
-
-def _columns(rows: Sequence[dict[str, Any]], names: Sequence[str]) -> list[list[Any]]:
-    return [[row[name] for row in rows] for name in names]
-
-
-ENTRY_COLUMNS = [c.name for c in ENTRIES.columns]
-TOTAL_COLUMNS = ["tenant_id", "month", "measure", "dim", "dim_id", "shard", "amount_minor", "count"]
-POSTING_COLUMNS = ["entry_id", "tenant_id", "account", "unit", "amount"]
-
-
-def _unnest(first: int, columns: Sequence[Any]) -> str:
-    """unnest()'s arguments: one array parameter per column, of the column's type."""
-    dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
-    return ", ".join(
-        f"${first + n}::{c.type.compile(dialect=dialect)}[]" for n, c in enumerate(columns)
-    )
-
-
-def ledger_ctes() -> str:
-    """The CTEs writing a LedgerWrite from parameters $1 to $LEDGER_PARAMS (the arrays
-    write_arrays() gives, in order); `balances` returns the new balances."""
-    totals = MonthlyTotal.__table__.c
-    postings_first = len(ENTRY_COLUMNS) + 1
-    totals_first = postings_first + len(POSTING_COLUMNS)
-    balances = totals_first + len(TOTAL_COLUMNS)
-    entry_arrays = _unnest(1, list(ENTRIES.columns))
-    posting_arrays = _unnest(postings_first, [POSTINGS.c[n] for n in POSTING_COLUMNS])
-    total_arrays = _unnest(totals_first, [totals[n] for n in TOTAL_COLUMNS])
-    return f"""
-entries AS (
-    INSERT INTO ledger_entries ({", ".join(ENTRY_COLUMNS)})
-    SELECT * FROM unnest({entry_arrays})
-), postings AS (
-    INSERT INTO ledger_postings ({", ".join(POSTING_COLUMNS)})
-    SELECT * FROM unnest({posting_arrays})
-), totals AS (
-    INSERT INTO monthly_totals ({", ".join(TOTAL_COLUMNS)})
-    SELECT * FROM unnest({total_arrays})
-    ON CONFLICT (tenant_id, month, measure, dim, dim_id, shard) DO UPDATE
-    SET amount_minor = monthly_totals.amount_minor + excluded.amount_minor,
-        count = monthly_totals.count + excluded.count
-), balances AS (
-    INSERT INTO client_balances (tenant_id, client_id, balance_minor, sequence)
-    SELECT *, 1 FROM unnest(${balances}::uuid[], ${balances + 1}::uuid[], ${balances + 2}::int8[])
-    ON CONFLICT (tenant_id, client_id) DO UPDATE
-    SET balance_minor = client_balances.balance_minor + excluded.balance_minor,
-        sequence = client_balances.sequence + 1
-    RETURNING tenant_id, client_id, balance_minor, sequence
-)"""
-
-
-LEDGER_PARAMS = len(ENTRY_COLUMNS) + len(POSTING_COLUMNS) + len(TOTAL_COLUMNS) + 3
-
-
-def write_arrays(plan: LedgerWrite) -> list[list[Any]]:
-    """The parameters of ledger_ctes() for the plan."""
-    return [
-        *_columns(plan.entries, ENTRY_COLUMNS),
-        *_columns(plan.postings, POSTING_COLUMNS),
-        *_columns(plan.totals, TOTAL_COLUMNS),
-        [t for t, _, _ in plan.balances],
-        [c for _, c, _ in plan.balances],
-        [d for _, _, d in plan.balances],
-    ]
-
-
-PG_WRITE = (
-    f"WITH {ledger_ctes()}\nSELECT tenant_id, client_id, balance_minor, sequence FROM balances"
-)
-
-
-class Balance(NamedTuple):
-    """A client's balance as a write left it, with the balance row's count of changes."""
-
-    minor: int
-    sequence: int
-
-
-Balances = dict[tuple[uuid.UUID, uuid.UUID], Balance]
-
-
-async def _write_pg(conn: Any, plan: LedgerWrite) -> Balances:
-    """The plan in one statement and one round trip."""
-    rows = await conn.fetch(PG_WRITE, *write_arrays(plan))
-    return {
-        (r["tenant_id"], r["client_id"]): Balance(int(r["balance_minor"]), int(r["sequence"]))
-        for r in rows
-    }
 
 
 class LedgerRepository:
@@ -411,14 +121,14 @@ class LedgerRepository:
             await self._move_classes(tenant_id, pack, delta)
         pg = await pg_connection(self.session)
         if pg is not None:
-            balances = await _write_pg(pg, plan)
+            balances = await write_pg(pg, plan)
         else:
             await self.session.execute(insert(ENTRIES), plan.entries)
             await self.session.execute(insert(POSTINGS), plan.postings)
             balances = await self._move_balances(plan.balances)
             if plan.totals:
                 dialect = self.session.get_bind().dialect.name
-                await self.session.execute(_add_to_totals(dialect), plan.totals)
+                await self.session.execute(add_to_totals(dialect), plan.totals)
         return plan.entries, balances
 
     async def _move_classes(self, tenant_id: uuid.UUID, pack_id: uuid.UUID, delta: int) -> None:
@@ -446,7 +156,7 @@ class LedgerRepository:
         if not deltas:
             return {}
         result = await self.session.execute(
-            _add_to_balances(self.session.get_bind().dialect.name),
+            add_to_balances(self.session.get_bind().dialect.name),
             [
                 {"tenant_id": tenant, "client_id": client, "balance_minor": delta, "sequence": 1}
                 for tenant, client, delta in deltas
@@ -463,7 +173,7 @@ class LedgerRepository:
         """The primary key refuses a second reversal of one entry, even from another process
         (a concurrent one waits for the first to commit, then inserts nothing)."""
         stmt = (
-            _upsert(self.session, Reversal.__table__)
+            upsert(self.session, Reversal.__table__)
             .values(
                 reversed_entry_id=original.id,
                 reversal_entry_id=reversal.id,
@@ -507,11 +217,7 @@ class LedgerRepository:
 
     async def lock_entry_for_reversal(self, tenant_id: uuid.UUID, entry_id: uuid.UUID) -> None:
         """Serialises cancels of one entry so the loser sees the winner's reversal."""
-        if self.session.get_bind().dialect.name == "postgresql":
-            await self.session.execute(
-                text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"),
-                {"k": f"reverse:{tenant_id}:{entry_id}"},
-            )
+        await advisory_lock(self.session, f"reverse:{tenant_id}:{entry_id}")
 
     # --- reading ----------------------------------------------------------------------
 

@@ -15,13 +15,8 @@ from billing_svc.context import Context
 from billing_svc.domain import ledger as rules
 from billing_svc.domain.ledger import Posting
 from billing_svc.ledger import schemas
-from billing_svc.ledger.repository import (
-    NO_DIMENSIONS,
-    Balance,
-    Dimensions,
-    LedgerRepository,
-    month_of,
-)
+from billing_svc.ledger.plan import NO_DIMENSIONS, Balance, Dimensions, month_of
+from billing_svc.ledger.repository import LedgerRepository
 from billing_svc.models import Allocation, Entry, Organisation, Pack, Usage
 from crm_contracts.events.billing import (
     BalanceChanged,

@@ -18,7 +18,7 @@ from billing_svc.context import Context
 from billing_svc.domain import ledger as rules
 from billing_svc.domain.consumption import PackView, Visit, choose_pack, classes_for
 from billing_svc.domain.periods import Freeze
-from billing_svc.ledger.repository import Dimensions
+from billing_svc.ledger.plan import Dimensions
 from billing_svc.ledger.service import Ledger
 from billing_svc.models import Entry, Group, Lesson, MarkState, Organisation, Service, Usage
 from billing_svc.packs.events import pack_changed

@@ -7,7 +7,7 @@ import uuid
 
 from billing_svc.access import can_write, check_other_client
 from billing_svc.domain import ledger as rules
-from billing_svc.ledger.repository import Dimensions
+from billing_svc.ledger.plan import Dimensions
 from billing_svc.models import (
     Client,
     Pack,

@@ -15,7 +15,8 @@ from billing_svc.domain.periods import (
     period_end,
 )
 from billing_svc.invoices.service import open_invoice
-from billing_svc.ledger.repository import Dimensions, LedgerRepository
+from billing_svc.ledger.plan import Dimensions
+from billing_svc.ledger.repository import LedgerRepository
 from billing_svc.models import (
     Client,
     Entry,

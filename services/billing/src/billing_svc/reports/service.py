@@ -14,7 +14,7 @@ from billing_svc.access import branch_scope, can_report
 from billing_svc.context import Context
 from billing_svc.domain.month_ends import Debt, month_end, total
 from billing_svc.domain.periods import add_period
-from billing_svc.ledger.repository import NIL
+from billing_svc.ledger.plan import NIL
 from billing_svc.models import MonthlyTotal
 from billing_svc.packs.repository import PacksRepository
 from billing_svc.packs.service import Packs
