@@ -22,7 +22,6 @@ BEING_SPLIT = {
     "services/billing/src/billing_svc/ledger/payments.py",
     "gateway/src/gateway_app/proxy.py",
     "libs/platform/src/crm_platform/idempotency.py",
-    "services/clients/src/clients_svc/schemas.py",
 }
 
 

@@ -15,12 +15,15 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from clients_svc import history_events
+from clients_svc.cards.repository import CardsRepository
+from clients_svc.context import Context
 from clients_svc.domain.history import Section, uuid7_at
+from clients_svc.history import events as history_events
+from clients_svc.history.events import group_name
+from clients_svc.leads.signups import PortalSignups
 from clients_svc.models import Group, HistoryEntry, Membership, Organisation, messaging
-from clients_svc.repository import Repository
-from clients_svc.service.portal_signups import PortalSignups
-from clients_svc.service.profile_requests import ProfileRequests
+from clients_svc.profile_requests.service import ProfileRequests
+from clients_svc.readmodels import ReadModels
 from clients_svc.settings import Settings
 from crm_contracts.envelope import EventEnvelope
 from crm_contracts.events.billing import BalanceChanged, balance_is_newer
@@ -54,7 +57,7 @@ async def _history(
     summary: str,
     data: dict[str, Any],
 ) -> None:
-    client = await Repository(session).client_in_tenant(envelope.tenant_id, client_id)
+    client = await CardsRepository(session).client_in_tenant(envelope.tenant_id, client_id)
     if client is None:
         return
     session.add(
@@ -76,28 +79,28 @@ async def _history(
 async def on_organisation_registered(
     session: AsyncSession, envelope: EventEnvelope, payload: OrganisationRegistered
 ) -> None:
-    org = await Repository(session).organisation(payload.organisation_id)
+    org = await ReadModels(session).organisation(payload.organisation_id)
     if org is None:
         org = Organisation(id=payload.organisation_id, plan="free", time_zone=payload.time_zone)
         session.add(org)
         _set_plan(org, envelope, payload.plan or "free", payload.max_active_clients, known=False)
     else:
         org.time_zone = payload.time_zone
-    await Repository(session).add_branch(payload.organisation_id, payload.first_branch_id)
+    await ReadModels(session).add_branch(payload.organisation_id, payload.first_branch_id)
 
 
 @handlers.on(BranchCreated)
 async def on_branch_created(
     session: AsyncSession, envelope: EventEnvelope, payload: BranchCreated
 ) -> None:
-    await Repository(session).add_branch(envelope.tenant_id, payload.branch_id)
+    await ReadModels(session).add_branch(envelope.tenant_id, payload.branch_id)
 
 
 @handlers.on(OrganisationUpdated)
 async def on_organisation_updated(
     session: AsyncSession, envelope: EventEnvelope, payload: OrganisationUpdated
 ) -> None:
-    org = await Repository(session).organisation(payload.organisation_id)
+    org = await ReadModels(session).organisation(payload.organisation_id)
     if org is None:
         org = Organisation(id=payload.organisation_id, time_zone=payload.time_zone)
         session.add(org)
@@ -112,7 +115,7 @@ async def on_organisation_updated(
 async def on_organisation_plan_changed(
     session: AsyncSession, envelope: EventEnvelope, payload: OrganisationPlanChanged
 ) -> None:
-    org = await Repository(session).organisation(payload.organisation_id)
+    org = await ReadModels(session).organisation(payload.organisation_id)
     if org is None:
         org = Organisation(id=payload.organisation_id, time_zone="UTC")
         session.add(org)
@@ -148,7 +151,7 @@ async def on_group_updated(
 async def _keep_group(
     session: AsyncSession, envelope: EventEnvelope, group_id: Any, branch_id: Any, name: str
 ) -> None:
-    repo = Repository(session)
+    repo = ReadModels(session)
     group = await repo.group(group_id)
     if group is None:
         session.add(
@@ -162,16 +165,11 @@ async def _keep_group(
     await repo.move_group_memberships(envelope.tenant_id, group_id, branch_id)
 
 
-async def _group_name(session: AsyncSession, group_id: Any) -> str:
-    group = await Repository(session).group(group_id)
-    return f"group {group.name}" if group is not None else "a group"
-
-
 @handlers.on(EnrolmentStarted)
 async def on_enrolment_started(
     session: AsyncSession, envelope: EventEnvelope, payload: EnrolmentStarted
 ) -> None:
-    repo = Repository(session)
+    repo = ReadModels(session)
     membership = await repo.membership(payload.enrolment_id)
     if membership is None:
         session.add(
@@ -189,7 +187,7 @@ async def on_enrolment_started(
         # The end may have arrived first; keep it.
         membership.from_date = payload.from_date
         membership.until_date = membership.until_date or payload.until_date
-    name = await _group_name(session, payload.group_id)
+    name = await group_name(session, payload.group_id)
     await _history(
         session,
         envelope,
@@ -206,7 +204,7 @@ async def on_enrolment_started(
 async def on_enrolment_ended(
     session: AsyncSession, envelope: EventEnvelope, payload: EnrolmentEnded
 ) -> None:
-    membership = await Repository(session).membership(payload.enrolment_id)
+    membership = await ReadModels(session).membership(payload.enrolment_id)
     if membership is None:
         session.add(
             Membership(
@@ -221,7 +219,7 @@ async def on_enrolment_ended(
         )
     elif membership.tenant_id == envelope.tenant_id:
         membership.until_date = payload.until_date
-    name = await _group_name(session, payload.group_id)
+    name = await group_name(session, payload.group_id)
     await _history(
         session,
         envelope,
@@ -238,7 +236,7 @@ async def on_enrolment_ended(
 async def on_balance_changed(
     session: AsyncSession, envelope: EventEnvelope, payload: BalanceChanged
 ) -> None:
-    client = await Repository(session).client_in_tenant(envelope.tenant_id, payload.client_id)
+    client = await CardsRepository(session).client_in_tenant(envelope.tenant_id, payload.client_id)
     if client is None:
         return
     # An older balance delivered late only goes into the history.
@@ -263,7 +261,7 @@ async def on_balance_changed(
 async def on_portal_signup_requested(
     session: AsyncSession, envelope: EventEnvelope, payload: PortalSignupRequested
 ) -> None:
-    await PortalSignups(session, Settings(), outbox).decide(envelope.tenant_id, payload)
+    await PortalSignups(Context(session, outbox, Settings())).decide(envelope.tenant_id, payload)
 
 
 history_events.register(handlers, _history)
@@ -273,4 +271,4 @@ history_events.register(handlers, _history)
 async def on_profile_change_requested(
     session: AsyncSession, envelope: EventEnvelope, payload: ProfileChangeRequested
 ) -> None:
-    await ProfileRequests(session, Settings(), outbox).receive(envelope.tenant_id, payload)
+    await ProfileRequests(Context(session, outbox, Settings())).receive(envelope.tenant_id, payload)

@@ -11,9 +11,10 @@ from fastapi import FastAPI
 
 from clients_svc.api import routers
 from clients_svc.consumers import handlers
+from clients_svc.context import Clock, Context, system_clock
 from clients_svc.models import messaging
-from clients_svc.service import Statuses
 from clients_svc.settings import Settings
+from clients_svc.statuses.service import Statuses
 from crm_messaging import Outbox, ServiceMessaging
 from crm_platform.app import Component, create_service_app
 from crm_platform.db import Database
@@ -30,17 +31,20 @@ class FreezeUpkeep:
 
     name = "freeze-upkeep"
 
-    def __init__(self, database: Database, settings: Settings, outbox: Outbox) -> None:
+    def __init__(
+        self, database: Database, settings: Settings, outbox: Outbox, clock: Clock
+    ) -> None:
         self.database = database
         self.settings = settings
         self.outbox = outbox
+        self.clock = clock
         self._task: asyncio.Task[None] | None = None
 
     async def run_once(self) -> int:
         ended = 0
         while True:
             async with self.database.unit_of_work() as session:
-                statuses = Statuses(session, self.settings, self.outbox)
+                statuses = Statuses(Context(session, self.outbox, self.settings, self.clock))
                 done = await statuses.start_scheduled_freezes()
                 done += await statuses.end_expired_freezes()
             ended += done
@@ -77,7 +81,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     def components(svc_settings: ServiceSettings, database: Database) -> Sequence[Component]:
         service_messaging = ServiceMessaging(svc_settings, database, messaging, handlers)
-        upkeep = FreezeUpkeep(database, settings, service_messaging.outbox)
+        upkeep = FreezeUpkeep(
+            database, settings, service_messaging.outbox, lambda: app.state.clock()
+        )
         held.extend([service_messaging, upkeep])
         return [service_messaging, upkeep]
 
@@ -92,4 +98,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.messaging = service_messaging
     app.state.outbox = service_messaging.outbox
     app.state.freeze_upkeep = upkeep
+    # What "now" is; a test may fix it.
+    app.state.clock = system_clock
     return app

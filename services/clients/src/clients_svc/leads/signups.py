@@ -1,0 +1,92 @@
+"""A portal sign-up, decided here because the cards are here, as they are now.
+
+The person proved the email or phone to identity. An active (not archived) card holding it
+(an email only when confirmed on the card) is the account's client; several such cards go to
+the staff for review instead of guessing; only archived cards: refused, and the staff are told;
+no card: a lead for the staff to call. Each case is answered with
+clients.portal_signup_decided, which identity applies to the pending account."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from clients_svc.cards.repository import CardsRepository
+from clients_svc.context import Context
+from clients_svc.history.service import History
+from clients_svc.leads.repository import LeadsRepository
+from clients_svc.leads.service import Leads
+from clients_svc.models import Client, Task
+from crm_contracts.events.clients import PortalSignupDecided
+from crm_contracts.events.identity import PortalSignupRequested
+from crm_contracts.ids import uuid7
+
+
+@dataclass
+class PortalSignups:
+    ctx: Context
+
+    async def decide(self, tenant_id: uuid.UUID, request: PortalSignupRequested) -> None:
+        login = request.login
+        cards = await CardsRepository(self.ctx.session).holding_login(
+            tenant_id, request.channel, login
+        )
+        active = [c for c in cards if c.status != "archived"]
+        decision = PortalSignupDecided(account_id=request.account_id, outcome="lead")
+        if len(active) == 1:
+            decision = PortalSignupDecided(
+                account_id=request.account_id, outcome="linked", client_id=active[0].id
+            )
+            History(self.ctx).record(
+                active[0], "other", "portal.linked", f"Portal account linked ({login})"
+            )
+        elif active:
+            decision = PortalSignupDecided(account_id=request.account_id, outcome="review")
+            for card in active:
+                await self._tell_staff(
+                    card, f"Portal sign-up by {login} matches several cards: link the right one"
+                )
+        elif cards:
+            decision = PortalSignupDecided(account_id=request.account_id, outcome="refused")
+            for card in cards:
+                await self._tell_staff(
+                    card, f"Portal sign-up by {login} refused: the client is archived"
+                )
+        else:
+            leads = Leads(self.ctx)
+            phone = login if request.channel == "phone" else None
+            email = login if request.channel == "email" else None
+            lead = await LeadsRepository(self.ctx.session).open_lead_with_contact(
+                tenant_id, phone, email
+            )
+            if lead is None:
+                lead = await leads.add(
+                    tenant_id,
+                    first_name=request.first_name,
+                    last_name=request.last_name,
+                    phone=phone,
+                    email=email,
+                    source="portal sign-up",
+                )
+            decision = PortalSignupDecided(
+                account_id=request.account_id, outcome="lead", lead_id=lead.id
+            )
+        await self.ctx.emit(tenant_id, request.account_id, decision)
+
+    async def _tell_staff(self, card: Client, title: str) -> None:
+        self.ctx.session.add(
+            Task(
+                id=uuid7(),
+                tenant_id=card.tenant_id,
+                client_id=card.id,
+                kind="task",
+                title=title[:200],
+                due_date=await self.ctx.today(card.tenant_id),
+                status="open",
+                created_by="portal",
+                version=1,
+                created_at=self.ctx.now(),
+            )
+        )
+        await self.ctx.session.flush()
+        History(self.ctx).record(card, "events", "task.created", title)
