@@ -13,8 +13,8 @@ from collections import Counter
 
 from gateway_app.policy import PolicyTable
 from gateway_app.route import Route
-from gateway_app.routes import UNLOCATED, WITHIN_PARENT
 from gateway_app.settings import UPSTREAMS
+from gateway_app.unlocated import UNLOCATED, WITHIN_PARENT
 
 # The web front-end's pages are routed by prefix ({page*} rows): they are not API routes.
 API_SERVICES = [name for name in UPSTREAMS if name != "web"]
