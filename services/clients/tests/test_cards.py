@@ -324,3 +324,26 @@ def test_admins_create_clients_in_their_own_branches(api: Api) -> None:
     )
     assert refused.status_code == 422
     assert refused.json()["errors"][0]["field"] == "branch_id"
+
+
+def test_the_language_of_a_clients_messages_is_kept_and_published(api: Api) -> None:
+    org = api.organisation()
+    created = api.ok(
+        "POST",
+        CLIENTS,
+        org.owner,
+        json={"first_name": "Olena", "last_name": "Bondar", "locale": "uk"},
+    )
+    assert created["locale"] == "uk"
+    registered = api.events("clients.client_registered", created["id"])
+    assert registered[0]["data"]["locale"] == "uk"
+    path = f"{CLIENTS}/{created['id']}"
+    for wrong in ("ukrainian", "UK", ""):
+        bad = api.call("PATCH", path, org.owner, json={"locale": wrong}, headers={"If-Match": "1"})
+        assert bad.status_code == 422, wrong
+        assert "locale" in bad.text
+    changed = api.ok("PATCH", path, org.owner, json={"locale": "pl"}, headers={"If-Match": "1"})
+    assert (changed["locale"], changed["version"]) == ("pl", 2)
+    assert api.events("clients.client_updated", created["id"])[0]["data"]["locale"] == "pl"
+    cleared = api.ok("PATCH", path, org.owner, json={"locale": None}, headers={"If-Match": "2"})
+    assert cleared["locale"] is None

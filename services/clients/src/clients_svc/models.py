@@ -85,6 +85,8 @@ class Client(Base):
     note: Mapped[str | None] = mapped_column(Text)
     branch_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     lead_source: Mapped[str | None] = mapped_column(String(100))
+    # the language of the client's messages (None: the organisation's)
+    locale: Mapped[str | None] = mapped_column(String(16))
     custom_fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(16), default="active")
     frozen_from: Mapped[date | None] = mapped_column(Date)

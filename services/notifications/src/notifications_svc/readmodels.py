@@ -45,8 +45,7 @@ class ReadModels:
         row.status = card.status
         row.family_id = card.family_id
         row.tag_ids = [str(t) for t in card.tag_ids]
-        locale = getattr(card, "locale", None)  # not on the card yet; read when it is
-        row.locale = locale if isinstance(locale, str) else row.locale
+        row.locale = card.locale
         row.as_of = as_of
         return not had_email and row.email is not None
 

@@ -35,6 +35,8 @@ class ClientState(EventPayload):
     lead_source: str | None = None
     family_id: uuid.UUID | None = None
     tag_ids: list[uuid.UUID] = Field(default_factory=list)
+    # the language the client's messages are written in (None: the organisation's)
+    locale: str | None = None
 
 
 @registry.register("clients.client_registered", 1)

@@ -19,6 +19,9 @@ from clients_svc.schemas_common import (
 from clients_svc.tags.schemas import TagRead
 from crm_platform.fields import BusinessDate
 
+# a language (and region) the client's messages are written in: en, ru, pl, uk, pt-BR
+Locale = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")]
+
 
 class ClientCreate(Strict):
     first_name: Name
@@ -29,6 +32,7 @@ class ClientCreate(Strict):
     note: Note | None = None
     branch_id: uuid.UUID | None = None
     lead_source: Short | None = None
+    locale: Locale | None = None
     tag_ids: list[uuid.UUID] = Field(default_factory=list, max_length=50)
     custom_fields: dict[str, Any] = Field(default_factory=dict)
 
@@ -44,6 +48,7 @@ class ClientUpdate(Strict):
     note: Note | None = None
     branch_id: uuid.UUID | None = None
     lead_source: Short | None = None
+    locale: Locale | None = None
     custom_fields: dict[str, Any] | None = None
 
     @model_validator(mode="after")
@@ -66,6 +71,7 @@ class ClientRead(BaseModel):
     note: str | None
     branch_id: uuid.UUID | None
     lead_source: str | None
+    locale: str | None
     tags: list[TagRead]
     custom_fields: dict[str, Any]
     status: ClientStatus

@@ -136,6 +136,7 @@ class Cards:
             note=values.get("note"),
             branch_id=values.get("branch_id"),
             lead_source=values.get("lead_source"),
+            locale=values.get("locale"),
             custom_fields=values.get("custom_fields") or {},
             status="active",
             version=1,

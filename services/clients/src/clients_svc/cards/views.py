@@ -39,6 +39,7 @@ class CardViews:
             branch_id=client.branch_id,
             status=client.status,
             lead_source=client.lead_source,
+            locale=client.locale,
             family_id=client.family_id,
             tag_ids=[t.id for t in tags],
         ).model_dump()
@@ -63,6 +64,7 @@ class CardViews:
                 note=c.note,
                 branch_id=c.branch_id,
                 lead_source=c.lead_source,
+                locale=c.locale,
                 tags=[TagRead.model_validate(t) for t in tags[c.id]],
                 custom_fields=c.custom_fields or {},
                 status=c.status,

@@ -7,7 +7,11 @@ from fastapi import APIRouter, Request
 from crm_platform.internal_auth import PrincipalDep, require_role
 from notifications_svc.access import require_owner, tenant_of
 from notifications_svc.deps import ContextDep
-from notifications_svc.domain.triggers import DEFAULT_DAILY_NEWS_CAP, DEFAULT_SMS_MONTHLY_CAP
+from notifications_svc.domain.triggers import (
+    DEFAULT_CHANNEL_ORDER,
+    DEFAULT_DAILY_NEWS_CAP,
+    DEFAULT_SMS_MONTHLY_CAP,
+)
 from notifications_svc.models import Organisation
 from notifications_svc.organisation.schemas import QuietHours, SettingsRead, SettingsUpdate
 
@@ -24,6 +28,7 @@ def _read(request: Request, org: Organisation | None) -> SettingsRead:
         sms_enabled=bool(chosen.get("sms_enabled", False)),
         sms_monthly_cap=int(chosen.get("sms_monthly_cap", DEFAULT_SMS_MONTHLY_CAP)),
         daily_news_cap=int(chosen.get("daily_news_cap", DEFAULT_DAILY_NEWS_CAP)),
+        channel_order=list(chosen.get("channel_order") or DEFAULT_CHANNEL_ORDER),
     )
 
 

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Literal
 
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+ChannelName = Literal["telegram", "push", "email", "sms"]
 HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
 
 
@@ -20,6 +23,8 @@ class SettingsRead(BaseModel):
     sms_enabled: bool
     sms_monthly_cap: int
     daily_news_cap: int
+    # which reachable channel a client message takes, first to last
+    channel_order: list[str]
 
 
 class SettingsUpdate(BaseModel):
@@ -31,3 +36,15 @@ class SettingsUpdate(BaseModel):
     sms_enabled: bool = False
     sms_monthly_cap: int = Field(default=500, ge=0, le=1_000_000)
     daily_news_cap: int = Field(default=3, ge=0, le=100)
+    # null: back to the default order; a channel left out is not used for client messages
+    channel_order: list[ChannelName] | None = Field(default=None, min_length=1, max_length=4)
+
+    @field_validator("channel_order")
+    @classmethod
+    def _each_once(cls, order: list[str] | None) -> list[str] | None:
+        if order is None:
+            return None
+        twice = sorted({c for c in order if order.count(c) > 1})
+        if twice:
+            raise ValueError(f"each channel at most once: {', '.join(twice)} repeated")
+        return order

@@ -22,7 +22,7 @@ from notifications_svc.messages.repository import MessagesRepository
 from notifications_svc.models import Message, Organisation
 from notifications_svc.organisation.settings import OrganisationPrefs
 from notifications_svc.templates.render import render
-from notifications_svc.templates.shipped import Source, shipped
+from notifications_svc.templates.shipped import Source, is_shipped, shipped
 from notifications_svc.templates.variables import display, zone
 from notifications_svc.unsubscribe.tokens import UnsubscribeTokens
 
@@ -47,12 +47,15 @@ class Ready:
 async def pick_template(
     repo: MessagesRepository, org: Organisation | None, msg: Message
 ) -> tuple[Source, int]:
+    """The organisation's own template in the client's locale, else in its default one, else
+    the shipped one in the first of those locales that is shipped (else English)."""
     locales = [msg.locale] + ([org.locale] if org and org.locale != msg.locale else [])
     for locale in locales:
         own = await repo.template(msg.tenant_id, msg.trigger, msg.channel, locale)
         if own is not None:
             return Source(own.subject, own.body), own.version
-    return shipped(msg.trigger, msg.locale), 0
+    first = next((locale for locale in locales if is_shipped(locale)), "en")
+    return shipped(msg.trigger, first), 0
 
 
 @dataclass(frozen=True)
