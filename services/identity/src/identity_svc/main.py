@@ -1,7 +1,5 @@
 """create_app(): the FastAPI app; its lifespan runs the relay, the consumer and key upkeep."""
 
-import asyncio
-import contextlib
 from collections.abc import Sequence
 
 from fastapi import FastAPI
@@ -9,58 +7,19 @@ from fastapi import FastAPI
 from crm_messaging import ServiceMessaging
 from crm_platform.app import Component, create_service_app
 from crm_platform.db import Database
-from crm_platform.logs import get_logger
 from crm_platform.settings import ServiceSettings
 from identity_svc.api import auth_router, internal_router, router
 from identity_svc.consumers import handlers
-from identity_svc.context import Clock, system_clock
+from identity_svc.context import system_clock
 from identity_svc.models import messaging
 from identity_svc.operators.api import internal_router as operator_internal_router
 from identity_svc.operators.api import router as operator_router
 from identity_svc.operators.api import sign_in_router as operator_sign_in_router
 from identity_svc.settings import Settings
-from identity_svc.tokens.keys import Keys, keys_for
+from identity_svc.tokens.keys import keys_for
+from identity_svc.tokens.upkeep import KeyUpkeep
 
 DEFAULT_PORT = 8101
-log = get_logger(__name__)
-
-
-class KeyUpkeep:
-    """Makes sure a signing key exists at start, and rotates old keys hourly."""
-
-    name = "signing-keys"
-
-    def __init__(self, database: Database, keys: Keys, clock: Clock) -> None:
-        self.database = database
-        self.keys = keys
-        self.clock = clock
-        self._task: asyncio.Task[None] | None = None
-
-    async def start(self) -> None:
-        async with self.database.unit_of_work() as session:
-            await self.keys.ensure(session, self.clock())
-        self._task = asyncio.create_task(self._loop())
-
-    async def _loop(self) -> None:
-        while True:
-            await asyncio.sleep(3600)
-            try:
-                async with self.database.unit_of_work() as session:
-                    kid = await self.keys.rotate_if_old(session, self.clock())
-                if kid:
-                    log.info("signing_key_rotated", kid=kid)
-            except Exception:
-                log.exception("signing_key_upkeep_failed")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def ready(self) -> None:
-        if self._task is None or self._task.done():
-            raise RuntimeError("key upkeep is not running")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
