@@ -21,7 +21,6 @@ SKIPPED_PARTS = {"migrations", "tests", "tests-e2e", ".venv", ".tools", "var", "
 BEING_SPLIT = {
     "services/billing/src/billing_svc/ledger/payments.py",
     "gateway/src/gateway_app/proxy.py",
-    "libs/platform/src/crm_platform/idempotency.py",
 }
 
 

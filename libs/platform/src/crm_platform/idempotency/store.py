@@ -1,35 +1,17 @@
-"""Idempotency-Key for writes that move money or classes (ARCHITECTURE.md, HTTP conventions).
-
-A key is claimed in the same transaction as the effect it guards:
-
-1. `INSERT ... ON CONFLICT DO NOTHING` a row (scope, key, fingerprint). A concurrent request
-   with the same key waits on the unique index until the first one commits or rolls back, so
-   two requests with one key are serialised by the database, not by timing.
-2. The claimant runs the effect and stores the answer (status and body) in that row; the
-   answer commits with the effect or not at all (a failed request leaves no key behind, so
-   its retry runs again).
-3. A later request with the key finds the row: the same fingerprint (method, path and the
-   canonical body) replays the stored answer; another fingerprint is 409.
-
-Each service carries the table in its own database (`idempotency_table(metadata)` in its
-models, `create_idempotency_table()` in a migration), like the outbox and inbox.
-"""
+"""The idempotency keys' table and the store that claims keys and keeps answers in it,
+inside the caller's transaction (see the package's docstring for the protocol)."""
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Any
 
 import orjson
 from alembic import op
-from fastapi import Header, Request
-from fastapi.encoders import jsonable_encoder
-from fastapi.responses import Response
 from sqlalchemy import (
     Column,
     Index,
@@ -47,12 +29,11 @@ from sqlalchemy import (
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm_platform.db import SessionDep, UtcDateTime, new_metadata, pg_connection
+from crm_platform.db import UtcDateTime, new_metadata, pg_connection
 from crm_platform.errors import ProblemError, invalid_fields
 
 IDEMPOTENCY = "idempotency_keys"
 HEADER = "Idempotency-Key"
-REPLAYED_HEADER = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 200
 
 
@@ -93,7 +74,7 @@ def fingerprint(method: str, path: str, body: bytes) -> str:
     return digest.hexdigest()
 
 
-def _problem(status: int, title: str, detail: str) -> ProblemError:
+def key_problem(status: int, title: str, detail: str) -> ProblemError:
     return invalid_fields([(HEADER, detail)], "header", status=status, detail=detail)
 
 
@@ -169,7 +150,9 @@ class IdempotencyStore:
                 held_before.append(n)
             elif holder != n:
                 same = requests[holder].print_ == request.print_
-                claims[n] = SameKeyAs(holder) if same else _problem(409, "Conflict", _OTHER_REQUEST)
+                claims[n] = (
+                    SameKeyAs(holder) if same else key_problem(409, "Conflict", _OTHER_REQUEST)
+                )
         if not held_before:
             return claims
         found = await session.execute(
@@ -188,11 +171,11 @@ class IdempotencyStore:
         for n in held_before:
             row = stored.get((requests[n].scope, requests[n].key))
             if row is None:  # pragma: no cover - the holder rolled back between two statements
-                claims[n] = _problem(409, "Conflict", "this Idempotency-Key is in use; retry")
+                claims[n] = key_problem(409, "Conflict", "this Idempotency-Key is in use; retry")
             elif row.fingerprint != requests[n].print_:
-                claims[n] = _problem(409, "Conflict", _OTHER_REQUEST)
+                claims[n] = key_problem(409, "Conflict", _OTHER_REQUEST)
             elif row.status_code is None or row.response_body is None:
-                claims[n] = _problem(
+                claims[n] = key_problem(
                     409, "Conflict", "a request with this Idempotency-Key is in progress"
                 )
             else:
@@ -295,127 +278,3 @@ RETURNING scope, key"""
 
 
 _pg_claim = functools.cache(pg_claim_sql)
-
-
-def _valid_key(value: str | None, required: bool) -> str | None:
-    if value is None:
-        if required:
-            raise _problem(
-                428, "Precondition Required", "this write needs an Idempotency-Key header"
-            )
-        return None
-    key = value.strip()
-    if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
-        raise invalid_fields(
-            [(HEADER, f"1 to {MAX_KEY_LENGTH} printable characters")],
-            "header",
-            detail="invalid Idempotency-Key",
-        )
-    return key
-
-
-class Idempotent:
-    """One request's use of the key: `await idem.run(scope, effect, status_code=201)`."""
-
-    def __init__(
-        self,
-        store: IdempotencyStore,
-        session: AsyncSession,
-        key: str | None,
-        print_: str,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:
-        self.store = store
-        self.session = session
-        self.key = key
-        self.print_ = print_
-        self.clock = clock
-
-    async def run(
-        self,
-        scope: str | uuid.UUID,
-        effect: Callable[[], Awaitable[Any]],
-        *,
-        status_code: int = 200,
-    ) -> Response:
-        """Runs `effect` once per key; its result (a pydantic model or JSON-able value) is the
-        answer. Replays carry the header Idempotent-Replayed: true."""
-        scope_text = str(scope)
-        if self.key is not None:
-            stored = await self.store.claim(
-                self.session, scope_text, self.key, self.print_, self.clock()
-            )
-            if stored is not None:
-                return replay(stored)
-        answer = StoredAnswer(status_code, orjson.dumps(jsonable_encoder(await effect())))
-        if self.key is not None:
-            await self.store.store(self.session, scope_text, self.key, answer)
-        return Response(answer.body, answer.status_code, media_type="application/json")
-
-
-def replay(answer: StoredAnswer) -> Response:
-    """A stored answer, marked as replayed."""
-    return Response(
-        answer.body,
-        answer.status_code,
-        media_type="application/json",
-        headers={REPLAYED_HEADER: "true"},
-    )
-
-
-# Declared so the API document names the header; a missing one is 428, not 422.
-KeyHeader = Annotated[
-    str | None,
-    Header(
-        alias=HEADER,
-        description="Makes the write safe to retry: the same key and body replay the first "
-        "answer, another body with the key is 409. Required on writes that move money or "
-        "classes (428 without it).",
-    ),
-]
-
-
-@dataclass(frozen=True)
-class RequestKey:
-    """A request's Idempotency-Key (None when it sent none) and what makes two requests
-    with one key the same request."""
-
-    key: str | None
-    print_: str
-
-
-def request_key_dependency(*, required: bool = True) -> Callable[..., Awaitable[RequestKey]]:
-    """A FastAPI dependency reading the key without opening a session, for a route whose
-    writes go through a GroupCommit (which claims keys with IdempotencyStore.claim_many)."""
-
-    async def dependency(request: Request, idempotency_key: KeyHeader = None) -> RequestKey:
-        body = await request.body()
-        return request_key(idempotency_key, request.method, request.url.path, body, required)
-
-    return dependency
-
-
-def request_key(
-    header: str | None, method: str, path: str, body: bytes, required: bool = True
-) -> RequestKey:
-    """The key a request sent in the Idempotency-Key header, checked, and its fingerprint."""
-    return RequestKey(_valid_key(header, required), fingerprint(method, path, body))
-
-
-def idempotency_dependency(
-    table: Table, *, required: bool = True
-) -> Callable[..., Awaitable[Idempotent]]:
-    """A FastAPI dependency giving the route an `Idempotent` bound to the request's session,
-    so the key is claimed in the request's own unit of work. A service declares
-    `IdempotencyDep = Annotated[Idempotent, Depends(idempotency_dependency(table))]`.
-    """
-    store = IdempotencyStore(table)
-    read_key = request_key_dependency(required=required)
-
-    async def dependency(
-        request: Request, session: SessionDep, idempotency_key: KeyHeader = None
-    ) -> Idempotent:
-        key = await read_key(request, idempotency_key)
-        return Idempotent(store, session, key.key, key.print_)
-
-    return dependency
