@@ -91,6 +91,7 @@ def test_the_waitlist_offers_freed_seats_in_order(api: Api, org: Org) -> None:
     ]
     [offer] = api.events("journal.waitlist_seat_offered", entry_a["id"])
     assert offer["data"]["client_id"] == str(first)
+    assert offer["data"]["group_name"] == group["name"]
     # The offered seat is held: nobody else can take it meanwhile.
     taken = api.call(
         "POST",

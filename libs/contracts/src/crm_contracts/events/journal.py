@@ -127,6 +127,8 @@ class WaitlistSeatOffered(EventPayload):
     group_id: uuid.UUID
     branch_id: uuid.UUID
     client_id: uuid.UUID
+    # the group's name, for the message that tells the client
+    group_name: str = ""
 
 
 @registry.register("journal.lesson_changed", 1)

@@ -41,6 +41,7 @@ async def offer_free_seats(ctx: Context, group: Group) -> int:
                 group_id=group.id,
                 branch_id=group.branch_id,
                 client_id=entry.client_id,
+                group_name=group.name,
             ),
         )
     await ctx.session.flush()

@@ -1,4 +1,5 @@
-"""Messages from the journal: a make-up about to expire, a comment made visible to the client."""
+"""Messages from the journal: a make-up about to expire, a comment made visible to the client,
+a seat offered from a group's waitlist."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from crm_contracts.envelope import EventEnvelope
 from crm_contracts.events.journal import (
     CommentVisible,
     MakeupExpiring,
+    WaitlistSeatOffered,
 )
 from notifications_svc.consumers.base import dispatch_for as _dispatch
 from notifications_svc.consumers.base import handlers
@@ -56,3 +58,19 @@ async def comment_visible(
                 variables={"comment": p.body},
             )
         )
+
+
+@handlers.on(WaitlistSeatOffered)
+async def waitlist_seat_offered(
+    session: AsyncSession, envelope: EventEnvelope, p: WaitlistSeatOffered
+) -> None:
+    # an entry is offered a seat once: declining it leaves the list
+    await _dispatch(session).enqueue(
+        Reason(
+            tenant_id=envelope.tenant_id,
+            trigger="waitlist_seat_offered",
+            occurrence=str(p.entry_id),
+            recipient=Recipient(client_id=p.client_id),
+            variables={"group": p.group_name},
+        )
+    )

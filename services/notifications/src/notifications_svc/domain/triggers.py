@@ -43,6 +43,7 @@ TRIGGERS: dict[str, Trigger] = {
         _t("pack_expiring", "reminders", "client", "pack", "ends_on", "classes_left"),
         _t("pack_running_low", "reminders", "client", "pack", "ends_on", "classes_left"),
         _t("makeup_expiring", "reminders", "client", "lesson_date", "makeup_until"),
+        _t("waitlist_seat_offered", "reminders", "client", "group"),
         _t(
             "subscription_renewed",
             "reminders",

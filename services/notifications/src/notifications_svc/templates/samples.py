@@ -27,6 +27,7 @@ def sample_variables(currency: str, today: date, public_url: str) -> dict[str, A
         "lead_phone": "+48600100200",
         "lead_email": "jan@example.com",
         "lead_source": "website",
+        "group": "Piano, beginners",
         "comment": "Please bring the new songbook next time.",
         "code": "123456",
         "purpose": "signin",

@@ -65,6 +65,11 @@ EN: dict[str, Source] = {
         "Hello {{ first_name }},\n\nyou missed the lesson on {{ lesson_date }} and can still"
         " make it up until {{ makeup_until }}. Book a free seat in the portal or ask us." + _SIGN,
     ),
+    "waitlist_seat_offered": Source(
+        "A seat is free for you in {{ group }}",
+        "Hello {{ first_name }},\n\na seat has come free in {{ group }} and we are holding it for"
+        " you, the next on the waitlist. Reply to this letter or call us to take it." + _SIGN,
+    ),
     "client_welcome": Source(
         "Welcome to {{ school }}",
         "Hello {{ first_name }},\n\nthank you for confirming your email address. From now on"

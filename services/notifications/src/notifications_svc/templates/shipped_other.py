@@ -64,6 +64,12 @@ RU: dict[str, Source] = {
         "Здравствуйте, {{ first_name }}!\n\nВы пропустили занятие {{ lesson_date }} и можете"
         " отработать его до {{ makeup_until }}. Запишитесь в личном кабинете или у нас." + _SIGN,
     ),
+    "waitlist_seat_offered": Source(
+        "Для вас освободилось место в группе {{ group }}",
+        "Здравствуйте, {{ first_name }}!\n\nВ группе {{ group }} освободилось место, и мы держим"
+        " его для вас как для следующего в листе ожидания. Ответьте на это письмо или позвоните"
+        " нам, чтобы занять его." + _SIGN,
+    ),
     "client_welcome": Source(
         "Добро пожаловать в {{ school }}",
         "Здравствуйте, {{ first_name }}!\n\nСпасибо, что подтвердили адрес электронной почты."
@@ -139,6 +145,12 @@ PL: dict[str, Source] = {
         "Odrabianie zajęć możliwe do {{ makeup_until }}",
         "Dzień dobry, {{ first_name }}!\n\nNieobecność na zajęciach {{ lesson_date }} możesz"
         " odrobić do {{ makeup_until }}. Zapisz się w portalu klienta lub u nas." + _SIGN,
+    ),
+    "waitlist_seat_offered": Source(
+        "Zwolniło się miejsce w grupie {{ group }}",
+        "Dzień dobry, {{ first_name }}!\n\nW grupie {{ group }} zwolniło się miejsce i czeka ono"
+        " na Ciebie jako następną osobę z listy oczekujących. Odpowiedz na tę wiadomość lub"
+        " zadzwoń do nas, aby je zająć." + _SIGN,
     ),
     "client_welcome": Source(
         "Witamy w {{ school }}",
@@ -219,6 +231,12 @@ UK: dict[str, Source] = {
         "Вітаємо, {{ first_name }}!\n\nВи пропустили заняття {{ lesson_date }} і можете"
         " відпрацювати його до {{ makeup_until }}. Запишіться в особистому кабінеті або в нас."
         + _SIGN,
+    ),
+    "waitlist_seat_offered": Source(
+        "Для вас звільнилося місце в групі {{ group }}",
+        "Вітаємо, {{ first_name }}!\n\nУ групі {{ group }} звільнилося місце, і ми тримаємо його"
+        " для вас як для наступного в листі очікування. Дайте відповідь на цей лист або"
+        " зателефонуйте нам, щоб зайняти його." + _SIGN,
     ),
     "client_welcome": Source(
         "Ласкаво просимо до {{ school }}",

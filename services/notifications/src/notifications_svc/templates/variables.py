@@ -72,7 +72,7 @@ def display(
     if "expires_at" in raw:
         moment = datetime.fromisoformat(raw["expires_at"]).astimezone(zone(time_zone))
         out["expires_at"] = format_datetime(moment, "medium", tzinfo=moment.tzinfo, locale=where)
-    for key in ("lead_name", "lead_phone", "lead_email", "lead_source", "comment"):
+    for key in ("lead_name", "lead_phone", "lead_email", "lead_source", "comment", "group"):
         if key in raw:
             out[key] = raw[key] or ""
     for key in ("pack", "classes_left", "classes_issued", "role", "purpose"):
