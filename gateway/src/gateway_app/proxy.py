@@ -1,10 +1,10 @@
-"""The hot path: match the policy, authenticate, authorise, mint the internal token, and
-stream the request to the service and its answer back over pooled keep-alive connections."""
+"""The hot path: match the policy, authenticate, authorise, then forward (forwarding.py: the
+internal token, the request to the service and its answer back over pooled keep-alive
+connections)."""
 
 from __future__ import annotations
 
 import math
-import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -12,49 +12,22 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import aiohttp
-import orjson
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from crm_contracts.tokens import Realm
-from crm_platform.context import correlation_id_var, request_id_var
-from crm_platform.internal_auth import HEADER as INTERNAL_HEADER
 from crm_platform.internal_auth import InternalTokenSigner, Principal
 from crm_platform.logs import get_logger
 from gateway_app.accessmap import AccessMap, UserAccess, can_see
+from gateway_app.forwarding import Forwarder
 from gateway_app.policy import Match, PolicyTable
 from gateway_app.ratelimit import RateLimiter
+from gateway_app.refusal import BodyTooLargeError, Refusal, send_problem
 from gateway_app.route import allowed
 from gateway_app.tokens import AccessTokenVerifier, InvalidTokenError
 from gateway_app.upstreams import UpstreamPool
 
 log = get_logger(__name__)
-CLIENT_ADDRESS = "x-client-address"
-HOP_BY_HOP = {
-    "connection",
-    "keep-alive",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "te",
-    "trailers",
-    "transfer-encoding",
-    "upgrade",
-    "host",
-    "content-length",
-}
-# Never passed on from the caller: the gateway alone sets these.
-STRIPPED = HOP_BY_HOP | {"authorization", INTERNAL_HEADER, CLIENT_ADDRESS, "cookie"}
-# The web front-end keeps its sessions in cookies: its pages get the caller's cookies (and
-# no Authorization), and learn whether the caller came over https.
-STRIPPED_FOR_PAGES = (STRIPPED - {"cookie"}) | {"x-forwarded-proto"}
-PAGES = "web"
-# Never passed back from a service: the gateway's own server and middleware set these.
-OWN_RESPONSE_HEADERS = HOP_BY_HOP | {"date", "server", "x-request-id", "x-correlation-id"}
-# Requests a service handles alike when it gets them twice, so one sent down a pooled
-# connection that turned out dead is sent again once on a fresh one.
-IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
-IDEMPOTENCY_KEY = "idempotency-key"
 ANONYMOUS = Principal(tenant_id=None, subject="anonymous", realm="anonymous")
-TOKEN_CACHE_SECONDS = 30
 
 
 OWN_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/openapi.json", "/docs"})
@@ -74,19 +47,6 @@ class ProxyDispatch:
             await self.proxy(scope, receive, send)
         else:
             await self.app(scope, receive, send)
-
-
-class Refusal(Exception):
-    def __init__(self, status: int, title: str, detail: str, headers: dict[str, str] | None = None):
-        super().__init__(detail)
-        self.status = status
-        self.title = title
-        self.detail = detail
-        self.headers = headers or {}
-
-
-class BodyTooLargeError(Exception):
-    pass
 
 
 @dataclass
@@ -122,11 +82,9 @@ class GatewayProxy:
         self.policy = policy
         self.verifier = verifier
         self.access = access
-        self.signer = signer
-        self.upstreams = upstreams
         self.limits = limits
         self.links = links
-        self._minted: dict[tuple[Principal, str], tuple[str, float]] = {}
+        self.forwarder = Forwarder(signer, upstreams, limits.max_body_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         assert scope["type"] == "http"
@@ -150,11 +108,11 @@ class GatewayProxy:
                 wait = self.limits.per_user.take(principal.subject)
                 if wait:
                     raise _too_many(wait)
-            await self._forward(scope, receive, send, match, principal, headers, address)
+            await self.forwarder.forward(scope, receive, send, match, principal, headers, address)
         except Refusal as refusal:
-            await _problem(send, refusal.status, refusal.title, refusal.detail, refusal.headers)
+            await send_problem(send, refusal.status, refusal.title, refusal.detail, refusal.headers)
         except BodyTooLargeError:
-            await _problem(send, 413, "Content Too Large", "the body is too large", {})
+            await send_problem(send, 413, "Content Too Large", "the body is too large", {})
 
     async def _authorise(self, match: Match, headers: dict[str, str], query: bytes) -> Principal:
         route = match.route
@@ -255,138 +213,6 @@ class GatewayProxy:
         if where is None or not can_see(user, where):
             raise Refusal(404, "Not Found", f"no such {kind}")
 
-    def _internal_token(self, principal: Principal, service: str) -> str:
-        key = (principal, service)
-        now = time.monotonic()
-        cached = self._minted.get(key)
-        if cached is not None and cached[1] > now:
-            return cached[0]
-        token = self.signer.sign(principal, service)
-        if len(self._minted) > 10_000:
-            self._minted.clear()
-        self._minted[key] = (token, now + TOKEN_CACHE_SECONDS)
-        return token
-
-    async def _forward(
-        self,
-        scope: Scope,
-        receive: Receive,
-        send: Send,
-        match: Match,
-        principal: Principal,
-        headers: dict[str, str],
-        address: str,
-    ) -> None:
-        service = match.route.service
-        stripped = STRIPPED_FOR_PAGES if service == PAGES else STRIPPED
-        out = {k: v for k, v in headers.items() if k not in stripped}
-        if service == PAGES:
-            out["x-forwarded-proto"] = str(scope.get("scheme", "http"))
-        out[INTERNAL_HEADER] = self._internal_token(principal, service)
-        out[CLIENT_ADDRESS] = address
-        out["x-request-id"] = request_id_var.get() or uuid.uuid4().hex
-        out["x-correlation-id"] = correlation_id_var.get() or out["x-request-id"]
-        url = self.upstreams.url(service, match.route.forward or scope["path"])
-        query = scope.get("query_string", b"")
-        if query:
-            url = f"{url}?{query.decode('latin-1')}"
-        method = scope["method"]
-        has_body = method in ("POST", "PUT", "PATCH", "DELETE")
-        # Read whole (within the limit) so that it can be sent again.
-        limit = match.route.max_body_bytes or self.limits.max_body_bytes
-        body = await _read_body(receive, limit) if has_body else None
-        again = method in IDEMPOTENT_METHODS or IDEMPOTENCY_KEY in headers
-        while True:
-            try:
-                await self._send_upstream(send, service, method, url, out, body)
-                return
-            except _DeadConnectionError as dead:
-                if not again:
-                    raise Refusal(
-                        503, "Service Unavailable", f"{service} is not answering", RETRY_AFTER
-                    ) from dead
-                log.info("upstream_connection_dead_retrying", service=service)
-                again = False
-
-    async def _send_upstream(
-        self,
-        send: Send,
-        service: str,
-        method: str,
-        url: str,
-        out: dict[str, str],
-        body: bytes | None,
-    ) -> None:
-        started = False
-        try:
-            async with self.upstreams.session.request(
-                method,
-                url,
-                headers=out,
-                data=body,
-                allow_redirects=False,
-                compress=False,
-                auto_decompress=False,
-            ) as upstream:
-                response_headers = [
-                    (k.lower().encode("latin-1"), v.encode("latin-1"))
-                    for k, v in upstream.headers.items()
-                    if k.lower() not in OWN_RESPONSE_HEADERS
-                ]
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": upstream.status,
-                        "headers": response_headers,
-                    }
-                )
-                started = True
-                async for chunk in upstream.content.iter_any():
-                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
-                await send({"type": "http.response.body", "body": b"", "more_body": False})
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            log.warning("upstream_unavailable", service=service, error=repr(exc))
-            if started:
-                await send({"type": "http.response.body", "body": b"", "more_body": False})
-                return
-            if _died_in_use(exc):
-                raise _DeadConnectionError() from exc
-            raise Refusal(
-                503, "Service Unavailable", f"{service} is not answering", RETRY_AFTER
-            ) from exc
-
-
-RETRY_AFTER = {"Retry-After": "1"}
-
-
-class _DeadConnectionError(Exception):
-    """The service's connection closed before it answered."""
-
-
-def _died_in_use(exc: BaseException) -> bool:
-    """A pooled connection that was closed or reset under the request (not a service that
-    cannot be reached at all)."""
-    return isinstance(
-        exc, aiohttp.ServerDisconnectedError | aiohttp.ClientOSError
-    ) and not isinstance(exc, aiohttp.ClientConnectorError)
-
-
-async def _read_body(receive: Receive, limit: int) -> bytes:
-    parts: list[bytes] = []
-    seen = 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            break
-        chunk = message.get("body", b"")
-        seen += len(chunk)
-        if seen > limit:
-            raise BodyTooLargeError()
-        parts.append(chunk)
-        if not message.get("more_body", False):
-            break
-    return b"".join(parts)
-
 
 def _is_uuid(value: str) -> bool:
     try:
@@ -409,16 +235,3 @@ def _too_many(wait: float) -> Refusal:
     return Refusal(
         429, "Too Many Requests", "slow down", {"Retry-After": str(max(1, math.ceil(wait)))}
     )
-
-
-async def _problem(
-    send: Send, status: int, title: str, detail: str, headers: dict[str, str]
-) -> None:
-    body = orjson.dumps({"type": "about:blank", "title": title, "status": status, "detail": detail})
-    raw = [
-        (b"content-type", b"application/problem+json"),
-        (b"content-length", str(len(body)).encode()),
-    ]
-    raw += [(k.lower().encode(), v.encode()) for k, v in headers.items()]
-    await send({"type": "http.response.start", "status": status, "headers": raw})
-    await send({"type": "http.response.body", "body": body})
