@@ -20,6 +20,7 @@
     var axis = chart.horizontal ? "x" : "y";
     var scales = {};
     scales[axis] = { beginAtZero: true, ticks: { callback: function (v) { return format(chart.kind, v); } } };
+    if (chart.kind === "percent") scales[axis].suggestedMax = 1;
     new window.Chart(canvas, {
       type: "bar",
       data: {
@@ -28,7 +29,8 @@
           var colour = tones[set.tone] || tones.revenue;
           return {
             label: set.label, data: set.data, type: set.line ? "line" : "bar",
-            backgroundColor: colour, borderColor: colour, order: set.line ? 0 : 1
+            backgroundColor: colour, borderColor: colour, order: set.line ? 0 : 1,
+            maxBarThickness: 36
           };
         })
       },
@@ -36,7 +38,10 @@
         animation: false, responsive: true, maintainAspectRatio: false,
         indexAxis: chart.horizontal ? "y" : "x", scales: scales,
         plugins: {
-          legend: { display: chart.datasets.length > 1 },
+          legend: {
+            display: chart.datasets.length > 1,
+            labels: { sort: function (a, b) { return a.datasetIndex - b.datasetIndex; } }
+          },
           tooltip: { callbacks: { label: function (c) {
             return c.dataset.label + ": " + format(chart.kind, c.parsed[axis]);
           } } }
