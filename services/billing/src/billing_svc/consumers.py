@@ -165,7 +165,7 @@ async def on_client_frozen(
         if pack.ends_on is not None and pack.ends_on < payload.from_date:
             continue
         try:
-            await packs.freeze(
+            await packs.life.freeze(
                 None,
                 payload.client_id,
                 pack.id,
@@ -201,7 +201,7 @@ async def on_client_unfrozen(
         )
         if frozen.first() is None:
             continue
-        await packs.unfreeze(
+        await packs.life.unfreeze(
             None, payload.client_id, pack.id, UnfreezeIn(last_frozen_day=last), tenant=tenant
         )
 

@@ -27,7 +27,7 @@ async def client_packs(
     limit: LimitParam = 50,
     cursor: CursorParam = None,
 ) -> Page[schemas.PackRead]:
-    rows = await Packs(ctx).client_packs(principal, client_id, cursor, limit)
+    rows = await Packs(ctx).reading.client_packs(principal, client_id, cursor, limit)
     items, next_cursor = page(rows, limit)
     return Page(items=items, next_cursor=next_cursor)
 
@@ -43,7 +43,7 @@ async def sell(
     """Sells a pack, subscription or one-time service: paid, on credit, or without payment."""
     return await idem.run(
         principal.require_tenant(),
-        lambda: Packs(ctx).sell(principal, client_id, body),
+        lambda: Packs(ctx).selling.sell(principal, client_id, body),
         status_code=201,
     )
 
@@ -53,7 +53,7 @@ async def pack_history(
     client_id: uuid.UUID, pack_id: uuid.UUID, principal: PrincipalDep, ctx: ContextDep
 ) -> schemas.PackHistory:
     """The pack with its usage history and every change."""
-    return await Packs(ctx).pack_history(principal, client_id, pack_id)
+    return await Packs(ctx).reading.pack_history(principal, client_id, pack_id)
 
 
 @router.patch(PACK)
@@ -66,7 +66,9 @@ async def edit(
     if_match: IfMatch = None,
 ) -> schemas.PackRead:
     """Changes validity, or whether a subscription renews by itself (If-Match: the version)."""
-    return await Packs(ctx).edit(principal, client_id, pack_id, body, required_version(if_match))
+    return await Packs(ctx).life.edit(
+        principal, client_id, pack_id, body, required_version(if_match)
+    )
 
 
 def _run(
@@ -89,7 +91,7 @@ async def extend(
     return await _run(
         idem,
         principal.require_tenant(),
-        lambda: Packs(ctx).extend(principal, client_id, pack_id, body),
+        lambda: Packs(ctx).life.extend(principal, client_id, pack_id, body),
     )
 
 
@@ -105,7 +107,7 @@ async def bonus(
     return await _run(
         idem,
         principal.require_tenant(),
-        lambda: Packs(ctx).bonus(principal, client_id, pack_id, body),
+        lambda: Packs(ctx).life.bonus(principal, client_id, pack_id, body),
     )
 
 
@@ -121,7 +123,7 @@ async def freeze(
     return await _run(
         idem,
         principal.require_tenant(),
-        lambda: Packs(ctx).freeze(principal, client_id, pack_id, body),
+        lambda: Packs(ctx).life.freeze(principal, client_id, pack_id, body),
     )
 
 
@@ -137,7 +139,7 @@ async def unfreeze(
     return await _run(
         idem,
         principal.require_tenant(),
-        lambda: Packs(ctx).unfreeze(principal, client_id, pack_id, body),
+        lambda: Packs(ctx).life.unfreeze(principal, client_id, pack_id, body),
     )
 
 
@@ -153,7 +155,7 @@ async def restore(
     return await _run(
         idem,
         principal.require_tenant(),
-        lambda: Packs(ctx).restore(principal, client_id, pack_id, body),
+        lambda: Packs(ctx).life.restore(principal, client_id, pack_id, body),
     )
 
 
@@ -169,7 +171,7 @@ async def refund(
     return await _run(
         idem,
         principal.require_tenant(),
-        lambda: Packs(ctx).refund(principal, client_id, pack_id, body),
+        lambda: Packs(ctx).moves.refund(principal, client_id, pack_id, body),
     )
 
 
@@ -185,7 +187,7 @@ async def transfer(
     return await _run(
         idem,
         principal.require_tenant(),
-        lambda: Packs(ctx).transfer(principal, client_id, pack_id, body),
+        lambda: Packs(ctx).moves.transfer(principal, client_id, pack_id, body),
     )
 
 
@@ -202,5 +204,5 @@ async def virtual_visit(
     return await _run(
         idem,
         principal.require_tenant(),
-        lambda: Packs(ctx).virtual_visit(principal, client_id, pack_id, body),
+        lambda: Packs(ctx).moves.virtual_visit(principal, client_id, pack_id, body),
     )

@@ -1,5 +1,5 @@
-"""What every part of a pack's service shares: finding a pack, reading it, the reading use
-cases (a client's packs, a pack's history) and the helpers for errors and activity."""
+"""What every part of a pack's service uses: finding a pack, reading it, and the reading use
+cases (a client's packs, a pack's history)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def is_active(pack: Pack, today: date) -> bool:
 
 
 @dataclass
-class PackBase:
+class PackReading:
     ctx: Context
 
     @property
@@ -76,9 +76,10 @@ class PackBase:
             created_at=pack.created_at,
         )
 
-    async def _pack(
+    async def find(
         self, tenant: uuid.UUID, client_id: uuid.UUID, pack_id: uuid.UUID, *, lock: bool = True
     ) -> Pack:
+        """The client's pack, locked unless `lock` is false; else 404."""
         pack = await self.repo.pack(tenant, pack_id, for_update=lock)
         if pack is None or pack.client_id != client_id:
             raise NotFoundError("pack")

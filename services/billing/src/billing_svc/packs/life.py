@@ -9,6 +9,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from billing_svc.access import can_write
+from billing_svc.context import Context
 from billing_svc.domain import ledger as rules
 from billing_svc.domain.periods import (
     Freeze,
@@ -25,7 +26,7 @@ from billing_svc.models import (
     Reversal,
 )
 from billing_svc.packs import schemas
-from billing_svc.packs.base import is_active
+from billing_svc.packs.base import PackReading, is_active
 from billing_svc.packs.events import history, pack_changed
 from billing_svc.packs.selling import Selling
 from crm_contracts.ids import uuid7
@@ -33,7 +34,14 @@ from crm_platform.errors import ConflictError, invalid
 from crm_platform.internal_auth import Principal
 
 
-class Life(Selling):
+class Life:
+    """A pack's validity and freezes: extend, edit, bonus classes, freeze, unfreeze, restore."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.packs = PackReading(ctx)
+        self.selling = Selling(ctx)
+
     async def extend(
         self,
         principal: Principal,
@@ -43,7 +51,7 @@ class Life(Selling):
     ) -> schemas.PackRead:
         tenant = can_write(principal)
         org = await self.ctx.organisation(tenant)
-        pack = await self._pack(tenant, client_id, pack_id)
+        pack = await self.packs.find(tenant, client_id, pack_id)
         if pack.status not in ("active", "expired"):
             raise ConflictError(f"a {pack.status} pack cannot be extended")
         today = self.ctx.today_in(org)
@@ -53,7 +61,7 @@ class Life(Selling):
             raise invalid("period", "this pack has no period; give one")
         start = max((pack.ends_on + timedelta(days=1)) if pack.ends_on else today, pack.starts_on)
         if pack.leftover == "burn" and pack.classes_left:
-            burn = await self.ledger.record(
+            burn = await self.packs.ledger.record(
                 org,
                 "expire",
                 rules.expire_classes(pack.id, pack.classes_left),
@@ -73,7 +81,7 @@ class Life(Selling):
             pack.classes_total = (pack.classes_left or 0) + classes
         pack.version += 1
         await self.ctx.session.flush()
-        renewal = await self._charge_and_issue(
+        renewal = await self.selling.charge_and_issue(
             org, pack, None, principal.subject, price, classes, body, body.comment, start
         )
         await pack_changed(
@@ -85,7 +93,7 @@ class Life(Selling):
             classes_delta=classes or 0,
             ends_on=pack.ends_on.isoformat(),
         )
-        return await self.read(org, pack)
+        return await self.packs.read(org, pack)
 
     async def edit(
         self,
@@ -101,7 +109,7 @@ class Life(Selling):
 
         tenant = can_write(principal)
         org = await self.ctx.organisation(tenant)
-        pack = await self._pack(tenant, client_id, pack_id)
+        pack = await self.packs.find(tenant, client_id, pack_id)
         check_version(pack.version, expected_version)
         if body.auto_renew is not None and pack.kind != "subscription":
             raise invalid("auto_renew", "only a subscription renews by itself")
@@ -133,7 +141,7 @@ class Life(Selling):
                 before=list(before),
                 comment=body.comment,
             )
-        return await self.read(org, pack)
+        return await self.packs.read(org, pack)
 
     async def bonus(
         self,
@@ -144,12 +152,12 @@ class Life(Selling):
     ) -> schemas.PackRead:
         tenant = can_write(principal)
         org = await self.ctx.organisation(tenant)
-        pack = await self._pack(tenant, client_id, pack_id)
+        pack = await self.packs.find(tenant, client_id, pack_id)
         if pack.classes_total is None:
             raise ConflictError("an unlimited pack takes no bonus classes")
         if pack.status != "active":
             raise ConflictError(f"a {pack.status} pack takes no bonus classes")
-        entry = await self.ledger.record(
+        entry = await self.packs.ledger.record(
             org,
             "bonus",
             rules.issue_classes(pack.id, body.classes),
@@ -172,7 +180,7 @@ class Life(Selling):
             classes_delta=body.classes,
             comment=body.comment,
         )
-        return await self.read(org, pack)
+        return await self.packs.read(org, pack)
 
     async def freeze(
         self,
@@ -190,9 +198,9 @@ class Life(Selling):
             tenant = can_write(principal)
         assert tenant is not None
         org = await self.ctx.organisation(tenant)
-        pack = await self._pack(tenant, client_id, pack_id)
+        pack = await self.packs.find(tenant, client_id, pack_id)
         freeze = Freeze(body.from_date, body.until_date)
-        existing = (await self.repo.freezes([pack.id]))[pack.id]
+        existing = (await self.packs.repo.freezes([pack.id]))[pack.id]
         try:
             check_freeze(freeze, [Freeze(f.from_date, f.until_date) for f in existing])
         except InvalidFreezeError as exc:
@@ -222,7 +230,7 @@ class Life(Selling):
             until_date=freeze.until_date.isoformat(),
             source=source,
         )
-        return await self.read(org, pack)
+        return await self.packs.read(org, pack)
 
     async def unfreeze(
         self,
@@ -238,10 +246,12 @@ class Life(Selling):
             tenant = can_write(principal)
         assert tenant is not None
         org = await self.ctx.organisation(tenant)
-        pack = await self._pack(tenant, client_id, pack_id)
+        pack = await self.packs.find(tenant, client_id, pack_id)
         today = self.ctx.today_in(org)
         last = body.last_frozen_day or today - timedelta(days=1)
-        freezes = [f for f in (await self.repo.freezes([pack.id]))[pack.id] if f.until_date > last]
+        freezes = [
+            f for f in (await self.packs.repo.freezes([pack.id]))[pack.id] if f.until_date > last
+        ]
         if not freezes:
             raise ConflictError("the pack is not frozen after that day")
         for row in freezes:
@@ -265,7 +275,7 @@ class Life(Selling):
             by=principal.subject if principal else "system",
             last_frozen_day=last.isoformat(),
         )
-        return await self.read(org, pack)
+        return await self.packs.read(org, pack)
 
     async def restore(
         self,
@@ -281,7 +291,7 @@ class Life(Selling):
         burnt: they belonged to a period that is over and whose successor was paid for."""
         tenant = can_write(principal)
         org = await self.ctx.organisation(tenant)
-        pack = await self._pack(tenant, client_id, pack_id)
+        pack = await self.packs.find(tenant, client_id, pack_id)
         today = self.ctx.today_in(org)
         if is_active(pack, today) or pack.status not in ("active", "expired"):
             raise ConflictError("only an expired pack can be restored")
@@ -301,7 +311,9 @@ class Life(Selling):
         )
         returned = 0
         for entry in burnt.scalars().all():
-            await self.ledger.reverse(org, entry, by=principal.subject, reason="pack restored")
+            await self.packs.ledger.reverse(
+                org, entry, by=principal.subject, reason="pack restored"
+            )
             returned += entry.classes
         pack.ends_on = body.ends_on
         pack.status = "active"
@@ -315,4 +327,4 @@ class Life(Selling):
             classes_delta=returned,
             comment=body.comment,
         )
-        return await self.read(org, pack)
+        return await self.packs.read(org, pack)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 from billing_svc.access import can_write, check_other_client
+from billing_svc.context import Context
 from billing_svc.domain import ledger as rules
 from billing_svc.ledger.plan import Dimensions
 from billing_svc.models import (
@@ -14,14 +15,20 @@ from billing_svc.models import (
     Usage,
 )
 from billing_svc.packs import schemas
-from billing_svc.packs.base import PackBase, is_active
+from billing_svc.packs.base import PackReading, is_active
 from billing_svc.packs.events import pack_changed
 from crm_contracts.ids import uuid7
 from crm_platform.errors import ConflictError, NotFoundError, invalid
 from crm_platform.internal_auth import Principal
 
 
-class Moves(PackBase):
+class Moves:
+    """Moving what a pack holds: refund, transfer, virtual visits."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.packs = PackReading(ctx)
+
     async def refund(
         self,
         principal: Principal,
@@ -33,7 +40,7 @@ class Moves(PackBase):
         the client's balance (and out of the till when paid out)."""
         tenant = can_write(principal)
         org = await self.ctx.organisation(tenant)
-        pack = await self._pack(tenant, client_id, pack_id)
+        pack = await self.packs.find(tenant, client_id, pack_id)
         if pack.status != "active" and pack.status != "expired":
             raise ConflictError(f"a {pack.status} pack cannot be refunded")
         left = pack.classes_left or 0
@@ -47,7 +54,7 @@ class Moves(PackBase):
             raise invalid("amount_minor", "more than the pack's price")
         postings = rules.refund(client_id, pack.id, amount, left, body.pay_out_method)
         entry = (
-            await self.ledger.record(
+            await self.packs.ledger.record(
                 org,
                 "refund",
                 postings,
@@ -76,7 +83,7 @@ class Moves(PackBase):
             classes_delta=-left,
             amount_minor=amount,
         )
-        return await self.read(org, pack)
+        return await self.packs.read(org, pack)
 
     async def transfer(
         self,
@@ -96,7 +103,7 @@ class Moves(PackBase):
             check_other_client(principal, target)
         except NotFoundError:
             raise invalid("to_client_id", "no such client") from None
-        pack = await self._pack(tenant, client_id, pack_id)
+        pack = await self.packs.find(tenant, client_id, pack_id)
         if pack.classes_total is None:
             raise ConflictError("classes of an unlimited pack cannot be transferred")
         if not is_active(pack, self.ctx.today_in(org)):
@@ -135,7 +142,7 @@ class Moves(PackBase):
         )
         self.ctx.session.add(received)
         await self.ctx.session.flush()
-        entry = await self.ledger.record(
+        entry = await self.packs.ledger.record(
             org,
             "transfer",
             rules.transfer_classes(pack.id, received.id, body.classes),
@@ -169,7 +176,7 @@ class Moves(PackBase):
             other_client_id=client_id,
             classes_delta=body.classes,
         )
-        return await self.read(org, pack)
+        return await self.packs.read(org, pack)
 
     async def virtual_visit(
         self,
@@ -181,13 +188,13 @@ class Moves(PackBase):
         """Uses classes without a journal mark."""
         tenant = can_write(principal)
         org = await self.ctx.organisation(tenant)
-        pack = await self._pack(tenant, client_id, pack_id)
+        pack = await self.packs.find(tenant, client_id, pack_id)
         day = body.lesson_date or self.ctx.today_in(org)
         if pack.status != "active":
             raise ConflictError(f"a {pack.status} pack cannot be used")
         entry = None
         if pack.classes_total is not None:
-            entry = await self.ledger.record(
+            entry = await self.packs.ledger.record(
                 org,
                 "virtual",
                 rules.use_classes(pack.id, body.classes),
@@ -223,4 +230,4 @@ class Moves(PackBase):
             classes_delta=-body.classes,
             virtual=True,
         )
-        return await self.read(org, pack)
+        return await self.packs.read(org, pack)

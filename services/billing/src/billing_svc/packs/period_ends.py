@@ -13,6 +13,7 @@ import contextlib
 from datetime import date, timedelta
 
 from billing_svc.claims import claim
+from billing_svc.context import Context
 from billing_svc.domain import ledger as rules
 from billing_svc.domain.due import due_date
 from billing_svc.domain.period_ends import (
@@ -25,9 +26,11 @@ from billing_svc.domain.period_ends import (
 from billing_svc.domain.periods import Freeze, frozen_on
 from billing_svc.invoices.service import open_invoice
 from billing_svc.models import Client, Entry, Organisation, Pack, PeriodEnd
+from billing_svc.packs.base import PackReading
 from billing_svc.packs.events import history, pack_changed
 from billing_svc.packs.life import Life
 from billing_svc.packs.schemas import FreezeIn
+from billing_svc.packs.selling import Selling
 from crm_contracts.events.billing import SubscriptionRenewed
 from crm_platform.errors import ProblemError
 
@@ -35,12 +38,19 @@ SYSTEM = "system"
 RECORDED: dict[Outcome, str] = {"renew": "renewed", "expire": "expired"}
 
 
-class PeriodEnds(Life):
+class PeriodEnds:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.packs = PackReading(ctx)
+        self.life = Life(ctx)
+        self.selling = Selling(ctx)
+
     async def close(self, org: Organisation, pack: Pack, today: date) -> int:
         """Renews or expires `pack` for each of its ends that is over; returns how many."""
         client = await self.ctx.session.get(Client, pack.client_id)
         freezes = [
-            Freeze(f.from_date, f.until_date) for f in (await self.repo.freezes([pack.id]))[pack.id]
+            Freeze(f.from_date, f.until_date)
+            for f in (await self.packs.repo.freezes([pack.id]))[pack.id]
         ]
         client_frozen = (
             client is not None
@@ -96,7 +106,7 @@ class PeriodEnds(Life):
     async def _burn(
         self, org: Organisation, pack: Pack, left: int, booked_on: date, why: str
     ) -> Entry:
-        return await self.ledger.record(
+        return await self.packs.ledger.record(
             org,
             "expire",
             rules.expire_classes(pack.id, left),
@@ -130,7 +140,7 @@ class PeriodEnds(Life):
         # A freeze the pack already has on some of those days stands (as for the client's
         # other packs); freeze() refuses before it writes anything.
         with contextlib.suppress(ProblemError):
-            await self.freeze(
+            await self.life.freeze(
                 None, pack.client_id, pack.id, body, tenant=pack.tenant_id, source="client"
             )
 
@@ -149,7 +159,7 @@ class PeriodEnds(Life):
         classes = pack.period_classes if pack.classes_total is not None else None
         if classes is not None:
             pack.classes_total = left - burnt + classes
-        charge = await self._record_sale(
+        charge = await self.selling.record_sale(
             org, pack, SYSTEM, pack.price_minor, classes, start, f"renewal {start} to {end}"
         )
         due_on = due_date(

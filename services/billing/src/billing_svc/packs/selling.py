@@ -9,6 +9,7 @@ from datetime import date
 from billing_svc.access import can_write, check_other_client
 from billing_svc.catalogue.repository import CatalogueRepository
 from billing_svc.clients import ensure_client
+from billing_svc.context import Context
 from billing_svc.domain import ledger as rules
 from billing_svc.domain.due import due_date
 from billing_svc.domain.periods import (
@@ -25,7 +26,7 @@ from billing_svc.models import (
     Service,
 )
 from billing_svc.packs import schemas
-from billing_svc.packs.base import PackBase, _single
+from billing_svc.packs.base import PackReading, _single
 from billing_svc.packs.events import history, state
 from crm_contracts.events.billing import PackSold
 from crm_contracts.ids import uuid7
@@ -37,7 +38,13 @@ def _sale_dims(pack: Pack) -> Dimensions:
     return Dimensions(branch_id=pack.branch_id, group_id=pack.group_id, service_id=pack.service_id)
 
 
-class Selling(PackBase):
+class Selling:
+    """Selling a pack, and charging a period of it (also when extended or renewed)."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.packs = PackReading(ctx)
+
     async def sell(
         self, principal: Principal, client_id: uuid.UUID, body: schemas.PackSell
     ) -> schemas.PackRead:
@@ -102,7 +109,7 @@ class Selling(PackBase):
         )
         self.ctx.session.add(pack)
         await self.ctx.session.flush()
-        sale = await self._charge_and_issue(
+        sale = await self.charge_and_issue(
             org, pack, service, principal.subject, price, classes, body, body.comment
         )
         pack.sale_entry_id = sale.id if sale is not None else None
@@ -128,9 +135,9 @@ class Selling(PackBase):
                 entry_id=pack.sale_entry_id,
             ),
         )
-        return await self.read(org, pack)
+        return await self.packs.read(org, pack)
 
-    async def _charge_and_issue(
+    async def charge_and_issue(
         self,
         org: Organisation,
         pack: Pack,
@@ -149,7 +156,7 @@ class Selling(PackBase):
         if payment.payment_mode == "none":
             if not classes:
                 return None
-            return await self.ledger.record(
+            return await self.packs.ledger.record(
                 org,
                 "issue",
                 rules.issue_classes(pack.id, classes),
@@ -161,10 +168,10 @@ class Selling(PackBase):
                 classes=classes,
                 comment=comment,
             )
-        sale = await self._record_sale(org, pack, by, price, classes, today, comment)
+        sale = await self.record_sale(org, pack, by, price, classes, today, comment)
         if payment.payment_mode == "paid" and price > 0:
             assert payment.method is not None
-            paid = await self.ledger.record(
+            paid = await self.packs.ledger.record(
                 org,
                 "payment",
                 rules.payment(pack.client_id, payment.method, price),
@@ -204,7 +211,7 @@ class Selling(PackBase):
             )
         return sale
 
-    async def _record_sale(
+    async def record_sale(
         self,
         org: Organisation,
         pack: Pack,
@@ -219,7 +226,7 @@ class Selling(PackBase):
         postings = rules.sale(pack.client_id, pack.id, price, classes)
         if not postings:
             return None
-        return await self.ledger.record(
+        return await self.packs.ledger.record(
             org,
             "sale",
             postings,

@@ -16,8 +16,8 @@ from billing_svc.domain.month_ends import Debt, month_end, total
 from billing_svc.domain.periods import add_period
 from billing_svc.ledger.plan import NIL
 from billing_svc.models import MonthlyTotal
+from billing_svc.packs.base import PackReading
 from billing_svc.packs.repository import PacksRepository
-from billing_svc.packs.service import Packs
 from billing_svc.reports import schemas
 from billing_svc.reports.debts import MonthEndDebts
 from billing_svc.reports.repository import ReportsRepository
@@ -151,7 +151,7 @@ class Reports:
             cursor=cursor,
             limit=limit,
         )
-        packs = Packs(self.ctx)
+        packs = PackReading(self.ctx)
         out = []
         for pack in rows:
             read = await packs.read(org, pack)
