@@ -18,9 +18,7 @@ SOURCE_SUFFIXES = {".py", ".html", ".js", ".css", ".sh"}
 SKIPPED_PARTS = {"migrations", "tests", "tests-e2e", ".venv", ".tools", "var", "node_modules"}
 # Files over the limit that are being split now; the list may only shrink (a listed file
 # that fits, or a new file over the limit, fails the test).
-BEING_SPLIT = {
-    "services/billing/src/billing_svc/ledger/payments.py",
-}
+BEING_SPLIT: set[str] = set()
 
 
 def packages() -> Iterator[Path]:

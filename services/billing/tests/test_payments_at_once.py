@@ -10,7 +10,8 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from billing_svc.ledger.payments import BALANCE_SLOT, BATCHES, SEQUENCE_SLOT
+from billing_svc.ledger.payments import BATCHES
+from billing_svc.ledger.payments_repository import BALANCE_SLOT, SEQUENCE_SLOT
 from billing_svc.main import create_app
 from billing_svc.settings import Settings
 from fastapi.testclient import TestClient
@@ -74,6 +75,35 @@ def test_a_batch_written_at_once_leaves_every_balance_event_exact(api: Api) -> N
         for b in _events(api, tenant, "billing.payment_recorded")
     }
     assert correlations == {f"corr-{n}" for n in range(len(calls))}
+    # A balance_changed carries the correlation id of a payment of its own client, not
+    # that of whichever request started the batch.
+    for body in changed:
+        envelope = EventEnvelope.model_validate(body)
+        n = clients.index(uuid.UUID(body["data"]["client_id"]))
+        assert envelope.correlation_id in {f"corr-{m}" for m in range(n, len(calls), 6)}
+
+
+def test_a_correlation_id_that_spells_the_slots_is_carried_as_sent(api: Api) -> None:
+    """The statement writing a batch fills each balance_changed's balance and sequence in
+    its text: a caller's correlation id holding the same digits is left as it came."""
+    tenant = api.organisation()
+    owner = staff(tenant)
+    client = uuid.uuid4()
+    correlation = f"pay{BALANCE_SLOT}:{SEQUENCE_SLOT}"
+    pay = {"amount_minor": 300, "method": "cash"}
+    first = api.write(f"/clients/{client}/payments", owner, pay)  # billing learns the client
+    assert first.status_code == 201, first.text
+    at_once = _batches("at_once")
+    answer = api.write(
+        f"/clients/{client}/payments", owner, pay, headers={"X-Correlation-Id": correlation}
+    )
+    assert answer.status_code == 201, answer.text
+    assert _batches("at_once") > at_once
+    changed = {b["data"]["sequence"]: b for b in _events(api, tenant, "billing.balance_changed")}
+    assert changed[2]["correlation_id"] == correlation
+    assert changed[2]["data"]["balance_minor"] == 600
+    recorded = _events(api, tenant, "billing.payment_recorded")
+    assert recorded[-1]["correlation_id"] == correlation
 
 
 def test_a_batch_whose_key_is_taken_is_undone_and_written_the_careful_way(api: Api) -> None:

@@ -15,15 +15,19 @@ from crm_platform.context import causation_id_var, correlation_id_var
 from crm_platform.db import pg_connection
 from crm_platform.wakeups import wake_on_commit, wakeups
 
-PG_ADD = f"""
-WITH added AS (
-    INSERT INTO {OUTBOX} (event_id, event_type, tenant_id, body, created_at)
-    SELECT event_id, event_type, tenant_id, body, $5
-    FROM unnest($1::uuid[], $2::varchar[], $3::uuid[], $4::bytea[])
-        AS e(event_id, event_type, tenant_id, body)
-)
-SELECT pg_notify($6, '')
-"""
+
+def pg_insert_sql(rows: str) -> str:
+    """PostgreSQL's insert of the outbox rows `rows` selects (event_id, event_type,
+    tenant_id, body, created_at, in that order): a statement of its own, or a CTE of a
+    writer that adds its events in the statement that writes. Whoever runs it wakes the
+    relays: pg_notify(Outbox.channel) in the same statement, then Outbox.committed()."""
+    return f"INSERT INTO {OUTBOX} (event_id, event_type, tenant_id, body, created_at)\n{rows}"
+
+
+_ARRAY_ROWS = """SELECT event_id, event_type, tenant_id, body, $5
+FROM unnest($1::uuid[], $2::varchar[], $3::uuid[], $4::bytea[])
+    AS e(event_id, event_type, tenant_id, body)"""
+PG_ADD = f"WITH added AS (\n{pg_insert_sql(_ARRAY_ROWS)}\n)\nSELECT pg_notify($6, '')\n"
 
 
 def notify_channel(service: str) -> str:

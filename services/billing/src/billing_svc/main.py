@@ -2,13 +2,13 @@
 
 from collections.abc import Sequence
 
-from fastapi import FastAPI, Response
+from fastapi import FastAPI
 
 from billing_svc.api import router
 from billing_svc.consumers import handlers
 from billing_svc.context import system_clock
 from billing_svc.ledger.api import FAST_ROUTES
-from billing_svc.ledger.payments import PaymentRequest, PaymentWriter
+from billing_svc.ledger.payments import Paid, PaymentRequest, PaymentWriter
 from billing_svc.models import idempotency, messaging
 from billing_svc.scheduler import ReminderScheduler
 from billing_svc.settings import Settings
@@ -25,7 +25,7 @@ DEFAULT_PORT = 8103
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     messaging_holder: list[ServiceMessaging] = []
-    payments_holder: list[GroupCommit[PaymentRequest, Response]] = []
+    payments_holder: list[GroupCommit[PaymentRequest, Paid]] = []
 
     def components(svc_settings: ServiceSettings, database: Database) -> Sequence[Component]:
         service_messaging = ServiceMessaging(svc_settings, database, messaging, handlers)

@@ -18,32 +18,38 @@ written.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple, TypeVar
+from typing import Any
 
 import asyncpg
-from fastapi.responses import Response
 from prometheus_client import Counter
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from billing_svc.clients import ensure_clients
 from billing_svc.context import Clock, Context, OrganisationUnknownError, today_in
 from billing_svc.domain import ledger as rules
 from billing_svc.invoices.service import refresh_invoice, refresh_pack_invoices
 from billing_svc.ledger import schemas
+from billing_svc.ledger.payments_repository import (
+    BALANCE_SLOT,
+    SEQUENCE_SLOT,
+    ClientRow,
+    OrgRow,
+    Targets,
+    allocation_targets,
+    organisations,
+    orgs_and_clients,
+    target,
+    write_at_once,
+)
 from billing_svc.ledger.plan import Dimensions, LedgerWrite, NewEntry
 from billing_svc.ledger.repository import LedgerRepository
-from billing_svc.ledger.statements import LEDGER_PARAMS, ledger_ctes, write_arrays
-from billing_svc.models import Client, Invoice, Organisation, Pack, Service, idempotency
+from billing_svc.models import Invoice, Pack
 from crm_contracts.envelope import EventEnvelope
 from crm_contracts.events.billing import AllocationData, BalanceChanged, PaymentRecorded
 from crm_contracts.ids import uuid7
 from crm_messaging import Outbox
-from crm_messaging.outbox import encode
-from crm_messaging.tables import OUTBOX
 from crm_platform.db import pg_connection
 from crm_platform.errors import NotFoundError, ProblemError, invalid
 from crm_platform.idempotency import (
@@ -52,14 +58,23 @@ from crm_platform.idempotency import (
     RequestKey,
     SameKeyAs,
     StoredAnswer,
-    pg_claim_sql,
-    replay,
 )
 from crm_platform.internal_auth import Principal
 
-Outcome = Response | Exception
 BATCHES = Counter("billing_payment_batches_total", "Payment batches by how written", ["way"])
 AllocationRow = tuple[str, uuid.UUID, int]
+
+
+@dataclass(frozen=True)
+class Paid:
+    """A payment's answer: recorded by this request, or replayed from its Idempotency-Key
+    (the route answers it; ledger/api.py)."""
+
+    answer: StoredAnswer
+    replayed: bool = False
+
+
+Outcome = Paid | Exception
 
 
 @dataclass(frozen=True)
@@ -70,18 +85,6 @@ class PaymentRequest:
     body: schemas.PaymentCreate
     key: RequestKey
     correlation_id: str | None
-
-
-class ClientRow(NamedTuple):
-    id: uuid.UUID
-    tenant_id: uuid.UUID
-    branch_id: uuid.UUID | None
-
-
-class OrgRow(NamedTuple):
-    id: uuid.UUID
-    currency: str
-    time_zone: str
 
 
 @dataclass(frozen=True)
@@ -127,7 +130,7 @@ class PaymentWriter:
         refused_keys: list[tuple[str, str]] = []
         for n, (item, claim) in enumerate(zip(checked, claims, strict=True)):
             if isinstance(claim, StoredAnswer):
-                answers[n], outcomes[n] = claim, replay(claim)
+                answers[n], outcomes[n] = claim, Paid(claim, replayed=True)
             elif isinstance(claim, ProblemError):
                 outcomes[n] = claim
             elif isinstance(claim, SameKeyAs):
@@ -140,16 +143,14 @@ class PaymentWriter:
             else:
                 to_write.append(item)
                 answers[n] = item.answer
-                outcomes[n] = Response(
-                    item.answer.body, item.answer.status_code, media_type="application/json"
-                )
+                outcomes[n] = Paid(item.answer)
         await self.keys.release_many(session, refused_keys)
         if to_write:
             await self._write(session, to_write, now)
         for n, claim in enumerate(claims):
             if isinstance(claim, SameKeyAs):
                 outcomes[n] = (
-                    replay(answers[claim.index])
+                    Paid(answers[claim.index], replayed=True)
                     if claim.index in answers
                     else outcomes[claim.index]
                 )
@@ -192,7 +193,7 @@ class PaymentWriter:
         sequences go into the balance_changed events inside the statement; should any key
         be taken, the statement undoes itself (UniqueViolationError)."""
         items = [a for a in accepted if isinstance(a, _Accepted)]
-        plan = LedgerWrite.of([a.entry for a in items], now)
+        correlation = _correlations(items)
         envelopes: list[tuple[EventEnvelope, uuid.UUID | None]] = [
             (
                 self.outbox.envelope(
@@ -204,6 +205,7 @@ class PaymentWriter:
                     ),
                     tenant_id=tenant_id,
                     subject=client_id,
+                    correlation_id=correlation[(tenant_id, client_id)],
                 ),
                 client_id,
             )
@@ -212,30 +214,15 @@ class PaymentWriter:
             )
         ]
         envelopes += [(self._recorded(a), None) for a in items]
-        await pg.execute(
-            PG_PAY_AT_ONCE,
-            *write_arrays(plan),
-            [str(a.request.tenant_id) for a in items],
-            [a.request.key.key for a in items],
-            [a.request.key.print_ for a in items],
-            [a.answer.status_code for a in items],
-            [a.answer.body for a in items],
-            now,
-            [e.id for e, _ in envelopes],
-            [e.type for e, _ in envelopes],
-            [e.tenant_id for e, _ in envelopes],
-            [encode(e) for e, _ in envelopes],
-            [client for _, client in envelopes],
-            str(BALANCE_SLOT),
-            len(items),
-            self.outbox.channel,
-            str(SEQUENCE_SLOT),
-        )
-        self.outbox.committed()
-        return [
-            Response(a.answer.body, a.answer.status_code, media_type="application/json")
+        keys = [
+            KeyRequest(
+                str(a.request.tenant_id), a.request.key.key or "", a.request.key.print_, a.answer
+            )
             for a in items
         ]
+        plan = LedgerWrite.of([a.entry for a in items], now)
+        await write_at_once(pg, self.outbox, plan, keys, envelopes, now)
+        return [Paid(a.answer) for a in items]
 
     def _recorded(self, a: _Accepted) -> EventEnvelope:
         entry = a.entry
@@ -264,8 +251,11 @@ class PaymentWriter:
         """What each payment needs, read for the whole batch: its organisation, its client
         (of that organisation) and the targets of its allocations (of that client); then
         its entry and its answer. Also whether stubs of unknown clients were written."""
-        orgs, clients, stubbed = await _orgs_and_clients(session, pg, requests)
-        targets = await _allocation_targets(session, requests)
+        pairs = {(r.tenant_id, r.client_id) for r in requests}
+        orgs, clients, stubbed = await orgs_and_clients(session, pg, pairs)
+        targets = await allocation_targets(
+            session, (a for r in requests for a in r.body.allocations)
+        )
         out: list[_Accepted | ProblemError] = []
         for n, request in enumerate(requests):
             org = orgs.get(request.tenant_id)
@@ -317,19 +307,13 @@ class PaymentWriter:
         )
         if invoices or packs:
             ctx = Context(session, self.outbox, self.clock)
-            organisations = {
-                o.id: o
-                for o in await session.scalars(
-                    select(Organisation).where(
-                        Organisation.id.in_({t for t, _ in invoices} | {t for t, _ in packs})
-                    )
-                )
-            }
+            orgs = await organisations(session, {t for t, _ in invoices} | {t for t, _ in packs})
             for tenant_id, invoice_id in invoices:
-                await refresh_invoice(ctx, organisations[tenant_id], invoice_id)
+                await refresh_invoice(ctx, orgs[tenant_id], invoice_id)
             for tenant_id, pack_id in packs:
-                await refresh_pack_invoices(ctx, organisations[tenant_id], [pack_id])
+                await refresh_pack_invoices(ctx, orgs[tenant_id], [pack_id])
         currency = {a.org.id: a.org.currency for a in accepted}
+        correlation = _correlations(accepted)
         envelopes: list[EventEnvelope] = [
             self.outbox.envelope(
                 BalanceChanged(
@@ -340,6 +324,7 @@ class PaymentWriter:
                 ),
                 tenant_id=tenant,
                 subject=client_id,
+                correlation_id=correlation[(tenant, client_id)],
             )
             for (tenant, client_id), balance in sorted(balances.items())
         ]
@@ -363,51 +348,6 @@ def _entry_json(row: dict[str, Any], currency: str, allocations: list[Allocation
     return read.model_dump_json().encode()
 
 
-# The organisation and the client of each payment, in one round trip.
-PG_ORGS_AND_CLIENTS = """
-SELECT o.id, o.currency, o.time_zone, c.id, c.tenant_id, c.branch_id
-FROM unnest($1::uuid[], $2::uuid[]) AS r(tenant_id, client_id)
-LEFT JOIN organisations o ON o.id = r.tenant_id
-LEFT JOIN clients c ON c.id = r.client_id
-"""
-
-
-async def _orgs_and_clients(
-    session: AsyncSession, pg: Any, requests: Sequence[PaymentRequest]
-) -> tuple[dict[uuid.UUID, OrgRow], dict[uuid.UUID, ClientRow], bool]:
-    """The organisations and clients of the payments, by id; a client billing has not
-    heard of yet gets its stub row (billing_svc.clients.ensure_clients), and then the
-    third value is true."""
-    pairs = sorted({(r.tenant_id, r.client_id) for r in requests})
-    if pg is not None:
-        found = await pg.fetch(PG_ORGS_AND_CLIENTS, [t for t, _ in pairs], [c for _, c in pairs])
-        org_rows = [OrgRow(*row[:3]) for row in found if row[0] is not None]
-        client_rows = [ClientRow(*row[3:]) for row in found if row[3] is not None]
-    else:
-        org_rows = [
-            OrgRow(*row)
-            for row in await session.execute(
-                select(Organisation.id, Organisation.currency, Organisation.time_zone).where(
-                    Organisation.id.in_({t for t, _ in pairs})
-                )
-            )
-        ]
-        client_rows = [
-            ClientRow(*row)
-            for row in await session.execute(
-                select(Client.id, Client.tenant_id, Client.branch_id).where(
-                    Client.id.in_({c for _, c in pairs})
-                )
-            )
-        ]
-    clients = {c.id: c for c in client_rows}
-    unknown = {(r.tenant_id, r.client_id) for r in requests if r.client_id not in clients}
-    if unknown:
-        for c in (await ensure_clients(session, unknown)).values():
-            clients[c.id] = ClientRow(c.id, c.tenant_id, c.branch_id)
-    return {o.id: o for o in org_rows}, clients, bool(unknown)
-
-
 def _at_once(
     requests: Sequence[PaymentRequest], checked: Sequence[_Accepted | ProblemError]
 ) -> bool:
@@ -419,68 +359,13 @@ def _at_once(
     )
 
 
-# Stand for a client's new balance and its sequence in its balance_changed event until the
-# statement writing the batch knows them (no other part of that event can spell these
-# numbers, and neither is part of the other).
-BALANCE_SLOT = -987_654_321_987_654_321
-SEQUENCE_SLOT = -123_456_789_123_456_789
-
-CLAIMS = LEDGER_PARAMS + 1  # the keys' five arrays, then the time (also the events')
-EVENTS = CLAIMS + 6  # event id, type, tenant, body, client of a balance_changed (else null),
-# then the balance's slot, the batch's size, the relay's channel and the sequence's slot
-PG_PAY_AT_ONCE = f"""
-WITH {ledger_ctes()}, claims AS ({pg_claim_sql(idempotency.name, CLAIMS)}
-), events AS (
-    INSERT INTO {OUTBOX} (event_id, event_type, tenant_id, body, created_at)
-    SELECT e.event_id, e.event_type, e.tenant_id,
-           CASE WHEN e.client_id IS NULL THEN e.body
-                ELSE convert_to(replace(replace(convert_from(e.body, 'UTF8'),
-                                                ${EVENTS + 5}, b.balance_minor::text),
-                                        ${EVENTS + 8}, b.sequence::text), 'UTF8')
-           END,
-           ${CLAIMS + 5}
-    FROM unnest(${EVENTS}::uuid[], ${EVENTS + 1}::varchar[], ${EVENTS + 2}::uuid[],
-                ${EVENTS + 3}::bytea[], ${EVENTS + 4}::uuid[])
-        WITH ORDINALITY AS e(event_id, event_type, tenant_id, body, client_id, n)
-    LEFT JOIN balances b ON b.tenant_id = e.tenant_id AND b.client_id = e.client_id
-    ORDER BY e.n
-)
-SELECT billing_require((SELECT count(*) FROM claims) = ${EVENTS + 6},
-                       'an Idempotency-Key of the batch is in use'),
-       pg_notify(${EVENTS + 7}, '')
-"""
-
-
-Targets = dict[str, Mapping[uuid.UUID, Pack | Invoice | Service]]
-M = TypeVar("M", Pack, Invoice, Service)
-
-
-async def _allocation_targets(session: AsyncSession, requests: Sequence[PaymentRequest]) -> Targets:
-    ids: dict[str, set[uuid.UUID]] = {"pack": set(), "invoice": set(), "service": set()}
-    for request in requests:
-        for item in request.body.allocations:
-            kind, target = _target(item)
-            ids[kind].add(target)
-    return {
-        "pack": await _by_id(session, Pack, ids["pack"]),
-        "invoice": await _by_id(session, Invoice, ids["invoice"]),
-        "service": await _by_id(session, Service, ids["service"]),
-    }
-
-
-async def _by_id(session: AsyncSession, model: type[M], ids: set[uuid.UUID]) -> dict[uuid.UUID, M]:
-    if not ids:
-        return {}
-    return {row.id: row for row in await session.scalars(select(model).where(model.id.in_(ids)))}
-
-
-def _target(item: schemas.AllocationIn) -> tuple[str, uuid.UUID]:
-    if item.pack_id is not None:
-        return "pack", item.pack_id
-    if item.invoice_id is not None:
-        return "invoice", item.invoice_id
-    assert item.service_id is not None
-    return "service", item.service_id
+def _correlations(accepted: Sequence[_Accepted]) -> dict[tuple[uuid.UUID, uuid.UUID], str | None]:
+    """The request whose payment a client's balance_changed reports, by (tenant, client):
+    the batch's first payment of that client (not whichever request started the batch)."""
+    out: dict[tuple[uuid.UUID, uuid.UUID], str | None] = {}
+    for a in accepted:
+        out.setdefault((a.org.id, a.client.id), a.request.correlation_id)
+    return out
 
 
 def _allocations(request: PaymentRequest, targets: Targets) -> list[AllocationRow]:
@@ -488,7 +373,7 @@ def _allocations(request: PaymentRequest, targets: Targets) -> list[AllocationRo
     catalogue service of this organisation; else 422 naming the allocation."""
     out: list[AllocationRow] = []
     for n, item in enumerate(request.body.allocations):
-        kind, target_id = _target(item)
+        kind, target_id = target(item)
         row = targets[kind].get(target_id)
         ok = row is not None and row.tenant_id == request.tenant_id
         if isinstance(row, Pack | Invoice):
