@@ -38,12 +38,13 @@ DEFAULT_PORT = 8105
 
 
 class HttpClients:
-    """Closes the HTTP clients of the outside APIs when the app stops."""
+    """Closes the clients of the outside servers (HTTP APIs, SMTP) when the app stops."""
 
     name = "http_clients"
 
     def __init__(
-        self, *clients: BotApi | InternalCalls | SmsGateway | FcmClient | WebPushClient
+        self,
+        *clients: BotApi | InternalCalls | SmsGateway | FcmClient | WebPushClient | SmtpEmail,
     ) -> None:
         self.clients = clients
 
@@ -87,6 +88,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         service_messaging = ServiceMessaging(svc_settings, database, messaging, handlers)
         running: list[Component] = [service_messaging]
         channels: dict[str, Channel] = {"email": email}
+        if isinstance(email, SmtpEmail):
+            running.append(HttpClients(email))  # its kept SMTP connections
         # the app's clock, read at each use (tests may fix it)
         clock = lambda: app.state.clock()  # noqa: E731
         if settings.telegram_bot_token:

@@ -5,8 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+import time
+from collections.abc import Callable
+from email.header import Header
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.policy import compat32
+from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -16,27 +22,46 @@ import aiosmtplib
 from notifications_svc.channels.base import Outgoing
 from notifications_svc.domain.retries import DeliveryError
 
+# Headers as given, not folded (a folded List-Unsubscribe URL reached readers with a space),
+# lines ended as SMTP wants them.
+WIRE = compat32.clone(max_line_length=None, linesep="\r\n")
 
-def letter(message: Outgoing, mail_from: str) -> EmailMessage:
-    mail = EmailMessage()
-    mail["From"] = mail_from
+
+def letter(message: Outgoing, mail_from: str) -> Message:
+    """The letter in the compat32 classes: the modern EmailMessage API parses every header
+    it is given and cost several milliseconds a letter, more than the SMTP exchange."""
+    mail = MIMEMultipart("alternative", policy=WIRE)
+    name, address = parseaddr(mail_from)
+    mail["From"] = formataddr((name, address), charset="utf-8")
     mail["To"] = message.address
-    mail["Subject"] = message.subject
+    mail["Subject"] = Header(message.subject, "utf-8").encode()
     mail["Date"] = formatdate(localtime=False)
-    domain = mail_from.rsplit("@", 1)[-1].strip("> ") or "localhost"
+    domain = address.rsplit("@", 1)[-1] or "localhost"
     # the same message id on every attempt: a receiver can drop a repeat
     mail["Message-ID"] = make_msgid(idstring=message.message_id, domain=domain)
-    for name, value in message.headers.items():
-        mail[name] = value
-    mail.set_content(message.text)
-    mail.add_alternative(message.html, subtype="html")
+    for header, value in message.headers.items():
+        mail[header] = value
+    mail.attach(MIMEText(message.text, "plain", "utf-8", policy=WIRE))
+    mail.attach(MIMEText(message.html, "html", "utf-8", policy=WIRE))
     return mail
 
 
 class SmtpEmail:
+    """Letters over a few kept-open SMTP connections: opening one (connect, EHLO, STARTTLS,
+    AUTH) for every letter made a broadcast crawl. A connection idle too long, or one the
+    server dropped, is replaced; one that saw an error is not reused."""
+
     name = "email"
 
-    def __init__(self, url: str, mail_from: str, timeout: float) -> None:
+    def __init__(
+        self,
+        url: str,
+        mail_from: str,
+        timeout: float,
+        connections: int = 4,
+        idle_seconds: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("smtp", "smtps"):
             raise ValueError("smtp_url must start with smtp:// or smtps://")
@@ -47,36 +72,91 @@ class SmtpEmail:
         self.password = unquote(parts.password) if parts.password else None
         self.mail_from = mail_from
         self.timeout = timeout
+        self.idle_seconds = idle_seconds
+        self.clock = clock
         # built once: loading the CA bundle for every letter costs milliseconds of CPU each
         self.tls = ssl.create_default_context()
+        self._slots = asyncio.Semaphore(connections)
+        self._idle: list[tuple[aiosmtplib.SMTP, float]] = []
 
     async def send(self, message: Outgoing) -> str:
         mail = letter(message, self.mail_from)
-        try:
-            errors, _reply = await aiosmtplib.send(
-                mail,
-                hostname=self.host,
-                port=self.port,
-                username=self.username,
-                password=self.password,
-                use_tls=self.implicit_tls,
-                start_tls=None,  # STARTTLS when the server offers it
-                tls_context=self.tls,
-                timeout=self.timeout,
-            )
-        except aiosmtplib.SMTPRecipientsRefused as exc:
-            codes = [r.code for r in exc.recipients]
-            transient = all(400 <= c < 500 for c in codes)
-            raise DeliveryError(f"recipient refused: {exc}", transient=transient) from exc
-        except aiosmtplib.SMTPResponseException as exc:
-            raise DeliveryError(
-                f"SMTP {exc.code}: {exc.message}", transient=400 <= exc.code < 500
-            ) from exc
-        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
-            raise DeliveryError(f"SMTP server unreachable: {exc}", transient=True) from exc
+        envelope = (parseaddr(self.mail_from)[1], [message.address], mail.as_bytes(policy=WIRE))
+        async with self._slots:
+            try:
+                client, errors = await self._hand_over(envelope)
+            except aiosmtplib.SMTPRecipientsRefused as exc:
+                codes = [r.code for r in exc.recipients]
+                transient = all(400 <= c < 500 for c in codes)
+                raise DeliveryError(f"recipient refused: {exc}", transient=transient) from exc
+            except aiosmtplib.SMTPResponseException as exc:
+                raise DeliveryError(
+                    f"SMTP {exc.code}: {exc.message}", transient=400 <= exc.code < 500
+                ) from exc
+            except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+                raise DeliveryError(f"SMTP server unreachable: {exc}", transient=True) from exc
+            self._idle.append((client, self.clock()))
         if errors:
             raise DeliveryError(f"recipient refused: {errors}", transient=False)
         return str(mail["Message-ID"])
+
+    async def _hand_over(
+        self, envelope: tuple[str, list[str], bytes]
+    ) -> tuple[aiosmtplib.SMTP, dict[str, Any]]:
+        """On a kept connection, or a new one when none is kept or the server has closed
+        the kept one meanwhile. A connection that saw an error is closed, not kept."""
+        reused = self._take()
+        if reused is not None:
+            try:
+                errors, _reply = await reused.sendmail(*envelope)
+                return reused, dict(errors)
+            except (aiosmtplib.SMTPServerDisconnected, ConnectionError):
+                reused.close()
+            except BaseException:
+                reused.close()
+                raise
+        client = await self._connect()
+        try:
+            errors, _reply = await client.sendmail(*envelope)
+        except BaseException:
+            client.close()
+            raise
+        return client, dict(errors)
+
+    def _take(self) -> aiosmtplib.SMTP | None:
+        while self._idle:
+            client, since = self._idle.pop()
+            if client.is_connected and self.clock() - since < self.idle_seconds:
+                return client
+            client.close()
+        return None
+
+    async def _connect(self) -> aiosmtplib.SMTP:
+        client = aiosmtplib.SMTP(
+            hostname=self.host,
+            port=self.port,
+            username=self.username,
+            password=self.password,
+            use_tls=self.implicit_tls,
+            start_tls=None,  # STARTTLS when the server offers it
+            tls_context=self.tls,
+            timeout=self.timeout,
+        )
+        await client.connect()
+        return client
+
+    async def close(self) -> None:
+        while self._idle:
+            client, _since = self._idle.pop()
+            await _quietly_close(client)
+
+
+async def _quietly_close(client: aiosmtplib.SMTP) -> None:
+    if client.is_connected:
+        try:
+            await client.quit()
+        except (aiosmtplib.SMTPException, OSError, TimeoutError):
+            client.close()
 
 
 class DevMailbox:
@@ -93,7 +173,7 @@ class DevMailbox:
         await asyncio.to_thread(self._write, message.message_id, mail)
         return str(mail["Message-ID"])
 
-    def _write(self, name: str, mail: EmailMessage) -> None:
+    def _write(self, name: str, mail: Message) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         (self.folder / f"{name}.eml").write_bytes(bytes(mail))
 

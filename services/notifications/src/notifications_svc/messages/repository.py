@@ -76,6 +76,20 @@ class MessagesRepository:
     async def message(self, message_id: uuid.UUID) -> Message | None:
         return await self.session.get(Message, message_id)
 
+    async def messages(self, ids: list[uuid.UUID]) -> list[Message]:
+        """A batch of messages in one query, in the order of `ids`."""
+        if not ids:
+            return []
+        found = await self.session.execute(select(Message).where(Message.id.in_(ids)))
+        by_id = {m.id: m for m in found.scalars()}
+        return [by_id[i] for i in ids if i in by_id]
+
+    async def clients(self, ids: list[uuid.UUID]) -> None:
+        """Loads these clients into the session in one query: the lookups that follow in
+        this unit of work find them there."""
+        if ids:
+            (await self.session.execute(select(Client).where(Client.id.in_(set(ids))))).all()
+
     async def organisation(self, tenant_id: uuid.UUID) -> Organisation | None:
         return await self.session.get(Organisation, tenant_id)
 
