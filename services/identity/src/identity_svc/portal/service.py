@@ -261,7 +261,7 @@ async def apply_decision(
     session: AsyncSession, tenant_id: uuid.UUID, decision: PortalSignupDecided
 ) -> None:
     """Clients' answer to a sign-up: the pending account is linked, or stays unusable."""
-    account = await session.get(PortalAccount, decision.account_id)
+    account = await PortalRepository(session).portal_account_by_id(decision.account_id)
     if account is None or account.tenant_id != tenant_id or account.status != "pending":
         return
     if decision.outcome == "linked" and decision.client_id is not None:

@@ -18,13 +18,13 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from joserfc import jwt
 from joserfc.jwk import OKPKey
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm_contracts.ids import uuid7
 from crm_contracts.tokens import ALGORITHM, AUDIENCE, TOKEN_TYPE, Realm
 from identity_svc.models import SigningKey
 from identity_svc.settings import Settings
+from identity_svc.tokens.repository import TokensRepository
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ class Keys:
 
     async def ring(self, session: AsyncSession) -> KeyRing:
         if self._ring is None or time.monotonic() - self._loaded_at > self.CACHE_SECONDS:
-            rows = (await session.execute(select(SigningKey))).scalars().all()
+            rows = await TokensRepository(session).signing_keys()
             self._ring = KeyRing([self._record(r) for r in rows], self.token_ttl)
             self._loaded_at = time.monotonic()
         return self._ring
@@ -127,11 +127,7 @@ class Keys:
     async def rotate(self, session: AsyncSession, now: datetime) -> str:
         """Publish a new key now; it signs after publish_ahead, when the older ones retire."""
         row = self._new_row(now, now + self.publish_ahead)
-        await session.execute(
-            update(SigningKey)
-            .where(SigningKey.retired_at.is_(None))
-            .values(retired_at=row.signs_from)
-        )
+        await TokensRepository(session).retire_signing_keys(row.signs_from)
         session.add(row)
         await session.flush()
         self.forget()

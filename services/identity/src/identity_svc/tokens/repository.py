@@ -1,4 +1,5 @@
-"""Queries of refresh tokens: one by its hash, and the revocation of a session or a subject."""
+"""Queries of refresh tokens (one by its hash, the revocation of a session or a subject) and
+of the signing keys."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from identity_svc.models import RefreshToken
+from identity_svc.models import RefreshToken, SigningKey
 
 
 class TokensRepository:
@@ -33,4 +34,13 @@ class TokensRepository:
             update(RefreshToken)
             .where(RefreshToken.subject_id == subject_id, RefreshToken.revoked_at.is_(None))
             .values(revoked_at=now)
+        )
+
+    async def signing_keys(self) -> list[SigningKey]:
+        return list((await self.session.execute(select(SigningKey))).scalars().all())
+
+    async def retire_signing_keys(self, at: datetime) -> None:
+        """Every key not yet retired stops signing at `at`."""
+        await self.session.execute(
+            update(SigningKey).where(SigningKey.retired_at.is_(None)).values(retired_at=at)
         )
