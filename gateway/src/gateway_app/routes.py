@@ -215,6 +215,13 @@ ROUTES: tuple[Route, ...] = (
     ),
     _r(
         "POST",
+        f"{JO}/groups/{{group_id}}/waitlist/{{entry_id}}/offer",
+        "journal",
+        "journal.write",
+        group_id="group",
+    ),
+    _r(
+        "POST",
         f"{JO}/groups/{{group_id}}/waitlist/{{entry_id}}/decline",
         "journal",
         "journal.write",
@@ -256,6 +263,7 @@ ROUTES: tuple[Route, ...] = (
     _r("GET", f"{JO}/rooms", "journal", "journal.read"),
     _r("POST", f"{JO}/rooms", "journal", "journal.write"),
     _r("PATCH", f"{JO}/rooms/{{room_id}}", "journal", "journal.write"),
+    _r("GET", f"{JO}/rooms/{{room_id}}/lessons", "journal", "journal.read"),
     _r("GET", f"{JO}/settings", "journal", "journal.read"),
     _r("PATCH", f"{JO}/settings", "journal", "org.manage"),
     _r("GET", f"{JO}/figures/groups", "journal", "journal.read"),

@@ -194,3 +194,40 @@ def test_archiving_refuses_while_later_marks_exist(api: Api, org: Org) -> None:
     assert api.call("POST", path, org.owner, json={"until_date": "2026-04-30"}).status_code == 409
     teacher = org.teacher(group["id"])
     assert api.call("POST", path, teacher, json={}).status_code == 403
+
+
+def test_staff_offer_a_free_seat_to_a_waiting_client_and_a_full_group_refuses(
+    api: Api, org: Org
+) -> None:
+    api.today(date(2026, 3, 1))
+    open_group = api.group(org)  # no capacity: the list is kept by hand
+    path = f"{J}/groups/{open_group['id']}/waitlist"
+    first, second = api.client_of(org), api.client_of(org)
+    api.ok("POST", path, org.owner, 201, json={"client_id": str(first)})
+    entry = api.ok("POST", path, org.owner, 201, json={"client_id": str(second)})
+    teacher = org.teacher(open_group["id"])
+    assert api.call("POST", f"{path}/{entry['id']}/offer", teacher).status_code == 403
+    offered = api.ok("POST", f"{path}/{entry['id']}/offer", org.owner)
+    assert (offered["status"], offered["offered_at"] is not None) == ("offered", True)
+    [event] = api.events("journal.waitlist_seat_offered", entry["id"])
+    assert event["data"]["client_id"] == str(second)
+    again = api.call("POST", f"{path}/{entry['id']}/offer", org.owner)
+    assert (again.status_code, again.json()["detail"]) == (409, "the entry is already offered")
+    listed = api.ok("GET", path, org.owner)["items"]
+    assert [(w["client_id"], w["status"]) for w in listed] == [
+        (str(first), "waiting"),
+        (str(second), "offered"),
+    ]
+
+    full = api.group(org, capacity=1)
+    api.enrol(org, full, since="2026-02-01")
+    full_path = f"{J}/groups/{full['id']}/waitlist"
+    waiting = api.ok("POST", full_path, org.owner, 201, json={"client_id": str(first)})
+    refused = api.call("POST", f"{full_path}/{waiting['id']}/offer", org.owner)
+    assert refused.status_code == 409
+    assert refused.json()["detail"].startswith("the group is full (1 seats): no seat to offer")
+    other_org = Org()
+    stranger = api.call("POST", f"{full_path}/{waiting['id']}/offer", other_org.owner)
+    assert stranger.status_code == 404
+    wrong_group = api.call("POST", f"{path}/{waiting['id']}/offer", org.owner)
+    assert wrong_group.status_code == 404

@@ -189,3 +189,31 @@ def test_lessons_of_an_unseen_group_are_not_found(api: Api, org: Org) -> None:
     assert date.fromisoformat(
         api.ok("GET", f"{J}/lessons/{lesson['id']}", org.owner)["lesson_date"]
     )
+
+
+def test_a_rooms_timetable_lists_its_lessons_for_those_who_see_the_groups(
+    api: Api, org: Org
+) -> None:
+    room = api.room(org)
+    seen = api.group(org, name="Piano", room_id=room["id"])
+    other = api.group(org, name="Violin", room_id=room["id"])
+    first = api.lesson(org, seen, "2026-03-02", "17:00")
+    api.lesson(org, other, "2026-03-02", "18:00")
+    api.lesson(org, other, "2026-03-09", "18:00")
+    api.lesson(org, seen, "2026-04-06", "17:00")  # after the period
+    api.ok("POST", f"{J}/lessons/{first['id']}/cancel", org.owner, json={"reason": "ill"})
+    path = f"{J}/rooms/{room['id']}/lessons?from_date=2026-03-01&until_date=2026-03-31"
+    busy = api.ok("GET", path, org.owner)["items"]
+    assert [(b["lesson_date"], b["starts_at"], b["group_name"], b["cancelled"]) for b in busy] == [
+        ("2026-03-02", "17:00", "Piano", True),
+        ("2026-03-02", "18:00", "Violin", False),
+        ("2026-03-09", "18:00", "Violin", False),
+    ]
+    teacher = org.teacher(seen["id"])
+    assert [b["group_name"] for b in api.ok("GET", path, teacher)["items"]] == ["Piano"]
+    assert api.call("GET", path, org.admin(org.other_branch)).status_code == 404
+    assert api.call("GET", path, Org().owner).status_code == 404
+    reversed_period = "from_date=2026-03-31&until_date=2026-03-01"
+    backwards = api.call("GET", f"{J}/rooms/{room['id']}/lessons?{reversed_period}", org.owner)
+    assert backwards.status_code == 422
+    assert backwards.json()["errors"][0]["field"] == "until_date"

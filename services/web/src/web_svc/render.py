@@ -28,6 +28,7 @@ MENU: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("/app", N_("Start"), frozenset({"owner", "admin"})),
     ("/app/groups", N_("Journal"), ALL_STAFF),
     ("/app/clients", N_("Clients"), ALL_STAFF),
+    ("/app/rooms", N_("Rooms"), frozenset({"owner", "admin"})),
     ("/app/catalogue", N_("Catalogue"), frozenset({"owner", "admin", "accountant"})),
     ("/app/figures", N_("Figures"), ALL_STAFF),
 )

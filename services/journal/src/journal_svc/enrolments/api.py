@@ -92,6 +92,15 @@ async def accept_offer(
     return _read(await Enrolments(ctx).accept_offer(principal, group_id, entry_id, body))
 
 
+@router.post("/groups/{group_id}/waitlist/{entry_id}/offer")
+async def offer_seat(
+    group_id: uuid.UUID, entry_id: uuid.UUID, principal: PrincipalDep, ctx: ContextDep
+) -> schemas.WaitlistRead:
+    """Offers a free seat to this waiting client (409 when the group is full)."""
+    entry = await Enrolments(ctx).offer(principal, group_id, entry_id)
+    return schemas.WaitlistRead.model_validate(entry)
+
+
 @router.post("/groups/{group_id}/waitlist/{entry_id}/decline")
 async def decline(
     group_id: uuid.UUID, entry_id: uuid.UUID, principal: PrincipalDep, ctx: ContextDep

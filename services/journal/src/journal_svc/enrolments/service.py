@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from crm_contracts.events.journal import EnrolmentEnded, EnrolmentStarted
+from crm_contracts.events.journal import EnrolmentEnded, EnrolmentStarted, WaitlistSeatOffered
 from crm_contracts.ids import uuid7
 from crm_platform.errors import NotFoundError, invalid
 from crm_platform.internal_auth import Principal, require_role
@@ -263,6 +263,41 @@ class Enrolments:
             raise conflict("no seat has been offered to this client yet")
         start = body.from_date or await self.ctx.today(group.tenant_id)
         return await self._start(group, entry.client_id, start, None)
+
+    async def offer(
+        self, principal: Principal, group_id: uuid.UUID, entry_id: uuid.UUID
+    ) -> WaitlistEntry:
+        """Staff offer a free seat to this client now, ahead of the list's order if they
+        choose (seats freed later are offered in order by themselves)."""
+        require_role(principal, *WRITERS)
+        group = await self._group(principal, group_id, for_update=True)
+        entry = await self.repo.entry(group.id, entry_id)
+        if entry is None:
+            raise NotFoundError("waitlist entry")
+        if entry.status != "waiting":
+            raise conflict(f"the entry is already {entry.status}")
+        if group.archived:
+            raise conflict("the group is archived")
+        if group.capacity is not None:
+            tomorrow = await self.ctx.today(group.tenant_id) + timedelta(days=1)
+            if await seats_taken(self.ctx, group, tomorrow) >= group.capacity:
+                raise conflict(
+                    f"the group is full ({group.capacity} seats): no seat to offer; "
+                    "raise its capacity or wait for a seat to free"
+                )
+        entry.status, entry.offered_at = "offered", self.ctx.now()
+        await self.ctx.session.flush()
+        await self.ctx.emit(
+            group.tenant_id,
+            entry.id,
+            WaitlistSeatOffered(
+                entry_id=entry.id,
+                group_id=group.id,
+                branch_id=group.branch_id,
+                client_id=entry.client_id,
+            ),
+        )
+        return entry
 
     async def decline(
         self, principal: Principal, group_id: uuid.UUID, entry_id: uuid.UUID

@@ -6,11 +6,13 @@ import uuid
 
 from fastapi import APIRouter, status
 
+from crm_platform.fields import BusinessDate
 from crm_platform.internal_auth import PrincipalDep
 from crm_platform.pagination import CursorParam, LimitParam, Page, page
 from crm_platform.preconditions import IfMatch, version_of
 from journal_svc.deps import ContextDep
 from journal_svc.groups import schemas
+from journal_svc.groups.room_lessons import RoomLessons
 from journal_svc.groups.service import Groups
 
 router = APIRouter()
@@ -90,6 +92,19 @@ async def update_room(
 ) -> schemas.RoomRead:
     room = await Groups(ctx).update_room(principal, room_id, body, version_of(if_match))
     return schemas.RoomRead.model_validate(room)
+
+
+@router.get("/rooms/{room_id}/lessons")
+async def room_lessons(
+    room_id: uuid.UUID,
+    from_date: BusinessDate,
+    until_date: BusinessDate,
+    principal: PrincipalDep,
+    ctx: ContextDep,
+) -> Page[schemas.RoomLesson]:
+    """The room's timetable: its lessons in the period (at most 366 days), cancelled ones
+    flagged, of the groups the caller sees."""
+    return Page(items=await RoomLessons(ctx).in_period(principal, room_id, from_date, until_date))
 
 
 @router.get("/settings")

@@ -9,6 +9,7 @@ from typing import Annotated, Self
 from pydantic import Field, model_validator
 
 from crm_platform.fields import BusinessDate, WholeNumber
+from journal_svc.lessons.schemas import LessonRead
 from journal_svc.schemas_common import Minutes, Name, Read, Strict, TimeOfDay
 
 Capacity = Annotated[WholeNumber, Field(ge=1, le=1000)]
@@ -112,6 +113,12 @@ class RoomRead(Read):
     capacity: int | None
     archived: bool
     version: int
+
+
+class RoomLesson(LessonRead):
+    """A lesson held in a room, with its group's name: one busy slot of the room."""
+
+    group_name: str
 
 
 class SettingsRead(Read):

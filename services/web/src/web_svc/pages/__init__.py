@@ -11,10 +11,14 @@ from web_svc.pages import (
     home,
     journal,
     journal_row,
+    lessons,
+    members,
     money,
     my_actions,
     my_records,
     portal,
+    rooms,
+    schedule,
 )
 
 routers: list[APIRouter] = [
@@ -32,5 +36,9 @@ routers: list[APIRouter] = [
         my_records,
         my_actions,
         confirm,
+        rooms,
+        schedule,
+        lessons,
+        members,
     )
 ]
