@@ -21,6 +21,7 @@ UNLOCATED: dict[str, str] = {
     "file_id": "public: the signed link in the query is the credential",
     "token": "public: the token itself is the credential",
     "mark_id": "portal: an absence of the caller's own client",
+    "device_id": "portal: a push device of a client the session acts for (notifications checks)",
     "request_id": "a request of the caller's own client (portal) or organisation (staff)",
     "broadcast_id": "organisation-wide: a broadcast of the caller's organisation",
     "page": "web pages: the web service calls the API with the caller's token",
