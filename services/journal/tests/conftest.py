@@ -123,9 +123,13 @@ class Api:
         return client
 
     def teacher_of(
-        self, org: Org, user: uuid.UUID | str | None = None, *groups: uuid.UUID | str
+        self,
+        org: Org,
+        user: uuid.UUID | str | None = None,
+        *groups: uuid.UUID | str,
+        name: str | None = None,
     ) -> uuid.UUID:
-        """A teacher as identity announces their access."""
+        """A teacher as identity announces their access (with their name, as it does now)."""
         user_id = uuid.UUID(str(user)) if user else uuid.uuid4()
         access = AccessChanged(
             user_id=user_id,
@@ -135,6 +139,7 @@ class Api:
             organisation_wide=False,
             branch_ids=[],
             group_ids=[uuid.UUID(str(g)) for g in groups],
+            name=name,
         )
         self.deliver(access, org.tenant, source="identity")
         return user_id

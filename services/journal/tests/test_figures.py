@@ -117,7 +117,7 @@ def test_pay_weights_attendance_and_a_new_rate_never_rewrites_past_pay(api: Api,
     late = api.lesson(org, group, "2026-03-12", minutes)
     api.today(date(2026, 3, 14))
     api.mark(org.owner, late, kids[0], "attended")
-    substitute = api.teacher_of(org)
+    substitute = api.teacher_of(org, name="Sam Substitute")
     sub_lesson = api.lesson(org, group, "2026-03-13", minutes, teacher_id=str(substitute))
     api.mark(org.owner, sub_lesson, kids[0], "attended")
     api.today(date(2026, 3, 31))
@@ -139,6 +139,8 @@ def test_pay_weights_attendance_and_a_new_rate_never_rewrites_past_pay(api: Api,
     ]
     theirs = next(p for p in pay if p["teacher_id"] == str(substitute))
     assert (theirs["lessons"], theirs["amount_minor"]) == (1, 0)  # no rate: nothing owed yet
+    # named as identity last told; a teacher identity has not yet told of has no name
+    assert (theirs["teacher_name"], mine["teacher_name"]) == ("Sam Substitute", None)
     listed = api.ok("GET", rates, org.owner)["items"]
     assert [r["effective_from"] for r in listed] == ["2026-03-01", "2026-03-10"]
 
@@ -157,7 +159,9 @@ def test_pay_weights_attendance_and_a_new_rate_never_rewrites_past_pay(api: Api,
     figures = api.ok(
         "GET", f"{J}/figures/teachers?from_date=2026-03-01&until_date=2026-03-31", org.owner
     )["items"]
-    assert {(f["teacher_id"], f["lessons"], f["attendees"]) for f in figures} >= {
-        (str(teacher_id), 2, 4),
-        (str(substitute), 1, 1),
+    assert {
+        (f["teacher_id"], f["teacher_name"], f["lessons"], f["attendees"]) for f in figures
+    } >= {
+        (str(teacher_id), None, 2, 4),
+        (str(substitute), "Sam Substitute", 1, 1),
     }

@@ -103,6 +103,7 @@ PAY = {
     "items": [
         {
             "teacher_id": TEACHER,
+            "teacher_name": "Tomasz Teacher",
             "lessons": 2,
             "hours": 1.5,
             "attendees": 3,
@@ -286,7 +287,17 @@ def test_the_pay_period_goes_to_the_journal_as_asked(
     asked = [q for p, q in gateway.seen if p.endswith("/teachers/pay")]
     assert asked == [{"from_date": ["2026-11-03"], "until_date": ["2026-12-02"]}]
     assert "/api/v1/identity/staff" not in gateway.paths()  # not for an accountant
-    assert "Unnamed 0190a000" in page.text  # so the teacher has no name here
+    assert '<th scope="row">Tomasz Teacher</th>' in page.text  # named by the journal
+
+
+def test_a_teacher_nobody_named_yet_is_shown_by_their_id(
+    client: TestClient, gateway: FakeGateway
+) -> None:
+    unnamed = {"items": [PAY["items"][0] | {"teacher_name": None}], "next_cursor": None}
+    gateway.answers["/api/v1/journal/teachers/pay"] = (200, unnamed)
+    signed_in(client, "accountant")
+    page = client.get("/app/figures?month=2026-12")
+    assert '<th scope="row">Unnamed 0190a000</th>' in page.text
 
 
 @pytest.mark.parametrize(

@@ -69,6 +69,7 @@ async def access_changed(
         status=payload.status,
         branch_ids=payload.branch_ids,
         group_ids=payload.group_ids,
+        name=payload.name,
     )
 
 

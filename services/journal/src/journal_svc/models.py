@@ -324,6 +324,7 @@ class StaffMember(Base):
     tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
     role: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str | None] = mapped_column(String(200), nullable=True)  # None: not yet told
     as_of: Mapped[datetime] = mapped_column(TZ)
 
 

@@ -59,8 +59,10 @@ class ReadModels:
         status: str,
         branch_ids: list[uuid.UUID],
         group_ids: list[uuid.UUID],
+        name: str | None = None,
     ) -> None:
-        """The staff member's access as it is now, unless a newer state is already here."""
+        """The staff member's access (and name, when the event carries it) as it is now,
+        unless a newer state is already here."""
         member = await self.session.get(StaffMember, user_id, with_for_update=True)
         if member is None:
             member = StaffMember(user_id=user_id, tenant_id=tenant_id, as_of=at)
@@ -68,6 +70,8 @@ class ReadModels:
         elif member.tenant_id != tenant_id or not _newer(member.as_of, at):
             return
         member.role, member.status, member.as_of = role, status, at
+        if name is not None:
+            member.name = name
         await self.session.flush()
         await self.session.execute(delete(StaffGrant).where(StaffGrant.user_id == user_id))
         grants = [("branch", b) for b in set(branch_ids)] + [("group", g) for g in set(group_ids)]

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm_platform.internal_auth import Principal
 from journal_svc.access import visible_groups
-from journal_svc.models import ClientCard, Enrolment, Group, Lesson, PayRate
+from journal_svc.models import ClientCard, Enrolment, Group, Lesson, PayRate, StaffMember
 from journal_svc.repository import active_on
 
 
@@ -153,3 +153,15 @@ class FiguresRepository:
             .where(Enrolment.group_id == group_id)
         )
         return rows.all()
+
+    async def staff_names(
+        self, tenant_id: uuid.UUID, user_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, str | None]:
+        if not user_ids:
+            return {}
+        rows = await self.session.execute(
+            select(StaffMember.user_id, StaffMember.name).where(
+                StaffMember.tenant_id == tenant_id, StaffMember.user_id.in_(user_ids)
+            )
+        )
+        return {user_id: name for user_id, name in rows}

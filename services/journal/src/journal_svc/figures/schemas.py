@@ -55,6 +55,8 @@ class OrganisationMonth(Read):
 
 class TeacherFigures(Read):
     teacher_id: uuid.UUID
+    # As identity last told it (None until it has): pages need no staff list to name them.
+    teacher_name: str | None
     lessons: int
     hours: float
     attendees: int

@@ -176,7 +176,11 @@ class Figures:
         """Lessons held, hours and attendees per teacher (a teacher sees their own)."""
         return [
             schemas.TeacherFigures(
-                teacher_id=p.teacher_id, lessons=p.lessons, hours=p.hours, attendees=p.attendees
+                teacher_id=p.teacher_id,
+                teacher_name=p.teacher_name,
+                lessons=p.lessons,
+                hours=p.hours,
+                attendees=p.attendees,
             )
             for p in await self.pay(principal, start, until, None, lines=False, finance=False)
         ]
@@ -209,6 +213,7 @@ class Figures:
         for teacher, lesson_id, day, minutes, attendees in rows:
             held[teacher].append(HeldLesson(lesson_id, day, int(minutes), int(attendees)))
         rates = await self.repo.rates(tenant, list(held)) if finance else {}
+        names = await self.repo.staff_names(tenant, list(held))
         currency = (await self.ctx.organisation(tenant)).currency
         out: list[schemas.TeacherPay] = []
         for teacher, lessons in sorted(held.items(), key=lambda item: str(item[0])):
@@ -222,6 +227,7 @@ class Figures:
             out.append(
                 schemas.TeacherPay(
                     teacher_id=teacher,
+                    teacher_name=names.get(teacher),
                     lessons=result.lessons,
                     hours=round(result.minutes / 60, 2),
                     attendees=result.attendees,

@@ -115,6 +115,9 @@ async def fetch(caller: Caller, month: dt.date, pay_from: dt.date, pay_until: dt
     names["branch"] = _names(branches, "name")
     names["service"] = _names(services, "name")
     names["teacher"] = _names(staff, "name")
+    for row in items(pay.data):  # the journal names teachers too (staff lists are not for all)
+        if row.get("teacher_name"):
+            names["teacher"].setdefault(str(row["teacher_id"]), str(row["teacher_name"]))
     names["teacher"][str(caller.session.person.get("id"))] = str(caller.session.person["name"])
     names["group"] = {
         str(g["group_id"]): str(g["name"]) for g in (groups.data or {}).get("groups", [])
