@@ -25,7 +25,6 @@ TagName = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60), OneLine
 ]
 ClientStatus = Literal["active", "frozen", "archived"]
-LeadStatus = Literal["new", "contacted", "trial", "won", "lost"]
 
 
 class Strict(BaseModel):

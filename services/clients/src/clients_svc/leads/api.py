@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 
@@ -18,14 +18,12 @@ router = APIRouter()
 internal_router = APIRouter()
 LeadsDep = Annotated[Leads, Depends(use_case(Leads))]
 
-LeadStatus = Literal["new", "contacted", "trial", "won", "lost"]
-
 
 @router.get("/leads")
 async def leads(
     principal: PrincipalDep,
     svc: LeadsDep,
-    status_: Annotated[list[LeadStatus] | None, Query(alias="status")] = None,
+    status_: Annotated[list[schemas.LeadStatus] | None, Query(alias="status")] = None,
     limit: LimitParam = 50,
     cursor: CursorParam = None,
 ) -> Page[schemas.LeadRead]:

@@ -9,7 +9,6 @@ from typing import Literal
 from pydantic import BaseModel, EmailStr
 
 from clients_svc.schemas_common import (
-    LeadStatus,
     Name,
     Note,
     Phone,
@@ -19,6 +18,8 @@ from clients_svc.schemas_common import (
     Strict,
 )
 from crm_platform.fields import BusinessDate
+
+LeadStatus = Literal["new", "contacted", "trial", "won", "lost"]
 
 
 class LeadCreate(Strict):
