@@ -30,6 +30,7 @@ MENU: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("/app/clients", N_("Clients"), ALL_STAFF),
     ("/app/rooms", N_("Rooms"), frozenset({"owner", "admin"})),
     ("/app/catalogue", N_("Catalogue"), frozenset({"owner", "admin", "accountant"})),
+    ("/app/packs", N_("Packs"), frozenset({"owner", "admin", "accountant"})),
     ("/app/figures", N_("Figures"), ALL_STAFF),
 )
 
