@@ -147,6 +147,7 @@ ROUTE_PERMISSION: dict[tuple[str, str], str] = {
     ("POST", f"{B}/clients/{{client_id}}/entries/{{entry_id}}/cancel"): "finance.write",
     ("GET", f"{B}/clients/{{client_id}}/invoices"): "finance.read",
     ("POST", f"{B}/clients/{{client_id}}/invoices"): "finance.write",
+    ("GET", f"{B}/clients/{{client_id}}/invoices/{{invoice_id}}"): "finance.read",
     ("POST", f"{B}/clients/{{client_id}}/invoices/{{invoice_id}}/void"): "finance.write",
     ("GET", f"{J}/groups"): "journal.read",
     ("POST", f"{J}/groups"): "journal.write",

@@ -165,6 +165,7 @@ ROUTES: tuple[Route, ...] = (
             ("POST", "/payments", "finance.write"),
             ("POST", "/entries/{entry_id}/cancel", "finance.write"),
             ("GET", "/invoices", "finance.read"),
+            ("GET", "/invoices/{invoice_id}", "finance.read"),
             ("POST", "/invoices", "finance.write"),
             ("POST", "/invoices/{invoice_id}/void", "finance.write"),
         )

@@ -107,3 +107,41 @@ def test_a_retried_invoice_with_the_same_key_is_issued_once(api: Api) -> None:
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["field"] == "Idempotency-Key"
     assert len(invoices(api, owner, client)) == 1
+
+
+def test_one_invoice_and_the_list_by_client_and_due_date(api: Api) -> None:
+    tenant = api.organisation()
+    owner, ada, bob = staff(tenant), uuid.uuid4(), uuid.uuid4()
+    issued = {}
+    for client, due_on in ((ada, "2030-01-10"), (ada, "2030-02-10"), (bob, "2030-01-20")):
+        answer = api.write(
+            f"/clients/{client}/invoices",
+            owner,
+            {"amount_minor": 5000, "due_on": due_on, "description": f"Due {due_on}"},
+        )
+        assert answer.status_code == 201, answer.text
+        issued[(client, due_on)] = answer.json()["id"]
+    first = issued[(ada, "2030-01-10")]
+    one = api.call("GET", f"/clients/{ada}/invoices/{first}", owner)
+    assert one.status_code == 200, one.text
+    assert (one.json()["description"], one.json()["status"]) == ("Due 2030-01-10", "open")
+    # another client's path, or another organisation, does not find it
+    assert api.call("GET", f"/clients/{bob}/invoices/{first}", owner).status_code == 404
+    stranger = staff(api.organisation())
+    assert api.call("GET", f"/clients/{ada}/invoices/{first}", stranger).status_code == 404
+
+    def listed(**query: str) -> set[str]:
+        answer = api.call("GET", "/invoices", owner, params=query)
+        assert answer.status_code == 200, answer.text
+        return {i["id"] for i in answer.json()["items"]}
+
+    assert listed(client_id=str(ada)) == {first, issued[(ada, "2030-02-10")]}
+    assert listed(due_from="2030-01-15", due_to="2030-01-31") == {issued[(bob, "2030-01-20")]}
+    assert listed(client_id=str(ada), due_to="2030-01-31") == {first}
+    assert listed(client_id=str(ada), due_from="2030-03-01") == set()
+    assert api.call("GET", "/invoices", stranger, params={"client_id": str(ada)}).json() == {
+        "items": [],
+        "next_cursor": None,
+    }
+    bad = api.call("GET", "/invoices", owner, params={"due_from": "2030-13-01"})
+    assert bad.status_code == 422

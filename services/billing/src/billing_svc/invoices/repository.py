@@ -22,6 +22,9 @@ class InvoicesRepository:
         self.session.add(invoice)
         self.session.add(due_item)
 
+    async def invoice(self, invoice_id: uuid.UUID) -> Invoice | None:
+        return await self.session.get(Invoice, invoice_id)
+
     async def invoice_for_update(self, invoice_id: uuid.UUID) -> Invoice | None:
         return await self.session.get(Invoice, invoice_id, with_for_update=True)
 
@@ -60,6 +63,8 @@ class InvoicesRepository:
         today: date,
         cursor: str | None,
         limit: int,
+        due_from: date | None = None,
+        due_to: date | None = None,
     ) -> Sequence[Invoice]:
         """A page of the organisation's invoices: of one client, or of the clients the
         `visible` condition lets through; "overdue" is an open invoice due before today."""
@@ -73,6 +78,10 @@ class InvoicesRepository:
             query = query.where(Invoice.status == "open", Invoice.due_on < today)
         elif status is not None:
             query = query.where(Invoice.status == status)
+        if due_from is not None:
+            query = query.where(Invoice.due_on >= due_from)
+        if due_to is not None:
+            query = query.where(Invoice.due_on <= due_to)
         return list(
             (await self.session.execute(keyset(query, Invoice.id, cursor, limit))).scalars()
         )

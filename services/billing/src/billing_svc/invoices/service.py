@@ -187,6 +187,16 @@ class Invoices:
         await self.ctx.emit(tenant, invoice.id, InvoiceChanged(**_state(invoice, org.currency)))
         return to_read(invoice, org.currency, self.ctx.today_in(org))
 
+    async def one(
+        self, principal: Principal, client_id: uuid.UUID, invoice_id: uuid.UUID
+    ) -> schemas.InvoiceRead:
+        tenant = can_read(principal)
+        org = await self.ctx.organisation(tenant)
+        invoice = await InvoicesRepository(self.ctx.session).invoice(invoice_id)
+        if invoice is None or invoice.tenant_id != tenant or invoice.client_id != client_id:
+            raise NotFoundError("invoice")
+        return to_read(invoice, org.currency, self.ctx.today_in(org))
+
     async def list(
         self,
         principal: Principal,
@@ -194,6 +204,9 @@ class Invoices:
         status: str | None,
         cursor: str | None,
         limit: int,
+        *,
+        due_from: date | None = None,
+        due_to: date | None = None,
     ) -> list[schemas.InvoiceRead]:
         tenant = can_read(principal)
         if client_id is None and principal.role == "teacher":
@@ -208,5 +221,7 @@ class Invoices:
             today=today,
             cursor=cursor,
             limit=limit,
+            due_from=due_from,
+            due_to=due_to,
         )
         return [to_read(i, org.currency, today) for i in rows]
