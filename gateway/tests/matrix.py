@@ -103,6 +103,7 @@ ROUTE_PERMISSION: dict[tuple[str, str], str] = {
     ("POST", f"{C}/leads"): "clients.write",
     ("POST", f"{C}/imports"): "clients.write",
     ("POST", f"{C}/imports/file"): "clients.write",
+    ("POST", f"{C}/imports/preview"): "clients.write",
     ("GET", f"{C}/export"): "clients.read",
     ("GET", f"{C}/clients/duplicates"): "clients.read",
     ("GET", f"{C}/clients/{{client_id}}/link"): "clients.read",

@@ -98,6 +98,7 @@ ROUTES: tuple[Route, ...] = (
     _r("POST", f"{CL}/leads", "clients", "clients.write"),
     _r("POST", f"{CL}/imports", "clients", "clients.write"),
     _r("POST", f"{CL}/imports/file", "clients", "clients.write"),
+    _r("POST", f"{CL}/imports/preview", "clients", "clients.write"),
     _r("GET", f"{CL}/export", "clients", "clients.read"),
     _r("GET", f"{CL}/clients/duplicates", "clients", "clients.read"),
     _r("GET", f"{CL}/clients/{{client_id}}/link", "clients", "clients.read", client_id="client"),

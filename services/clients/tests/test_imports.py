@@ -304,3 +304,63 @@ def test_the_export_is_documented_as_csv(api: Api) -> None:
     document = api.client.get("/openapi.json").json()
     ok = document["paths"]["/api/v1/clients/export"]["get"]["responses"]["200"]
     assert list(ok["content"]) == ["text/csv"]
+
+
+def test_skip_invalid_imports_the_good_rows_and_reports_the_bad(api: Api) -> None:
+    org = api.organisation()
+    content = csv_file(
+        [
+            HEADER,
+            ["Zofia", "Kowalska", "", "", "", "piano"],
+            ["Jan", "", "", "", "", ""],
+            ["Ola", "Lis", "", "", "2015-13-01", ""],
+            ["Ewa", "Nowak", "", "", "2015-06-01", ""],
+        ]
+    )
+    dry = run(api, org, content, dry_run=True, skip_invalid=True)
+    assert dry.status_code == 200, dry.text
+    assert (dry.json()["valid"], dry.json()["imported"]) == (2, 0)
+    assert count(api, org) == 0
+    done = run(api, org, content, dry_run=False, skip_invalid=True)
+    assert done.status_code == 200, done.text
+    body = done.json()
+    assert (body["rows"], body["valid"], body["imported"]) == (4, 2, 2)
+    assert [(e["row"], e["field"]) for e in body["errors"]] == [(3, "last_name"), (4, "birthday")]
+    names = {
+        r["last_name"]
+        for r in api.sql("SELECT last_name FROM clients WHERE tenant_id = $1", org.tenant_id)
+    }
+    assert names == {"Kowalska", "Nowak"}
+
+
+def test_skip_invalid_still_holds_the_plan_limit(api: Api) -> None:
+    org = api.organisation(plan="free")
+    rows = [HEADER] + [[f"N{i}", "Lis", "", "", "", ""] for i in range(5)]
+    refused = run(api, org, csv_file(rows), dry_run=False, skip_invalid=True)
+    assert refused.status_code == 422
+    assert count(api, org) == 0
+
+
+def test_a_preview_answers_the_columns_and_first_rows(api: Api) -> None:
+    org = api.organisation()
+    rows = [HEADER, ["Zofia", "Kowalska", "", "", "", ""], ["Jan", "Lis", "", "", "", ""]]
+    for fmt, content in (("csv", csv_file(rows)), ("xlsx", xlsx_file(rows))):
+        answer = api.call(
+            "POST",
+            f"{IMPORTS}/preview",
+            org.owner,
+            json={"format": fmt, "content_base64": content},
+        )
+        assert answer.status_code == 200, answer.text
+        assert answer.json() == {"columns": HEADER, "rows": 2, "sample": rows[1:]}
+    bad = api.call(
+        "POST", f"{IMPORTS}/preview", org.owner, json={"format": "csv", "content_base64": "@@"}
+    )
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["field"] == "content_base64"
+    teacher = staff(org.tenant_id, "teacher")
+    refused = api.call(
+        "POST", f"{IMPORTS}/preview", teacher, json={"format": "csv", "content_base64": "eA=="}
+    )
+    assert refused.status_code == 403
+    assert count(api, org) == 0

@@ -29,6 +29,15 @@ async def import_clients(
     return await svc.run(principal, body)
 
 
+@router.post("/imports/preview")
+async def preview_import(
+    body: schemas.ImportPreviewIn, principal: PrincipalDep, svc: ImportsDep
+) -> schemas.ImportPreview:
+    """Reads the file (as /imports would) and answers its columns, its number of rows and its
+    first three rows; nothing is checked or written. Owners and admins."""
+    return await svc.preview(principal, body)
+
+
 @router.post("/imports/file")
 async def import_clients_file(
     principal: PrincipalDep,

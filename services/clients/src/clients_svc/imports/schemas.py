@@ -25,8 +25,36 @@ class ImportOptions(Strict):
     delimiter: Literal[",", ";", "\t"] | None = Field(
         default=None, description="CSV only: the column separator (guessed when left out)"
     )
+    skip_invalid: bool = Field(
+        default=False,
+        description=(
+            "false: all or nothing (a bad row refuses the file); true: the rows without "
+            "errors are imported and every bad row is left out and reported"
+        ),
+    )
 
     model_config = ConfigDict(extra="forbid")
+
+
+class ImportPreviewIn(BaseModel):
+    format: Literal["csv", "xlsx"]
+    delimiter: Literal[",", ";", "\t"] | None = Field(
+        default=None, description="CSV only: the column separator (guessed when left out)"
+    )
+    content_base64: Annotated[str, StringConstraints(min_length=1)] = Field(
+        description="the file's bytes, base64-encoded"
+    )
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ImportPreview(BaseModel):
+    """What a column-mapping screen needs: the file's columns (its first row) and a few of
+    its rows."""
+
+    columns: list[str]
+    rows: int
+    sample: list[list[str]]
 
 
 class ImportIn(ImportOptions):

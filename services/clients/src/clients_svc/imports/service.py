@@ -112,12 +112,15 @@ class Imports:
                     fresh.setdefault(fold(tag), tag)
         new_tags = sorted(fresh.values(), key=fold)
         imported = 0
-        if not errors:
+        bad = {e.row for e in errors}
+        writable = [r for r in good if r.number not in bad]
+        if not errors or body.skip_invalid:
             try:
-                await ensure_capacity(self.ctx, tenant, len(good))
+                await ensure_capacity(self.ctx, tenant, len(writable))
             except ProblemError as exc:
                 errors.append(Problem(0, "file", exc.detail or "over the plan's limit"))
-        if errors and not body.dry_run:
+        refused = any(e.row == 0 for e in errors) or (errors and not body.skip_invalid)
+        if refused and not body.dry_run:
             raise ProblemError(
                 422,
                 "Unprocessable Content",
@@ -132,12 +135,12 @@ class Imports:
                     for e in errors
                 ],
             )
-        if not body.dry_run:
-            imported = await self._write(principal, tenant, good)
+        if not body.dry_run and writable:
+            imported = await self._write(principal, tenant, writable)
         return schemas.ImportReport(
             dry_run=body.dry_run,
             rows=len(rows),
-            valid=len([r for r in good if r.number not in {e.row for e in errors}]),
+            valid=len(writable),
             imported=imported,
             new_tags=new_tags,
             errors=[
@@ -146,6 +149,22 @@ class Imports:
             warnings=[
                 schemas.RowProblem(row=w.row, field=w.field, message=w.message) for w in warnings
             ],
+        )
+
+    async def preview(
+        self, principal: Principal, body: schemas.ImportPreviewIn
+    ) -> schemas.ImportPreview:
+        require_role(principal, *MANAGERS)
+        try:
+            content = base64.b64decode(body.content_base64, validate=True)
+        except (binascii.Error, ValueError):
+            raise invalid("content_base64", "not base64") from None
+        try:
+            table = read_table(content, body.format, body.delimiter)
+        except TableError as exc:
+            raise invalid("content_base64", str(exc)) from None
+        return schemas.ImportPreview(
+            columns=[c.strip() for c in table[0]], rows=len(table) - 1, sample=table[1:4]
         )
 
     async def _scope_problems(self, principal: Principal, rows: list[ImportRow]) -> list[Problem]:
