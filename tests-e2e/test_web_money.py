@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -166,6 +167,124 @@ async def test_a_packs_life_by_clicking(
     await screenshot(page, "money-pack-report")
 
 
+async def test_an_invoice_issued_paid_and_the_payment_cancelled(
+    system: System,
+    gateway: httpx.AsyncClient,
+    browser: Browser,  # noqa: F811
+) -> None:
+    api, email, _ = await a_pack_school(gateway)
+    ada = await api.post(
+        f"{CL}/clients", {"first_name": "Ada", "last_name": "Lis", "phone": "+48601300300"}
+    )
+    today = school_today()
+    page = await new_page(browser, system.gateway_url)
+    await sign_in(page, email)
+    await page.goto(f"/app/clients/{ada['id']}")
+    await page.get_by_role("main").get_by_role("link", name="Issue an invoice").click()
+    await page.get_by_label("Amount (PLN)").fill("150")
+    await page.get_by_label("Due date").fill(str(today + timedelta(days=10)))
+    await page.get_by_label("Description").fill("December lessons")
+    # Sent twice as rendered (a double click): one invoice.
+    assert await double_submit(page, "/app/invoices/new") == [303, 303]
+    issued = (await api.call("GET", f"{BI}/clients/{ada['id']}/invoices"))["items"]
+    assert [i["description"] for i in issued] == ["December lessons"]
+
+    await (
+        page.get_by_role("navigation", name="Main menu")
+        .get_by_role("link", name="Invoices")
+        .click()
+    )
+    row = page.locator("#invoices tbody tr", has_text="December lessons")
+    await expect(row).to_contain_text("Lis Ada")
+    await expect(row).to_contain_text("open")
+    await page.get_by_label("Due from").fill(str(today + timedelta(days=11)))
+    await page.get_by_role("button", name="Show").click()
+    await expect(page.get_by_text("No invoices match.")).to_be_visible()
+    await page.get_by_role("link", name="All invoices").click()
+    await page.get_by_role("link", name="December lessons").click()
+    await expect(page.locator("#invoice-status")).to_have_text("open")
+
+    await page.get_by_role("link", name="Record a payment").click()
+    await page.get_by_label("Amount (PLN)").fill("150")
+    await page.get_by_role("button", name="Record the payment").click()
+    assert await status_text(page) == "Payment recorded."
+    await expect(page.locator("#balance")).to_have_text("PLN150.00")
+    await page.goto("/app/invoices?status=paid")
+    await expect(page.locator("#invoices tbody tr")).to_have_count(1)
+    await screenshot(page, "money-invoices")
+
+    await page.goto(f"/app/clients/{ada['id']}")
+    await page.locator("#ledger").get_by_role("link", name=re.compile("^Cancel")).click()
+    await expect(page.get_by_role("heading", name="Cancel the entry")).to_be_visible()
+    await page.get_by_label("Reason").fill("recorded for the wrong client")
+    await screenshot(page, "money-cancel")
+    await page.get_by_role("button", name="Cancel the entry").click()
+    assert await status_text(page) == "The entry is cancelled."
+    await expect(page.locator("#balance")).to_have_text("PLN0.00")
+    await expect(page.locator("#ledger tr.cancelled")).to_have_count(1)
+    reopened = (await api.call("GET", f"{BI}/clients/{ada['id']}/invoices"))["items"]
+    assert [(i["status"], i["paid_minor"]) for i in reopened] == [("open", 0)]
+    assert page.errors == []  # type: ignore[attr-defined]
+    await screenshot(page, "money-card")
+
+
+CSV = (
+    "First name;Last name;Phone;Birthday\n"
+    "Zofia;Kowalska;601 400 100;2015-06-01\n"
+    "Jan;Lis;601 400 101;2015-13-01\n"
+    "Ewa;Nowak;601 400 102;01.02.2016\n"
+)
+
+
+async def test_an_import_with_a_bad_row_and_the_export(
+    system: System,
+    gateway: httpx.AsyncClient,
+    browser: Browser,  # noqa: F811
+) -> None:
+    api, _signed_up, email = await school(gateway, "Import school")
+    page = await new_page(browser, system.gateway_url)
+    await sign_in(page, email)
+    await page.goto("/app/clients")
+    await page.get_by_role("link", name="Import", exact=True).click()
+    await page.get_by_label("File").set_input_files(
+        files=[{"name": "clients.csv", "mimeType": "text/csv", "buffer": CSV.encode()}]
+    )
+    await page.get_by_role("button", name="Next: the columns").click()
+    # The columns are guessed from the headers.
+    for label, column in (("First name", "First name"), ("Birthday", "Birthday")):
+        await expect(page.get_by_label(label, exact=True)).to_have_value(column)
+    await expect(page.get_by_label("Email", exact=True)).to_have_value("")
+    await page.get_by_role("button", name="Check the file").click()
+
+    summary = page.locator("#dry-run-summary")
+    await expect(summary).to_have_text(
+        "2 rows can be imported; 1 row has problems and will be left out."
+    )
+    problems = page.locator("#import-errors tbody tr")
+    await expect(problems).to_have_count(1)
+    assert [await c.inner_text() for c in await problems.first.locator("td").all()][:2] == [
+        "3",
+        "Birthday",
+    ]
+    assert (await api.call("GET", f"{CL}/clients"))["items"] == []  # a dry run writes nothing
+    await screenshot(page, "money-import-check")
+    await page.get_by_role("button", name="Import 2 clients").click()
+    await expect(page.locator("#import-done")).to_have_text("2 clients imported. 1 row left out.")
+    await screenshot(page, "money-import-done")
+    clients = (await api.call("GET", f"{CL}/clients"))["items"]
+    assert sorted(c["last_name"] for c in clients) == ["Kowalska", "Nowak"]
+
+    await page.get_by_role("link", name="Open the clients").click()
+    async with page.expect_download() as download_info:
+        await page.get_by_role("link", name="Export CSV").click()
+    download = await download_info.value
+    assert download.suggested_filename == "clients.csv"
+    exported = Path(await download.path()).read_text(encoding="utf-8-sig").splitlines()
+    assert exported[0].startswith("id,first_name,last_name")
+    assert sorted(line.split(",")[2] for line in exported[1:]) == ["Kowalska", "Nowak"]
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
 WORDS = {"en": "Clients", "ru": "Клиенты", "pl": "Klienci", "uk": "Клієнти"}
 
 
@@ -215,11 +334,28 @@ async def test_money_pages_answer_in_every_language(
         f"{pack_path}/freeze",
         {"from_date": str(today), "until_date": str(today + timedelta(days=3))},
     )
+    invoice = await api.post(
+        f"{BI}/clients/{ola['id']}/invoices",
+        {"amount_minor": 5000, "due_on": str(today), "description": "January"},
+    )
+    payment = await api.post(
+        f"{BI}/clients/{ola['id']}/payments",
+        {"amount_minor": 5000, "method": "cash"},
+        **{"Idempotency-Key": uuid.uuid4().hex},
+    )
     page = await new_page(browser, system.gateway_url)
     await sign_in(page, email)
     await in_every_language(
         page,
         [
+            "/app/invoices",
+            f"/app/invoices?status=overdue&due_from={today}",
+            "/app/invoices/new",
+            f"/app/invoices/new?client_id={ola['id']}",
+            f"/app/clients/{ola['id']}/invoices/{invoice['id']}",
+            f"/app/clients/{ola['id']}/payment?pays_for=invoice:{invoice['id']}",
+            f"/app/clients/{ola['id']}/entries/{payment['id']}/cancel",
+            "/app/clients/import",
             f"/app/clients/{ola['id']}",
             f"/app/clients/{ola['id']}/packs/{packs[0]['id']}",
             f"/app/clients/{ola['id']}/packs/{packs[1]['id']}",

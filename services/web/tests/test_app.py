@@ -75,7 +75,18 @@ def test_a_form_without_our_csrf_token_is_refused(client: TestClient) -> None:
 
 
 @pytest.mark.parametrize(
-    "page", ["/app", "/app/groups", "/app/clients", "/app/catalogue", "/app/figures"]
+    "page",
+    [
+        "/app",
+        "/app/groups",
+        "/app/clients",
+        "/app/catalogue",
+        "/app/figures",
+        "/app/packs",
+        "/app/invoices",
+        "/app/clients/import",
+        "/app/clients/export",
+    ],
 )
 def test_staff_pages_need_a_signed_in_person(client: TestClient, page: str) -> None:
     response = client.get(page)

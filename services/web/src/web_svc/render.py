@@ -31,6 +31,7 @@ MENU: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("/app/rooms", N_("Rooms"), frozenset({"owner", "admin"})),
     ("/app/catalogue", N_("Catalogue"), frozenset({"owner", "admin", "accountant"})),
     ("/app/packs", N_("Packs"), frozenset({"owner", "admin", "accountant"})),
+    ("/app/invoices", N_("Invoices"), frozenset({"owner", "admin", "accountant"})),
     ("/app/figures", N_("Figures"), ALL_STAFF),
 )
 

@@ -63,6 +63,7 @@ async def clients(
             "tags": items(tags),
             "groups": items(groups),
             "can_write": caller.role in WRITERS,
+            "can_import": caller.role in ("owner", "admin"),
             "filtered": any(filters.values()),
             "money": sees_money(caller),
         },

@@ -49,8 +49,11 @@ async def sell(
 
 
 @router.get("/app/clients/{client_id}/payment")
-async def payment_page(request: Request, caller: StaffDep, client_id: str) -> Response:
-    return await _wizard(request, caller, client_id, {}, None)
+async def payment_page(
+    request: Request, caller: StaffDep, client_id: str, pays_for: str = ""
+) -> Response:
+    """`pays_for` (pack:<id> or invoice:<id>) chooses what it pays for, as from an invoice."""
+    return await _wizard(request, caller, client_id, {"pays_for": pays_for}, None)
 
 
 async def _wizard(
