@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -279,7 +278,8 @@ async def test_an_import_with_a_bad_row_and_the_export(
         await page.get_by_role("link", name="Export CSV").click()
     download = await download_info.value
     assert download.suggested_filename == "clients.csv"
-    exported = Path(await download.path()).read_text(encoding="utf-8-sig").splitlines()
+    saved = await download.path()
+    exported = saved.read_text(encoding="utf-8-sig").splitlines()
     assert exported[0].startswith("id,first_name,last_name")
     assert sorted(line.split(",")[2] for line in exported[1:]) == ["Kowalska", "Nowak"]
     assert page.errors == []  # type: ignore[attr-defined]
