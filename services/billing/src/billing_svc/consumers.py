@@ -13,19 +13,18 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from billing_svc.clients import ensure_client, ensure_clients
 from billing_svc.context import Context, system_clock
-from billing_svc.models import Client, Group, Lesson, Organisation, Pack, PackFreeze, messaging
+from billing_svc.models import messaging
 from billing_svc.packs.consumption import Consumption, MarkChange
 from billing_svc.packs.events import history
+from billing_svc.packs.repository import PacksRepository
 from billing_svc.packs.schemas import FreezeIn, UnfreezeIn
 from billing_svc.packs.service import Packs
+from billing_svc.readmodels import ReadModels
 from crm_contracts.envelope import EventEnvelope
 from crm_contracts.events import clients as client_events
 from crm_contracts.events import identity as identity_events
@@ -45,59 +44,40 @@ def _ctx(session: AsyncSession) -> Context:
 # --- identity ---------------------------------------------------------------------------------
 
 
-async def _organisation(
-    session: AsyncSession, org_id: uuid.UUID, currency: str, time_zone: str
-) -> None:
-    org = await session.get(Organisation, org_id)
-    if org is None:
-        session.add(
-            Organisation(
-                id=org_id,
-                currency=currency,
-                time_zone=time_zone,
-                absence_uses_class=False,
-                due_soon_days=3,
-                version=1,
-            )
-        )
-    else:
-        org.currency, org.time_zone = currency, time_zone
-    await session.flush()
-
-
 @handlers.on(identity_events.OrganisationRegistered)
 async def on_organisation_registered(
     session: AsyncSession, envelope: EventEnvelope, payload: identity_events.OrganisationRegistered
 ) -> None:
-    await _organisation(session, payload.organisation_id, payload.currency, payload.time_zone)
+    await ReadModels(session).organisation(
+        payload.organisation_id, payload.currency, payload.time_zone
+    )
 
 
 @handlers.on(identity_events.OrganisationUpdated)
 async def on_organisation_updated(
     session: AsyncSession, envelope: EventEnvelope, payload: identity_events.OrganisationUpdated
 ) -> None:
-    await _organisation(session, payload.organisation_id, payload.currency, payload.time_zone)
+    await ReadModels(session).organisation(
+        payload.organisation_id, payload.currency, payload.time_zone
+    )
 
 
 # --- clients ----------------------------------------------------------------------------------
 
 
-def _set_family(client: Client, family_id: uuid.UUID | None, at: datetime) -> None:
-    """The client's family from an event, unless a newer event already set it."""
-    known = client.family_at
-    if known is None or known <= at:
-        client.family_id, client.family_at = family_id, at
-
-
 async def _client_state(
     session: AsyncSession, envelope: EventEnvelope, payload: client_events.ClientState
 ) -> None:
-    client = await ensure_client(session, envelope.tenant_id, payload.client_id)
-    client.first_name, client.last_name = payload.first_name, payload.last_name
-    client.branch_id = payload.branch_id
-    _set_family(client, payload.family_id, envelope.time)
-    client.status = payload.status
-    await session.flush()
+    await ReadModels(session).client_state(
+        envelope.tenant_id,
+        payload.client_id,
+        first_name=payload.first_name,
+        last_name=payload.last_name,
+        branch_id=payload.branch_id,
+        family_id=payload.family_id,
+        status=payload.status,
+        at=envelope.time,
+    )
 
 
 @handlers.on(client_events.ClientRegistered)
@@ -120,10 +100,12 @@ async def on_client_archived(
 ) -> None:
     """The client's subscriptions stop renewing by themselves, so that restoring the client
     later does not charge the periods in between; staff turn renewal back on if wanted."""
-    client = await ensure_client(session, envelope.tenant_id, payload.client_id)
+    client = await ReadModels(session).client(envelope.tenant_id, payload.client_id)
     client.status = "archived"
     ctx = _ctx(session)
-    for pack in await _client_packs(session, envelope.tenant_id, payload.client_id):
+    for pack in await PacksRepository(session).active_of_client(
+        envelope.tenant_id, payload.client_id
+    ):
         if pack.kind == "subscription" and pack.auto_renew:
             pack.auto_renew = False
             pack.version += 1
@@ -135,18 +117,9 @@ async def on_client_archived(
 async def on_client_restored(
     session: AsyncSession, envelope: EventEnvelope, payload: client_events.ClientRestored
 ) -> None:
-    client = await ensure_client(session, envelope.tenant_id, payload.client_id)
+    client = await ReadModels(session).client(envelope.tenant_id, payload.client_id)
     client.status = "active"
     await session.flush()
-
-
-async def _client_packs(session: AsyncSession, tenant: uuid.UUID, client: uuid.UUID) -> list[Pack]:
-    rows = await session.execute(
-        select(Pack)
-        .where(Pack.tenant_id == tenant, Pack.client_id == client, Pack.status == "active")
-        .order_by(Pack.id)
-    )
-    return list(rows.scalars())
 
 
 @handlers.on(client_events.ClientFrozen)
@@ -156,12 +129,12 @@ async def on_client_frozen(
     """Freezes each of the client's packs still valid during the freeze; a pack already
     frozen on some of those days keeps its own freeze."""
     tenant = envelope.tenant_id
-    client = await ensure_client(session, tenant, payload.client_id)
+    client = await ReadModels(session).client(tenant, payload.client_id)
     client.status = "frozen"
     client.frozen_from, client.frozen_until = payload.from_date, payload.until_date
     ctx = _ctx(session)
     packs = Packs(ctx)
-    for pack in await _client_packs(session, tenant, payload.client_id):
+    for pack in await PacksRepository(session).active_of_client(tenant, payload.client_id):
         if pack.ends_on is not None and pack.ends_on < payload.from_date:
             continue
         try:
@@ -182,7 +155,7 @@ async def on_client_unfrozen(
     session: AsyncSession, envelope: EventEnvelope, payload: client_events.ClientUnfrozen
 ) -> None:
     tenant = envelope.tenant_id
-    client = await ensure_client(session, tenant, payload.client_id)
+    client = await ReadModels(session).client(tenant, payload.client_id)
     client.status = "active"
     client.frozen_from = client.frozen_until = None
     if payload.reason != "manual":
@@ -191,15 +164,8 @@ async def on_client_unfrozen(
     ctx = _ctx(session)
     last = (await ctx.today(tenant)) - timedelta(days=1)
     packs = Packs(ctx)
-    for pack in await _client_packs(session, tenant, payload.client_id):
-        frozen = await session.execute(
-            select(PackFreeze.id).where(
-                PackFreeze.pack_id == pack.id,
-                PackFreeze.source == "client",
-                PackFreeze.until_date > last,
-            )
-        )
-        if frozen.first() is None:
+    for pack in await PacksRepository(session).active_of_client(tenant, payload.client_id):
+        if not await PacksRepository(session).frozen_with_client_after(pack.id, last):
             continue
         await packs.life.unfreeze(
             None, payload.client_id, pack.id, UnfreezeIn(last_frozen_day=last), tenant=tenant
@@ -210,43 +176,12 @@ async def on_client_unfrozen(
 async def on_family_changed(
     session: AsyncSession, envelope: EventEnvelope, payload: client_events.FamilyChanged
 ) -> None:
-    """The whole family as it is now: members not listed any more are out of it."""
-    tenant, at = envelope.tenant_id, envelope.time
-    members = await ensure_clients(session, {(tenant, m) for m in payload.member_ids})
-    for client in members.values():
-        _set_family(client, payload.family_id, at)
-    former = await session.scalars(
-        select(Client).where(
-            Client.tenant_id == tenant,
-            Client.family_id == payload.family_id,
-            Client.id.not_in(list(members)),
-        )
+    await ReadModels(session).family(
+        envelope.tenant_id, payload.family_id, payload.member_ids, envelope.time
     )
-    for client in former:
-        _set_family(client, None, at)
-    await session.flush()
 
 
 # --- journal ----------------------------------------------------------------------------------
-
-
-async def _group(
-    session: AsyncSession,
-    tenant: uuid.UUID,
-    group_id: uuid.UUID,
-    branch_id: uuid.UUID,
-    programme: str | None,
-    teacher_ids: list[uuid.UUID] | None,
-) -> None:
-    group = await session.get(Group, group_id)
-    if group is None:
-        group = Group(id=group_id, tenant_id=tenant, branch_id=branch_id)
-        session.add(group)
-    elif group.tenant_id != tenant:
-        return
-    group.branch_id, group.programme = branch_id, programme
-    group.teacher_id = teacher_ids[0] if teacher_ids else None
-    await session.flush()
 
 
 async def on_group(
@@ -254,8 +189,7 @@ async def on_group(
     envelope: EventEnvelope,
     payload: journal_events.GroupCreated | journal_events.GroupUpdated,
 ) -> None:
-    await _group(
-        session,
+    await ReadModels(session).group(
         envelope.tenant_id,
         payload.group_id,
         payload.branch_id,
@@ -272,26 +206,16 @@ handlers.on(journal_events.GroupUpdated)(on_group)
 async def on_lesson_scheduled(
     session: AsyncSession, envelope: EventEnvelope, payload: journal_events.LessonScheduled
 ) -> None:
-    lesson = await session.get(Lesson, payload.lesson_id)
-    if lesson is None:
-        session.add(
-            Lesson(
-                id=payload.lesson_id,
-                tenant_id=envelope.tenant_id,
-                group_id=payload.group_id,
-                teacher_id=payload.teacher_id,
-            )
-        )
-    elif lesson.tenant_id == envelope.tenant_id:
-        lesson.teacher_id = payload.teacher_id
-    await session.flush()
+    await ReadModels(session).lesson(
+        envelope.tenant_id, payload.lesson_id, payload.group_id, payload.teacher_id
+    )
 
 
 @handlers.on(journal_events.AttendanceMarked)
 async def on_attendance_marked(
     session: AsyncSession, envelope: EventEnvelope, payload: journal_events.AttendanceMarked
 ) -> None:
-    await ensure_client(session, envelope.tenant_id, payload.client_id)
+    await ReadModels(session).client(envelope.tenant_id, payload.client_id)
     await Consumption(_ctx(session)).apply(
         MarkChange(
             tenant_id=envelope.tenant_id,
@@ -311,7 +235,7 @@ async def on_attendance_marked(
 async def on_attendance_unmarked(
     session: AsyncSession, envelope: EventEnvelope, payload: journal_events.AttendanceUnmarked
 ) -> None:
-    await ensure_client(session, envelope.tenant_id, payload.client_id)
+    await ReadModels(session).client(envelope.tenant_id, payload.client_id)
     await Consumption(_ctx(session)).apply(
         MarkChange(
             tenant_id=envelope.tenant_id,

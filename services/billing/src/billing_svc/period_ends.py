@@ -15,12 +15,12 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from billing_svc.context import Context
-from billing_svc.models import Client, Organisation, Pack
+from billing_svc.models import Organisation
 from billing_svc.packs.period_ends import PeriodEnds
+from billing_svc.packs.repository import PacksRepository
 from crm_messaging import Outbox
 from crm_platform.db import Database
 from crm_platform.logs import get_logger
@@ -54,29 +54,11 @@ async def _candidates(
 ) -> list[uuid.UUID]:
     # A day of slack for the time zones; the exact day is decided in the pack's organisation.
     tomorrow = clock().astimezone(UTC).date() + timedelta(days=1)
-    archived = exists().where(Client.id == Pack.client_id, Client.status == "archived")
-    query = (
-        select(Pack.id)
-        .where(
-            Pack.id > after,
-            Pack.status == "active",
-            Pack.ends_on < tomorrow,
-            or_(
-                and_(Pack.leftover == "burn", Pack.classes_left > 0),
-                and_(Pack.kind == "subscription", Pack.auto_renew.is_(True), ~archived),
-            ),
-        )
-        .order_by(Pack.id)
-        .limit(BATCH)
-    )
-    return list((await session.execute(query)).scalars())
+    return await PacksRepository(session).ending_before(tomorrow, after, BATCH)
 
 
 async def _close(ctx: Context, pack_id: uuid.UUID) -> int:
-    query = select(Pack).where(Pack.id == pack_id)
-    if ctx.session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    pack = (await ctx.session.execute(query)).scalar_one_or_none()
+    pack = await PacksRepository(ctx.session).lock_unless_held(pack_id)
     if pack is None:
         return 0  # locked by another worker or a request: the next pass sees it
     org = await ctx.session.get(Organisation, pack.tenant_id)

@@ -20,16 +20,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
-from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from billing_svc.claims import claim
 from billing_svc.context import REMINDERS_CHANNEL, Context
 from billing_svc.domain.due import DueState, notices_due
-from billing_svc.domain.pack_notices import RUNNING_LOW_CLASSES, PackState, pack_notices_due
+from billing_svc.domain.pack_notices import PackState, pack_notices_due
 from billing_svc.domain.periods import Freeze, frozen_on
+from billing_svc.invoices.repository import InvoicesRepository
 from billing_svc.invoices.service import pack_share
 from billing_svc.ledger.repository import LedgerRepository
 from billing_svc.models import (
@@ -39,10 +39,10 @@ from billing_svc.models import (
     DueNotice,
     Organisation,
     Pack,
-    PackFreeze,
     PackNotice,
 )
 from billing_svc.month_ends import snapshot_debts_once
+from billing_svc.packs.repository import PacksRepository
 from billing_svc.period_ends import close_periods_once
 from crm_contracts.events.billing import (
     PackExpiring,
@@ -79,8 +79,8 @@ async def _client_frozen(session: AsyncSession, client_id: uuid.UUID, today: dat
 async def _pack_frozen(session: AsyncSession, pack_id: uuid.UUID | None, today: date) -> bool:
     if pack_id is None:
         return False
-    rows = await session.execute(select(PackFreeze).where(PackFreeze.pack_id == pack_id))
-    return frozen_on(today, [Freeze(f.from_date, f.until_date) for f in rows.scalars()])
+    freezes = (await PacksRepository(session).freezes([pack_id]))[pack_id]
+    return frozen_on(today, [Freeze(f.from_date, f.until_date) for f in freezes])
 
 
 async def run_once(database: Database, outbox: Outbox, clock: Callable[[], datetime]) -> int:
@@ -126,26 +126,7 @@ async def _candidates(
     # A day of slack either way covers every organisation's time zone; the exact day is
     # decided per item in its organisation's calendar.
     tomorrow = clock().astimezone(UTC).date() + timedelta(days=1)
-
-    def sent(notice: str) -> Any:
-        return exists().where(and_(DueNotice.due_item_id == DueItem.id, DueNotice.notice == notice))
-
-    query = (
-        select(DueItem)
-        .where(
-            DueItem.id > after,
-            DueItem.settled_at.is_(None),
-            or_(
-                and_(DueItem.soon_from <= tomorrow, ~sent("due_soon")),
-                and_(DueItem.due_on <= tomorrow, ~sent("overdue")),
-            ),
-        )
-        .order_by(DueItem.id)
-        .limit(BATCH)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True, of=DueItem)
-    return list((await session.execute(query)).scalars())
+    return await InvoicesRepository(session).due_to_remind(tomorrow, after, BATCH)
 
 
 async def _remind(ctx: Context, item: DueItem) -> int:
@@ -162,12 +143,7 @@ async def _remind(ctx: Context, item: DueItem) -> int:
     if paid >= item.amount_minor or balance >= 0:
         item.settled_at = clock()
         return 0
-    sent_before = {
-        n
-        for (n,) in await session.execute(
-            select(DueNotice.notice).where(DueNotice.due_item_id == item.id)
-        )
-    }
+    sent_before = await InvoicesRepository(session).notices_sent(item.id)
     state = DueState(
         due_on=item.due_on,
         settled=False,
@@ -212,43 +188,7 @@ async def _pack_candidates(
 ) -> list[Pack]:
     # A day of slack either way for the time zones; the lead time is the organisation's.
     today = clock().astimezone(UTC).date()
-    tomorrow, yesterday = today + timedelta(days=1), today - timedelta(days=1)
-
-    def sent(notice: str) -> Any:
-        return exists().where(
-            PackNotice.pack_id == Pack.id,
-            PackNotice.notice == notice,
-            PackNotice.period_end == func.coalesce(Pack.ends_on, NO_END),
-        )
-
-    query = (
-        select(Pack)
-        .join(Organisation, Organisation.id == Pack.tenant_id)
-        .where(
-            Pack.id > after,
-            Pack.status == "active",
-            Pack.starts_on <= tomorrow,
-            or_(Pack.ends_on.is_(None), Pack.ends_on >= yesterday),
-            or_(
-                and_(
-                    Pack.ends_on.is_not(None),
-                    Pack.ends_on - Organisation.due_soon_days <= tomorrow,
-                    ~sent("expiring"),
-                ),
-                and_(
-                    Pack.classes_total.is_not(None),
-                    Pack.classes_left <= RUNNING_LOW_CLASSES,
-                    Pack.classes_left < Pack.classes_total,
-                    ~sent("running_low"),
-                ),
-            ),
-        )
-        .order_by(Pack.id)
-        .limit(BATCH)
-    )
-    # On SQLite (the embedded mode) the date arithmetic above lets more packs through; the
-    # rule in _remind_pack decides exactly either way.
-    return list((await session.execute(query)).scalars())
+    return await PacksRepository(session).to_remind(today, after, BATCH)
 
 
 async def _remind_pack(ctx: Context, pack: Pack) -> int:
@@ -258,14 +198,7 @@ async def _remind_pack(ctx: Context, pack: Pack) -> int:
         return 0
     today = ctx.today_in(org)
     period_end = pack.ends_on or NO_END
-    sent_before = {
-        n
-        for (n,) in await session.execute(
-            select(PackNotice.notice).where(
-                PackNotice.pack_id == pack.id, PackNotice.period_end == period_end
-            )
-        )
-    }
+    sent_before = await PacksRepository(session).notices_sent(pack.id, period_end)
     state = PackState(
         active=pack.status == "active",
         starts_on=pack.starts_on,

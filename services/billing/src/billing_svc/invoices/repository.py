@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from billing_svc.models import DueItem, Invoice
+from billing_svc.models import DueItem, DueNotice, Invoice
 from crm_platform.pagination import keyset
 
 
@@ -52,6 +52,38 @@ class InvoicesRepository:
             )
         )
         return sorted({i for i in rows if i is not None})
+
+    async def due_to_remind(self, tomorrow: date, after: uuid.UUID, limit: int) -> list[DueItem]:
+        """Unsettled due items, after `after` in id order, with a reminder due by `tomorrow`
+        not sent yet; locked, skipping those another scheduler holds (PostgreSQL)."""
+
+        def sent(notice: str) -> Any:
+            return exists().where(
+                and_(DueNotice.due_item_id == DueItem.id, DueNotice.notice == notice)
+            )
+
+        query = (
+            select(DueItem)
+            .where(
+                DueItem.id > after,
+                DueItem.settled_at.is_(None),
+                or_(
+                    and_(DueItem.soon_from <= tomorrow, ~sent("due_soon")),
+                    and_(DueItem.due_on <= tomorrow, ~sent("overdue")),
+                ),
+            )
+            .order_by(DueItem.id)
+            .limit(limit)
+        )
+        if self.session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True, of=DueItem)
+        return list((await self.session.execute(query)).scalars())
+
+    async def notices_sent(self, due_item_id: uuid.UUID) -> set[str]:
+        rows = await self.session.execute(
+            select(DueNotice.notice).where(DueNotice.due_item_id == due_item_id)
+        )
+        return {n for (n,) in rows}
 
     async def page(
         self,

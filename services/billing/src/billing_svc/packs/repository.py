@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import Text, and_, cast, or_, select
+from sqlalchemy import Text, and_, cast, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from billing_svc.models import Client, Pack, PackEvent, PackFreeze, Usage
+from billing_svc.domain.pack_notices import RUNNING_LOW_CLASSES
+from billing_svc.models import (
+    NO_END,
+    Client,
+    Organisation,
+    Pack,
+    PackEvent,
+    PackFreeze,
+    PackNotice,
+    Usage,
+)
 from crm_platform.pagination import keyset
 
 
@@ -24,6 +35,105 @@ class PacksRepository:
         if for_update:
             query = query.with_for_update()
         return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def active_of_client(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> list[Pack]:
+        """The client's own active packs, in id order."""
+        rows = await self.session.execute(
+            select(Pack)
+            .where(
+                Pack.tenant_id == tenant_id, Pack.client_id == client_id, Pack.status == "active"
+            )
+            .order_by(Pack.id)
+        )
+        return list(rows.scalars())
+
+    async def frozen_with_client_after(self, pack_id: uuid.UUID, last: date) -> bool:
+        """Whether a freeze the pack took from its client's lasts past `last`."""
+        frozen = await self.session.execute(
+            select(PackFreeze.id).where(
+                PackFreeze.pack_id == pack_id,
+                PackFreeze.source == "client",
+                PackFreeze.until_date > last,
+            )
+        )
+        return frozen.first() is not None
+
+    async def to_remind(self, today: date, after: uuid.UUID, limit: int) -> list[Pack]:
+        """Active packs, after `after` in id order, that may be about to expire (by their
+        organisation's lead time) or running low, without that reminder for this period;
+        a day of slack either way for the time zones (the rule decides exactly)."""
+        tomorrow, yesterday = today + timedelta(days=1), today - timedelta(days=1)
+
+        def sent(notice: str) -> Any:
+            return exists().where(
+                PackNotice.pack_id == Pack.id,
+                PackNotice.notice == notice,
+                PackNotice.period_end == func.coalesce(Pack.ends_on, NO_END),
+            )
+
+        query = (
+            select(Pack)
+            .join(Organisation, Organisation.id == Pack.tenant_id)
+            .where(
+                Pack.id > after,
+                Pack.status == "active",
+                Pack.starts_on <= tomorrow,
+                or_(Pack.ends_on.is_(None), Pack.ends_on >= yesterday),
+                or_(
+                    and_(
+                        Pack.ends_on.is_not(None),
+                        Pack.ends_on - Organisation.due_soon_days <= tomorrow,
+                        ~sent("expiring"),
+                    ),
+                    and_(
+                        Pack.classes_total.is_not(None),
+                        Pack.classes_left <= RUNNING_LOW_CLASSES,
+                        Pack.classes_left < Pack.classes_total,
+                        ~sent("running_low"),
+                    ),
+                ),
+            )
+            .order_by(Pack.id)
+            .limit(limit)
+        )
+        # On SQLite (the embedded mode) the date arithmetic above lets more packs through.
+        return list((await self.session.execute(query)).scalars())
+
+    async def ending_before(self, day: date, after: uuid.UUID, limit: int) -> list[uuid.UUID]:
+        """Active packs, after `after` in id order, ending before `day` with something to
+        do at the end: leftover classes to burn, or a subscription of a kept client that
+        renews by itself."""
+        archived = exists().where(Client.id == Pack.client_id, Client.status == "archived")
+        query = (
+            select(Pack.id)
+            .where(
+                Pack.id > after,
+                Pack.status == "active",
+                Pack.ends_on < day,
+                or_(
+                    and_(Pack.leftover == "burn", Pack.classes_left > 0),
+                    and_(Pack.kind == "subscription", Pack.auto_renew.is_(True), ~archived),
+                ),
+            )
+            .order_by(Pack.id)
+            .limit(limit)
+        )
+        return list((await self.session.execute(query)).scalars())
+
+    async def lock_unless_held(self, pack_id: uuid.UUID) -> Pack | None:
+        """The pack, locked; None when another transaction holds it (PostgreSQL)."""
+        query = select(Pack).where(Pack.id == pack_id)
+        if self.session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def notices_sent(self, pack_id: uuid.UUID, period_end: date) -> set[str]:
+        rows = await self.session.execute(
+            select(PackNotice.notice).where(
+                PackNotice.pack_id == pack_id, PackNotice.period_end == period_end
+            )
+        )
+        return {n for (n,) in rows}
 
     async def client_packs(
         self, tenant_id: uuid.UUID, client_id: uuid.UUID, cursor: str | None, limit: int
