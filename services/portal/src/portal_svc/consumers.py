@@ -22,6 +22,7 @@ from crm_messaging import Handlers, Outbox
 from portal_svc.context import Context, system_clock
 from portal_svc.makeups.service import decided as makeups_decided
 from portal_svc.models import EventLog, messaging
+from portal_svc.overview import cache as overview_cache
 from portal_svc.profile.service import decided as profile_decided
 from portal_svc.readmodels import ReadModels
 
@@ -54,6 +55,7 @@ async def project(session: AsyncSession, envelope: EventEnvelope, payload: Event
     models = ReadModels(session)
     await models.seen(envelope.tenant_id, envelope.context, envelope.time)
     await projection(models, envelope, payload)
+    await overview_cache.bump(session, envelope.tenant_id)
 
 
 def on(*payload_types: type[P]) -> Callable[[Projection], Projection]:

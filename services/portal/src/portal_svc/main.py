@@ -12,6 +12,7 @@ from portal_svc.api import router, staff_router
 from portal_svc.consumers import handlers
 from portal_svc.context import system_clock
 from portal_svc.models import messaging
+from portal_svc.overview.cache import OverviewCache
 from portal_svc.settings import Settings
 
 DEFAULT_PORT = 8106
@@ -32,6 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         components=components,
     )
     app.state.outbox = holder[0].outbox
+    app.state.overview_cache = OverviewCache(settings.overview_cache_entries)
     # What "now" is; tests set a fixed clock to reach make-up windows and expiries.
     app.state.clock = system_clock
     return app

@@ -13,7 +13,19 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, Index, Integer, LargeBinary, String, Text, Uuid, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    Uuid,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from crm_messaging.tables import MessagingTables
@@ -48,6 +60,16 @@ class SourceSeen(Base):
     tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     source: Mapped[str] = mapped_column(String(32), primary_key=True)
     last_event_at: Mapped[datetime] = mapped_column(TZ)
+
+
+class OverviewVersion(Base):
+    """A counter per organisation, raised by every event projected into its read models (and
+    by a message read): a cached overview of an older version is not served."""
+
+    __tablename__ = "rm_versions"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
 
 
 class Organisation(Base):

@@ -16,6 +16,8 @@ class Settings(ServiceSettings):
     file_link_secret: str = DEV_FILE_LINK_SECRET
     file_link_ttl_seconds: int = Field(default=300, ge=10, le=3600)
     max_file_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    # Overviews kept in each process (overview/cache.py); 0 computes every one afresh.
+    overview_cache_entries: int = Field(default=10_000, ge=0)
 
     @model_validator(mode="after")
     def _refuse_dev_file_link_secret(self) -> Self:

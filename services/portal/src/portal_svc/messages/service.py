@@ -13,6 +13,7 @@ from portal_svc.context import Context
 from portal_svc.messages import schemas
 from portal_svc.messages.repository import MessagesRepository
 from portal_svc.models import MessageRead
+from portal_svc.overview import cache as overview_cache
 from portal_svc.schemas_common import AsOf
 
 
@@ -54,6 +55,7 @@ class Messages:
             insert(MessageRead).on_conflict_do_nothing(),
             [{"message_id": i, "tenant_id": tenant_id, "read_at": now} for i in ids],
         )
+        await overview_cache.bump(self.ctx.session, tenant_id)  # its unread count
 
     async def mark_read(self, scope: Scope, message_id: uuid.UUID) -> None:
         if await self.repo.message(scope.tenant_id, scope.client_id, message_id) is None:

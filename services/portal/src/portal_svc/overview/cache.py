@@ -1,0 +1,87 @@
+"""The overview, cached per (organisation, caller, client) in the process.
+
+Each organisation has a version (rm_versions) that every event projected into its read models
+raises in the same transaction, as does marking a message read. A request reads the version
+(one primary-key lookup) and is answered from the cache when the entry was made at that
+version on the same day in the organisation's time zone; else the overview is computed and
+kept. Several processes share the database, so every one of them sees every change; an entry
+is made at the version read before its queries ran, so a change that lands meanwhile makes
+the next request compute again rather than keep a stale answer."""
+
+from __future__ import annotations
+
+import uuid
+import zoneinfo
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from portal_svc.models import OverviewVersion
+
+Key = tuple[str, uuid.UUID, tuple[uuid.UUID, ...], uuid.UUID | None]
+
+
+async def bump(session: AsyncSession, tenant_id: uuid.UUID) -> None:
+    """Raises the organisation's version (within the caller's transaction)."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(OverviewVersion).values(tenant_id=tenant_id, version=1)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[OverviewVersion.tenant_id],
+            set_={"version": OverviewVersion.version + 1},
+        )
+    )
+
+
+async def current(session: AsyncSession, tenant_id: uuid.UUID) -> int:
+    found = await session.scalar(
+        select(OverviewVersion.version).where(OverviewVersion.tenant_id == tenant_id)
+    )
+    return int(found or 0)
+
+
+def local_day(now: datetime, time_zone: str) -> date:
+    try:
+        zone = zoneinfo.ZoneInfo(time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    return now.astimezone(zone).date()
+
+
+@dataclass(frozen=True)
+class Entry:
+    version: int
+    time_zone: str
+    day: date
+    body: bytes
+
+
+class OverviewCache:
+    """Least recently used entries, at most `size` of them (0: nothing is kept)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._entries: OrderedDict[Key, Entry] = OrderedDict()
+
+    def get(self, key: Key, version: int, now: datetime) -> bytes | None:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        if entry.version != version or local_day(now, entry.time_zone) != entry.day:
+            del self._entries[key]
+            return None
+        self._entries.move_to_end(key)
+        return entry.body
+
+    def put(self, key: Key, entry: Entry) -> None:
+        if self.size <= 0:
+            return
+        self._entries[key] = entry
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
