@@ -54,8 +54,9 @@ async def project(session: AsyncSession, envelope: EventEnvelope, payload: Event
     _, projection = projections[(envelope.type, envelope.version)]
     models = ReadModels(session)
     await models.seen(envelope.tenant_id, envelope.context, envelope.time)
-    await projection(models, envelope, payload)
+    # Right after the source's row, the organisation's other row every event writes.
     await overview_cache.bump(session, envelope.tenant_id)
+    await projection(models, envelope, payload)
 
 
 def on(*payload_types: type[P]) -> Callable[[Projection], Projection]:
