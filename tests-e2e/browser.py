@@ -37,9 +37,19 @@ async def browser() -> AsyncIterator[Browser]:
         await launched.close()
 
 
-async def new_page(browser: Browser, base_url: str, locale: str = "en-GB") -> Page:
+DESKTOP = {"width": 1280, "height": 860}
+PHONE = {"width": 390, "height": 844}
+
+
+async def new_page(
+    browser: Browser, base_url: str, locale: str = "en-GB", viewport: dict[str, int] = DESKTOP
+) -> Page:
     context = await browser.new_context(
-        base_url=base_url, locale=locale, viewport={"width": 1280, "height": 860}
+        base_url=base_url,
+        locale=locale,
+        viewport=viewport,  # type: ignore[arg-type]
+        is_mobile=viewport["width"] < 600,
+        has_touch=viewport["width"] < 600,
     )
     context.set_default_timeout(20_000)
     page = await context.new_page()
