@@ -79,9 +79,8 @@ class Broadcasts:
         )
         self.ctx.session.add(broadcast)
         await self.ctx.session.flush()
-        dispatch = Dispatch(self.ctx)
-        for n, client in enumerate(clients):
-            await dispatch.enqueue(
+        await Dispatch(self.ctx).enqueue_many(
+            [
                 Reason(
                     tenant_id=tenant,
                     trigger="broadcast",
@@ -90,7 +89,9 @@ class Broadcasts:
                     source=f"broadcast:{broadcast.id}",
                     not_before=now + timedelta(seconds=n / self.per_second),
                 )
-            )
+                for n, client in enumerate(clients)
+            ]
+        )
         return await self.read(broadcast)
 
     async def read(self, broadcast: Broadcast) -> schemas.BroadcastRead:

@@ -71,6 +71,7 @@ class Dispatch:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.repo = MessagesRepository(ctx.session)
+        self._waking = False
 
     async def _first_reachable(
         self, client: Client, trigger: Trigger, order: Sequence[str]
@@ -119,6 +120,39 @@ class Dispatch:
     async def enqueue(self, reason: Reason) -> uuid.UUID | None:
         """Queues (or records as skipped) the message for this reason; None if it already
         exists."""
+        row = await self._row(reason)
+        added = await self.repo.add_unique(row)
+        if added is None:
+            return None
+        self._queued(row)
+        return added
+
+    async def enqueue_many(self, reasons: Sequence[Reason]) -> int:
+        """`enqueue` for many reasons at once (a broadcast): what is asked about each
+        client is loaded beforehand, the messages inserted in a few statements. How many
+        were new."""
+        clients = [r.recipient.client_id for r in reasons if r.recipient.client_id]
+        await self.repo.learn(clients, self._news_since())
+        rows = [await self._row(reason) for reason in reasons]
+        added = await self.repo.add_many_unique(rows)
+        for row in rows:
+            if row["id"] in added:
+                self._queued(row)
+        return len(added)
+
+    def _queued(self, row: dict[str, Any]) -> None:
+        self.repo.log(row["id"], row["created_at"], row["status"], row["reason"])
+        if row["reason"] is None and not self._waking:
+            self._waking = True
+            wake_after_commit(self.ctx.session)
+
+    def _news_since(self) -> datetime:
+        """The daily cap's window: the one loaded for a batch, else the last day."""
+        known = self.repo.known
+        return known.news_since if known else self.ctx.now() - timedelta(days=1)
+
+    async def _row(self, reason: Reason) -> dict[str, Any]:
+        """The message for this reason, queued or skipped with why."""
         trigger = TRIGGERS[reason.trigger]
         now = self.ctx.now()
         who = reason.recipient
@@ -164,37 +198,27 @@ class Dispatch:
             skip = "opted out"
         if skip is None and trigger.category == "news" and who.client_id is not None:
             cap = int((org.settings if org else {}).get("daily_news_cap", DEFAULT_DAILY_NEWS_CAP))
-            since = now - timedelta(days=1)
-            if await self.repo.news_count(who.client_id, since) >= cap:
+            if await self.repo.news_count(who.client_id, self._news_since()) >= cap:
                 skip = f"daily cap reached ({cap} a day)"
         recipient_key = str(who.client_id or who.staff_user_id or (address or "").lower())
-        message_id = uuid7()
-        added = await self.repo.add_unique(
-            {
-                "id": message_id,
-                "tenant_id": reason.tenant_id,
-                "dedup_key": dedup_key(reason.trigger, reason.occurrence, recipient_key, channel),
-                "trigger": reason.trigger,
-                "category": trigger.category,
-                "channel": channel,
-                "client_id": who.client_id,
-                "staff_user_id": who.staff_user_id,
-                "branch_id": client.branch_id if client else None,
-                "address": address,
-                "locale": locale,
-                "variables": {"first_name": first_name, "name": name} | reason.variables,
-                "source": reason.source,
-                "status": "skipped" if skip else "queued",
-                "reason": skip,
-                "attempts": 0,
-                "next_attempt_at": None if skip else max(now, reason.not_before or now),
-                "created_at": now,
-                "updated_at": now,
-            }
-        )
-        if added is None:
-            return None
-        self.repo.log(added, now, "skipped" if skip else "queued", skip)
-        if skip is None:
-            wake_after_commit(self.ctx.session)
-        return added
+        return {
+            "id": uuid7(),
+            "tenant_id": reason.tenant_id,
+            "dedup_key": dedup_key(reason.trigger, reason.occurrence, recipient_key, channel),
+            "trigger": reason.trigger,
+            "category": trigger.category,
+            "channel": channel,
+            "client_id": who.client_id,
+            "staff_user_id": who.staff_user_id,
+            "branch_id": client.branch_id if client else None,
+            "address": address,
+            "locale": locale,
+            "variables": {"first_name": first_name, "name": name} | reason.variables,
+            "source": reason.source,
+            "status": "skipped" if skip else "queued",
+            "reason": skip,
+            "attempts": 0,
+            "next_attempt_at": None if skip else max(now, reason.not_before or now),
+            "created_at": now,
+            "updated_at": now,
+        }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -29,9 +30,67 @@ from notifications_svc.models import (
 WAITING = ("queued", "deferred")
 
 
+CHUNK = 5_000  # ids in one IN (...) and rows in one INSERT, well under the bind limit
+
+
+def chunks(items: Sequence[Any]) -> list[Sequence[Any]]:
+    return [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
+
+
+@dataclass
+class Known:
+    """What queueing a batch for these clients asks about each, loaded in a few queries."""
+
+    clients: set[uuid.UUID]
+    news_since: datetime
+    devices: set[uuid.UUID] = field(default_factory=set)
+    opt_outs: set[tuple[uuid.UUID, str, str]] = field(default_factory=set)
+    news: dict[uuid.UUID, int] = field(default_factory=dict)
+
+
 class MessagesRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        self.known: Known | None = None
+
+    async def learn(self, client_ids: Sequence[uuid.UUID], news_since: datetime) -> None:
+        """Loads, for a batch of clients, their push devices, opt-outs and news since
+        `news_since`: has_push_device, opted_out and news_count then answer from memory."""
+        known = Known(set(client_ids), news_since)
+        for part in chunks(list(known.clients)):
+            devices = select(PushDevice.client_id).where(PushDevice.client_id.in_(part))
+            known.devices.update((await self.session.execute(devices)).scalars())
+            opt_outs = select(OptOut.client_id, OptOut.category, OptOut.channel).where(
+                OptOut.client_id.in_(part)
+            )
+            known.opt_outs.update(
+                (c, cat, ch) for c, cat, ch in (await self.session.execute(opt_outs)).all()
+            )
+            news = (
+                select(Message.client_id, func.count())
+                .where(Message.client_id.in_(part), *self._news_since(news_since))
+                .group_by(Message.client_id)
+            )
+            known.news.update({c: int(n) for c, n in (await self.session.execute(news)).all() if c})
+        self.known = known
+
+    def _knows(self, client_id: uuid.UUID) -> Known | None:
+        return self.known if self.known and client_id in self.known.clients else None
+
+    async def add_many_unique(self, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
+        """Inserts the messages whose dedup keys are free; the ids of those inserted."""
+        dialect = self.session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        added: set[uuid.UUID] = set()
+        for part in chunks(rows):
+            statement = (
+                insert(Message)
+                .values(list(part))
+                .on_conflict_do_nothing(index_elements=["dedup_key"])
+                .returning(Message.id)
+            )
+            added.update((await self.session.execute(statement)).scalars())
+        return added
 
     async def add_unique(self, values: dict[str, Any]) -> uuid.UUID | None:
         """Inserts the message unless its dedup key is taken; its id, or None if it was."""
@@ -111,13 +170,19 @@ class MessagesRepository:
 
     async def news_count(self, client_id: uuid.UUID, since: datetime) -> int:
         """News queued or sent to the client since `since` (the daily cap)."""
-        query = select(func.count()).where(
-            Message.client_id == client_id,
+        known = self._knows(client_id)
+        if known is not None and known.news_since == since:
+            return known.news.get(client_id, 0)
+        query = select(func.count()).where(Message.client_id == client_id, *self._news_since(since))
+        return int((await self.session.execute(query)).scalar_one())
+
+    @staticmethod
+    def _news_since(since: datetime) -> list[ColumnElement[bool]]:
+        return [
             Message.category == "news",
             Message.created_at >= since,
             Message.status.in_(("queued", "deferred", "sent")),
-        )
-        return int((await self.session.execute(query)).scalar_one())
+        ]
 
     async def sms_count(self, tenant_id: uuid.UUID, since: datetime) -> int:
         """SMS queued or sent by the organisation since `since` (the monthly cap)."""
@@ -137,10 +202,16 @@ class MessagesRepository:
         return list((await self.session.execute(query)).scalars())
 
     async def has_push_device(self, client_id: uuid.UUID) -> bool:
+        known = self._knows(client_id)
+        if known is not None:
+            return client_id in known.devices
         query = select(PushDevice.id).where(PushDevice.client_id == client_id).limit(1)
         return (await self.session.execute(query)).first() is not None
 
     async def opted_out(self, client_id: uuid.UUID, category: str, channel: str) -> bool:
+        known = self._knows(client_id)
+        if known is not None:
+            return (client_id, category, channel) in known.opt_outs
         found = await self.session.get(OptOut, (client_id, category, channel))
         return found is not None
 
