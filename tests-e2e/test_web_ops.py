@@ -143,6 +143,7 @@ async def test_rooms_schedule_lessons_and_a_double_booking(
     await screenshot(page, "ops-schedule")
     await page.goto(f"/app/groups/{piano['id']}/journal?month={first:%Y-%m}")
     await expect(page.locator("table.journal thead th.day")).to_have_count(len(expected))
+    await screenshot(page, "ops-journal")
 
     # Cancel the first lesson with a reason; the second gets Boris as a substitute.
     lessons = (
@@ -220,6 +221,8 @@ async def test_transfer_waitlist_and_a_comment_shown_to_the_client(
     big = await group(api, branch, "Big", capacity=5)
     ada = await client(api, "Ada", "Lovelace", "+48601200601")
     ben = await client(api, "Ben", "Walker", "+48601200602")
+    cleo = await client(api, "Cleo", "Stone", "+48601200603")
+    open_group = await group(api, branch, "Open")  # no capacity: seats are offered by hand
     await api.enrol(small["id"], ada["id"], start)
 
     page = await new_page(browser, system.gateway_url)
@@ -259,6 +262,15 @@ async def test_transfer_waitlist_and_a_comment_shown_to_the_client(
     assert [(e["client_id"], e["from_date"]) for e in moved] == [(ada["id"], str(today))]
     await page.goto(f"/app/groups/{big['id']}/journal")
     await expect(page.locator(f"#row-{ada['id']}")).to_contain_text("Lovelace")
+
+    # In a group without a capacity, a seat is offered by hand.
+    await page.goto(f"/app/groups/{open_group['id']}/members?q=Stone")
+    await page.get_by_role("button", name="Add to the waitlist").click()
+    await page.locator(".waitlist li").get_by_role("button", name="Offer a seat").click()
+    await expect(page.locator("p.notice")).to_have_text("Seat offered.")
+    await expect(page.locator(".waitlist li")).to_have_attribute("data-status", "offered")
+    waiting = (await api.call("GET", f"{J}/groups/{open_group['id']}/waitlist"))["items"]
+    assert [(w["client_id"], w["status"]) for w in waiting] == [(cleo["id"], "offered")]
 
     # A comment about Ada in Big, made first for staff only, then shown to her.
     await page.goto(f"/app/groups/{big['id']}/comments")
@@ -361,6 +373,7 @@ async def test_every_ops_page_in_every_language_and_what_a_teacher_may_do(
     await expect(dialog.get_by_role("button", name="Add the comment")).to_be_visible()
     await expect(dialog.locator("summary", has_text="Cancel the lesson")).to_have_count(0)
     await expect(dialog.locator("summary", has_text="Substitute teacher")).to_have_count(0)
+    await screenshot(teaching, "ops-teacher")
     await dialog.get_by_role("button", name="Close").click()
     await teaching.goto(f"/app/groups/{choir['id']}/members")
     # Kuba only waits: the teacher may not see who he is, only that someone waits.
@@ -377,4 +390,3 @@ async def test_every_ops_page_in_every_language_and_what_a_teacher_may_do(
     assert refused is not None
     assert refused.status == 404
     assert teaching.errors == []  # type: ignore[attr-defined]
-    await screenshot(teaching, "ops-teacher")

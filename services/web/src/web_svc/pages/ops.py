@@ -3,6 +3,7 @@ weekday names of the locale, names of staff, and refusals of a clash told in the
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -18,13 +19,14 @@ WRITERS = ("owner", "admin")
 MARKERS = ("owner", "admin", "teacher")
 WHOLE_DAY = re.compile(r"the (room|teacher) is taken at (\d{4}-\d\d-\d\d) (\d\d:\d\d)")
 WEEKLY = re.compile(r"the (room|teacher) is taken on (\w+) at (\d\d:\d\d)")
+MAX_LOOKUPS = 60  # names of past members and waiting clients looked up one by one
 ENGLISH_DAYS = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
 
 
 def weekday_names(locale: str) -> dict[int, str]:
     """ISO weekday (1 = Monday) -> its name in the locale (from CLDR, not the catalogue)."""
-    names = get_day_names("wide", locale=locale)
-    return {day + 1: str(names[day]) for day in range(7)}
+    names = get_day_names("wide", context="stand-alone", locale=locale)
+    return {day + 1: str(names[day])[:1].upper() + str(names[day])[1:] for day in range(7)}
 
 
 def can_write(caller: Caller) -> bool:
@@ -55,14 +57,16 @@ async def client_names(caller: Caller, group_id: str, others: Sequence[str]) -> 
         str(c["id"]): f"{c.get('last_name') or ''} {c.get('first_name') or ''}".strip()
         for c in items(await caller.get("/api/v1/clients/clients", group_id=group_id, limit=200))
     }
-    for client_id in dict.fromkeys(others):
-        if client_id in found:
-            continue
+    missing = [c for c in dict.fromkeys(others) if c not in found][:MAX_LOOKUPS]
+
+    async def one(client_id: str) -> None:
         try:
             c = await caller.get(f"/api/v1/clients/clients/{client_id}")
         except ApiError:  # a client the caller may not see (a teacher, a waitlist)
-            continue
+            return
         found[client_id] = f"{c.get('last_name') or ''} {c.get('first_name') or ''}".strip()
+
+    await asyncio.gather(*(one(c) for c in missing))
     return found
 
 
