@@ -19,7 +19,7 @@ import math
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -46,10 +46,6 @@ SEAL_PURPOSE = "portal_code"
 # Sign-ups clients did not link, which a new sign-up with a proven address asks about again.
 RETRYABLE = ("lead", "refused", "review")
 INVALID_CODE = "this code is invalid or has expired"
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 @dataclass
@@ -138,7 +134,7 @@ class PortalAccess:
             ),
         ):
             if count >= limit and oldest is not None:
-                wait = _aware(oldest) + timedelta(seconds=settings.portal_code_window_seconds)
+                wait = oldest + timedelta(seconds=settings.portal_code_window_seconds)
                 raise TooManyAttemptsError(max(1, math.ceil((wait - now).total_seconds())))
         account = await self._account(tenant, login)
         code = f"{secrets.randbelow(1_000_000):06d}"
@@ -186,7 +182,7 @@ class PortalAccess:
         now = self.ctx.now()
         await self.ctx.lock(f"portal-code:{tenant_id}:{login}")
         row = await self.repo.newest_code(tenant_id, login, purpose)
-        if row is None or row.used_at is not None or _aware(row.expires_at) <= now:
+        if row is None or row.used_at is not None or row.expires_at <= now:
             return False
         if row.attempts >= self.ctx.settings.portal_code_attempts:
             return False
