@@ -11,6 +11,7 @@ from datetime import date
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict
 
+from crm_contracts.locations import Location
 from crm_platform.errors import NotFoundError
 from crm_platform.internal_auth import get_principal, system_only
 from journal_svc.comments.api import router as comments_router
@@ -44,14 +45,6 @@ internal_router = APIRouter(
     tags=["internal"],
     dependencies=[Depends(get_principal), Depends(system_only)],
 )
-
-
-class Location(Read):
-    """Where a resource lives, for the gateway's access map."""
-
-    tenant_id: uuid.UUID
-    branch_ids: list[uuid.UUID]
-    group_ids: list[uuid.UUID]
 
 
 @internal_router.get("/access/groups/{group_id}")

@@ -108,9 +108,3 @@ class Duplicates(BaseModel):
 
 class EmailConfirm(Strict):
     token: Annotated[str, StringConstraints(min_length=20, max_length=200)]
-
-
-class Location(BaseModel):
-    tenant_id: uuid.UUID
-    branch_ids: list[uuid.UUID]
-    group_ids: list[uuid.UUID]

@@ -8,10 +8,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
 
-from clients_svc.cards.schemas import Location
 from clients_svc.deps import use_case
 from clients_svc.links import schemas
 from clients_svc.links.service import Links
+from crm_contracts.locations import Location
 from crm_platform.internal_auth import PrincipalDep
 
 router = APIRouter()

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from clients_svc.access import WRITERS, actor_of
 from clients_svc.cards.access import ClientAccess
 from clients_svc.cards.repository import CardsRepository
-from clients_svc.cards.schemas import Location
 from clients_svc.context import Context
 from clients_svc.domain.phones import InvalidPhoneError, normalise_phone
 from clients_svc.domain.tokens import digest, new_token
@@ -19,6 +18,7 @@ from clients_svc.links import schemas
 from clients_svc.links.repository import LinksRepository
 from clients_svc.models import MessengerBinding, PersonalLink
 from crm_contracts.events.clients import MessengerBound
+from crm_contracts.locations import Location
 from crm_platform.errors import NotFoundError, ProblemError, invalid
 from crm_platform.internal_auth import Principal, require_role
 

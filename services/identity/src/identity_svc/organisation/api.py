@@ -7,6 +7,7 @@ import uuid
 
 from fastapi import APIRouter, Depends, Request, status
 
+from crm_contracts.locations import Location
 from crm_platform.internal_auth import PrincipalDep, system_only
 from crm_platform.pagination import CursorParam, LimitParam, Page, page
 from crm_platform.preconditions import IfMatch, version_of
@@ -79,5 +80,5 @@ async def update_branch(
 
 
 @internal_router.get("/access/branches/{branch_id}", dependencies=[Depends(system_only)])
-async def branch_location(branch_id: uuid.UUID, ctx: ContextDep) -> schemas.Location:
+async def branch_location(branch_id: uuid.UUID, ctx: ContextDep) -> Location:
     return await Organisations(ctx).branch_location(branch_id)

@@ -76,11 +76,3 @@ class SignedUp(BaseModel):
     branch: BranchRead
     owner: StaffRead
     tokens: Tokens
-
-
-class Location(BaseModel):
-    """Where a resource lives, for the gateway's access map."""
-
-    tenant_id: uuid.UUID
-    branch_ids: list[uuid.UUID]
-    group_ids: list[uuid.UUID]

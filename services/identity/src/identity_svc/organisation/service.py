@@ -14,6 +14,7 @@ from crm_contracts.events.identity import (
     OrganisationUpdated,
 )
 from crm_contracts.ids import uuid7
+from crm_contracts.locations import Location
 from crm_contracts.plans import plan_limits
 from crm_platform.errors import ConflictError, NotFoundError
 from crm_platform.internal_auth import Principal, require_role
@@ -196,8 +197,8 @@ class Organisations:
         )
         return branch
 
-    async def branch_location(self, branch_id: uuid.UUID) -> schemas.Location:
+    async def branch_location(self, branch_id: uuid.UUID) -> Location:
         branch = await self.repo.branch_any_tenant(branch_id)
         if branch is None:
             raise NotFoundError("branch")
-        return schemas.Location(tenant_id=branch.tenant_id, branch_ids=[branch.id], group_ids=[])
+        return Location(tenant_id=branch.tenant_id, branch_ids=[branch.id], group_ids=[])
