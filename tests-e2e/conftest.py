@@ -56,6 +56,15 @@ class SmtpCatcher:
         with self._lock:
             return [m for m in self.letters if str(m["To"]) == address]
 
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        # an address starting "bounce-" is refused for good, as a mailbox that does not exist
+        if address.startswith("bounce-"):
+            return "550 5.1.1 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     def start(self) -> None:
         self._controller.start()
 

@@ -33,6 +33,7 @@ MENU: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("/app/packs", N_("Packs"), frozenset({"owner", "admin", "accountant"})),
     ("/app/invoices", N_("Invoices"), frozenset({"owner", "admin", "accountant"})),
     ("/app/figures", N_("Figures"), ALL_STAFF),
+    ("/app/notifications", N_("Messages"), frozenset({"owner", "admin"})),
 )
 
 
