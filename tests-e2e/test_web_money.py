@@ -162,6 +162,10 @@ async def test_a_packs_life_by_clicking(
     await page.get_by_role("button", name="Show").click()
     await expect(rows).to_have_count(3)
     await expect(page.locator("#pack-report tr.expired s")).to_have_count(1)
+    await page.get_by_label("Client", exact=True).select_option(ewa["id"])
+    await page.get_by_role("button", name="Show").click()
+    await expect(rows).to_have_count(1)
+    await expect(rows.first).to_contain_text("Nowak Ewa")
     assert await accessibility_problems(page) == []
     await screenshot(page, "money-pack-report")
 
@@ -217,10 +221,15 @@ async def test_an_invoice_issued_paid_and_the_payment_cancelled(
     await expect(page.get_by_role("heading", name="Cancel the entry")).to_be_visible()
     await page.get_by_label("Reason").fill("recorded for the wrong client")
     await screenshot(page, "money-cancel")
-    await page.get_by_role("button", name="Cancel the entry").click()
+    action = await page.locator("main form").get_attribute("action")
+    assert action is not None
+    # Sent twice as rendered: the second answer is the first one again, not a refusal.
+    assert await double_submit(page, action) == [303, 303]
+    await page.goto(f"/app/clients/{ada['id']}?done=cancelled")
     assert await status_text(page) == "The entry is cancelled."
     await expect(page.locator("#balance")).to_have_text("PLN0.00")
     await expect(page.locator("#ledger tr.cancelled")).to_have_count(1)
+    await expect(page.locator("#ledger tbody tr")).to_have_count(2)  # one reversing entry
     reopened = (await api.call("GET", f"{BI}/clients/{ada['id']}/invoices"))["items"]
     assert [(i["status"], i["paid_minor"]) for i in reopened] == [("open", 0)]
     assert page.errors == []  # type: ignore[attr-defined]
@@ -282,6 +291,21 @@ async def test_an_import_with_a_bad_row_and_the_export(
     exported = saved.read_text(encoding="utf-8-sig").splitlines()
     assert exported[0].startswith("id,first_name,last_name")
     assert sorted(line.split(",")[2] for line in exported[1:]) == ["Kowalska", "Nowak"]
+
+    # The steps that only a form reaches, in the other languages.
+    for lang in ("ru", "pl", "uk"):
+        await page.locator(f"footer button[value={lang}]").click()
+        await page.goto("/app/clients/import")
+        await page.locator("#im-file").set_input_files(
+            files=[{"name": "clients.csv", "mimeType": "text/csv", "buffer": CSV.encode()}]
+        )
+        for _step in ("mapping", "report"):
+            await page.locator("main form button[type=submit]").first.click()
+            html = await page.content()
+            assert f'<html lang="{lang}">' in html
+            assert "\u27e6" not in html, f"{lang}: {re.findall(r'⟦[^⟧]*⟧', html)[:5]}"
+        await expect(page.locator("#import-errors tbody tr")).to_have_count(1)
+        await screenshot(page, f"money-import-{lang}")
     assert page.errors == []  # type: ignore[attr-defined]
 
 

@@ -210,7 +210,9 @@ async def pack_report(
         if exc.status not in (400, 422):
             raise
         error = refusal(exc, words_for(request))
-    names = await client_names(caller, {r["client_id"] for r in rows})
+    clients = items(await caller.get(f"{CL}/clients", limit=200))
+    names = {c["id"]: f"{c['last_name']} {c['first_name']}" for c in clients}
+    names |= await client_names(caller, {r["client_id"] for r in rows} - names.keys())
     filters = {"from_date": from_date, "to_date": to_date, "client_id": client_id}
     return render(
         request,
@@ -218,6 +220,7 @@ async def pack_report(
         {
             "rows": rows,
             "names": names,
+            "clients": clients,
             "next_cursor": next_cursor,
             "filters": filters,
             "filtered": any(filters.values()),
