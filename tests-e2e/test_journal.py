@@ -4,9 +4,8 @@ mark is one event that a consumer on RabbitMQ takes exactly once."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import aio_pika
@@ -21,7 +20,7 @@ from crm_messaging import Handlers, InboxConsumer, MessagingTables
 from crm_messaging.amqp import AmqpConsumer
 from crm_messaging.topology import QueueNames, RetryPolicy
 from crm_platform.db import Database, new_metadata
-from crm_platform.testing import amqp_url, fresh_database
+from crm_platform.testing import amqp_url, eventually, fresh_database
 
 from .test_access import add_staff, bearer, journal_knows, post_once_known, sign_up
 from .test_clients import create_client
@@ -95,14 +94,6 @@ async def mark_events() -> AsyncIterator[MarkEvents]:
                 names = QueueNames(name)
                 for queue in (names.main, names.parking, names.retry(1)):
                     await channel.queue_delete(queue)
-
-
-async def eventually(probe: Callable[[], Awaitable[bool]], within: float = 30.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while not await probe():
-        assert loop.time() < deadline, "condition not reached in time"
-        await asyncio.sleep(0.1)
 
 
 async def post(gateway: httpx.AsyncClient, path: str, headers: dict[str, str], body: Any) -> Any:

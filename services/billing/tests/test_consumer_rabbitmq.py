@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -20,7 +19,7 @@ from crm_contracts.events.journal import AttendanceMarked
 from crm_messaging.topology import EVENTS_EXCHANGE as EXCHANGE
 from crm_messaging.topology import QueueNames, RetryPolicy
 from crm_platform.db_admin import drop_database, ensure_database, upgrade_sync, with_database
-from crm_platform.testing import amqp_url, server_database_url
+from crm_platform.testing import amqp_url, server_database_url, wait_for
 
 from .conftest import SERVICE_DIR, Api, staff
 
@@ -74,13 +73,6 @@ async def publish(envelopes: list[EventEnvelope]) -> None:
                 ),
                 routing_key=envelope.type,
             )
-
-
-def wait_for(predicate, within: float = 30.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + within
-    while not predicate():
-        assert time.monotonic() < deadline, "condition not reached in time"
-        time.sleep(0.05)
 
 
 def test_attendance_delivered_twice_uses_one_class(broker_api: Api) -> None:

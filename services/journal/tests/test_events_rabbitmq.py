@@ -5,9 +5,8 @@ The journal runs here under a service name of its own, so its queue is this test
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -34,7 +33,7 @@ from crm_messaging.topology import QueueNames, RetryPolicy
 from crm_platform.db import Database, new_metadata
 from crm_platform.db_admin import upgrade
 from crm_platform.internal_auth import Principal
-from crm_platform.testing import amqp_url, fresh_database, internal_headers
+from crm_platform.testing import amqp_url, eventually, fresh_database, internal_headers
 
 from .conftest import SERVICE_DIR, J, Org, seed_read_models
 
@@ -108,15 +107,6 @@ class System:
     ) -> httpx.Response:
         headers = internal_headers(principal, self.name)
         return await self.journal.request(method, path, headers=headers, **kw)  # type: ignore[arg-type]
-
-
-async def eventually(probe: Callable[[], Awaitable[bool]], within: float = 30.0) -> None:
-    """Poll the real system until a condition holds; fails when it never does."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while not await probe():
-        assert loop.time() < deadline, "condition not reached in time"
-        await asyncio.sleep(0.05)
 
 
 async def delete_queues(*consumers: str) -> None:

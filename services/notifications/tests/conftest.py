@@ -6,9 +6,8 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
@@ -31,22 +30,11 @@ from crm_contracts.registry import EventPayload
 from crm_platform.db_admin import drop_database, ensure_database, upgrade_sync, with_database
 from crm_platform.internal_auth import Principal
 from crm_platform.testing import internal_headers, server_database_url
+from crm_platform.testing import wait_for as wait_for  # for the test modules
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]
 N = "/api/v1/notifications"
 FAST_RETRIES = [0.2, 0.2, 0.2, 0.2, 0.2]
-
-
-def wait_for(predicate: Callable[[], Any], within: float = 20.0) -> Any:
-    """Polls until `predicate` gives something truthy; fails after `within` seconds."""
-    deadline = time.monotonic() + within
-    while True:
-        found = predicate()
-        if found:
-            return found
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.02)
 
 
 def free_port() -> int:

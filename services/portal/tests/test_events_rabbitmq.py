@@ -5,10 +5,9 @@ The portal runs here under a service name of its own, so its queue is this test'
 
 from __future__ import annotations
 
-import asyncio
 import random
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -28,7 +27,7 @@ from crm_messaging.publisher import OutgoingMessage
 from crm_messaging.topology import QueueNames
 from crm_platform.db_admin import upgrade
 from crm_platform.internal_auth import Principal
-from crm_platform.testing import amqp_url, fresh_database, internal_headers
+from crm_platform.testing import amqp_url, eventually, fresh_database, internal_headers
 
 from .conftest import SERVICE_DIR, TODAY_NOON, Org, P, account, envelope
 
@@ -49,14 +48,6 @@ class System:
             [OutgoingMessage(e.id, e.type, e.tenant_id, encode(e)) for e in envelopes]
         )
         assert all(r is None for r in results)
-
-
-async def eventually(probe: Callable[[], Awaitable[bool]], within: float = 30.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while not await probe():
-        assert loop.time() < deadline, "condition not reached in time"
-        await asyncio.sleep(0.05)
 
 
 async def delete_queues(consumer: str) -> None:

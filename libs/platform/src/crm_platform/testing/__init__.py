@@ -6,12 +6,15 @@ from crm_platform.testing.infra import (
     internal_headers,
     server_database_url,
 )
+from crm_platform.testing.polling import eventually, wait_for
 from crm_platform.testing.schema import schema_differences
 
 __all__ = [
     "amqp_url",
+    "eventually",
     "fresh_database",
     "internal_headers",
     "schema_differences",
     "server_database_url",
+    "wait_for",
 ]
