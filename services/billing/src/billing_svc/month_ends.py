@@ -15,8 +15,6 @@ import uuid
 from collections.abc import Callable
 from datetime import date, datetime
 
-from sqlalchemy import insert
-
 from billing_svc.claims import claim
 from billing_svc.domain.month_ends import (
     counted_until,
@@ -24,7 +22,7 @@ from billing_svc.domain.month_ends import (
     month_end,
     months_between,
 )
-from billing_svc.models import DebtSnapshot, DebtSnapshotBalance
+from billing_svc.models import DebtSnapshot
 from billing_svc.reports.repository import ReportsRepository
 from crm_platform.db import Database
 from crm_platform.logs import get_logger
@@ -73,17 +71,5 @@ async def _snapshot(repo: ReportsRepository, tenant: uuid.UUID, month: date, now
     balances = await repo.balances_at(tenant, month_end(month), until)
     if balances:
         branches = await repo.client_branches(tenant)
-        await session.execute(
-            insert(DebtSnapshotBalance),
-            [
-                {
-                    "tenant_id": tenant,
-                    "month": month,
-                    "client_id": client,
-                    "branch_id": branches.get(client),
-                    "balance_minor": balance,
-                }
-                for client, balance in balances.items()
-            ],
-        )
+        await repo.add_snapshot_balances(tenant, month, balances, branches)
     return 1

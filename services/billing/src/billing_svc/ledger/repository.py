@@ -215,6 +215,10 @@ class LedgerRepository:
             ],
         )
 
+    async def lock_pack(self, pack_id: uuid.UUID) -> None:
+        """Locks the pack's row until the transaction ends."""
+        await self.session.execute(select(Pack.id).where(Pack.id == pack_id).with_for_update())
+
     async def lock_entry_for_reversal(self, tenant_id: uuid.UUID, entry_id: uuid.UUID) -> None:
         """Serialises cancels of one entry so the loser sees the winner's reversal."""
         await advisory_lock(self.session, f"reverse:{tenant_id}:{entry_id}")

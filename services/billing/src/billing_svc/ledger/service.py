@@ -8,8 +8,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select, update
-
 from billing_svc.access import branch_scope, can_read, can_report, can_write
 from billing_svc.context import Context
 from billing_svc.domain import ledger as rules
@@ -17,7 +15,9 @@ from billing_svc.domain.ledger import Posting
 from billing_svc.ledger import schemas
 from billing_svc.ledger.plan import NO_DIMENSIONS, Balance, Dimensions, month_of
 from billing_svc.ledger.repository import LedgerRepository
-from billing_svc.models import Allocation, Entry, Organisation, Pack, Usage
+from billing_svc.models import Allocation, Entry, Organisation, Pack
+from billing_svc.packs.events import pack_changed
+from billing_svc.packs.repository import PacksRepository
 from crm_contracts.events.billing import (
     BalanceChanged,
     EntryCancelled,
@@ -194,9 +194,7 @@ class Ledger:
         if entry.pack_id is not None:
             # Lock the pack first, as every class movement does, so cancels and uses of one
             # pack take their locks in one order.
-            await self.ctx.session.execute(
-                select(Pack.id).where(Pack.id == entry.pack_id).with_for_update()
-            )
+            await self.repo.lock_pack(entry.pack_id)
         reversal = await self.reverse(org, entry, by=principal.subject, reason=body.reason)
         await self._after_reversal(org, entry, reversal)
         await self.ctx.emit(
@@ -215,8 +213,6 @@ class Ledger:
         return entry_read(reversal, org.currency, None)
 
     async def _after_reversal(self, org: Organisation, entry: Entry, reversal: Entry) -> None:
-        from billing_svc.packs.events import pack_changed
-
         if entry.kind == "sale" and entry.pack_id is not None:
             pack = await self.ctx.session.get(Pack, entry.pack_id)
             if pack is not None and pack.sale_entry_id == entry.id:
@@ -225,11 +221,7 @@ class Ledger:
                 await self.ctx.session.flush()
                 await pack_changed(self.ctx, pack, "cancelled", entry_id=reversal.id, by="")
         if entry.kind in ("visit", "virtual", "use"):
-            await self.ctx.session.execute(
-                update(Usage)
-                .where(Usage.entry_id == entry.id, Usage.returned_entry_id.is_(None))
-                .values(returned_entry_id=reversal.id)
-            )
+            await PacksRepository(self.ctx.session).mark_usages_returned(entry.id, reversal.id)
         if entry.kind == "payment":
             rows = (await self.repo.allocations([entry.id]))[entry.id]
             await self._refresh_invoices(

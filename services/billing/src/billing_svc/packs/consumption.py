@@ -11,8 +11,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
-
+from billing_svc.catalogue.repository import CatalogueRepository
 from billing_svc.clients import ensure_client
 from billing_svc.context import Context
 from billing_svc.domain import ledger as rules
@@ -204,17 +203,8 @@ class Consumption:
     ) -> tuple[uuid.UUID, int] | None:
         """The one-time service for the lesson: the one naming its group, else its
         programme, else its branch, else one naming nothing (the oldest wins a tie)."""
-        rows = await self.ctx.session.execute(
-            select(Service)
-            .where(
-                Service.tenant_id == tenant_id,
-                Service.kind == "one_time",
-                Service.archived.is_(False),
-            )
-            .order_by(Service.id)
-        )
         best: tuple[int, Service] | None = None
-        for service in rows.scalars():
+        for service in await CatalogueRepository(self.ctx.session).one_time(tenant_id):
             groups, branches = _ids(service.group_ids), _ids(service.branch_ids)
             programmes = {str(p) for p in service.programmes}
             if groups and visit.group_id not in groups:

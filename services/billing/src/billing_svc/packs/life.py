@@ -6,8 +6,6 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import select
-
 from billing_svc.access import can_write
 from billing_svc.context import Context
 from billing_svc.domain import ledger as rules
@@ -20,10 +18,7 @@ from billing_svc.domain.periods import (
     shorten_freeze,
 )
 from billing_svc.models import (
-    Entry,
     PackFreeze,
-    PeriodEnd,
-    Reversal,
 )
 from billing_svc.packs import schemas
 from billing_svc.packs.base import PackReading, is_active
@@ -297,20 +292,9 @@ class Life:
             raise ConflictError("only an expired pack can be restored")
         if body.ends_on < today:
             raise invalid("ends_on", "a restored pack is valid until today or later")
-        burnt = await self.ctx.session.execute(
-            select(Entry)
-            .join(PeriodEnd, PeriodEnd.expire_entry_id == Entry.id)
-            .outerjoin(Reversal, Reversal.reversed_entry_id == Entry.id)
-            .where(
-                Entry.tenant_id == tenant,
-                PeriodEnd.pack_id == pack.id,
-                PeriodEnd.outcome == "expired",
-                Reversal.reversed_entry_id.is_(None),
-            )
-            .order_by(Entry.id)
-        )
+        burnt = await self.packs.repo.burnt_at_expiry(tenant, pack.id)
         returned = 0
-        for entry in burnt.scalars().all():
+        for entry in burnt:
             await self.packs.ledger.reverse(
                 org, entry, by=principal.subject, reason="pack restored"
             )

@@ -7,18 +7,21 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Text, and_, cast, exists, func, or_, select
+from sqlalchemy import Text, and_, cast, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from billing_svc.domain.pack_notices import RUNNING_LOW_CLASSES
 from billing_svc.models import (
     NO_END,
     Client,
+    Entry,
     Organisation,
     Pack,
     PackEvent,
     PackFreeze,
     PackNotice,
+    PeriodEnd,
+    Reversal,
     Usage,
 )
 from crm_platform.pagination import keyset
@@ -134,6 +137,30 @@ class PacksRepository:
             )
         )
         return {n for (n,) in rows}
+
+    async def burnt_at_expiry(self, tenant_id: uuid.UUID, pack_id: uuid.UUID) -> list[Entry]:
+        """The entries that burnt the pack's classes when it expired, not cancelled yet."""
+        rows = await self.session.execute(
+            select(Entry)
+            .join(PeriodEnd, PeriodEnd.expire_entry_id == Entry.id)
+            .outerjoin(Reversal, Reversal.reversed_entry_id == Entry.id)
+            .where(
+                Entry.tenant_id == tenant_id,
+                PeriodEnd.pack_id == pack_id,
+                PeriodEnd.outcome == "expired",
+                Reversal.reversed_entry_id.is_(None),
+            )
+            .order_by(Entry.id)
+        )
+        return list(rows.scalars().all())
+
+    async def mark_usages_returned(self, entry_id: uuid.UUID, reversal_id: uuid.UUID) -> None:
+        """The uses the entry recorded are given back by its reversal."""
+        await self.session.execute(
+            update(Usage)
+            .where(Usage.entry_id == entry_id, Usage.returned_entry_id.is_(None))
+            .values(returned_entry_id=reversal_id)
+        )
 
     async def client_packs(
         self, tenant_id: uuid.UUID, client_id: uuid.UUID, cursor: str | None, limit: int

@@ -17,6 +17,7 @@ from sqlalchemy import (
     cast,
     exists,
     func,
+    insert,
     literal_column,
     null,
     select,
@@ -34,6 +35,7 @@ from billing_svc.models import (
     DebtSnapshot,
     DebtSnapshotBalance,
     Entry,
+    MonthlyTotal,
     Organisation,
     PostingRow,
 )
@@ -75,6 +77,47 @@ class ReportsRepository:
         )
 
     # --- debt now ---------------------------------------------------------------------------
+
+    async def monthly_totals(
+        self, tenant_id: uuid.UUID, oldest: date, last: date, scope: frozenset[uuid.UUID] | None
+    ) -> list[tuple[date, str, str, uuid.UUID, int]]:
+        """The cached monthly figures from `oldest` to `last` (first days of months), summed
+        over shards: (month, measure, dimension, its id, amount)."""
+        t = MonthlyTotal
+        query = (
+            select(t.month, t.measure, t.dim, t.dim_id, func.sum(t.amount_minor))
+            .where(t.tenant_id == tenant_id, t.month >= oldest, t.month <= last)
+            .group_by(t.month, t.measure, t.dim, t.dim_id)
+        )
+        if scope is not None:
+            # A branch-scoped caller sees its branches' rows only; organisation totals are
+            # rebuilt from them.
+            query = query.where(t.dim == "branch", t.dim_id.in_(scope))
+        return [
+            (m, measure, dim, dim_id, int(amount))
+            for m, measure, dim, dim_id, amount in (await self.session.execute(query)).all()
+        ]
+
+    async def add_snapshot_balances(
+        self,
+        tenant_id: uuid.UUID,
+        month: date,
+        balances: dict[uuid.UUID, int],
+        branches: dict[uuid.UUID, Branch],
+    ) -> None:
+        await self.session.execute(
+            insert(DebtSnapshotBalance),
+            [
+                {
+                    "tenant_id": tenant_id,
+                    "month": month,
+                    "client_id": client,
+                    "branch_id": branches.get(client),
+                    "balance_minor": balance,
+                }
+                for client, balance in balances.items()
+            ],
+        )
 
     async def debt_now(
         self, tenant_id: uuid.UUID, scope: frozenset[uuid.UUID] | None

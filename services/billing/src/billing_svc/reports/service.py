@@ -8,14 +8,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
-
 from billing_svc.access import branch_scope, can_report
 from billing_svc.context import Context
 from billing_svc.domain.month_ends import Debt, month_end, total
 from billing_svc.domain.periods import add_period
 from billing_svc.ledger.plan import NIL
-from billing_svc.models import MonthlyTotal
 from billing_svc.packs.base import PackReading
 from billing_svc.packs.repository import PacksRepository
 from billing_svc.reports import schemas
@@ -37,17 +34,9 @@ class Reports:
         first = (month or today).replace(day=1)
         oldest = add_period(first, "month", -earlier_months)
         scope = branch_scope(principal)
-        t = MonthlyTotal
-        query = (
-            select(t.month, t.measure, t.dim, t.dim_id, func.sum(t.amount_minor))
-            .where(t.tenant_id == tenant, t.month >= oldest, t.month <= first)
-            .group_by(t.month, t.measure, t.dim, t.dim_id)
+        rows = await ReportsRepository(self.ctx.session).monthly_totals(
+            tenant, oldest, first, scope
         )
-        if scope is not None:
-            # A branch-scoped caller sees its branches' rows only; organisation totals are
-            # rebuilt from them.
-            query = query.where(t.dim == "branch", t.dim_id.in_(scope))
-        rows = (await self.ctx.session.execute(query)).all()
         totals: dict[tuple[date, str, str, uuid.UUID], int] = defaultdict(int)
         for m, measure, dim, dim_id, amount in rows:
             totals[(m, measure, dim, dim_id)] += int(amount)
