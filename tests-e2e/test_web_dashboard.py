@@ -76,6 +76,17 @@ async def a_school_with_a_month(gateway: httpx.AsyncClient) -> dict[str, Any]:
             "grants": [{"scope": "group", "scope_id": groups["Piano"]["id"]}],
         },
     )
+    accountant_email = f"accountant-{uuid.uuid4().hex[:8]}@school.example.com"
+    await api.post(
+        "/api/v1/identity/staff",
+        {
+            "email": accountant_email,
+            "name": "Anna Accountant",
+            "role": "accountant",
+            "password": PASSWORD,
+            "grants": [{"scope": "branch", "scope_id": branch}],
+        },
+    )
     await until_known(
         api,
         "POST",
@@ -175,6 +186,7 @@ async def a_school_with_a_month(gateway: httpx.AsyncClient) -> dict[str, Any]:
     return {
         "email": email,
         "teacher_email": teacher_email,
+        "accountant_email": accountant_email,
         "branch": signed_up["branch"]["name"],
         "today": today,
         "first": first,
@@ -269,6 +281,15 @@ async def test_the_owner_sees_the_months_money_and_a_teacher_only_their_own(
     await expect(teacher.locator("#table-service")).to_have_count(0)
     assert teacher.errors == []  # type: ignore[attr-defined]
     await screenshot(teacher, "dashboard-teacher")
+
+    # an accountant may not read the staff list: the journal names the teacher
+    accountant = await new_page(browser, system.gateway_url)
+    await sign_in(accountant, scene["accountant_email"])
+    await accountant.goto("/app/figures")
+    await expect(accountant.locator("#fig-revenue")).to_have_text("PLN840.00")
+    await expect(row(accountant, "pay", "Tomasz Teacher").locator("td").last).to_have_text(
+        "PLN60.00"
+    )
 
 
 async def test_the_figures_page_answers_in_every_language(

@@ -160,7 +160,7 @@ async def test_a_teacher_sees_only_their_groups(
     assert await menu(page) == ["Journal", "Clients", "Figures"]  # no start guide, no catalogue
     await expect(page.get_by_role("heading", name="Groups")).to_be_visible()
     await expect(page.locator(".cards li")).to_have_count(1)
-    await expect(page.get_by_role("link", name="Piano")).to_be_visible()
+    await expect(page.get_by_role("link", name="Piano", exact=True)).to_be_visible()
     await expect(page.get_by_role("heading", name="New group")).to_have_count(0)
 
     await (

@@ -159,7 +159,10 @@ class _Handler(BaseHTTPRequestHandler):
             month = query["month"][0]
             earlier = earlier_months() if query["earlier_months"] == ["5"] else []
             revenue = 84000 if month == "2026-12-01" else 10000
+            scoped = body == "scoped"
             body = monthly(month, revenue, 47000, earlier)
+            if scoped:  # as billing answers a caller who sees some branches only
+                body |= {"by_group": [], "by_teacher": [], "by_service": []}
         data = json.dumps(body).encode()
         self.send_response(status)
         self.send_header("content-type", "application/json")
@@ -329,3 +332,15 @@ def test_a_service_not_answering_leaves_the_rest_of_the_page(
     assert "A part of the system is not answering." in page.text
     assert 'id="fig-revenue"' not in page.text
     assert "Piano" in page.text  # the groups, from the journal
+
+
+def test_a_branch_scoped_admin_is_told_why_there_is_no_group_breakdown(
+    client: TestClient, gateway: FakeGateway
+) -> None:
+    signed_in(client, "admin")
+    whole = client.get("/app/figures?month=2026-12").text
+    assert "Shown to those who see the whole organisation." not in whole
+    gateway.answers["/api/v1/billing/reports/monthly"] = (200, "scoped")
+    scoped = client.get("/app/figures?month=2026-12").text
+    assert scoped.count("Shown to those who see the whole organisation.") == 3
+    assert '<th scope="row">Centre</th>' in scoped

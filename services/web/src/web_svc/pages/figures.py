@@ -80,7 +80,8 @@ async def figures(
         "pay_from": start,
         "pay_until": until,
         "errors": errors,
-        "finance_role": caller.role in ("owner", "admin", "accountant"),
+        # billing breaks a branch-scoped caller's month down by branch only
+        "branch_scoped": caller.role != "owner",
         "problems": _problems(fetched),
         "summary": _summary(fetched),
         "history": _history(fetched, fmt, charts, _),
