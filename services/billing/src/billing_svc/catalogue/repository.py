@@ -20,19 +20,6 @@ class CatalogueRepository:
         row = await self.session.get(Service, service_id)
         return row if row is not None and row.tenant_id == tenant_id else None
 
-    async def one_time(self, tenant_id: uuid.UUID) -> Sequence[Service]:
-        """The organisation's one-time services in the catalogue, oldest first."""
-        rows = await self.session.execute(
-            select(Service)
-            .where(
-                Service.tenant_id == tenant_id,
-                Service.kind == "one_time",
-                Service.archived.is_(False),
-            )
-            .order_by(Service.id)
-        )
-        return list(rows.scalars())
-
     async def services(
         self,
         tenant_id: uuid.UUID,
@@ -59,6 +46,7 @@ class CatalogueRepository:
         return {s.id: s for s in rows.scalars()}
 
     async def one_time_services(self, tenant_id: uuid.UUID) -> Sequence[Service]:
+        """The organisation's one-time services in the catalogue, oldest first."""
         rows = await self.session.execute(
             select(Service)
             .where(

@@ -204,7 +204,7 @@ class Consumption:
         """The one-time service for the lesson: the one naming its group, else its
         programme, else its branch, else one naming nothing (the oldest wins a tie)."""
         best: tuple[int, Service] | None = None
-        for service in await CatalogueRepository(self.ctx.session).one_time(tenant_id):
+        for service in await CatalogueRepository(self.ctx.session).one_time_services(tenant_id):
             groups, branches = _ids(service.group_ids), _ids(service.branch_ids)
             programmes = {str(p) for p in service.programmes}
             if groups and visit.group_id not in groups:
