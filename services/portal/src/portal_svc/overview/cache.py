@@ -20,8 +20,10 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from crm_platform.db import pg_connection
 from portal_svc.models import OverviewVersion
 
+VERSION_SQL = "SELECT version FROM rm_versions WHERE tenant_id = $1"
 Key = tuple[str, uuid.UUID, tuple[uuid.UUID, ...], uuid.UUID | None]
 
 
@@ -39,9 +41,15 @@ async def bump(session: AsyncSession, tenant_id: uuid.UUID) -> None:
 
 
 async def current(session: AsyncSession, tenant_id: uuid.UUID) -> int:
-    found = await session.scalar(
-        select(OverviewVersion.version).where(OverviewVersion.tenant_id == tenant_id)
-    )
+    """One round trip on PostgreSQL: read outside a transaction, so that a request answered
+    from the cache sends no BEGIN and COMMIT (a miss opens the session's transaction after)."""
+    raw = await pg_connection(session, begin=False)
+    if raw is not None:
+        found = await raw.fetchval(VERSION_SQL, tenant_id)
+    else:
+        found = await session.scalar(
+            select(OverviewVersion.version).where(OverviewVersion.tenant_id == tenant_id)
+        )
     return int(found or 0)
 
 
