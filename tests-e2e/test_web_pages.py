@@ -50,10 +50,22 @@ async def test_an_owner_signs_up_and_walks_the_four_steps(
     await page.get_by_label("Password").fill(PASSWORD)
     await page.get_by_role("button", name="Create").click()
     await expect(page.get_by_role("heading", name="Getting started")).to_be_visible()
-    assert await menu(page) == [
-        *("Start", "Journal", "Clients", "Rooms", "Catalogue", "Packs", "Invoices", "Figures"),
+    menu_items = [
+        "Start",
+        "Journal",
+        "Clients",
+        "Rooms",
+        "My tasks",
+        "Leads",
+        "Catalogue",
+        "Packs",
+        "Invoices",
+        "Figures",
         "Messages",
+        "Staff",
+        "Settings",
     ]
+    assert await menu(page) == menu_items
     await expect(page.locator(".step.todo")).to_have_count(4)
 
     # 1. add a client (the guide's first step)
@@ -157,7 +169,8 @@ async def test_a_teacher_sees_only_their_groups(
 
     page = await new_page(browser, system.gateway_url)
     await sign_in(page, email)
-    assert await menu(page) == ["Journal", "Clients", "Figures"]  # no start guide, no catalogue
+    # no start guide, no catalogue, no leads, staff or settings
+    assert await menu(page) == ["Journal", "Clients", "My tasks", "Figures"]
     await expect(page.get_by_role("heading", name="Groups")).to_be_visible()
     await expect(page.locator(".cards li")).to_have_count(1)
     await expect(page.get_by_role("link", name="Piano", exact=True)).to_be_visible()

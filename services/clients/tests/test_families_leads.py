@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import uuid
 
+from crm_platform.internal_auth import Principal
+
 from .conftest import SYSTEM, Api, staff
 
 CLIENTS = "/api/v1/clients/clients"
@@ -236,3 +238,31 @@ def test_a_portal_sign_up_of_an_unknown_person_becomes_one_lead(api: Api) -> Non
         api.call("POST", "/internal/v1/clients/portal-signups", org.owner, json=body).status_code
         == 404
     )
+
+
+def test_leads_filter_by_branch_and_source_within_the_callers_scope(api: Api) -> None:
+    org = api.organisation()
+    north, south = api.branch(org), api.branch(org)
+    for name, branch, source in (
+        ("Ann", north, "web form"),
+        ("Bob", north, "phone"),
+        ("Cid", south, "web form"),
+        ("Dan", None, "web form"),
+    ):
+        body = {"first_name": name, "last_name": "Lead", "source": source}
+        if branch is not None:
+            body["branch_id"] = str(branch)
+        api.ok("POST", LEADS, org.owner, json=body)
+
+    def names(who: Principal, **params: str) -> list[str]:
+        found = api.ok("GET", LEADS, who, params=params)["items"]
+        return sorted(lead["first_name"] for lead in found)
+
+    assert names(org.owner, branch_id=str(north)) == ["Ann", "Bob"]
+    assert names(org.owner, source="web form") == ["Ann", "Cid", "Dan"]
+    assert names(org.owner, branch_id=str(north), source="web form") == ["Ann"]
+    north_admin = staff(org.tenant_id, "admin", branches={north})
+    assert names(north_admin, source="web form") == ["Ann", "Dan"]
+    assert names(north_admin, branch_id=str(south)) == []  # a filter never widens the scope
+    assert names(api.organisation().owner, branch_id=str(north)) == []
+    assert api.call("GET", LEADS, org.owner, params={"branch_id": "x"}).status_code == 422

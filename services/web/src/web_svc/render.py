@@ -24,16 +24,21 @@ def N_(message: str) -> str:
 
 # (path, label, roles): the staff menu; an item shows only to the roles that can use it.
 ALL_STAFF = frozenset({"owner", "admin", "teacher", "accountant"})
+MANAGERS = frozenset({"owner", "admin"})
 MENU: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("/app", N_("Start"), frozenset({"owner", "admin"})),
     ("/app/groups", N_("Journal"), ALL_STAFF),
     ("/app/clients", N_("Clients"), ALL_STAFF),
     ("/app/rooms", N_("Rooms"), frozenset({"owner", "admin"})),
+    ("/app/tasks", N_("My tasks"), frozenset({"owner", "admin", "teacher"})),
+    ("/app/leads", N_("Leads"), MANAGERS),
     ("/app/catalogue", N_("Catalogue"), frozenset({"owner", "admin", "accountant"})),
     ("/app/packs", N_("Packs"), frozenset({"owner", "admin", "accountant"})),
     ("/app/invoices", N_("Invoices"), frozenset({"owner", "admin", "accountant"})),
     ("/app/figures", N_("Figures"), ALL_STAFF),
     ("/app/notifications", N_("Messages"), frozenset({"owner", "admin"})),
+    ("/app/staff", N_("Staff"), MANAGERS),
+    ("/app/settings", N_("Settings"), MANAGERS),
 )
 
 

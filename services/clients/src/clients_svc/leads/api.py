@@ -24,10 +24,17 @@ async def leads(
     principal: PrincipalDep,
     svc: LeadsDep,
     status_: Annotated[list[schemas.LeadStatus] | None, Query(alias="status")] = None,
+    branch_id: uuid.UUID | None = None,
+    source: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
     limit: LimitParam = 50,
     cursor: CursorParam = None,
 ) -> Page[schemas.LeadRead]:
-    rows, next_cursor = page(await svc.search(principal, list(status_ or []), cursor, limit), limit)
+    """Leads in the caller's branches, oldest first; `branch_id` and `source` (exact) narrow
+    the list."""
+    found = await svc.search(
+        principal, list(status_ or []), cursor, limit, branch_id=branch_id, source=source
+    )
+    rows, next_cursor = page(found, limit)
     return Page(items=[schemas.LeadRead.model_validate(r) for r in rows], next_cursor=next_cursor)
 
 

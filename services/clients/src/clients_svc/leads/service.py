@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, false, or_
+from sqlalchemy import ColumnElement, and_, false, or_
 
 from clients_svc.access import MANAGERS, actor_of
 from clients_svc.cards.access import ClientAccess
@@ -53,10 +53,23 @@ class Leads:
             raise invalid("phone", str(exc)) from None
 
     async def search(
-        self, principal: Principal, statuses: list[str], cursor: str | None, limit: int
+        self,
+        principal: Principal,
+        statuses: list[str],
+        cursor: str | None,
+        limit: int,
+        *,
+        branch_id: uuid.UUID | None = None,
+        source: str | None = None,
     ) -> list[Lead]:
         tenant, _, _ = await ClientAccess(self.ctx).scope(principal)
-        return await self.repo.leads(tenant, lead_scope(principal), statuses, cursor, limit)
+        wanted = [c for c in (lead_scope(principal),) if c is not None]
+        if branch_id is not None:
+            wanted.append(Lead.branch_id == branch_id)
+        if source is not None:
+            wanted.append(Lead.source == source)
+        scope = and_(*wanted) if wanted else None
+        return await self.repo.leads(tenant, scope, statuses, cursor, limit)
 
     async def get(self, principal: Principal, lead_id: uuid.UUID) -> Lead:
         tenant, _, _ = await ClientAccess(self.ctx).scope(principal)

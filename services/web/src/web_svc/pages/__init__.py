@@ -14,6 +14,7 @@ from web_svc.pages import (
     invoices,
     journal,
     journal_row,
+    leads,
     lessons,
     members,
     money,
@@ -21,10 +22,13 @@ from web_svc.pages import (
     my_records,
     notify,
     notify_send,
+    organisation,
     packs,
     portal,
     rooms,
     schedule,
+    staff,
+    tasks,
 )
 
 routers: list[APIRouter] = [
@@ -52,5 +56,9 @@ routers: list[APIRouter] = [
         schedule,
         lessons,
         members,
+        tasks,
+        leads,
+        staff,
+        organisation,
     )
 ]

@@ -217,6 +217,7 @@ async def add_task(
             "title": title,
             "due_date": due_date,
             "kind": kind if kind in ("call", "task") else "call",
+            "assignee_id": caller.session.person.get("id"),
         },
     )
     return RedirectResponse(f"/app/clients/{client_id}?done=task", status_code=303)
