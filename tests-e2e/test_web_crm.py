@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 from playwright.async_api import Browser, Page, expect
 
+from crm_devrun.processes import poll_until
 from crm_devrun.system import System
 
 from .browser import (
@@ -48,10 +49,19 @@ async def test_an_owner_works_a_lead_into_a_client_and_their_tasks_for_today(
     api, signed_up, email = await school(gateway, "Leads school")
     main_branch = signed_up["branch"]["id"]
     north = await api.post(f"{ID}/branches", {"name": "North"})
-    phoned = await api.post(
-        f"{CL}/leads",
-        {"first_name": "Piotr", "last_name": "Phone", "source": "phone", "branch_id": north["id"]},
-    )
+    piotr = {"first_name": "Piotr", "last_name": "Phone", "source": "phone"}
+
+    async def lead_in_north() -> Any:
+        """Once clients has learnt of the new branch (from identity's event)."""
+        response = await gateway.post(
+            f"{CL}/leads", json=piotr | {"branch_id": north["id"]}, headers=api.headers
+        )
+        if response.status_code == 422 and "no such branch" in response.text:
+            return None
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    phoned = await poll_until(lead_in_north, within=60.0, what="clients to learn the branch")
     page = await new_page(browser, system.gateway_url)
     await sign_in(page, email)
     assert await menu(page) == [
@@ -101,10 +111,10 @@ async def test_an_owner_works_a_lead_into_a_client_and_their_tasks_for_today(
     await expect(page.locator("li.lead")).to_contain_text("Anna Lead")
     await page.goto("/app/leads")
 
-    piotr = page.locator("li.lead", has_text="Piotr Phone")
-    await piotr.locator("summary").click()
-    await piotr.get_by_label("Reason").fill("too far away")
-    await piotr.get_by_role("button", name="Mark lost").click()
+    card = page.locator("li.lead", has_text="Piotr Phone")
+    await card.locator("summary").click()
+    await card.get_by_label("Reason").fill("too far away")
+    await card.get_by_role("button", name="Mark lost").click()
     await expect(notice(page)).to_have_text("The lead is marked lost.")
     closed = page.get_by_role("region", name="Closed leads")
     await expect(closed.get_by_role("row", name=re.compile("Piotr Phone"))).to_contain_text(
