@@ -134,6 +134,10 @@ def answers() -> dict[str, tuple[int, Any]]:
 
 
 class FakeGateway(ThreadingHTTPServer):
+    # The page asks a dozen things at once: socketserver's backlog of 5 would drop some
+    # connections, which the client retries a second later.
+    request_queue_size = 64
+
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.seen: list[tuple[str, dict[str, list[str]]]] = []
