@@ -158,7 +158,7 @@ async def test_a_packs_life_by_clicking(
     rows = page.locator("#pack-report tbody tr")
     await expect(rows).to_have_count(2)
     await page.get_by_label("From").fill(str(today - timedelta(days=100)))
-    await page.get_by_label("To", exact=True).fill(str(today + timedelta(days=100)))
+    await page.get_by_label("To date").fill(str(today + timedelta(days=100)))
     await page.get_by_role("button", name="Show").click()
     await expect(rows).to_have_count(3)
     await expect(page.locator("#pack-report tr.expired s")).to_have_count(1)
