@@ -164,6 +164,7 @@ async def test_an_owner_works_a_lead_into_a_client_and_their_tasks_for_today(
     await expect(item.get_by_role("link", name="Anna Lead")).to_have_attribute(
         "href", f"/app/clients/{client['id']}"
     )
+    assert await accessibility_problems(page) == []
     await screenshot(page, "crm-tasks")
     await item.get_by_role("button", name="Mark done").click()
     await expect(notice(page)).to_have_text("The task is done.")
@@ -209,6 +210,7 @@ async def test_an_owner_invites_a_teacher_and_grants_a_group_and_teachers_see_no
     await expect(page.locator("#person-access")).to_contain_text("Piano")
     granted = await api.call("GET", f"{ID}/staff/{tina['id']}")
     assert granted["grants"] == [{"scope": "group", "scope_id": piano["id"]}]
+    assert await accessibility_problems(page) == []
     await screenshot(page, "crm-staff-person")
     await page.get_by_role("link", name="Back to the staff").click()
     await screenshot(page, "crm-staff")
@@ -269,6 +271,7 @@ async def test_settings_change_the_organisations_language_and_every_page_is_tran
     await expect(page.get_by_label("Strefa czasowa")).to_have_value("Europe/Kyiv")
     org = await api.call("GET", f"{ID}/organisation")
     assert (org["locale"], org["time_zone"]) == ("pl", "Europe/Kyiv")
+    assert await accessibility_problems(page) == []
     await screenshot(page, "crm-settings-pl")
 
     people = await api.call("GET", f"{ID}/staff")
