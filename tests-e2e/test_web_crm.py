@@ -88,7 +88,7 @@ async def test_an_owner_works_a_lead_into_a_client_and_their_tasks_for_today(
     await page.locator("#nl-branch").select_option(label="Main branch")
     await page.get_by_role("button", name="Add the lead").click()
     await expect(notice(page)).to_have_text("The lead is saved.")
-    new = page.get_by_role("region", name=re.compile(r"^New \("))
+    new = page.get_by_role("region", name=re.compile(r"^New leads \("))
     anna = new.locator("li.lead", has_text="Anna Lead")
     await expect(anna).to_be_visible()
 

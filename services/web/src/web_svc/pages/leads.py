@@ -20,7 +20,7 @@ Optional = Annotated[str, Form()]
 MANAGERS = ("owner", "admin")
 OPEN_STAGES = ("new", "contacted", "trial")
 STAGES = {
-    "new": N_("New"),
+    "new": N_("New leads"),
     "contacted": N_("Contacted"),
     "trial": N_("Trial lesson"),
     "won": N_("Became clients"),
