@@ -106,7 +106,7 @@ async def test_marking_a_month_with_mouse_and_keyboard(
     await (
         page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Journal").click()
     )
-    await page.get_by_role("link", name="Singing").click()
+    await page.get_by_role("link", name="Singing", exact=True).click()
     await expect(page.get_by_role("heading", level=1)).to_contain_text("Singing")
     await page.goto(f"{page.url.split('?')[0]}?month={lessons[0]['lesson_date'][:7]}")
     marta = page.locator(f"#row-{clients[0]['id']}")

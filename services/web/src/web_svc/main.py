@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
-import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 
 from crm_platform.app import create_service_app
 from web_svc.deps import CookieWriter, CsrfError, SignInNeededError, sign_in_redirect
-from web_svc.gateway import ApiError, GatewayClient
+from web_svc.gateway import ApiError, GatewayClient, GatewayUnreachableError
 from web_svc.pages import routers
 from web_svc.render import Pages, render
 from web_svc.sessions import Refresher, SessionBox
 from web_svc.settings import Settings
 
 DEFAULT_PORT = 8107
-logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per API call otherwise
 STATIC = Path(__file__).parent / "static"
 
 
@@ -57,8 +54,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def csrf_refused(request: Request, exc: CsrfError) -> Response:
         return render(request, "error.html", {"status": 403, "kind": "csrf"}, status_code=403)
 
-    @app.exception_handler(httpx.HTTPError)
-    async def gateway_unreachable(request: Request, exc: httpx.HTTPError) -> Response:
+    @app.exception_handler(GatewayUnreachableError)
+    async def gateway_unreachable(request: Request, exc: GatewayUnreachableError) -> Response:
         return render(request, "error.html", {"status": 503, "kind": "api"}, status_code=503)
 
     @app.exception_handler(ApiError)
