@@ -12,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from web_svc.gateway import ApiError
 from web_svc.i18n import LANGUAGE_NAMES, LOCALES, Formats, choose_locale, negotiate, translator
+from web_svc.row_summary import row_summary
 from web_svc.sessions import LANG_COOKIE, Session
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -58,6 +59,7 @@ class Pages:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        env.globals["row_summary"] = row_summary
         words = translator(locale, self.mark_untranslated)
         env.install_gettext_callables(  # type: ignore[attr-defined]
             words.gettext, words.ngettext, newstyle=True
