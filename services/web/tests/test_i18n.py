@@ -51,6 +51,24 @@ def test_every_text_of_the_pages_is_translated(locale: str) -> None:
     assert all(len(v) == 3 and all(v) for v in plural_forms)
 
 
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_a_text_in_two_catalogues_has_one_translation(locale: str) -> None:
+    """The catalogue read last would win silently (a "New" of messages once overrode the
+    leads' "New" in Russian)."""
+    seen: dict[str, tuple[str, object]] = {}
+    clashes = []
+    for path in catalogue_files(locale):
+        with path.open("rb") as f:
+            for m in read_po(f, locale=locale):
+                key = m.id if isinstance(m.id, str) else m.id[0]
+                if not key or not m.string:
+                    continue
+                first = seen.setdefault(key, (path.name, m.string))
+                if first[1] != m.string:
+                    clashes.append((key, first[0], path.name))
+    assert clashes == []
+
+
 @pytest.mark.parametrize(
     ("locale", "forms"),
     [
