@@ -14,6 +14,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.dependencies.utils import get_dependant
 from fastapi.routing import APIRoute
 
+from crm_platform.http_protocol import MAX_BODY_BYTES
 from crm_platform.internal_auth import Principal
 
 from .conftest import Api, staff
@@ -214,3 +215,24 @@ def test_the_fast_route_reads_exactly_what_its_documented_twin_depends_on() -> N
     for d in billing_api.router.dependencies:  # the router's, solved before the route's
         reads |= {_named(d.dependency)} | _reads(get_dependant(path=path, call=d.dependency))
     assert reads == ledger_api.FAST_ROUTE_READS
+
+
+def test_a_body_over_the_limit_is_413_alike(api: Api) -> None:
+    """One limit for every route of a service (crm_platform's MAX_BODY_BYTES): the fast
+    route once refused at 1 MiB a body its twin read."""
+    owner = staff(api.organisation())
+    client = uuid.uuid4()
+    body = b'{"amount_minor": 100, "method": "cash", "comment": "' + b"x" * MAX_BODY_BYTES + b'"}'
+    fast, twin = (
+        _pay(api, client, owner, twin=t, body=body, headers={"Idempotency-Key": uuid.uuid4().hex})
+        for t in (False, True)
+    )
+    assert fast.status_code == twin.status_code == 413, (fast.text[:200], twin.text[:200])
+    assert fast.headers["content-type"] == twin.headers["content-type"]
+    assert fast.headers["content-type"] == "application/problem+json"
+    under = b'{"amount_minor": 100, "method": "cash", "comment": "' + b"x" * (2 << 20) + b'"}'
+    fast_under = _pay(
+        api, client, owner, twin=False, body=under, headers={"Idempotency-Key": uuid.uuid4().hex}
+    )
+    assert fast_under.status_code == 422  # read (2 MiB), then the comment's length refused
+    assert api.sql("SELECT 1 FROM ledger_entries WHERE client_id = $1", client) == []

@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 from fastapi import APIRouter, FastAPI
 
+from crm_platform.body_limit import BodyLimit
 from crm_platform.db import Database
 from crm_platform.errors import install_problem_handlers
 from crm_platform.fast_routes import FastRoute, FastRoutes
@@ -114,6 +115,7 @@ def create_service_app(
     install_problem_handlers(app)
     if fast_routes:
         app.add_middleware(FastRoutes, routes=fast_routes)  # inside the request ids
+    app.add_middleware(BodyLimit)  # inside the request ids, around the fast routes
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
     app.include_router(health_router)
     for router in routers:

@@ -22,12 +22,13 @@ from pydantic import BaseModel, ValidationError
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from crm_platform.body_limit import too_large
 from crm_platform.errors import ProblemError, problem_response, validation_problem
+from crm_platform.http_protocol import MAX_BODY_BYTES
 from crm_platform.logs import get_logger
 
 log = get_logger(__name__)
 UUID_PATTERN = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-MAX_BODY_BYTES = 1024 * 1024
 UNREADABLE_BODY = "There was an error parsing the body"  # FastAPI's own words, for the twin
 M = TypeVar("M", bound=BaseModel)
 
@@ -171,9 +172,7 @@ async def _read_body(receive: Receive) -> bytes:
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > MAX_BODY_BYTES:
-            raise ProblemError(
-                413, "Content Too Large", f"bodies are limited to {MAX_BODY_BYTES} bytes"
-            )
+            raise too_large()
         parts.append(chunk)
         if not message.get("more_body", False):
             return b"".join(parts)

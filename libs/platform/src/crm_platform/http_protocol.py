@@ -20,6 +20,9 @@ HTTP_PROTOCOL = "crm_platform.http_protocol:HttpProtocol"
 # How long a server keeps an idle keep-alive connection open (uvicorn's default, pinned here
 # whatever a runner configures): a client pool must forget idle connections sooner.
 KEEP_ALIVE_SECONDS = 5
+# The largest request body a service reads, on every route (the fast ones too): above the
+# gateway's largest route limit (a client import's upload, 21 MiB).
+MAX_BODY_BYTES = 25 * 1024 * 1024
 
 
 class CoalescingTransport:
