@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import FastAPI
+from fastapi import FastAPI, HTTPException
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 from starlette.responses import Response
@@ -22,6 +22,8 @@ async def fast(request: FastRequest) -> Response:
     thing = request.parse(Thing)
     if thing.size == 13:
         raise ProblemError(409, "Conflict", "unlucky")
+    if thing.size == 410:
+        raise HTTPException(410, "no longer here")
     if thing.size == 666:
         raise RuntimeError("a bug")
     return Response(f"fast {request.params['thing_id']} {thing.size}", 201)
@@ -70,6 +72,10 @@ def test_refusals_are_problem_documents() -> None:
         headers={"content-type": "application/json"},
     )
     assert too_big.status_code == 413
+    gone = client.post(path, json={"size": 410})
+    assert gone.status_code == 410  # an HTTPException from the handler, as the twin answers it
+    assert gone.headers["content-type"] == "application/problem+json"
+    assert gone.json()["detail"] == "no longer here"
     bug = client.post(path, json={"size": 666})
     assert bug.status_code == 500
     assert bug.json()["title"] == "Internal Server Error"

@@ -83,6 +83,18 @@ def invalid(field: str, message: str, where: str = "body") -> ProblemError:
     return invalid_fields([(field, message)], where)
 
 
+def http_problem(exc: StarletteHTTPException, path: str) -> Response:
+    """An HTTPException (Starlette's or FastAPI's) as a problem document."""
+    detail = exc.detail if isinstance(exc.detail, str) else None
+    return problem_response(
+        exc.status_code,
+        _title(exc.status_code),
+        detail,
+        instance=path,
+        headers=dict(exc.headers) if exc.headers else None,
+    )
+
+
 def problem_response(
     status: int,
     title: str,
@@ -157,14 +169,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     async def on_http(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
-        detail = exc.detail if isinstance(exc.detail, str) else None
-        return problem_response(
-            exc.status_code,
-            _title(exc.status_code),
-            detail,
-            instance=request.url.path,
-            headers=dict(exc.headers) if exc.headers else None,
-        )
+        return http_problem(exc, request.url.path)
 
     async def on_stale(request: Request, exc: Exception) -> Response:
         # Another writer changed the row since this one read it (crm_platform.db's

@@ -19,11 +19,12 @@ from typing import Any, TypeVar
 
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
+from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from crm_platform.body_limit import too_large
-from crm_platform.errors import ProblemError, problem_response, validation_problem
+from crm_platform.errors import ProblemError, http_problem, problem_response, validation_problem
 from crm_platform.http_protocol import MAX_BODY_BYTES
 from crm_platform.logs import get_logger
 
@@ -157,6 +158,8 @@ async def _answer(
         )
     except RequestValidationError as exc:
         return validation_problem(exc.errors(), path)
+    except HTTPException as exc:  # as the twin's handlers answer it, not a 500
+        return http_problem(exc, path)
     except Exception:
         log.exception("unhandled_error", path=path)
         return problem_response(500, "Internal Server Error", instance=path)
