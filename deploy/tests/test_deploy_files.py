@@ -157,14 +157,16 @@ def test_compose_member_starts_after_the_healthy_infrastructure_it_uses(
         assert compose[name]["depends_on"][dependency] == {"condition": "service_healthy"}
 
 
-def test_only_the_gateway_is_published_and_it_waits_for_every_service(
+def test_only_the_gateway_and_the_mail_catcher_are_published(
     compose: dict[str, Any],
 ) -> None:
     gateway = compose["gateway"]
     assert "8100:8000" in gateway["ports"]
     for name in SERVICES:
         assert gateway["depends_on"][name] == {"condition": "service_healthy"}
-    assert [n for n in compose if n != "gateway" and compose[n].get("ports")] == []
+    published = [n for n in compose if n != "gateway" and compose[n].get("ports")]
+    assert published == ["mailpit"]  # the development mail catcher's inbox, on loopback only
+    assert all(p.startswith("127.0.0.1:") for p in compose["mailpit"]["ports"])
 
 
 @pytest.mark.parametrize("name", MEMBERS)
@@ -193,6 +195,16 @@ def upstream_env(gateway_env: dict[str, str]) -> dict[str, str]:
         for s in SERVICES
         if f"{s}_url" in fields
     }
+
+
+def test_compose_letters_reach_the_mail_catcher(compose: dict[str, Any]) -> None:
+    env = compose["notifications"]["environment"]
+    smtp = urlsplit(interpolated(env["NOTIFICATIONS_SMTP_URL"]))
+    assert smtp.scheme == "smtp"
+    assert smtp.hostname in compose
+    assert compose[smtp.hostname]["image"].startswith("axllent/mailpit:")
+    for name in ("clients", "journal"):
+        assert urlsplit(env[f"NOTIFICATIONS_{name.upper()}_URL"]).hostname == name
 
 
 def test_compose_gateway_finds_every_service(compose: dict[str, Any]) -> None:
