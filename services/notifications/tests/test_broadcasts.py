@@ -182,3 +182,27 @@ def test_a_broadcast_is_throttled_and_cancelling_stops_what_has_not_gone(slow: A
     assert {r["reason"] for r in skipped} == {"broadcast cancelled"}
     delivered = sum(len(slow.smtp.to(f"slow{n}@example.com")) for n in range(3))
     assert delivered <= 1
+
+
+def test_a_broadcast_to_thousands_is_queued_whole(api: Api) -> None:
+    """More recipients than one INSERT may carry values for (the driver's 32,767): queued
+    in several statements, each once."""
+    org = api.organisation()
+    tag = uuid.uuid4()
+    api.sql(
+        "INSERT INTO clients (id, tenant_id, first_name, last_name, email, status, tag_ids,"
+        " as_of) SELECT gen_random_uuid(), $1, 'Anna', 'Nowak', 'many' || n || '@example.com',"
+        " 'active', $2::jsonb, now() FROM generate_series(1, 2500) AS n",
+        org.tenant,
+        f'["{tag}"]',
+    )
+    body = {"audience": {"kind": "tag", "id": str(tag)}, "subject": "Fair", "body": "Come!"}
+    sent = api.ok("POST", f"{N}/broadcasts", org.owner, 201, json=body)
+    api.ok("POST", f"{N}/broadcasts/{sent['id']}/cancel", org.owner)
+    assert sent["recipients"] == 2500
+    (row,) = api.sql(
+        "SELECT count(*) AS n, count(DISTINCT client_id) AS clients FROM messages"
+        " WHERE source = $1",
+        f"broadcast:{sent['id']}",
+    )
+    assert (row["n"], row["clients"]) == (2500, 2500)

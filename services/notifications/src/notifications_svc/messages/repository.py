@@ -30,11 +30,14 @@ from notifications_svc.models import (
 WAITING = ("queued", "deferred")
 
 
-CHUNK = 5_000  # ids in one IN (...) and rows in one INSERT, well under the bind limit
+# PostgreSQL's driver takes at most 32,767 values a statement: ids in one IN (...), and
+# rows of a message's ~20 columns in one INSERT.
+IDS_PER_QUERY = 5_000
+ROWS_PER_INSERT = 1_000
 
 
-def chunks(items: Sequence[Any]) -> list[Sequence[Any]]:
-    return [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
+def chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 @dataclass
@@ -57,7 +60,7 @@ class MessagesRepository:
         """Loads, for a batch of clients, their push devices, opt-outs and news since
         `news_since`: has_push_device, opted_out and news_count then answer from memory."""
         known = Known(set(client_ids), news_since)
-        for part in chunks(list(known.clients)):
+        for part in chunks(list(known.clients), IDS_PER_QUERY):
             devices = select(PushDevice.client_id).where(PushDevice.client_id.in_(part))
             known.devices.update((await self.session.execute(devices)).scalars())
             opt_outs = select(OptOut.client_id, OptOut.category, OptOut.channel).where(
@@ -82,7 +85,7 @@ class MessagesRepository:
         dialect = self.session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         added: set[uuid.UUID] = set()
-        for part in chunks(rows):
+        for part in chunks(rows, ROWS_PER_INSERT):
             statement = (
                 insert(Message)
                 .values(list(part))
