@@ -99,11 +99,20 @@ class Api:
         self.headers = {"Authorization": f"Bearer {token}"}
 
     async def call(self, method: str, path: str, body: Any = None, **headers: str) -> Any:
-        response = await self.gateway.request(
-            method, path, json=body, headers=self.headers | headers
-        )
-        assert response.status_code < 300, f"{method} {path}: {response.text}"
-        return response.json() if response.content else None
+        """One call; while the answer is "no such branch" (a service still learning the new
+        organisation's branch from identity's event: a refusal writes nothing), again."""
+
+        async def probe() -> Any:
+            response = await self.gateway.request(
+                method, path, json=body, headers=self.headers | headers
+            )
+            if response.status_code == 422 and "no such branch" in response.text:
+                return None
+            assert response.status_code < 300, f"{method} {path}: {response.text}"
+            return (response.json() if response.content else None,)
+
+        (found,) = await poll_until(probe, within=WITHIN, what=f"{method} {path}: the branch")
+        return found
 
     async def post(self, path: str, body: Any, **headers: str) -> Any:
         return await self.call("POST", path, body, **headers)
