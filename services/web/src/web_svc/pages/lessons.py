@@ -4,14 +4,22 @@ substitute teacher, and comments on the lesson or on one client's cell in it."""
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request, Response
 
 from web_svc.deps import Caller, StaffDep, csrf_guard
 from web_svc.gateway import ApiError, items
 from web_svc.pages.journal import month_of, whole
-from web_svc.pages.ops import MARKERS, J, can_write, client_names, staff_names, teachers
+from web_svc.pages.ops import (
+    MARKERS,
+    J,
+    can_write,
+    client_names,
+    post_comment,
+    staff_names,
+    teachers,
+)
 from web_svc.pages.schedule import schedule_context
 from web_svc.render import formats, page_locale, refusal, render, words_for
 
@@ -126,17 +134,8 @@ async def comment(
 ) -> Response:
     """On the lesson, or on one client's cell in it when a client is chosen."""
     _ = words_for(request)
-    payload: dict[str, Any] = {
-        "target": "cell" if client_id else "lesson",
-        "lesson_id": lesson_id,
-        "kind": kind if kind in ("action", "information") else "information",
-        "body": body,
-        "visible_to_client": visible_to_client == "on",
-    }
-    if client_id:
-        payload["client_id"] = client_id
     try:
-        await caller.post(f"{J}/comments", payload)
+        await post_comment(caller, ("lesson", lesson_id), body, kind, client_id, visible_to_client)
     except ApiError as exc:
         return await _panel(request, caller, group_id, lesson_id, refusal(exc, _), False)
     return await _panel(request, caller, group_id, lesson_id, _("Comment added."))

@@ -15,7 +15,7 @@ from web_svc.deps import Caller, StaffDep, csrf_guard
 from web_svc.gateway import ApiError, items
 from web_svc.pages.journal import whole
 from web_svc.pages.lessons import toggle
-from web_svc.pages.ops import MARKERS, J, can_write, client_names, staff_names
+from web_svc.pages.ops import MARKERS, J, can_write, client_names, post_comment, staff_names
 from web_svc.render import formats, refusal, render, words_for
 
 router = APIRouter(dependencies=[Depends(csrf_guard)])
@@ -213,17 +213,8 @@ async def add_comment(
 ) -> Response:
     """On the group, or on one of its clients."""
     _ = words_for(request)
-    payload: dict[str, Any] = {
-        "target": "client" if client_id else "group",
-        "group_id": group_id,
-        "kind": kind if kind in ("action", "information") else "information",
-        "body": body,
-        "visible_to_client": visible_to_client == "on",
-    }
-    if client_id:
-        payload["client_id"] = client_id
     try:
-        await caller.post(f"{J}/comments", payload)
+        await post_comment(caller, ("group", group_id), body, kind, client_id, visible_to_client)
     except ApiError as exc:
         return await _comments(request, caller, group_id, refusal(exc, _), False)
     return await _comments(request, caller, group_id, _("Comment added."))

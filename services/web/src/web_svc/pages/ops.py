@@ -113,3 +113,26 @@ def refused(exc: ApiError, _: Callable[[str], str]) -> str:
     if exc.status == 503:
         return _("A part of the system is not answering. Try again in a moment.")
     return _("Not saved")
+
+
+async def post_comment(
+    caller: Caller,
+    on: tuple[str, str],
+    body: str,
+    kind: str,
+    client_id: str,
+    visible_to_client: str,
+) -> None:
+    """A comment from a form, on a lesson or a group (`on`: its kind and id), or on one of
+    its clients when one is chosen (the lesson's cell, the group's client)."""
+    target, target_id = on
+    payload: dict[str, Any] = {
+        "target": {"lesson": "cell", "group": "client"}[target] if client_id else target,
+        f"{target}_id": target_id,
+        "kind": kind if kind in ("action", "information") else "information",
+        "body": body,
+        "visible_to_client": visible_to_client == "on",
+    }
+    if client_id:
+        payload["client_id"] = client_id
+    await caller.post(f"{J}/comments", payload)
