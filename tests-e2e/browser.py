@@ -91,6 +91,9 @@ def school_today() -> date:
     return datetime.now(ZoneInfo(ZONE)).date()
 
 
+LEARNT_FROM_EVENTS = ("no such branch", "no such client")
+
+
 class Api:
     """The same public API the pages use, for setting the scene quickly."""
 
@@ -99,40 +102,32 @@ class Api:
         self.headers = {"Authorization": f"Bearer {token}"}
 
     async def call(self, method: str, path: str, body: Any = None, **headers: str) -> Any:
-        """One call; while the answer is "no such branch" (a service still learning the new
-        organisation's branch from identity's event: a refusal writes nothing), again."""
+        """One call; while the answer is "no such branch" or "no such client" (a service still
+        learning the new organisation's branch or a new client from another service's event: a
+        refusal writes nothing), again."""
 
         async def probe() -> Any:
             response = await self.gateway.request(
                 method, path, json=body, headers=self.headers | headers
             )
-            if response.status_code == 422 and "no such branch" in response.text:
+            if response.status_code == 422 and any(
+                unknown in response.text for unknown in LEARNT_FROM_EVENTS
+            ):
                 return None
             assert response.status_code < 300, f"{method} {path}: {response.text}"
             return (response.json() if response.content else None,)
 
-        (found,) = await poll_until(probe, within=WITHIN, what=f"{method} {path}: the branch")
+        (found,) = await poll_until(probe, within=WITHIN, what=f"{method} {path}: learnt ids")
         return found
 
     async def post(self, path: str, body: Any, **headers: str) -> Any:
         return await self.call("POST", path, body, **headers)
 
     async def enrol(self, group_id: str, client_id: str, from_date: str) -> Any:
-        """Once the journal has learnt of the new client (from the clients service's event),
-        it enrols them; before that it answers 422 "no such client"."""
-
-        async def probe() -> Any:
-            response = await self.gateway.post(
-                f"/api/v1/journal/groups/{group_id}/enrolments",
-                json={"client_id": client_id, "from_date": from_date},
-                headers=self.headers,
-            )
-            if response.status_code == 422 and "no such client" in response.text:
-                return None
-            assert response.status_code == 201, response.text
-            return response.json()
-
-        return await poll_until(probe, within=WITHIN, what="the journal to learn the client")
+        return await self.post(
+            f"/api/v1/journal/groups/{group_id}/enrolments",
+            {"client_id": client_id, "from_date": from_date},
+        )
 
 
 async def school(gateway: httpx.AsyncClient, name: str) -> tuple[Api, dict[str, Any], str]:
