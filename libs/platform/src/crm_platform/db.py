@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, Dialect, MetaData, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -149,6 +150,22 @@ async def advisory_lock(session: AsyncSession, key: str) -> None:
         await session.execute(
             text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": key}
         )
+
+
+async def insert_once(session: AsyncSession, model: Any, **values: Any) -> bool:
+    """Inserts the row unless one with its key exists; True when this transaction did: once-only
+    work held by the database. A concurrent transaction inserting the same key waits for this
+    one and gets False."""
+    if session.get_bind().dialect.name == "postgresql":
+        insert: Any = postgresql.insert(model)
+    else:
+        insert = sqlite.insert(model)
+    stmt = (
+        insert.values(**values)
+        .on_conflict_do_nothing()
+        .returning(*model.__table__.primary_key.columns)
+    )
+    return (await session.execute(stmt)).first() is not None
 
 
 async def pg_connection(session: AsyncSession, *, begin: bool = True) -> Any | None:

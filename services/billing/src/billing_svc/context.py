@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from billing_svc.models import Organisation
+from billing_svc.readmodels import ReadModels
 from crm_contracts.registry import EventPayload
 from crm_messaging import Outbox
 from crm_platform.errors import ProblemError
@@ -54,7 +55,7 @@ class Context:
         await self.outbox.emit(self.session, payload, tenant_id=tenant_id, subject=subject)
 
     async def organisation(self, tenant_id: uuid.UUID) -> Organisation:
-        org = await self.session.get(Organisation, tenant_id)
+        org = await ReadModels(self.session).find_organisation(tenant_id)
         if org is None:
             raise OrganisationUnknownError()
         return org

@@ -15,14 +15,12 @@ import uuid
 from collections.abc import Callable
 from datetime import date, datetime
 
-from billing_svc.claims import claim
 from billing_svc.domain.month_ends import (
     counted_until,
     last_closed_month,
     month_end,
     months_between,
 )
-from billing_svc.models import DebtSnapshot
 from billing_svc.reports.repository import ReportsRepository
 from crm_platform.db import Database
 from crm_platform.logs import get_logger
@@ -63,10 +61,7 @@ async def _snapshot_organisation(
 
 async def _snapshot(repo: ReportsRepository, tenant: uuid.UUID, month: date, now: datetime) -> int:
     until = counted_until(now)
-    session = repo.session
-    if not await claim(
-        session, DebtSnapshot, tenant_id=tenant, month=month, counted_until=until, taken_at=now
-    ):
+    if not await repo.claim_snapshot(tenant, month, until, now):
         return 0
     balances = await repo.balances_at(tenant, month_end(month), until)
     if balances:

@@ -18,9 +18,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from billing_svc.context import Context
-from billing_svc.models import Organisation
 from billing_svc.packs.period_ends import PeriodEnds
 from billing_svc.packs.repository import PacksRepository
+from billing_svc.readmodels import ReadModels
 from crm_messaging import Outbox
 from crm_platform.db import Database
 from crm_platform.logs import get_logger
@@ -61,7 +61,7 @@ async def _close(ctx: Context, pack_id: uuid.UUID) -> int:
     pack = await PacksRepository(ctx.session).lock_unless_held(pack_id)
     if pack is None:
         return 0  # locked by another worker or a request: the next pass sees it
-    org = await ctx.session.get(Organisation, pack.tenant_id)
+    org = await ReadModels(ctx.session).find_organisation(pack.tenant_id)
     if org is None:
         return 0
     return await PeriodEnds(ctx).close(org, pack, ctx.today_in(org))

@@ -1,6 +1,6 @@
-"""Billing's copies of other contexts' data, kept from their events (consumers.py): the
-organisation's currency and time zone (identity), clients with their branch, family and
-status (clients), groups and lessons (journal).
+"""Billing's copies of other contexts' data, kept from their events (consumers.py), and every
+query on them: the organisation's currency and time zone (identity), clients with their
+branch, family and status (clients), groups and lessons (journal).
 
 A family arrives twice: on each member's card and as the whole family; the newest event
 decides, so a late redelivery never puts back a relative who left."""
@@ -11,10 +11,11 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from billing_svc.clients import ensure_client, ensure_clients
 from billing_svc.models import Client, Group, Lesson, Organisation
+from crm_platform.errors import NotFoundError
 
 
 def _set_family(client: Client, family_id: uuid.UUID | None, at: datetime) -> None:
@@ -30,7 +31,7 @@ class ReadModels:
 
     async def organisation(self, org_id: uuid.UUID, currency: str, time_zone: str) -> None:
         session = self.session
-        org = await session.get(Organisation, org_id)
+        org = await self.find_organisation(org_id)
         if org is None:
             session.add(
                 Organisation(
@@ -46,9 +47,61 @@ class ReadModels:
             org.currency, org.time_zone = currency, time_zone
         await session.flush()
 
+    async def find_organisation(self, tenant_id: uuid.UUID) -> Organisation | None:
+        return await self.session.get(Organisation, tenant_id)
+
+    async def find_client(self, client_id: uuid.UUID) -> Client | None:
+        return await self.session.get(Client, client_id)
+
+    async def find_group(self, group_id: uuid.UUID) -> Group | None:
+        return await self.session.get(Group, group_id)
+
+    async def find_lesson(self, lesson_id: uuid.UUID) -> Lesson | None:
+        return await self.session.get(Lesson, lesson_id)
+
     async def client(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> Client:
-        """The client's row (a stub until its card's event comes)."""
-        return await ensure_client(self.session, tenant_id, client_id)
+        """The client's row; a stub when billing has not seen the client's events yet (the
+        gateway has checked the client belongs to the caller's organisation). A client of
+        another organisation is not found."""
+        client = (await self.clients({(tenant_id, client_id)})).get(client_id)
+        if client is None:
+            raise NotFoundError("client")
+        return client
+
+    async def clients(self, wanted: set[tuple[uuid.UUID, uuid.UUID]]) -> dict[uuid.UUID, Client]:
+        """client() for many (tenant, client) pairs in a few statements: the rows found, by
+        client id; a client of another organisation is left out."""
+        session = self.session
+        ids = {client_id for _, client_id in wanted}
+        found = {c.id: c for c in await session.scalars(select(Client).where(Client.id.in_(ids)))}
+        missing = sorted(pair for pair in wanted if pair[1] not in found)
+        if missing:
+            insert = (
+                postgresql.insert(Client)
+                if session.get_bind().dialect.name == "postgresql"
+                else sqlite.insert(Client)
+            )
+            await session.execute(
+                insert.values(
+                    [
+                        {
+                            "id": client_id,
+                            "tenant_id": tenant_id,
+                            "first_name": "",
+                            "last_name": "",
+                            "status": "active",
+                        }
+                        for tenant_id, client_id in missing
+                    ]
+                ).on_conflict_do_nothing()
+            )
+            added = select(Client).where(Client.id.in_([c for _, c in missing]))
+            found |= {c.id: c for c in await session.scalars(added)}
+        return {
+            client_id: found[client_id]
+            for tenant_id, client_id in wanted
+            if client_id in found and found[client_id].tenant_id == tenant_id
+        }
 
     async def client_state(
         self,
@@ -78,7 +131,7 @@ class ReadModels:
     ) -> None:
         """The whole family as it is now: members not listed any more are out of it."""
         session = self.session
-        members = await ensure_clients(session, {(tenant_id, m) for m in member_ids})
+        members = await self.clients({(tenant_id, m) for m in member_ids})
         for client in members.values():
             _set_family(client, family_id, at)
         former = await session.scalars(
@@ -100,7 +153,7 @@ class ReadModels:
         programme: str | None,
         teacher_ids: list[uuid.UUID] | None,
     ) -> None:
-        group = await self.session.get(Group, group_id)
+        group = await self.find_group(group_id)
         if group is None:
             group = Group(id=group_id, tenant_id=tenant_id, branch_id=branch_id)
             self.session.add(group)
@@ -117,7 +170,7 @@ class ReadModels:
         group_id: uuid.UUID,
         teacher_id: uuid.UUID | None,
     ) -> None:
-        lesson = await self.session.get(Lesson, lesson_id)
+        lesson = await self.find_lesson(lesson_id)
         if lesson is None:
             self.session.add(
                 Lesson(id=lesson_id, tenant_id=tenant_id, group_id=group_id, teacher_id=teacher_id)

@@ -24,7 +24,6 @@ from typing import Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from billing_svc.claims import claim
 from billing_svc.context import REMINDERS_CHANNEL, Context
 from billing_svc.domain.due import DueState, notices_due
 from billing_svc.domain.pack_notices import PackState, pack_notices_due
@@ -34,16 +33,13 @@ from billing_svc.invoices.service import pack_share
 from billing_svc.ledger.repository import LedgerRepository
 from billing_svc.models import (
     NO_END,
-    Client,
     DueItem,
-    DueNotice,
-    Organisation,
     Pack,
-    PackNotice,
 )
 from billing_svc.month_ends import snapshot_debts_once
 from billing_svc.packs.repository import PacksRepository
 from billing_svc.period_ends import close_periods_once
+from billing_svc.readmodels import ReadModels
 from crm_contracts.events.billing import (
     PackExpiring,
     PackRunningLow,
@@ -67,7 +63,7 @@ BATCH = 200
 
 
 async def _client_frozen(session: AsyncSession, client_id: uuid.UUID, today: date) -> bool:
-    client = await session.get(Client, client_id)
+    client = await ReadModels(session).find_client(client_id)
     return (
         client is not None
         and client.frozen_from is not None
@@ -131,7 +127,7 @@ async def _candidates(
 
 async def _remind(ctx: Context, item: DueItem) -> int:
     session, clock = ctx.session, ctx.clock
-    org = await session.get(Organisation, item.tenant_id)
+    org = await ReadModels(session).find_organisation(item.tenant_id)
     if org is None:
         return 0
     today = ctx.today_in(org)
@@ -154,7 +150,7 @@ async def _remind(ctx: Context, item: DueItem) -> int:
     )
     sent = 0
     for notice in notices_due(state, today, org.due_soon_days):
-        if not await claim(session, DueNotice, due_item_id=item.id, notice=notice, sent_at=clock()):
+        if not await InvoicesRepository(session).claim_notice(item.id, notice, clock()):
             continue
         payload_type = PaymentDueSoon if notice == "due_soon" else PaymentOverdue
         await ctx.emit(
@@ -193,7 +189,7 @@ async def _pack_candidates(
 
 async def _remind_pack(ctx: Context, pack: Pack) -> int:
     session, clock = ctx.session, ctx.clock
-    org = await session.get(Organisation, pack.tenant_id)
+    org = await ReadModels(session).find_organisation(pack.tenant_id)
     if org is None:
         return 0
     today = ctx.today_in(org)
@@ -213,15 +209,7 @@ async def _remind_pack(ctx: Context, pack: Pack) -> int:
     )
     sent = 0
     for notice in pack_notices_due(state, today, org.due_soon_days):
-        if not await claim(
-            session,
-            PackNotice,
-            pack_id=pack.id,
-            notice=notice,
-            period_end=period_end,
-            tenant_id=pack.tenant_id,
-            sent_at=clock(),
-        ):
+        if not await PacksRepository(session).claim_notice(pack, notice, period_end, clock()):
             continue
         payload_type = PackExpiring if notice == "expiring" else PackRunningLow
         await ctx.emit(
@@ -244,7 +232,7 @@ async def _renews(session: AsyncSession, pack: Pack) -> bool:
     """As period_ends.py decides: a subscription renewing by itself, of a client kept."""
     if pack.kind != "subscription" or not pack.auto_renew:
         return False
-    client = await session.get(Client, pack.client_id)
+    client = await ReadModels(session).find_client(pack.client_id)
     return client is None or client.status != "archived"
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from billing_svc.models import DueItem, DueNotice, Invoice
+from crm_platform.db import insert_once
 from crm_platform.pagination import keyset
 
 
@@ -84,6 +85,12 @@ class InvoicesRepository:
             select(DueNotice.notice).where(DueNotice.due_item_id == due_item_id)
         )
         return {n for (n,) in rows}
+
+    async def claim_notice(self, due_item_id: uuid.UUID, notice: str, at: datetime) -> bool:
+        """Records the reminder as sent; False when it was (in this or another process)."""
+        return await insert_once(
+            self.session, DueNotice, due_item_id=due_item_id, notice=notice, sent_at=at
+        )
 
     async def page(
         self,

@@ -9,13 +9,13 @@ from datetime import date, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from billing_svc.access import can_read, can_write, visible_clients
-from billing_svc.clients import ensure_client
 from billing_svc.context import Context
 from billing_svc.invoices import schemas
 from billing_svc.invoices.repository import InvoicesRepository
 from billing_svc.ledger.repository import LedgerRepository
 from billing_svc.models import DueItem, Invoice, Organisation
 from billing_svc.packs.repository import PacksRepository
+from billing_svc.readmodels import ReadModels
 from crm_contracts.events.billing import DueKind, InvoiceChanged, InvoiceIssued
 from crm_contracts.ids import uuid7
 from crm_platform.errors import ConflictError, NotFoundError, ProblemError, invalid
@@ -151,7 +151,7 @@ class Invoices:
     ) -> schemas.InvoiceRead:
         tenant = can_write(principal)
         org = await self.ctx.organisation(tenant)
-        await ensure_client(self.ctx.session, tenant, client_id)
+        await ReadModels(self.ctx.session).client(tenant, client_id)
         if body.pack_id is not None:
             pack = await PacksRepository(self.ctx.session).pack(tenant, body.pack_id)
             if pack is None or pack.client_id != client_id:

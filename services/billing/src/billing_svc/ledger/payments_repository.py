@@ -1,7 +1,7 @@
 """The payment writer's queries (ledger/payments.py): what a batch of payments needs, read
 for the whole batch, and the one statement that writes the usual batch.
 
-The statement takes the ledger's write from ledger/statements.py, the keys' claim from
+The statement takes the ledger's write from ledger/write_repository.py, the keys' claim from
 libs' IdempotencyStore (pg_claim_sql) and the events' insert from libs' Outbox
 (pg_insert_sql).
 """
@@ -16,11 +16,11 @@ from typing import Any, NamedTuple, TypeVar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from billing_svc.clients import ensure_clients
 from billing_svc.ledger import schemas
 from billing_svc.ledger.plan import LedgerWrite
-from billing_svc.ledger.statements import LEDGER_PARAMS, ledger_ctes, write_arrays
+from billing_svc.ledger.write_repository import LEDGER_PARAMS, ledger_ctes, write_arrays
 from billing_svc.models import Client, Invoice, Organisation, Pack, Service, idempotency
+from billing_svc.readmodels import ReadModels
 from crm_contracts.envelope import EventEnvelope
 from crm_messaging import Outbox
 from crm_messaging.outbox import encode, pg_insert_sql
@@ -52,7 +52,7 @@ async def orgs_and_clients(
     session: AsyncSession, pg: Any, pairs: set[tuple[uuid.UUID, uuid.UUID]]
 ) -> tuple[dict[uuid.UUID, OrgRow], dict[uuid.UUID, ClientRow], bool]:
     """The organisations and clients of the (tenant, client) pairs, by id; a client billing
-    has not heard of yet gets its stub row (billing_svc.clients.ensure_clients), and then
+    has not heard of yet gets its stub row (ReadModels.clients), and then
     the third value is true."""
     ordered = sorted(pairs)
     if pg is not None:
@@ -81,7 +81,7 @@ async def orgs_and_clients(
     clients = {c.id: c for c in client_rows}
     unknown = {(tenant, client) for tenant, client in pairs if client not in clients}
     if unknown:
-        for c in (await ensure_clients(session, unknown)).values():
+        for c in (await ReadModels(session).clients(unknown)).values():
             clients[c.id] = ClientRow(c.id, c.tenant_id, c.branch_id)
     return {o.id: o for o in org_rows}, clients, bool(unknown)
 

@@ -22,7 +22,7 @@ from billing_svc.ledger.plan import (
     LedgerWrite,
     NewEntry,
 )
-from billing_svc.ledger.statements import (
+from billing_svc.ledger.write_repository import (
     ALLOCATIONS,
     ENTRIES,
     POSTINGS,

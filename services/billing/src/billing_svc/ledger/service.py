@@ -15,7 +15,7 @@ from billing_svc.domain.ledger import Posting
 from billing_svc.ledger import schemas
 from billing_svc.ledger.plan import NO_DIMENSIONS, Balance, Dimensions, month_of
 from billing_svc.ledger.repository import LedgerRepository
-from billing_svc.models import Allocation, Entry, Organisation, Pack
+from billing_svc.models import Allocation, Entry, Organisation
 from billing_svc.packs.events import pack_changed
 from billing_svc.packs.repository import PacksRepository
 from crm_contracts.events.billing import (
@@ -214,7 +214,7 @@ class Ledger:
 
     async def _after_reversal(self, org: Organisation, entry: Entry, reversal: Entry) -> None:
         if entry.kind == "sale" and entry.pack_id is not None:
-            pack = await self.ctx.session.get(Pack, entry.pack_id)
+            pack = await PacksRepository(self.ctx.session).pack(org.id, entry.pack_id)
             if pack is not None and pack.sale_entry_id == entry.id:
                 pack.status = "cancelled"
                 pack.version += 1

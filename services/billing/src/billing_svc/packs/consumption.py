@@ -12,16 +12,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from billing_svc.catalogue.repository import CatalogueRepository
-from billing_svc.clients import ensure_client
 from billing_svc.context import Context
 from billing_svc.domain import ledger as rules
 from billing_svc.domain.consumption import PackView, Visit, choose_pack, classes_for
 from billing_svc.domain.periods import Freeze
 from billing_svc.ledger.plan import Dimensions
+from billing_svc.ledger.repository import LedgerRepository
 from billing_svc.ledger.service import Ledger
-from billing_svc.models import Entry, Group, Lesson, MarkState, Organisation, Service, Usage
+from billing_svc.models import MarkState, Organisation, Service, Usage
 from billing_svc.packs.events import pack_changed
 from billing_svc.packs.repository import PacksRepository
+from billing_svc.readmodels import ReadModels
 from crm_contracts.events.billing import VisitCharged
 from crm_contracts.ids import uuid7
 
@@ -47,14 +48,19 @@ def _ids(values: list[object]) -> frozenset[uuid.UUID]:
 class Consumption:
     ctx: Context
 
+    @property
+    def readmodels(self) -> ReadModels:
+        return ReadModels(self.ctx.session)
+
     async def apply(self, change: MarkChange) -> None:
         org = await self.ctx.organisation(change.tenant_id)
-        state = await self.ctx.session.get(MarkState, change.mark_id, with_for_update=True)
+        repo = PacksRepository(self.ctx.session)
+        state = await repo.mark_state(change.mark_id)
         if state is not None and state.event_time >= change.at:
             return  # already applied something newer
         wanted = classes_for(change.status, org.absence_uses_class)
         usage = (
-            await self.ctx.session.get(Usage, state.usage_id)
+            await repo.usage(state.usage_id)
             if state is not None and state.usage_id is not None
             else None
         )
@@ -76,11 +82,11 @@ class Consumption:
         await self.ctx.session.flush()
 
     async def _visit(self, change: MarkChange) -> tuple[Visit, Dimensions]:
-        group = await self.ctx.session.get(Group, change.group_id)
-        lesson = await self.ctx.session.get(Lesson, change.lesson_id)
+        group = await self.readmodels.find_group(change.group_id)
+        lesson = await self.readmodels.find_lesson(change.lesson_id)
         teacher = (lesson.teacher_id if lesson else None) or (group.teacher_id if group else None)
         branch = change.branch_id or (group.branch_id if group else None)
-        client = await ensure_client(self.ctx.session, change.tenant_id, change.client_id)
+        client = await self.readmodels.client(change.tenant_id, change.client_id)
         visit = Visit(
             client_id=change.client_id,
             day=change.lesson_date,
@@ -226,7 +232,7 @@ class Consumption:
             else None
         )
         if usage.entry_id is not None:
-            entry = await self.ctx.session.get(Entry, usage.entry_id)
+            entry = await LedgerRepository(self.ctx.session).entry(org.id, usage.entry_id)
             assert entry is not None
             reversal = await Ledger(self.ctx).reverse(
                 org, entry, by="journal", reason="journal mark changed or removed"

@@ -7,6 +7,7 @@ from typing import Any
 
 from billing_svc.context import Context
 from billing_svc.models import Pack, PackEvent
+from billing_svc.packs.repository import PacksRepository
 from crm_contracts.events.billing import PackChanged
 from crm_contracts.ids import uuid7
 
@@ -67,7 +68,7 @@ async def pack_changed(
 ) -> None:
     """Publishes the pack's new state and records the change in its history (as
     `recorded_as` when the history names it more precisely than the published change)."""
-    await ctx.session.refresh(pack)
+    await PacksRepository(ctx.session).reload(pack)
     await history(
         ctx,
         pack,

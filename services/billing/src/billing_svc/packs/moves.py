@@ -10,13 +10,13 @@ from billing_svc.context import Context
 from billing_svc.domain import ledger as rules
 from billing_svc.ledger.plan import Dimensions
 from billing_svc.models import (
-    Client,
     Pack,
     Usage,
 )
 from billing_svc.packs import schemas
 from billing_svc.packs.base import PackReading, is_active
 from billing_svc.packs.events import pack_changed
+from billing_svc.readmodels import ReadModels
 from crm_contracts.ids import uuid7
 from crm_platform.errors import ConflictError, NotFoundError, invalid
 from crm_platform.internal_auth import Principal
@@ -98,7 +98,7 @@ class Moves:
         org = await self.ctx.organisation(tenant)
         if body.to_client_id == client_id:
             raise invalid("to_client_id", "a transfer goes to another client")
-        target = await self.ctx.session.get(Client, body.to_client_id)
+        target = await ReadModels(self.ctx.session).find_client(body.to_client_id)
         try:
             check_other_client(principal, target)
         except NotFoundError:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 from datetime import date, timedelta
 
-from billing_svc.claims import claim
 from billing_svc.context import Context
 from billing_svc.domain import ledger as rules
 from billing_svc.domain.due import due_date
@@ -31,6 +30,7 @@ from billing_svc.packs.events import history, pack_changed
 from billing_svc.packs.life import Life
 from billing_svc.packs.schemas import FreezeIn
 from billing_svc.packs.selling import Selling
+from billing_svc.readmodels import ReadModels
 from crm_contracts.events.billing import SubscriptionRenewed
 from crm_platform.errors import ProblemError
 
@@ -47,7 +47,7 @@ class PeriodEnds:
 
     async def close(self, org: Organisation, pack: Pack, today: date) -> int:
         """Renews or expires `pack` for each of its ends that is over; returns how many."""
-        client = await self.ctx.session.get(Client, pack.client_id)
+        client = await ReadModels(self.ctx.session).find_client(pack.client_id)
         freezes = [
             Freeze(f.from_date, f.until_date)
             for f in (await self.packs.repo.freezes([pack.id]))[pack.id]
@@ -76,7 +76,9 @@ class PeriodEnds:
             outcome = outcome_on(state, today)
             if outcome is None:
                 break
-            row = await self._claim(pack, pack.ends_on, RECORDED[outcome])
+            row = await self.packs.repo.claim_period_end(
+                pack, pack.ends_on, RECORDED[outcome], self.ctx.now()
+            )
             if row is None:
                 break  # this end was closed before (its end date was later moved back)
             if outcome == "expire":
@@ -87,21 +89,6 @@ class PeriodEnds:
                 await self._freeze_with_client(pack, client, start, end)
             closed += 1
         return closed
-
-    async def _claim(self, pack: Pack, ends_on: date, outcome: str) -> PeriodEnd | None:
-        claimed = await claim(
-            self.ctx.session,
-            PeriodEnd,
-            pack_id=pack.id,
-            ends_on=ends_on,
-            tenant_id=pack.tenant_id,
-            outcome=outcome,
-            classes_expired=0,
-            closed_at=self.ctx.now(),
-        )
-        if not claimed:
-            return None
-        return await self.ctx.session.get(PeriodEnd, (pack.id, ends_on))
 
     async def _burn(
         self, org: Organisation, pack: Pack, left: int, booked_on: date, why: str

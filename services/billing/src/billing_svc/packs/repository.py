@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Text, and_, cast, exists, func, or_, select, update
@@ -15,6 +15,7 @@ from billing_svc.models import (
     NO_END,
     Client,
     Entry,
+    MarkState,
     Organisation,
     Pack,
     PackEvent,
@@ -24,6 +25,7 @@ from billing_svc.models import (
     Reversal,
     Usage,
 )
+from crm_platform.db import insert_once
 from crm_platform.pagination import keyset
 
 
@@ -38,6 +40,17 @@ class PacksRepository:
         if for_update:
             query = query.with_for_update()
         return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def reload(self, pack: Pack) -> None:
+        """The pack's row as the database has it now (classes_left moves in SQL)."""
+        await self.session.refresh(pack)
+
+    async def mark_state(self, mark_id: uuid.UUID) -> MarkState | None:
+        """What billing last applied for a journal mark, locked."""
+        return await self.session.get(MarkState, mark_id, with_for_update=True)
+
+    async def usage(self, usage_id: uuid.UUID) -> Usage | None:
+        return await self.session.get(Usage, usage_id)
 
     async def active_of_client(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> list[Pack]:
         """The client's own active packs, in id order."""
@@ -129,6 +142,34 @@ class PacksRepository:
         if self.session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def claim_notice(self, pack: Pack, notice: str, period_end: date, at: datetime) -> bool:
+        """Records the pack's reminder for the period as sent; False when it was."""
+        return await insert_once(
+            self.session,
+            PackNotice,
+            pack_id=pack.id,
+            notice=notice,
+            period_end=period_end,
+            tenant_id=pack.tenant_id,
+            sent_at=at,
+        )
+
+    async def claim_period_end(
+        self, pack: Pack, ends_on: date, outcome: str, at: datetime
+    ) -> PeriodEnd | None:
+        """The (pack, end) row closing this end; None when it was closed before."""
+        claimed = await insert_once(
+            self.session,
+            PeriodEnd,
+            pack_id=pack.id,
+            ends_on=ends_on,
+            tenant_id=pack.tenant_id,
+            outcome=outcome,
+            classes_expired=0,
+            closed_at=at,
+        )
+        return await self.session.get(PeriodEnd, (pack.id, ends_on)) if claimed else None
 
     async def notices_sent(self, pack_id: uuid.UUID, period_end: date) -> set[str]:
         rows = await self.session.execute(

@@ -8,7 +8,6 @@ from datetime import date
 
 from billing_svc.access import can_write, check_other_client
 from billing_svc.catalogue.repository import CatalogueRepository
-from billing_svc.clients import ensure_client
 from billing_svc.context import Context
 from billing_svc.domain import ledger as rules
 from billing_svc.domain.due import due_date
@@ -19,7 +18,6 @@ from billing_svc.invoices.service import open_invoice
 from billing_svc.ledger.plan import Dimensions
 from billing_svc.ledger.repository import LedgerRepository
 from billing_svc.models import (
-    Client,
     Entry,
     Organisation,
     Pack,
@@ -28,6 +26,7 @@ from billing_svc.models import (
 from billing_svc.packs import schemas
 from billing_svc.packs.base import PackReading, _single
 from billing_svc.packs.events import history, state
+from billing_svc.readmodels import ReadModels
 from crm_contracts.events.billing import PackSold
 from crm_contracts.ids import uuid7
 from crm_platform.errors import NotFoundError, invalid
@@ -50,7 +49,7 @@ class Selling:
     ) -> schemas.PackRead:
         tenant = can_write(principal)
         org = await self.ctx.organisation(tenant)
-        client = await ensure_client(self.ctx.session, tenant, client_id)
+        client = await ReadModels(self.ctx.session).client(tenant, client_id)
         service = await CatalogueRepository(self.ctx.session).service(tenant, body.service_id)
         if service is None or service.archived:
             raise invalid("service_id", "no such service in the catalogue")
@@ -62,7 +61,7 @@ class Selling:
             raise invalid("members", "only a shared pack has other members")
         members = [client_id]
         for n, member in enumerate(body.members):
-            other = await self.ctx.session.get(Client, member)
+            other = await ReadModels(self.ctx.session).find_client(member)
             try:
                 check_other_client(principal, other)
             except NotFoundError:
@@ -123,7 +122,7 @@ class Selling:
             payment_mode=body.payment_mode,
             price_minor=price,
         )
-        await self.ctx.session.refresh(pack)
+        await self.packs.repo.reload(pack)
         await self.ctx.emit(
             tenant,
             pack.id,

@@ -39,6 +39,7 @@ from billing_svc.models import (
     Organisation,
     PostingRow,
 )
+from crm_platform.db import insert_once
 
 Branch = uuid.UUID | None
 CLIENT_PREFIX = "client:"
@@ -272,6 +273,19 @@ class ReportsRepository:
             select(Organisation.id).where(~taken).order_by(Organisation.id)
         )
         return list(rows.scalars())
+
+    async def claim_snapshot(
+        self, tenant_id: uuid.UUID, month: date, counted_until: datetime, at: datetime
+    ) -> bool:
+        """Records the month's snapshot as taken; False when it was (here or elsewhere)."""
+        return await insert_once(
+            self.session,
+            DebtSnapshot,
+            tenant_id=tenant_id,
+            month=month,
+            counted_until=counted_until,
+            taken_at=at,
+        )
 
     async def first_booked(self, tenant_id: uuid.UUID) -> date | None:
         found = await self.session.execute(

@@ -1,7 +1,7 @@
-"""The PostgreSQL statement writing a LedgerWrite in one round trip (entries, postings,
-monthly totals and balances as CTEs over arrays), for the ledger's repository and for the
-payments writer, which adds its own CTEs to it; and the statements that add to the cached
-figures on either database."""
+"""The ledger's write statements, for its repository and the payments writer's: the PostgreSQL
+statement writing a LedgerWrite in one round trip (entries, postings, monthly totals and
+balances as CTEs over arrays), to which the payments writer adds its own CTEs; and the
+statements that add to the cached figures on either database."""
 
 from __future__ import annotations
 
