@@ -79,3 +79,31 @@ def test_refusals_are_problem_documents() -> None:
     bug = client.post(path, json={"size": 666})
     assert bug.status_code == 500
     assert bug.json()["title"] == "Internal Server Error"
+
+
+async def fast_get(request: FastRequest) -> Response:
+    return Response(f"fast {request.params.get('of')} {request.body!r}")
+
+
+def test_a_get_takes_its_canonical_query_and_no_body() -> None:
+    app = FastAPI()
+
+    @app.get("/items")
+    async def twin(of: str | None = None, page: int = 1) -> Response:
+        return Response(f"twin {of} {page}")
+
+    app.add_middleware(FastRoutes, routes=[FastRoute("GET", "/items", fast_get, query=["of"])])
+    client = TestClient(app)
+    one = str(uuid.uuid4())
+    assert client.get("/items").text == "fast None b''"
+    assert client.get("/items", params={"of": one}).text == f"fast {one} b''"
+    # A GET is taken whatever its content type, and its body is not read (as by its twin).
+    sent = client.request("GET", "/items", content=b"{}", headers={"content-type": "text/x"})
+    assert sent.text == "fast None b''"
+    # Any other query goes to the twin: another parameter, another spelling, a repetition.
+    assert client.get(f"/items?of={one}&page=2").text == f"twin {one} 2"
+    assert client.get(f"/items?of={one.upper()}").text == f"twin {one.upper()} 1"
+    assert client.get(f"/items?of={one}&of={one}").text.startswith("twin")
+    assert client.get("/items?of=").text.startswith("twin")
+    assert client.get(f"/items?of={one}&").text.startswith("twin")
+    assert client.post("/items").status_code == 405  # another method: the twin's answer

@@ -10,12 +10,11 @@ from typing import Any
 import pytest
 from billing_svc import api as billing_api
 from billing_svc.ledger import api as ledger_api
-from fastapi.dependencies.models import Dependant
-from fastapi.dependencies.utils import get_dependant
 from fastapi.routing import APIRoute
 
 from crm_platform.http_protocol import MAX_BODY_BYTES
 from crm_platform.internal_auth import Principal
+from crm_platform.testing.routes import route_reads
 
 from .conftest import Api, staff
 
@@ -179,25 +178,6 @@ def test_a_body_that_is_not_json_goes_to_the_twin_and_is_415(api: Api) -> None:
     assert api.balance(owner, client) == 0
 
 
-def _named(call: Any) -> str:
-    return f"depends:{call.__module__}.{call.__qualname__}"
-
-
-def _reads(dependant: Dependant) -> set[str]:
-    """Every dependency a route solves, with the parameters and bodies they read."""
-    out = {f"path:{p.alias}" for p in dependant.path_params}
-    out |= {f"header:{p.alias}" for p in dependant.header_params}
-    out |= {f"query:{p.alias}" for p in dependant.query_params}
-    out |= {f"cookie:{p.alias}" for p in dependant.cookie_params}
-    out |= {
-        f"body:{getattr(p.field_info.annotation, '__name__', p.alias)}"
-        for p in dependant.body_params
-    }
-    for sub in dependant.dependencies:
-        out |= {_named(sub.call)} | _reads(sub)
-    return out
-
-
 def test_the_fast_route_reads_exactly_what_its_documented_twin_depends_on() -> None:
     """The fast route repeats its twin's dependencies by hand (ledger/api.py): a dependency,
     parameter or body the twin gains or loses must be mirrored there (FAST_ROUTE_READS),
@@ -211,10 +191,7 @@ def test_the_fast_route_reads_exactly_what_its_documented_twin_depends_on() -> N
     path = billing_api.router.prefix + twin.path
     assert fast.match({"method": "POST", "path": path.format(client_id=uuid.uuid4())})
     assert twin.methods == {fast.method}
-    reads = _reads(twin.dependant)
-    for d in billing_api.router.dependencies:  # the router's, solved before the route's
-        reads |= {_named(d.dependency)} | _reads(get_dependant(path=path, call=d.dependency))
-    assert reads == ledger_api.FAST_ROUTE_READS
+    assert route_reads(billing_api.router, twin) == ledger_api.FAST_ROUTE_READS
 
 
 def test_a_body_over_the_limit_is_413_alike(api: Api) -> None:

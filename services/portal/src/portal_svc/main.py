@@ -12,7 +12,8 @@ from portal_svc.api import router, staff_router
 from portal_svc.consumers import handlers
 from portal_svc.context import system_clock
 from portal_svc.models import messaging
-from portal_svc.overview.cache import OverviewCache
+from portal_svc.overview import cache
+from portal_svc.overview.api import FAST_ROUTES
 from portal_svc.settings import Settings
 
 DEFAULT_PORT = 8106
@@ -21,19 +22,23 @@ DEFAULT_PORT = 8106
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     holder: list[ServiceMessaging] = []
+    versions: list[cache.Versions] = []
 
     def components(svc_settings: ServiceSettings, database: Database) -> Sequence[Component]:
         holder.append(ServiceMessaging(svc_settings, database, messaging, handlers))
-        return holder
+        versions.append(cache.versions(database))
+        return [holder[0], versions[0]]
 
     app = create_service_app(
         settings,
         title="Portal: client sign-in and sign-up, the client's own data, knowledge centre",
         routers=[router, staff_router],
         components=components,
+        fast_routes=FAST_ROUTES,
     )
     app.state.outbox = holder[0].outbox
-    app.state.overview_cache = OverviewCache(settings.overview_cache_entries)
+    app.state.overview_cache = cache.OverviewCache(settings.overview_cache_entries)
+    app.state.overview_versions = versions[0]
     # What "now" is; tests set a fixed clock to reach make-up windows and expiries.
     app.state.clock = system_clock
     return app

@@ -6,13 +6,18 @@ raises in the same transaction, as does marking a message read. A request reads 
 version on the same day in the organisation's time zone; else the overview is computed and
 kept. Several processes share the database, so every one of them sees every change; an entry
 is made at the version read before its queries ran, so a change that lands meanwhile makes
-the next request compute again rather than keep a stale answer."""
+the next request compute again rather than keep a stale answer.
+
+Concurrent requests read their versions together (`versions`: one statement for a batch of
+them, crm_platform.group_commit): a batch's statement is sent after each of its requests
+arrived, so each still sees every change committed before it came."""
 
 from __future__ import annotations
 
 import uuid
 import zoneinfo
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -20,10 +25,11 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm_platform.db import pg_connection
+from crm_platform.db import Database, pg_connection
+from crm_platform.group_commit import GroupCommit
 from portal_svc.models import OverviewVersion
 
-VERSION_SQL = "SELECT version FROM rm_versions WHERE tenant_id = $1"
+VERSIONS_SQL = "SELECT tenant_id, version FROM rm_versions WHERE tenant_id = ANY($1::uuid[])"
 Key = tuple[str, uuid.UUID, tuple[uuid.UUID, ...], uuid.UUID | None]
 
 
@@ -40,17 +46,30 @@ async def bump(session: AsyncSession, tenant_id: uuid.UUID) -> None:
     )
 
 
-async def current(session: AsyncSession, tenant_id: uuid.UUID) -> int:
-    """One round trip on PostgreSQL: read outside a transaction, so that a request answered
-    from the cache sends no BEGIN and COMMIT (a miss opens the session's transaction after)."""
+async def read_versions(session: AsyncSession, tenants: Sequence[uuid.UUID]) -> list[int]:
+    """The organisations' versions (0 for one never changed), in one round trip on PostgreSQL,
+    read outside a transaction: no BEGIN and COMMIT are sent."""
+    wanted = list(set(tenants))
     raw = await pg_connection(session, begin=False)
     if raw is not None:
-        found = await raw.fetchval(VERSION_SQL, tenant_id)
+        rows = await raw.fetch(VERSIONS_SQL, wanted)
     else:
-        found = await session.scalar(
-            select(OverviewVersion.version).where(OverviewVersion.tenant_id == tenant_id)
+        rows = await session.execute(
+            select(OverviewVersion.tenant_id, OverviewVersion.version).where(
+                OverviewVersion.tenant_id.in_(wanted)
+            )
         )
-    return int(found or 0)
+    found = {tenant: version for tenant, version in rows}
+    return [int(found.get(tenant) or 0) for tenant in tenants]
+
+
+Versions = GroupCommit[uuid.UUID, int]
+
+
+def versions(database: Database) -> Versions:
+    """`await versions.submit(tenant_id)`: the organisation's version, read with the other
+    requests' waiting at the same moment."""
+    return GroupCommit("overview_versions", database, read_versions, max_batch=256)
 
 
 def local_day(now: datetime, time_zone: str) -> date:
