@@ -50,7 +50,7 @@ import asyncpg
 import httpx
 import structlog
 from billing_svc.main import create_app
-from billing_svc.month_ends import snapshot_debts_once
+from billing_svc.reports.month_ends import snapshot_debts_once
 from billing_svc.settings import Settings
 
 from crm_contracts.ids import uuid7

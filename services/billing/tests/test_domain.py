@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
 from billing_svc.domain import ledger
 from billing_svc.domain.consumption import PackView, Visit, choose_pack, classes_for
 from billing_svc.domain.due import DueState, due_date, notices_due
-from billing_svc.domain.periods import Freeze, add_period, end_after_freeze, period_end
+from billing_svc.domain.periods import (
+    Freeze,
+    add_period,
+    client_frozen_on,
+    end_after_freeze,
+    period_end,
+)
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -112,6 +119,23 @@ def test_scope_validity_and_freezes() -> None:
     assert choose_pack(Visit(CLIENT, DAY), [frozen]) is None
     assert choose_pack(Visit(CLIENT, DAY + timedelta(days=2)), [frozen]) is frozen
     assert choose_pack(Visit(CLIENT, DAY + timedelta(days=11)), [pack()]) is None
+
+
+@dataclass
+class ClientFreeze:
+    frozen_from: date | None
+    frozen_until: date | None
+
+
+def test_a_client_is_frozen_from_the_first_day_to_the_last_or_until_unfrozen() -> None:
+    later = DAY + timedelta(days=3)
+    assert not client_frozen_on(DAY, None)
+    assert not client_frozen_on(DAY, ClientFreeze(None, None))
+    assert not client_frozen_on(DAY - timedelta(days=1), ClientFreeze(DAY, later))
+    assert client_frozen_on(DAY, ClientFreeze(DAY, later))
+    assert client_frozen_on(later, ClientFreeze(DAY, later))
+    assert not client_frozen_on(later + timedelta(days=1), ClientFreeze(DAY, later))
+    assert client_frozen_on(DAY + timedelta(days=400), ClientFreeze(DAY, None))
 
 
 @given(st.dates(min_value=date(2000, 1, 1), max_value=date(2090, 1, 1)), st.integers(1, 36))

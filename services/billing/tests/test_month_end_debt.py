@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from billing_svc.domain.month_ends import last_closed_month, month_end
-from billing_svc.month_ends import snapshot_debts_once
+from billing_svc.reports.month_ends import snapshot_debts_once
 
 from crm_contracts.envelope import EventEnvelope
 from crm_contracts.events.clients import ClientRegistered

@@ -8,7 +8,7 @@ import uuid
 from datetime import date, timedelta
 
 from billing_svc.domain.pack_notices import PackState, pack_notices_due
-from billing_svc.scheduler import run_once
+from billing_svc.reminders.scheduler import run_once
 
 from crm_contracts.events.clients import ClientFrozen
 

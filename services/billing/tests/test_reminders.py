@@ -6,7 +6,7 @@ import asyncio
 import uuid
 from datetime import date, timedelta
 
-from billing_svc.scheduler import run_once
+from billing_svc.reminders.scheduler import run_once
 
 from crm_contracts.events.clients import ClientFrozen
 

@@ -19,7 +19,7 @@ from billing_svc.domain.period_ends import (
     outcome_on,
 )
 from billing_svc.domain.periods import Freeze
-from billing_svc.scheduler import run_once
+from billing_svc.reminders.scheduler import run_once
 
 from crm_contracts.events.clients import ClientArchived, ClientFrozen, ClientRestored
 from crm_platform.db import Database

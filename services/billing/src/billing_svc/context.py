@@ -18,7 +18,8 @@ from crm_platform.errors import ProblemError
 from crm_platform.wakeups import wake_on_commit
 
 Clock = Callable[[], datetime]
-REMINDERS_CHANNEL = "billing_reminders"  # wakes the scheduler (scheduler.py) of this process
+# Wakes this process's scheduler (reminders/scheduler.py).
+REMINDERS_CHANNEL = "billing_reminders"
 
 
 def system_clock() -> datetime:

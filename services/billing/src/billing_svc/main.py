@@ -10,7 +10,7 @@ from billing_svc.context import system_clock
 from billing_svc.ledger.api import FAST_ROUTES
 from billing_svc.ledger.payments import Paid, PaymentRequest, PaymentWriter
 from billing_svc.models import idempotency, messaging
-from billing_svc.scheduler import ReminderScheduler
+from billing_svc.reminders.scheduler import ReminderScheduler
 from billing_svc.settings import Settings
 from crm_messaging import ServiceMessaging
 from crm_platform.app import Component, create_service_app

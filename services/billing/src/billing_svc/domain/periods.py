@@ -6,7 +6,7 @@ import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Literal
+from typing import Literal, Protocol
 
 PeriodUnit = Literal["day", "week", "month"]
 
@@ -57,6 +57,23 @@ def check_freeze(freeze: Freeze, existing: Iterable[Freeze]) -> None:
 
 def frozen_on(day: date, freezes: Iterable[Freeze]) -> bool:
     return any(f.covers(day) for f in freezes)
+
+
+class ClientFreeze(Protocol):
+    """A client's freeze as the clients context reports it: no end means until unfrozen."""
+
+    @property
+    def frozen_from(self) -> date | None: ...
+
+    @property
+    def frozen_until(self) -> date | None: ...
+
+
+def client_frozen_on(day: date, client: ClientFreeze | None) -> bool:
+    """Whether the client (None: not known yet) is frozen on `day`."""
+    if client is None or client.frozen_from is None or day < client.frozen_from:
+        return False
+    return client.frozen_until is None or day <= client.frozen_until
 
 
 def end_after_freeze(ends_on: date | None, freeze: Freeze) -> date | None:

@@ -1,16 +1,27 @@
 """The end of a pack's period, as the rules in domain/period_ends.py decide it: a subscription
 renews (the period's charge and classes, its invoice with a due item, the leftover burnt or
-carried), or a pack whose leftover burns expires. Run by the period-end job on a locked pack.
-Flushes, never commits.
+carried), or a pack whose leftover burns expires.
+
+The period-end job (close_periods_once) runs in the scheduler's pass before the reminders,
+so a renewal's due item is reminded about in the same pass. Each pack is closed in a
+transaction of its own, on the pack's row taken with FOR UPDATE SKIP LOCKED: two billing
+processes share the work, a pack a request is changing waits for the next pass, and one pack
+that fails holds up no other.
 
 "Once" is held by the database: each end is closed only in the transaction that inserts
-its (pack, ends_on) row into pack_period_ends, whose primary key lets one transaction in.
+its (pack, ends_on) row into pack_period_ends, whose primary key lets one transaction in; it
+commits with the entries and events, so a restart neither loses nor repeats a renewal or an
+expiry.
 """
 
 from __future__ import annotations
 
 import contextlib
-from datetime import date, timedelta
+import uuid
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from billing_svc.context import Context
 from billing_svc.domain import ledger as rules
@@ -22,18 +33,24 @@ from billing_svc.domain.period_ends import (
     next_period,
     outcome_on,
 )
-from billing_svc.domain.periods import Freeze, frozen_on
+from billing_svc.domain.periods import Freeze, client_frozen_on, frozen_on
 from billing_svc.invoices.service import open_invoice
 from billing_svc.models import Client, Entry, Organisation, Pack, PeriodEnd
 from billing_svc.packs.base import PackReading
 from billing_svc.packs.events import history, pack_changed
 from billing_svc.packs.life import Life
+from billing_svc.packs.repository import PacksRepository
 from billing_svc.packs.schemas import FreezeIn
 from billing_svc.packs.selling import Selling
 from billing_svc.readmodels import ReadModels
 from crm_contracts.events.billing import SubscriptionRenewed
+from crm_messaging import Outbox
+from crm_platform.db import Database
 from crm_platform.errors import ProblemError
+from crm_platform.logs import get_logger
 
+log = get_logger(__name__)
+BATCH = 200
 SYSTEM = "system"
 RECORDED: dict[Outcome, str] = {"renew": "renewed", "expire": "expired"}
 
@@ -52,13 +69,7 @@ class PeriodEnds:
             Freeze(f.from_date, f.until_date)
             for f in (await self.packs.repo.freezes([pack.id]))[pack.id]
         ]
-        client_frozen = (
-            client is not None
-            and client.frozen_from is not None
-            and client.frozen_from <= today
-            and (client.frozen_until is None or today <= client.frozen_until)
-        )
-        frozen = client_frozen or frozen_on(today, freezes)
+        frozen = client_frozen_on(today, client) or frozen_on(today, freezes)
         closed = 0
         while pack.ends_on is not None:
             state = PeriodEndState(
@@ -206,3 +217,41 @@ class PeriodEnds:
             ),
         )
         return start, end
+
+
+async def close_periods_once(
+    database: Database, outbox: Outbox, clock: Callable[[], datetime]
+) -> int:
+    """One walk over packs whose end may be over; returns how many ends it closed."""
+    closed = 0
+    after = uuid.UUID(int=0)
+    while True:
+        async with database.unit_of_work() as session:
+            ids = await _candidates(session, clock, after)
+        if not ids:
+            return closed
+        after = ids[-1]
+        for pack_id in ids:
+            try:
+                async with database.unit_of_work() as session:
+                    closed += await _close(Context(session, outbox, clock), pack_id)
+            except Exception:
+                log.exception("period_end_failed", pack_id=str(pack_id))
+
+
+async def _candidates(
+    session: AsyncSession, clock: Callable[[], datetime], after: uuid.UUID
+) -> list[uuid.UUID]:
+    # A day of slack for the time zones; the exact day is decided in the pack's organisation.
+    tomorrow = clock().astimezone(UTC).date() + timedelta(days=1)
+    return await PacksRepository(session).ending_before(tomorrow, after, BATCH)
+
+
+async def _close(ctx: Context, pack_id: uuid.UUID) -> int:
+    pack = await PacksRepository(ctx.session).lock_unless_held(pack_id)
+    if pack is None:
+        return 0  # locked by another worker or a request: the next pass sees it
+    org = await ReadModels(ctx.session).find_organisation(pack.tenant_id)
+    if org is None:
+        return 0
+    return await PeriodEnds(ctx).close(org, pack, ctx.today_in(org))

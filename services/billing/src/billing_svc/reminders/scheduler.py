@@ -1,5 +1,6 @@
 """The scheduler: each pass first ends packs' periods that are over (renewals and expiry,
-period_ends.py), then sends the reminders.
+packs/period_ends.py), then sends the reminders, then takes the month-end debt snapshots due
+(reports/month_ends.py).
 
 Reminders: billing.payment_due_soon and billing.payment_overdue once per due item, and
 billing.pack_expiring and billing.pack_running_low once per pack and condition.
@@ -27,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from billing_svc.context import REMINDERS_CHANNEL, Context
 from billing_svc.domain.due import DueState, notices_due
 from billing_svc.domain.pack_notices import PackState, pack_notices_due
-from billing_svc.domain.periods import Freeze, frozen_on
+from billing_svc.domain.periods import Freeze, client_frozen_on, frozen_on
 from billing_svc.invoices.repository import InvoicesRepository
 from billing_svc.invoices.service import pack_share
 from billing_svc.ledger.repository import LedgerRepository
@@ -36,10 +37,10 @@ from billing_svc.models import (
     DueItem,
     Pack,
 )
-from billing_svc.month_ends import snapshot_debts_once
+from billing_svc.packs.period_ends import close_periods_once
 from billing_svc.packs.repository import PacksRepository
-from billing_svc.period_ends import close_periods_once
 from billing_svc.readmodels import ReadModels
+from billing_svc.reports.month_ends import snapshot_debts_once
 from crm_contracts.events.billing import (
     PackExpiring,
     PackRunningLow,
@@ -62,16 +63,6 @@ R = TypeVar("R", bound=_HasId)
 BATCH = 200
 
 
-async def _client_frozen(session: AsyncSession, client_id: uuid.UUID, today: date) -> bool:
-    client = await ReadModels(session).find_client(client_id)
-    return (
-        client is not None
-        and client.frozen_from is not None
-        and client.frozen_from <= today
-        and (client.frozen_until is None or today <= client.frozen_until)
-    )
-
-
 async def _pack_frozen(session: AsyncSession, pack_id: uuid.UUID | None, today: date) -> bool:
     if pack_id is None:
         return False
@@ -81,7 +72,7 @@ async def _pack_frozen(session: AsyncSession, pack_id: uuid.UUID | None, today: 
 
 async def run_once(database: Database, outbox: Outbox, clock: Callable[[], datetime]) -> int:
     """One pass: ends the periods that are over, then reminds about due items and packs,
-    then takes the month-end debt snapshots due (month_ends.py); returns how many reminders
+    then takes the month-end debt snapshots due; returns how many reminders
     it sent."""
     await close_periods_once(database, outbox, clock)
     sent = await _due_items_once(database, outbox, clock) + await _packs_once(
@@ -143,7 +134,7 @@ async def _remind(ctx: Context, item: DueItem) -> int:
     state = DueState(
         due_on=item.due_on,
         settled=False,
-        frozen=await _client_frozen(session, item.client_id, today)
+        frozen=client_frozen_on(today, await ReadModels(session).find_client(item.client_id))
         or await _pack_frozen(session, item.pack_id, today),
         soon_sent="due_soon" in sent_before,
         overdue_sent="overdue" in sent_before,
@@ -201,7 +192,7 @@ async def _remind_pack(ctx: Context, pack: Pack) -> int:
         ends_on=pack.ends_on,
         classes_total=pack.classes_total,
         classes_left=pack.classes_left,
-        frozen=await _client_frozen(session, pack.client_id, today)
+        frozen=client_frozen_on(today, await ReadModels(session).find_client(pack.client_id))
         or await _pack_frozen(session, pack.id, today),
         expiring_sent="expiring" in sent_before,
         running_low_sent="running_low" in sent_before,
@@ -229,7 +220,7 @@ async def _remind_pack(ctx: Context, pack: Pack) -> int:
 
 
 async def _renews(session: AsyncSession, pack: Pack) -> bool:
-    """As period_ends.py decides: a subscription renewing by itself, of a client kept."""
+    """As packs/period_ends.py decides: a subscription renewing by itself, of a client kept."""
     if pack.kind != "subscription" or not pack.auto_renew:
         return False
     client = await ReadModels(session).find_client(pack.client_id)
