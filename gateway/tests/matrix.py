@@ -233,6 +233,8 @@ ROUTE_PERMISSION: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/portal/materials/{material_id}/files"): "portal.publish",
     ("GET", f"{P}/profile"): "portal",
     ("POST", f"{P}/profile/requests"): "portal",
+    ("POST", f"{P}/contacts/codes"): "portal",
+    ("POST", f"{P}/contacts/proofs"): "portal",
     ("GET", f"{C}/profile-requests"): "clients.read",
     ("POST", f"{C}/profile-requests/{{request_id}}/approve"): "clients.write",
     ("POST", f"{C}/profile-requests/{{request_id}}/reject"): "clients.write",

@@ -359,6 +359,8 @@ ROUTES: tuple[Route, ...] = (
     ),
     _r("GET", f"{PO}/profile", "portal", "portal"),
     _r("POST", f"{PO}/profile/requests", "portal", "portal"),
+    _r("POST", f"{PO}/contacts/codes", "identity", "portal"),
+    _r("POST", f"{PO}/contacts/proofs", "identity", "portal"),
     _r("GET", f"{PO}/makeups", "portal", "portal"),
     _r("GET", f"{PO}/makeups/{{mark_id}}/seats", "portal", "portal"),
     _r("POST", f"{PO}/makeups", "portal", "portal"),

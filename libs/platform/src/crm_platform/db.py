@@ -143,6 +143,14 @@ class Database:
         await self.engine.dispose()
 
 
+def dialect_insert(session: AsyncSession, table: Any) -> Any:
+    """INSERT for the session's database, with its ON CONFLICT clauses (PostgreSQL, or the
+    embedded SQLite)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
 async def advisory_lock(session: AsyncSession, key: str) -> None:
     """Serialise the writers of one key until the transaction ends (PostgreSQL; the embedded
     SQLite default has one writer at a time anyway)."""

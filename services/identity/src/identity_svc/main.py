@@ -8,7 +8,7 @@ from crm_messaging import ServiceMessaging
 from crm_platform.app import Component, create_service_app
 from crm_platform.db import Database
 from crm_platform.settings import ServiceSettings
-from identity_svc.api import auth_router, internal_router, router
+from identity_svc.api import auth_router, internal_router, portal_router, router
 from identity_svc.consumers import handlers
 from identity_svc.context import system_clock
 from identity_svc.models import messaging
@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             operator_sign_in_router,
             router,
             operator_router,
+            portal_router,
             internal_router,
             operator_internal_router,
         ],

@@ -115,7 +115,7 @@ class PortalCode(Base):
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     login: Mapped[str] = mapped_column(String(320))
-    purpose: Mapped[str] = mapped_column(String(16))  # signin, reset, signup
+    purpose: Mapped[str] = mapped_column(String(16))  # signin, reset, signup, contact
     code_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
     address: Mapped[str] = mapped_column(String(64))
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm_contracts.envelope import EventEnvelope
@@ -19,10 +18,12 @@ from crm_contracts.events import journal as j
 from crm_contracts.events import notifications as n
 from crm_contracts.registry import EventPayload
 from crm_messaging import Handlers, Outbox
+from crm_platform.db import dialect_insert
 from portal_svc.context import Context, system_clock
 from portal_svc.makeups.service import decided as makeups_decided
 from portal_svc.models import EventLog, messaging
 from portal_svc.overview import cache as overview_cache
+from portal_svc.profile.service import contact_proven
 from portal_svc.profile.service import decided as profile_decided
 from portal_svc.readmodels import ReadModels
 
@@ -36,10 +37,8 @@ projections: dict[tuple[str, int], tuple[type[EventPayload], Projection]] = {}
 
 
 async def log_event(session: AsyncSession, envelope: EventEnvelope) -> None:
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     await session.execute(
-        insert(EventLog)
+        dialect_insert(session, EventLog)
         .values(
             event_id=envelope.id,
             tenant_id=envelope.tenant_id,
@@ -322,3 +321,10 @@ async def profile_change_decided(
     session: AsyncSession, envelope: EventEnvelope, payload: c.ProfileChangeDecided
 ) -> None:
     await profile_decided(Context(session, outbox, system_clock), envelope.tenant_id, payload)
+
+
+@handlers.on(i.PortalContactProven)
+async def portal_contact_proven(
+    session: AsyncSession, envelope: EventEnvelope, payload: i.PortalContactProven
+) -> None:
+    await contact_proven(Context(session, outbox, system_clock), envelope.tenant_id, payload)

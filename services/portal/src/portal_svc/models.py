@@ -304,6 +304,19 @@ class ProfileRequest(Base):
     reason: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(TZ)
     decided_at: Mapped[datetime | None] = mapped_column(TZ)
+    # the new email or phone not proven yet: the request waits ("confirming") until none is left
+    unconfirmed: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class ProvenContact(Base):
+    """An email or phone the account proved with a code (identity.portal_contact_proven)."""
+
+    __tablename__ = "proven_contacts"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    account: Mapped[str] = mapped_column(String(64), primary_key=True)
+    login: Mapped[str] = mapped_column(String(320), primary_key=True)
+    proven_at: Mapped[datetime] = mapped_column(TZ)
 
 
 class MakeupRequest(Base):

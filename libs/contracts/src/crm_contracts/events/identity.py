@@ -120,7 +120,8 @@ class PortalCodeIssued(EventPayload):
 
     login: str
     channel: Literal["email", "phone"]
-    purpose: Literal["signin", "reset", "signup"]
+    # contact: a portal account proving a new email or phone for a change of the card
+    purpose: Literal["signin", "reset", "signup", "contact"]
     sealed_code: str
     expires_at: datetime
     account_id: uuid.UUID | None = None
@@ -137,6 +138,16 @@ class PortalSignupRequested(EventPayload):
     channel: Literal["email", "phone"]
     first_name: str
     last_name: str
+
+
+@registry.register("identity.portal_contact_proven", 1)
+class PortalContactProven(EventPayload):
+    """A signed-in portal account proved control of `login` (a new email or phone it asked
+    to put on the card) with a code sent there; the portal sends its waiting change."""
+
+    account_id: uuid.UUID
+    login: str
+    channel: Literal["email", "phone"]
 
 
 @registry.register("identity.organisation_plan_changed", 1)

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request, status
 
-from crm_platform.internal_auth import system_only
+from crm_platform.internal_auth import PrincipalDep, system_only
 from identity_svc.deps import ContextDep, client_address
 from identity_svc.portal import schemas
+from identity_svc.portal.contacts import ContactProofs
 from identity_svc.portal.service import PortalAccess
 from identity_svc.tokens.schemas import Tokens
 
 auth_router = APIRouter()
 internal_router = APIRouter()
+portal_router = APIRouter()
 
 
 @auth_router.post("/portal/token")
@@ -52,3 +54,21 @@ async def create_portal_account(
     body: schemas.PortalAccountCreate, ctx: ContextDep
 ) -> schemas.PortalAccountRead:
     return await PortalAccess(ctx).create_account(body)
+
+
+@portal_router.post("/contacts/codes", status_code=status.HTTP_202_ACCEPTED)
+async def contact_code(
+    body: schemas.ContactIn, principal: PrincipalDep, ctx: ContextDep, request: Request
+) -> dict[str, str]:
+    """A code to the new email or phone the signed-in client asks to put on the card; the
+    change waits in the portal until the code comes back (rate-limited as sign-in codes)."""
+    await ContactProofs(ctx).send_code(principal, body, client_address(request))
+    return {"status": "a code is on its way"}
+
+
+@portal_router.post("/contacts/proofs", status_code=status.HTTP_204_NO_CONTENT)
+async def prove_contact(
+    body: schemas.ContactProof, principal: PrincipalDep, ctx: ContextDep
+) -> None:
+    """The code sent to the new address: the portal then sends the change waiting for it."""
+    await ContactProofs(ctx).prove(principal, body)

@@ -34,6 +34,19 @@ class PortalCodeRequest(Strict):
     purpose: Literal["signin", "reset", "signup"]
 
 
+class ContactIn(Strict):
+    """A new email or phone (+E.164) the signed-in client wants on the card."""
+
+    login: Login
+
+
+class ContactProof(Strict):
+    """The code sent to that address (purpose "contact")."""
+
+    login: Login
+    code: Code
+
+
 class PortalPasswordReset(Strict):
     organisation_id: uuid.UUID
     login: Login

@@ -28,9 +28,9 @@ from crm_contracts.events.clients import PortalSignupDecided
 from crm_contracts.events.identity import PortalCodeIssued, PortalSignupRequested
 from crm_contracts.ids import uuid7
 from crm_platform.errors import ConflictError, NotFoundError, ProblemError
+from crm_platform.logins import channel_of, normalise_login
 from crm_platform.sealing import seal
 from identity_svc.context import Context
-from identity_svc.domain.logins import channel_of, normalise_login
 from identity_svc.domain.refusals import SignInRefusedError, TooManyAttemptsError
 from identity_svc.models import PortalAccount, PortalCode
 from identity_svc.organisation.repository import OrganisationRepository
@@ -41,7 +41,9 @@ from identity_svc.signin.service import Guesses
 from identity_svc.tokens.schemas import Tokens
 from identity_svc.tokens.service import TokenIssuer
 
-Purpose = Literal["signin", "reset", "signup"]
+Purpose = Literal["signin", "reset", "signup", "contact"]
+# Purposes whose code goes to the login itself, whether or not an account holds it.
+TO_THE_ADDRESS = ("signup", "contact")
 SEAL_PURPOSE = "portal_code"
 # Sign-ups clients did not link, which a new sign-up with a proven address asks about again.
 RETRYABLE = ("lead", "refused", "review")
@@ -118,7 +120,13 @@ class PortalAccess:
 
     # codes
     async def request_code(self, body: schemas.PortalCodeRequest, address: str) -> None:
-        tenant, login = body.organisation_id, normalise_login(body.login)
+        await self.issue_code(
+            body.organisation_id, normalise_login(body.login), body.purpose, address
+        )
+
+    async def issue_code(
+        self, tenant: uuid.UUID, login: str, purpose: Purpose, address: str
+    ) -> None:
         settings = self.ctx.settings
         now = self.ctx.now()
         await self.ctx.lock(f"portal-code:{tenant}:{login}")
@@ -145,8 +153,8 @@ class PortalAccess:
                 id=uuid7(),
                 tenant_id=tenant,
                 login=login,
-                purpose=body.purpose,
-                code_hash=self._hash(tenant, login, body.purpose, code),
+                purpose=purpose,
+                code_hash=self._hash(tenant, login, purpose, code),
                 address=address[:64],
                 attempts=0,
                 expires_at=expires,
@@ -154,8 +162,9 @@ class PortalAccess:
             )
         )
         await self.session.flush()
-        active = account is not None and account.status == "active"
-        if body.purpose != "signup" and not active:
+        # A contact code proves an address for the account asking: never to another's chat.
+        active = account is not None and account.status == "active" and purpose != "contact"
+        if purpose not in TO_THE_ADDRESS and not active:
             return
         if await OrganisationRepository(self.session).organisation(tenant) is None:
             return
@@ -165,7 +174,7 @@ class PortalAccess:
             PortalCodeIssued(
                 login=login,
                 channel=channel_of(login),
-                purpose=body.purpose,
+                purpose=purpose,
                 sealed_code=seal(settings.seal_public_key, SEAL_PURPOSE, code),
                 expires_at=expires,
                 account_id=account.id if active and account else None,
@@ -175,9 +184,7 @@ class PortalAccess:
             ),
         )
 
-    async def _use_code(
-        self, tenant_id: uuid.UUID, login: str, purpose: Purpose, code: str
-    ) -> bool:
+    async def use_code(self, tenant_id: uuid.UUID, login: str, purpose: Purpose, code: str) -> bool:
         """True when `code` is the newest unspent code of the login for this purpose."""
         now = self.ctx.now()
         await self.ctx.lock(f"portal-code:{tenant_id}:{login}")
@@ -197,7 +204,7 @@ class PortalAccess:
     async def sign_in_with_code(self, body: schemas.PortalSignIn) -> Tokens:
         login = normalise_login(body.login)
         assert body.code is not None
-        used = await self._use_code(body.organisation_id, login, "signin", body.code)
+        used = await self.use_code(body.organisation_id, login, "signin", body.code)
         account = await self._account(body.organisation_id, login)
         if not used or account is None or account.status != "active":
             raise SignInRefusedError("invalid login or code")
@@ -205,7 +212,7 @@ class PortalAccess:
 
     async def reset_password(self, body: schemas.PortalPasswordReset) -> None:
         login = normalise_login(body.login)
-        used = await self._use_code(body.organisation_id, login, "reset", body.code)
+        used = await self.use_code(body.organisation_id, login, "reset", body.code)
         account = await self._account(body.organisation_id, login)
         if not used or account is None or account.status != "active":
             raise ProblemError(400, "Bad Request", INVALID_CODE, keep_changes=True)
@@ -216,7 +223,7 @@ class PortalAccess:
     # sign-up
     async def sign_up(self, body: schemas.PortalSignUp) -> None:
         tenant, login = body.organisation_id, normalise_login(body.login)
-        if not await self._use_code(tenant, login, "signup", body.code):
+        if not await self.use_code(tenant, login, "signup", body.code):
             raise ProblemError(400, "Bad Request", INVALID_CODE, keep_changes=True)
         password = await hash_password(body.password) if body.password else None
         account = await self._account(tenant, login)

@@ -56,7 +56,7 @@ EN: dict[str, Source] = {
         " If it was not you, ignore this letter." + _SIGN,
     ),
     "portal_code": Source(
-        "Your sign-in code for {{ school }}",
+        "Your code for {{ school }}",
         "Hello,\n\nyour code for {{ school }}'s client portal is {{ code }}.\nIt is valid until"
         " {{ expires_at }}. If you did not ask for it, ignore this letter." + _SIGN,
     ),

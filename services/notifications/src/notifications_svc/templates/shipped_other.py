@@ -55,7 +55,7 @@ RU: dict[str, Source] = {
         " Если это были не вы, ничего не делайте." + _SIGN,
     ),
     "portal_code": Source(
-        "Код для входа в {{ school }}",
+        "Ваш код для {{ school }}",
         "Здравствуйте!\n\nВаш код для личного кабинета {{ school }}: {{ code }}.\nОн действует"
         " до {{ expires_at }}. Если вы его не запрашивали, просто не обращайте внимания." + _SIGN,
     ),
@@ -137,7 +137,7 @@ PL: dict[str, Source] = {
         " Jeśli to nie Ty, zignoruj tę wiadomość." + _SIGN,
     ),
     "portal_code": Source(
-        "Kod logowania do {{ school }}",
+        "Twój kod do {{ school }}",
         "Dzień dobry!\n\nTwój kod do portalu klienta {{ school }}: {{ code }}.\nJest ważny do"
         " {{ expires_at }}. Jeśli nie prosiłeś o niego, zignoruj tę wiadomość." + _SIGN,
     ),
@@ -222,7 +222,7 @@ UK: dict[str, Source] = {
         " Якщо це були не ви, нічого не робіть." + _SIGN,
     ),
     "portal_code": Source(
-        "Код для входу до {{ school }}",
+        "Ваш код для {{ school }}",
         "Вітаємо!\n\nВаш код для особистого кабінету {{ school }}: {{ code }}.\nВін дійсний"
         " до {{ expires_at }}. Якщо ви його не запитували, просто не зважайте." + _SIGN,
     ),

@@ -6,26 +6,46 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, EmailStr, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    StringConstraints,
+    model_validator,
+)
 
 from crm_platform.fields import BusinessDate, OneLine
+from crm_platform.logins import e164
 from portal_svc.schemas_common import AsOf, Read
 
 Name = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), OneLine
 ]
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 ()\-]{6,20}$")]
+
+
+def _international(phone: str) -> str:
+    spelt = e164(phone)
+    if spelt is None:
+        raise ValueError("a phone number in international form (+48...)")
+    return spelt
+
+
+Phone = Annotated[str, StringConstraints(max_length=32), AfterValidator(_international)]
+Email = Annotated[EmailStr, AfterValidator(str.lower)]
 
 
 class ChangeIn(BaseModel):
-    """The fields to change; at least one. Staff approve or reject the request."""
+    """The fields to change; at least one. Staff approve or reject the request; a new email or
+    phone waits ("confirming") until the account proves it with a code sent there
+    (POST /portal/v1/contacts/codes, then /portal/v1/contacts/proofs)."""
 
     model_config = ConfigDict(extra="forbid")
 
     first_name: Name | None = None
     last_name: Name | None = None
     phone: Phone | None = None
-    email: EmailStr | None = None
+    email: Email | None = None
     birthday: BusinessDate | None = None
 
     @model_validator(mode="after")
@@ -38,8 +58,10 @@ class ChangeIn(BaseModel):
 class RequestRead(Read):
     request_id: uuid.UUID
     changes: dict[str, Any]
-    # sent, received (staff have it), approved, rejected, refused
+    # confirming (a new email or phone not proven yet), sent, received (staff have it),
+    # approved, rejected, refused
     status: str
+    unconfirmed: list[str]
     reason: str | None
     created_at: datetime
     decided_at: datetime | None
