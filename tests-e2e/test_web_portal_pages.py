@@ -30,7 +30,7 @@ from .conftest import SmtpCatcher
 from .test_access import bearer, sign_up
 from .test_clients import CLIENTS, create_client
 from .test_journal_billing import BI, J, add_service, billing_knows, post, school_today, sell
-from .test_notifications import confirmed_client
+from .test_notifications import confirmed_client, letter_to, text_of
 from .test_portal import CodeInbox, code_inbox  # noqa: F401 - the fixture
 
 P = "/portal/v1"
@@ -311,11 +311,24 @@ async def test_a_parent_uses_every_portal_page_on_a_phone(
         (kids["Jan"]["id"], "planned", excused["id"])
     ]
 
-    # A profile change for Ola: staff see exactly the change asked for.
+    # A profile change for Ola with a new email: it waits for the code sent to that address,
+    # then staff see exactly the change asked for.
+    new_email = f"ola-{uuid.uuid4().hex[:6]}@mail.example.com"
     await choose(page, "Ola", "Profile")
     await page.get_by_label("Last name").fill("Kowalska")
+    await page.get_by_label("Email", exact=True).fill(new_email)
     await page.get_by_role("button", name="Send the change").click()
-    await expect(page.get_by_role("main").get_by_role("status")).to_contain_text("Sent.")
+    await expect(page.get_by_role("main").get_by_role("status")).to_contain_text("We sent a code")
+    await expect(page.locator(".pill.state-confirming")).to_have_count(1)
+
+    mail = await letter_to(smtp, new_email, "the code's letter to the new email")
+    found = re.search(r"\b([0-9]{6})\b", text_of(mail))
+    assert found is not None, text_of(mail)
+    code = found.group(1)
+    await page.get_by_label(f"Code sent to {new_email}").fill(code)
+    await screenshot(page, "portal-profile-code")
+    await page.get_by_role("button", name="Confirm").click()
+    await expect(page.get_by_role("main").get_by_role("status")).to_contain_text("Confirmed.")
 
     async def staff_see() -> list[Any] | None:
         found = await ok(gateway.get("/api/v1/clients/profile-requests", headers=owner))
@@ -323,7 +336,7 @@ async def test_a_parent_uses_every_portal_page_on_a_phone(
         return mine or None
 
     [change] = await poll_until(staff_see, within=WITHIN, what="staff to see the request")
-    assert change["changes"] == {"last_name": "Kowalska"}
+    assert change["changes"] == {"last_name": "Kowalska", "email": new_email}
     await screenshot(page, "portal-profile")
 
     # No reminders by email: for Anna herself, then for Ola.

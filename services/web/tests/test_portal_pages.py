@@ -215,6 +215,8 @@ class _Handler(BaseHTTPRequestHandler):
         found = None
         if client in (ANNA, OLA, JAN):
             found = canned(url.path, client) if self.command == "GET" else {}
+        if url.path == "/portal/v1/profile/requests":  # a new email or phone waits for a code
+            found = {"unconfirmed": [data[k] for k in ("email", "phone") if k in data]}
         payload = json.dumps(found if found is not None else {"title": "Not Found"}).encode()
         self.send_response(200 if found is not None else 404)
         self.send_header("content-type", "application/json")
@@ -361,6 +363,31 @@ def test_a_profile_change_sends_only_what_differs(client: TestClient, gateway: F
     unchanged = client.post(f"/my/profile?client={OLA}", data=form | {"last_name": "Nowak"})
     assert unchanged.status_code == 400
     assert "Change at least one detail" in unchanged.text
+
+
+def test_a_new_email_gets_a_code_and_the_code_proves_it(
+    client: TestClient, gateway: FakeGateway
+) -> None:
+    page = client.get(f"/my/profile?client={OLA}").text
+    form = {"csrf_token": _csrf(page), "email": "ola@mail.example.com"}
+    sent = client.post(f"/my/profile?client={OLA}", data=form, follow_redirects=False)
+    assert sent.status_code == 303
+    assert "notice=codes" in sent.headers["location"]
+    posted = [(s[1], s[3]) for s in gateway.seen if s[0] == "POST"]
+    assert posted == [
+        ("/portal/v1/profile/requests", {"email": "ola@mail.example.com"}),
+        ("/portal/v1/contacts/codes", {"login": "ola@mail.example.com"}),
+    ]
+    proof = {"csrf_token": form["csrf_token"], "login": "ola@mail.example.com", "code": " 123456 "}
+    confirmed = client.post(f"/my/profile/confirm?client={OLA}", data=proof, follow_redirects=False)
+    assert confirmed.status_code == 303
+    assert "notice=confirmed" in confirmed.headers["location"]
+    assert (gateway.seen[-1][1], gateway.seen[-1][3]) == (
+        "/portal/v1/contacts/proofs",
+        {"login": "ola@mail.example.com", "code": "123456"},
+    )
+    forged = client.post(f"/my/profile/confirm?client={OLA}", data=proof | {"csrf_token": "x"})
+    assert forged.status_code == 403
 
 
 def test_preferences_send_only_the_boxes_that_changed(

@@ -45,6 +45,7 @@ BOOKING_STATES = {
     "cancelled": N_("cancelled"),
 }
 REQUEST_STATES = {
+    "confirming": N_("waiting for your code"),
     "sent": N_("sent"),
     "received": N_("with the school"),
     "approved": N_("approved"),
@@ -148,19 +149,27 @@ async def cancel(
     return RedirectResponse(family.href("/my/makeups"), status_code=303)
 
 
+PROFILE_NOTICES = {
+    "sent": N_("Sent. The school checks the change and you see its answer here."),
+    "codes": N_("We sent a code to each new address: enter it below to send the change."),
+    "resent": N_("A new code is on its way."),
+    "confirmed": N_("Confirmed. The change goes to the school."),
+}
+
+
 async def _profile_page(
     request: Request,
     caller: PortalDep,
     family: Family,
     error: str | None = None,
-    sent: bool = False,
+    notice: str = "",
     status: int = 200,
 ) -> Response:
     profile = await caller.get(f"{P}/profile", **family.params())
     context = family.context("/my/profile") | {
         "profile": profile,
         "error": error,
-        "sent": sent,
+        "notice": PROFILE_NOTICES.get(notice),
         "field_names": FIELD_NAMES,
         "request_states": REQUEST_STATES,
     }
@@ -169,9 +178,9 @@ async def _profile_page(
 
 @router.get("/my/profile")
 async def profile(
-    request: Request, caller: PortalDep, client: str = "", sent: str = ""
+    request: Request, caller: PortalDep, client: str = "", notice: str = ""
 ) -> Response:
-    return await _profile_page(request, caller, await family_of(caller, client), sent=bool(sent))
+    return await _profile_page(request, caller, await family_of(caller, client), notice=notice)
 
 
 @router.post("/my/profile")
@@ -199,10 +208,43 @@ async def change_profile(
         error = _("Change at least one detail before sending.")
         return await _profile_page(request, caller, family, error=error, status=400)
     try:
-        await caller.call("POST", f"{P}/profile/requests", params=family.params(), json=changes)
+        asked = await caller.call(
+            "POST", f"{P}/profile/requests", params=family.params(), json=changes
+        )
+        for login in asked["unconfirmed"]:
+            await caller.call("POST", f"{P}/contacts/codes", json={"login": login})
     except ApiError as exc:
         return await _profile_page(request, caller, family, error=refusal(exc, _), status=400)
-    return RedirectResponse(family.href("/my/profile", sent=1), status_code=303)
+    notice = "codes" if asked["unconfirmed"] else "sent"
+    return RedirectResponse(family.href("/my/profile", notice=notice), status_code=303)
+
+
+@router.post("/my/profile/code")
+async def send_contact_code(
+    request: Request, caller: PortalDep, login: Text, client: str = ""
+) -> Response:
+    """Another code to a new email or phone a change waits for."""
+    family = await family_of(caller, client)
+    try:
+        await caller.call("POST", f"{P}/contacts/codes", json={"login": login})
+    except ApiError as exc:
+        error = refusal(exc, words_for(request))
+        return await _profile_page(request, caller, family, error=error, status=400)
+    return RedirectResponse(family.href("/my/profile", notice="resent"), status_code=303)
+
+
+@router.post("/my/profile/confirm")
+async def confirm_contact(
+    request: Request, caller: PortalDep, login: Text, code: Text, client: str = ""
+) -> Response:
+    family = await family_of(caller, client)
+    proof = {"login": login, "code": code.strip()}
+    try:
+        await caller.call("POST", f"{P}/contacts/proofs", json=proof)
+    except ApiError as exc:
+        error = refusal(exc, words_for(request))
+        return await _profile_page(request, caller, family, error=error, status=400)
+    return RedirectResponse(family.href("/my/profile", notice="confirmed"), status_code=303)
 
 
 def _opted_out(found: dict[str, Any]) -> set[tuple[str, str]]:
