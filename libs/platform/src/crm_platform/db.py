@@ -164,12 +164,9 @@ async def insert_once(session: AsyncSession, model: Any, **values: Any) -> bool:
     """Inserts the row unless one with its key exists; True when this transaction did: once-only
     work held by the database. A concurrent transaction inserting the same key waits for this
     one and gets False."""
-    if session.get_bind().dialect.name == "postgresql":
-        insert: Any = postgresql.insert(model)
-    else:
-        insert = sqlite.insert(model)
     stmt = (
-        insert.values(**values)
+        dialect_insert(session, model)
+        .values(**values)
         .on_conflict_do_nothing()
         .returning(*model.__table__.primary_key.columns)
     )
