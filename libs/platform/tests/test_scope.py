@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
+import asyncpg
 import pytest
 from fastapi import APIRouter
 from fastapi.testclient import TestClient
 from sqlalchemy import Column, MetaData, String, Table, Uuid, create_engine, select
+from sqlalchemy.dialects import postgresql
 
 from crm_platform.app import create_service_app
 from crm_platform.errors import NotFoundError, ProblemError
 from crm_platform.internal_auth import Principal, require_role
 from crm_platform.scope import Place, Scope
 from crm_platform.settings import ServiceSettings
+from crm_platform.testing import fresh_database
 
 TENANT = uuid.uuid4()
 B1, B2, G1, G2 = (uuid.uuid4() for _ in range(4))
@@ -90,6 +94,72 @@ def test_the_sql_condition_follows_the_same_rule() -> None:
     assert seen(caller("teacher", {B1}, {G2})) == {"g1", "g2"}
     assert seen(caller("accountant", groups={G1})) == set()
     assert seen(caller("admin")) == set()
+
+
+def test_the_postgresql_text_condition_sees_what_the_sql_condition_sees() -> None:
+    rows = Table(
+        "rows",
+        MetaData(),
+        Column("name", String),
+        Column("tenant_id", Uuid),
+        Column("branch_id", Uuid),
+        Column("group_id", Uuid),
+    )
+
+    async def seen_both(principal: Principal, conn: asyncpg.Connection) -> tuple[set[str], ...]:
+        scope = Scope.of(principal)
+        text = scope.pg_condition("tenant_id", "branch_id", "group_id", 1)
+        by_text = await conn.fetch(f"SELECT name FROM rows WHERE {text.text}", *text.values)
+        where = scope.where(rows.c.tenant_id, rows.c.branch_id, rows.c.group_id)
+        query = (
+            select(rows.c.name)
+            .where(where)
+            .compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
+        )
+        by_condition = await conn.fetch(str(query))
+        return {r[0] for r in by_text}, {r[0] for r in by_condition}
+
+    async def seen(callers: list[Principal]) -> list[tuple[set[str], ...]]:
+        async with fresh_database("scope") as url:
+            conn = await asyncpg.connect(url.replace("+asyncpg", ""))
+            try:
+                await conn.execute(
+                    "CREATE TABLE rows (name text, tenant_id uuid, branch_id uuid, group_id uuid)"
+                )
+                await conn.executemany(
+                    "INSERT INTO rows VALUES ($1, $2, $3, $4)",
+                    [
+                        ("g1", TENANT, B1, G1),
+                        ("g2", TENANT, B2, G2),
+                        ("elsewhere", uuid.uuid4(), B1, G1),
+                        ("nowhere", TENANT, None, None),
+                    ],
+                )
+                return [await seen_both(principal, conn) for principal in callers]
+            finally:
+                await conn.close()
+
+    answers = asyncio.run(
+        seen(
+            [
+                caller("owner"),
+                caller("admin", {B1}),
+                caller("teacher", groups={G2}),
+                caller("teacher", {B1}, {G2}),
+                caller("accountant", groups={G1}),
+                caller("admin"),
+            ]
+        )
+    )
+    assert [text for text, _ in answers] == [condition for _, condition in answers]
+    assert [text for text, _ in answers] == [
+        {"g1", "g2", "nowhere"},
+        {"g1"},
+        {"g2"},
+        {"g1", "g2"},
+        set(),
+        set(),
+    ]
 
 
 def test_a_service_answers_a_trailing_slash_with_404_never_a_redirect() -> None:

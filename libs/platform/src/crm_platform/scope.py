@@ -136,6 +136,28 @@ class Scope:
             return false()
         return and_(tenant, or_(*either))
 
+    def pg_condition(self, tenant: str, branch: str, group: str, first: int) -> PgCondition:
+        """`where` for a statement written as PostgreSQL text: the condition over the named
+        columns with the numbered parameters $first to $first+3, and their values."""
+        n = first
+        text = (
+            f"({tenant} = ${n} AND (${n + 1} OR {branch} = ANY(${n + 2}::uuid[])"
+            f" OR {group} = ANY(${n + 3}::uuid[])))"
+        )
+        values = [
+            self.tenant_id,
+            self.all_branches,
+            sorted(self.branch_ids),
+            sorted(self.group_ids),
+        ]
+        return PgCondition(text, values)
+
+
+@dataclass(frozen=True)
+class PgCondition:
+    text: str
+    values: list[Any]
+
 
 def unknown(what: str, field: str, where: str = "body") -> ProblemError:
     """422 naming the field that names an id the caller cannot use."""

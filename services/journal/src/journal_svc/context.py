@@ -48,9 +48,12 @@ class Context:
 
     async def today(self, tenant_id: uuid.UUID) -> date:
         """Today where the organisation is."""
-        org = await self.organisation(tenant_id)
+        return self.today_in((await self.organisation(tenant_id)).time_zone)
+
+    def today_in(self, time_zone: str | None) -> date:
+        """Today in a time zone (UTC for an unknown one)."""
         try:
-            zone = zoneinfo.ZoneInfo(org.time_zone)
+            zone = zoneinfo.ZoneInfo(time_zone or "UTC")
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             zone = zoneinfo.ZoneInfo("UTC")
         return self.now().astimezone(zone).date()

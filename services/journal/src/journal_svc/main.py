@@ -1,6 +1,5 @@
 """create_app(): the FastAPI app; its lifespan runs the relay and the consumer."""
 
-import gc
 from collections.abc import Sequence
 
 from fastapi import FastAPI
@@ -18,25 +17,6 @@ from journal_svc.models import messaging
 from journal_svc.settings import Settings
 
 DEFAULT_PORT = 8104
-
-
-class FrozenStartupHeap:
-    """Moves what start-up allocated (modules, the app, pools) out of the garbage collector's
-    way once the service runs. A full collection then walks only what requests allocate,
-    instead of pausing a request for a hundred milliseconds now and then (the journal grid's
-    p99 is held to 25 ms)."""
-
-    name = "gc"
-
-    async def start(self) -> None:
-        gc.collect()
-        gc.freeze()
-
-    async def stop(self) -> None:
-        gc.unfreeze()
-
-    async def ready(self) -> None:
-        return None
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -66,7 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     settings.makeup_expiry_poll_seconds,
                 )
             )
-        return [*running, FrozenStartupHeap()]
+        return running
 
     app = create_service_app(
         settings,

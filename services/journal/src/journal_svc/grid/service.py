@@ -1,7 +1,8 @@
 """Builds the journal of a group for a period: lessons as columns, clients as rows.
 
 Every figure a row shows (name, age, contacts, balance, classes left) comes from the
-journal's own copy kept from clients and billing events: nothing is fetched per request."""
+journal's own copy kept from clients and billing events: nothing is fetched per request, and
+the journal's own tables are read in one statement (grid/repository.py)."""
 
 from __future__ import annotations
 
@@ -17,8 +18,6 @@ from journal_svc.domain.figures import age_on
 from journal_svc.domain.timetable import format_time
 from journal_svc.grid.repository import GridRepository
 from journal_svc.lessons.service import check_period
-from journal_svc.models import ClientCard, Organisation
-from journal_svc.repository import Repository
 
 STATE_ORDER = {"active": 0, "guest": 1, "left": 2}
 
@@ -38,19 +37,18 @@ class Grid:
     ) -> dict[str, Any]:
         """The journal in the shape of schemas.Journal."""
         check_period(start, until)
-        group = await Repository(self.ctx.session).group(principal, group_id)
-        if group is None:
+        data = await GridRepository(self.ctx.session).read(principal, group_id, start, until)
+        if data is None:
             raise NotFoundError("group")
-        repo = GridRepository(self.ctx.session)
-        today = await self.ctx.today(group.tenant_id)
+        today = self.ctx.today_in(data.time_zone)
         as_of = min(max(today, start), until)
-        lessons = await repo.lessons(group.id, start, until)
-        lesson_ids = [row.id for row in lessons]
-        members: dict[uuid.UUID, Membership] = {}
-        cards: dict[uuid.UUID, ClientCard] = {}
-        for client_id, first, last, card in await repo.enrolments(group.id, start, until):
-            if card is not None:
-                cards[client_id] = card
+        members: dict[str, Membership] = {}
+        for enrolment in data.enrolments:
+            client_id, first, last = (
+                enrolment["client_id"],
+                enrolment["from_date"],
+                enrolment["until_date"],
+            )
             known = members.get(client_id)
             if known is None:
                 members[client_id] = Membership(first, last)
@@ -59,35 +57,31 @@ class Grid:
                 known.until = (
                     None if known.until is None or last is None else max(known.until, last)
                 )
-        marks = await repo.marks(lesson_ids)
-        client_ids = list(dict.fromkeys([*members, *(m.client_id for m in marks)]))
-        guests = [c for c in client_ids if c not in members]
-        if guests:  # make-up guests from other groups
-            cards |= await repo.cards(group.tenant_id, guests)
-        counts = await repo.comment_counts(group.id, lesson_ids)
-        org = await self.ctx.session.get(Organisation, group.tenant_id)
-        currency = org.currency if org is not None else None
+        marks = data.marks
+        counts = data.counts
+        client_ids = list(dict.fromkeys([*members, *(m["client_id"] for m in marks)]))
         # Plain dicts in the shape of schemas.Journal, serialised once at the edge: the grid
         # is the hottest read of the product and per-cell model validation would dominate it.
-        cells: dict[uuid.UUID, dict[str, dict[str, Any]]] = {c: {} for c in client_ids}
+        cells: dict[str, dict[str, dict[str, Any]]] = {c: {} for c in client_ids}
         for mark in marks:
-            cells[mark.client_id][str(mark.lesson_id)] = {
-                "mark_id": mark.id,
-                "status": mark.status,
-                "makeup_of": mark.makeup_of,
-                "version": mark.version,
-                "comments": counts.get((mark.lesson_id, mark.client_id), 0),
+            lesson_id, client_id = mark["lesson_id"], mark["client_id"]
+            cells[client_id][lesson_id] = {
+                "mark_id": mark["id"],
+                "status": mark["status"],
+                "makeup_of": mark["makeup_of"],
+                "version": mark["version"],
+                "comments": counts.get((lesson_id, client_id), 0),
             }
         rows = [
             self._row(
                 client_id,
                 members.get(client_id),
-                cards.get(client_id),
+                data.cards.get(client_id),
                 cells[client_id],
                 counts.get((None, client_id), 0),
                 as_of,
                 principal.finances_hidden,
-                currency,
+                data.currency,
             )
             for client_id in client_ids
         ]
@@ -99,32 +93,33 @@ class Grid:
                 str(r["client_id"]),
             )
         )
+        group = data.group
         return {
             "group": {
-                "id": group.id,
-                "name": group.name,
-                "programme": group.programme,
-                "branch_id": group.branch_id,
-                "capacity": group.capacity,
-                "archived": group.archived,
-                "version": group.version,
+                "id": group["id"],
+                "name": group["name"],
+                "programme": group["programme"],
+                "branch_id": group["branch_id"],
+                "capacity": group["capacity"],
+                "archived": group["archived"],
+                "version": group["version"],
             },
             "from_date": start,
             "until_date": until,
             "as_of": as_of,
             "lessons": [
                 {
-                    "lesson_id": row.id,
-                    "lesson_date": row.lesson_date,
-                    "starts_at": format_time(row.start_minute),
-                    "duration_minutes": row.end_minute - row.start_minute,
-                    "kind": row.kind,
-                    "cancelled": row.cancelled,
-                    "teacher_id": row.teacher_id,
-                    "attended": row.attended_count,
-                    "comments": counts.get((row.id, None), 0),
+                    "lesson_id": row["id"],
+                    "lesson_date": row["lesson_date"],
+                    "starts_at": format_time(row["start_minute"]),
+                    "duration_minutes": row["end_minute"] - row["start_minute"],
+                    "kind": row["kind"],
+                    "cancelled": row["cancelled"],
+                    "teacher_id": row["teacher_id"],
+                    "attended": row["attended_count"],
+                    "comments": counts.get((row["id"], None), 0),
                 }
-                for row in lessons
+                for row in data.lessons
             ],
             "rows": rows,
             "comments": counts.get((None, None), 0),
@@ -132,9 +127,9 @@ class Grid:
 
     @staticmethod
     def _row(
-        client_id: uuid.UUID,
+        client_id: str,
         member: Membership | None,
-        card: ClientCard | None,
+        card: dict[str, Any] | None,
         cells: dict[str, dict[str, Any]],
         comments: int,
         as_of: date,
@@ -147,22 +142,23 @@ class Grid:
             state = "active"
         else:
             state = "left"
-        if card is not None and card.status == "archived" and state == "active":
+        if card is not None and card["status"] == "archived" and state == "active":
             state = "left"
         # A client with no entries yet owes nothing: balance 0 in the organisation's currency.
-        balance = card.balance_minor if card is not None else None
+        balance = card["balance_minor"] if card is not None else None
+        birthday = card["birthday"] if card is not None else None
         money = not finances_hidden
         return {
             "client_id": client_id,
             "state": state,
-            "first_name": card.first_name if card else None,
-            "last_name": card.last_name if card else None,
-            "age": age_on(card.birthday, as_of) if card and card.birthday else None,
-            "phone": card.phone if card else None,
-            "email": card.email if card else None,
+            "first_name": card["first_name"] if card else None,
+            "last_name": card["last_name"] if card else None,
+            "age": age_on(birthday, as_of) if birthday else None,
+            "phone": card["phone"] if card else None,
+            "email": card["email"] if card else None,
             "balance_minor": (0 if balance is None else balance) if money else None,
-            "currency": ((card.currency if card else None) or currency) if money else None,
-            "classes_left": card.classes_left if money and card else None,
+            "currency": ((card["currency"] if card else None) or currency) if money else None,
+            "classes_left": card["classes_left"] if money and card else None,
             "enrolled_from": member.first if member else None,
             "enrolled_until": member.until if member else None,
             "comments": comments,
