@@ -67,6 +67,16 @@ def test_three_payment_modes_make_the_right_entries(api: Api) -> None:
     changed = [e["data"] for e in api.events("billing.balance_changed", tenant)]
     first = {"client_id": str(credit), "balance_minor": -40000, "currency": "PLN", "sequence": 1}
     assert first in changed
+    # A pack paid at the sale is a payment the portal and the receipts see, as any other.
+    recorded = [e["data"] for e in api.events("billing.payment_recorded", tenant)]
+    [payment] = [e for e in api.call("GET", f"/clients/{paid}/ledger", owner).json()["items"]
+                 if e["kind"] == "payment"]  # fmt: skip
+    assert [(r["client_id"], r["entry_id"], r["amount_minor"], r["method"]) for r in recorded] == [
+        (str(paid), payment["id"], 40000, "card")
+    ]
+    assert [(a["target"], a["amount_minor"]) for a in recorded[0]["allocations"]] == [
+        ("pack", 40000)
+    ]
 
 
 def test_freestyle_only_changes_at_sale(api: Api) -> None:

@@ -27,7 +27,7 @@ from billing_svc.packs import schemas
 from billing_svc.packs.base import PackReading, _single
 from billing_svc.packs.events import history, state
 from billing_svc.readmodels import ReadModels
-from crm_contracts.events.billing import PackSold
+from crm_contracts.events.billing import AllocationData, PackSold, PaymentRecorded
 from crm_contracts.ids import uuid7
 from crm_platform.errors import NotFoundError, invalid
 from crm_platform.internal_auth import Principal
@@ -185,6 +185,22 @@ class Selling:
             )
             await LedgerRepository(self.ctx.session).add_allocations(
                 org.id, paid.id, [("pack", pack.id, price)]
+            )
+            await self.ctx.emit(
+                org.id,
+                paid.id,
+                PaymentRecorded(
+                    entry_id=paid.id,
+                    client_id=pack.client_id,
+                    amount_minor=price,
+                    currency=org.currency,
+                    method=payment.method,
+                    paid_on=paid.booked_on,
+                    comment=comment,
+                    allocations=[
+                        AllocationData(target="pack", target_id=pack.id, amount_minor=price)
+                    ],
+                ),
             )
         if payment.payment_mode == "credit" and price > 0:
             due_on = due_date(
