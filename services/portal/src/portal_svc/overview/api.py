@@ -13,7 +13,6 @@ from crm_platform.internal_auth import HEADER as INTERNAL_TOKEN
 from crm_platform.internal_auth import Principal, PrincipalDep, get_principal, principal_for
 from portal_svc.access import ScopeDep, scope_of
 from portal_svc.context import Context, ContextDep
-from portal_svc.messages.repository import MessagesRepository
 from portal_svc.overview import cache, schemas
 from portal_svc.overview.service import OverviewService
 
@@ -70,12 +69,7 @@ async def _answer(state: Any, principal: Principal, client_id: uuid.UUID | None)
 
 async def _compute(ctx: Context, principal: Principal, client_id: uuid.UUID | None) -> bytes:
     scope = await scope_of(principal, ctx, client_id)
-    unread = (
-        0
-        if scope.anonymous
-        else await MessagesRepository(ctx.session).unread(scope.tenant_id, scope.client_id)
-    )
-    answer = await OverviewService(ctx).overview(scope, unread)
+    answer = await OverviewService(ctx).overview(scope)
     return answer.model_dump_json().encode()
 
 

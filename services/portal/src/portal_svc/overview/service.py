@@ -19,17 +19,16 @@ class OverviewService:
     def repo(self) -> OverviewRepository:
         return OverviewRepository(self.ctx.session)
 
-    async def overview(self, scope: Scope, unread_messages: int = 0) -> schemas.Overview:
+    async def overview(self, scope: Scope) -> schemas.Overview:
         tenant, client_id = scope.tenant_id, scope.client_id
         today = await self.ctx.today(tenant)
-        card = await self.repo.card(tenant, client_id)
         # The allowed set is the family as clients says now (a link's: its one client).
         family = list(scope.allowed) if not scope.anonymous else [client_id]
-        packs = await self.repo.active_packs(tenant, client_id, family, today)
-        makeups = await self.repo.planned_makeups(tenant, client_id, today)
-        makeup_ids = {lesson.lesson_id for lesson, _ in makeups}
-        lessons = await self.repo.next_lessons(tenant, client_id, today) + makeups
-        lessons.sort(key=lambda row: (row[0].lesson_date, row[0].starts_at))
+        rows = await self.repo.everything(tenant, client_id, family, today)
+        card = rows.card
+        makeup_ids = {lesson.lesson_id for lesson in rows.planned_makeups}
+        lessons = rows.next_lessons + rows.planned_makeups
+        lessons.sort(key=lambda row: (row.lesson_date, row.starts_at))
         balance = None
         if card is not None and card.balance_minor is not None and card.currency:
             balance = Money(amount_minor=card.balance_minor, currency=card.currency)
@@ -39,7 +38,7 @@ class OverviewService:
                 first_name=card.first_name if card else None,
                 last_name=card.last_name if card else None,
             ),
-            as_of=AsOf(**await self.repo.as_of(tenant)),
+            as_of=AsOf(**rows.as_of),
             balance=balance,
             packs=[
                 schemas.PackRead(
@@ -54,34 +53,32 @@ class OverviewService:
                     shared=p.shared,
                     family_pack=p.client_id != client_id,
                 )
-                for p in packs
+                for p in rows.packs
             ],
             next_lessons=[
                 schemas.LessonRead(
                     lesson_id=lesson.lesson_id,
                     group_id=lesson.group_id,
-                    group_name=name,
+                    group_name=lesson.group_name,
                     lesson_date=lesson.lesson_date,
                     starts_at=lesson.starts_at,
                     duration_minutes=lesson.duration_minutes,
                     makeup=lesson.lesson_id in makeup_ids,
                 )
-                for lesson, name in lessons[:NEXT_LESSONS]
+                for lesson in lessons[:NEXT_LESSONS]
             ],
-            open_invoices=[
-                schemas.InvoiceBrief.model_validate(i)
-                for i in await self.repo.open_invoices(tenant, client_id)
-            ],
-            unread_messages=unread_messages,
+            open_invoices=[schemas.InvoiceBrief.model_validate(i) for i in rows.open_invoices],
+            # A personal link's overview is read-only: its messages are the account's.
+            unread_messages=0 if scope.anonymous else rows.unread_messages,
             makeup_credits=[
                 schemas.MakeupCredit(
                     mark_id=m.mark_id,
                     group_id=m.group_id,
-                    group_name=name,
+                    group_name=m.group_name,
                     missed_on=m.lesson_date,
                     usable_until=m.makeup_until,
                 )
-                for m, name in await self.repo.makeup_credits(tenant, client_id, today)
+                for m in rows.makeup_credits
                 if m.makeup_until is not None
             ],
         )
