@@ -34,6 +34,9 @@ def test_welcome_goes_once_when_the_email_is_confirmed(api: Api) -> None:
     api.deliver(
         api.envelope(confirmed, org.tenant, source="clients", time=start + timedelta(seconds=2))
     )
+    # sent before the address moves: a letter re-checked while the new address is still
+    # unconfirmed is skipped as unreachable
+    (letter,) = wait_for(lambda: api.smtp.to("ola@example.com"))
     moved = card | {"email": "ola2@example.com"}
     api.deliver(
         api.envelope(
@@ -49,7 +52,6 @@ def test_welcome_goes_once_when_the_email_is_confirmed(api: Api) -> None:
         )
     )
 
-    (letter,) = wait_for(lambda: api.smtp.to("ola@example.com"))
     (row,) = wait_for(lambda: api.messages(client_id=client_id, status="sent"))
     assert row["trigger"] == "client_welcome"
     assert letter["Subject"] == "Witamy w Szkoła muzyczna"

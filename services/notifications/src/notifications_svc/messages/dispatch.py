@@ -149,7 +149,9 @@ class Dispatch:
     def _news_since(self) -> datetime:
         """The daily cap's window: the one loaded for a batch, else the last day."""
         known = self.repo.known
-        return known.news_since if known else self.ctx.now() - timedelta(days=1)
+        if known is not None and known.news_since is not None:
+            return known.news_since
+        return self.ctx.now() - timedelta(days=1)
 
     async def _row(self, reason: Reason) -> dict[str, Any]:
         """The message for this reason, queued or skipped with why."""

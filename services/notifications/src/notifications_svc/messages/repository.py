@@ -42,23 +42,86 @@ def chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
 
 @dataclass
 class Known:
-    """What queueing a batch for these clients asks about each, loaded in a few queries."""
+    """What queueing or sending a batch for these clients asks about each, loaded in a few
+    queries (news only when queueing: `news_since` is None when sending)."""
 
     clients: set[uuid.UUID]
-    news_since: datetime
+    news_since: datetime | None
     devices: set[uuid.UUID] = field(default_factory=set)
     opt_outs: set[tuple[uuid.UUID, str, str]] = field(default_factory=set)
     news: dict[uuid.UUID, int] = field(default_factory=dict)
+
+
+@dataclass
+class Held:
+    """Rows a batch asked for, held by the repository: the session's identity map keeps
+    only referenced rows, so a row looked up for one message was read again for the next.
+    A key present with None: looked up and not there."""
+
+    organisations: dict[uuid.UUID, Organisation | None] = field(default_factory=dict)
+    clients: dict[uuid.UUID, Client | None] = field(default_factory=dict)
+    broadcasts: dict[uuid.UUID, Broadcast | None] = field(default_factory=dict)
+    invoices: dict[uuid.UUID, Invoice | None] = field(default_factory=dict)
+    balances: dict[uuid.UUID, Balance | None] = field(default_factory=dict)
+    # (tenant, trigger) whose templates were all loaded, and those found
+    template_scope: set[tuple[uuid.UUID, str]] = field(default_factory=set)
+    templates: dict[tuple[uuid.UUID, str, str, str], Template] = field(default_factory=dict)
+
+
+def source_id(source: str | None, kind: str) -> uuid.UUID | None:
+    """The id of a message's source ("invoice:<id>", "broadcast:<id>") of this kind."""
+    found, _, ref = (source or "").partition(":")
+    try:
+        return uuid.UUID(ref) if found == kind else None
+    except ValueError:
+        return None
 
 
 class MessagesRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
         self.known: Known | None = None
+        self.held = Held()
 
-    async def learn(self, client_ids: Sequence[uuid.UUID], news_since: datetime) -> None:
-        """Loads, for a batch of clients, their push devices, opt-outs and news since
-        `news_since`: has_push_device, opted_out and news_count then answer from memory."""
+    async def learn_sending(self, messages: Sequence[Message]) -> None:
+        """Loads what composing these messages asks about, a query per kind of row for the
+        whole batch: clients, their push devices and opt-outs, organisations, broadcasts,
+        the organisations' own templates, invoices and balances re-checked."""
+        held = self.held
+        client_ids = {m.client_id for m in messages if m.client_id is not None}
+        await self.learn(list(client_ids), None)
+        await self._hold(held.clients, Client, client_ids)
+        await self._hold(held.organisations, Organisation, {m.tenant_id for m in messages})
+        await self._hold(
+            held.broadcasts, Broadcast, {source_id(m.source, "broadcast") for m in messages}
+        )
+        await self._hold(held.invoices, Invoice, {source_id(m.source, "invoice") for m in messages})
+        rechecked = {
+            m.client_id for m in messages if m.source and not m.source.startswith("broadcast:")
+        }
+        await self._hold(held.balances, Balance, rechecked)
+        scope = {(m.tenant_id, m.trigger) for m in messages if m.trigger != "broadcast"}
+        if scope:
+            query = select(Template).where(
+                Template.tenant_id.in_({t for t, _ in scope}),
+                Template.trigger.in_({trigger for _, trigger in scope}),
+            )
+            for row in (await self.session.execute(query)).scalars():
+                held.templates[(row.tenant_id, row.trigger, row.channel, row.locale)] = row
+            held.template_scope |= scope
+
+    async def _hold(self, into: dict[uuid.UUID, Any], model: Any, ids: set[Any]) -> None:
+        wanted = [i for i in ids if i is not None and i not in into]
+        key = model.__mapper__.primary_key[0]
+        for part in chunks(wanted, IDS_PER_QUERY):
+            rows = (await self.session.execute(select(model).where(key.in_(part)))).scalars()
+            found = {getattr(row, key.key): row for row in rows}
+            into.update({i: found.get(i) for i in part})
+
+    async def learn(self, client_ids: Sequence[uuid.UUID], news_since: datetime | None) -> None:
+        """Loads, for a batch of clients, their push devices, opt-outs and (given
+        `news_since`) news since then: has_push_device, opted_out and news_count then answer
+        from memory."""
         known = Known(set(client_ids), news_since)
         for part in chunks(list(known.clients), IDS_PER_QUERY):
             devices = select(PushDevice.client_id).where(PushDevice.client_id.in_(part))
@@ -69,6 +132,8 @@ class MessagesRepository:
             known.opt_outs.update(
                 (c, cat, ch) for c, cat, ch in (await self.session.execute(opt_outs)).all()
             )
+            if news_since is None:
+                continue
             news = (
                 select(Message.client_id, func.count())
                 .where(Message.client_id.in_(part), *self._news_since(news_since))
@@ -113,27 +178,29 @@ class MessagesRepository:
         )
 
     async def claim_due(self, now: datetime, lease_until: datetime, limit: int) -> list[uuid.UUID]:
-        """Takes up to `limit` messages whose time has come and no live sender holds; rows
-        another transaction is taking are skipped, not waited for."""
-        found = (
-            await self.session.execute(
-                select(Message.id)
-                .where(
-                    Message.status.in_(WAITING),
-                    Message.next_attempt_at <= now,
-                    or_(Message.lease_until.is_(None), Message.lease_until < now),
-                )
-                .order_by(Message.next_attempt_at)
-                .limit(limit)
-                .with_for_update(skip_locked=True)
+        """Takes up to `limit` messages whose time has come and no live sender holds, in one
+        statement, the most overdue first; rows another transaction is taking are skipped,
+        not waited for."""
+        due = (
+            select(Message.id)
+            .where(
+                Message.status.in_(WAITING),
+                Message.next_attempt_at <= now,
+                or_(Message.lease_until.is_(None), Message.lease_until < now),
             )
-        ).scalars()
-        ids = list(found)
-        if ids:
-            await self.session.execute(
-                update(Message).where(Message.id.in_(ids)).values(lease_until=lease_until)
-            )
-        return ids
+            .order_by(Message.next_attempt_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        claim = (
+            update(Message)
+            .where(Message.id.in_(due.scalar_subquery()))
+            .values(lease_until=lease_until)
+            .returning(Message.id, Message.next_attempt_at)
+            .execution_options(synchronize_session=False)
+        )
+        claimed = (await self.session.execute(claim)).all()
+        return [i for i, _ in sorted(claimed, key=lambda row: (row[1], row[0]))]
 
     async def message(self, message_id: uuid.UUID) -> Message | None:
         return await self.session.get(Message, message_id)
@@ -146,35 +213,40 @@ class MessagesRepository:
         by_id = {m.id: m for m in found.scalars()}
         return [by_id[i] for i in ids if i in by_id]
 
-    async def clients(self, ids: list[uuid.UUID]) -> None:
-        """Loads these clients into the session in one query: the lookups that follow in
-        this unit of work find them there."""
-        if ids:
-            (await self.session.execute(select(Client).where(Client.id.in_(set(ids))))).all()
+    async def _get(self, into: dict[uuid.UUID, Any], model: Any, key: uuid.UUID) -> Any:
+        if key not in into:
+            into[key] = await self.session.get(model, key)
+        return into[key]
 
     async def organisation(self, tenant_id: uuid.UUID) -> Organisation | None:
-        return await self.session.get(Organisation, tenant_id)
+        found: Organisation | None = await self._get(
+            self.held.organisations, Organisation, tenant_id
+        )
+        return found
 
     async def client(self, client_id: uuid.UUID) -> Client | None:
-        return await self.session.get(Client, client_id)
+        found: Client | None = await self._get(self.held.clients, Client, client_id)
+        return found
 
     async def invoice_status(self, invoice_id: str) -> str | None:
-        row = await self.session.get(Invoice, uuid.UUID(invoice_id))
+        row = await self._get(self.held.invoices, Invoice, uuid.UUID(invoice_id))
         return row.status if row else None
 
     async def balance(self, client_id: uuid.UUID) -> int | None:
-        row = await self.session.get(Balance, client_id)
+        row = await self._get(self.held.balances, Balance, client_id)
         return row.balance_minor if row else None
 
     async def template(
         self, tenant_id: uuid.UUID, trigger: str, channel: str, locale: str
     ) -> Template | None:
+        if (tenant_id, trigger) in self.held.template_scope:
+            return self.held.templates.get((tenant_id, trigger, channel, locale))
         return await self.session.get(Template, (tenant_id, trigger, channel, locale))
 
     async def news_count(self, client_id: uuid.UUID, since: datetime) -> int:
         """News queued or sent to the client since `since` (the daily cap)."""
         known = self._knows(client_id)
-        if known is not None and known.news_since == since:
+        if known is not None and known.news_since is not None and known.news_since == since:
             return known.news.get(client_id, 0)
         query = select(func.count()).where(Message.client_id == client_id, *self._news_since(since))
         return int((await self.session.execute(query)).scalar_one())
@@ -198,7 +270,10 @@ class MessagesRepository:
         return int((await self.session.execute(query)).scalar_one())
 
     async def broadcast(self, broadcast_id: str) -> Broadcast | None:
-        return await self.session.get(Broadcast, uuid.UUID(broadcast_id))
+        found: Broadcast | None = await self._get(
+            self.held.broadcasts, Broadcast, uuid.UUID(broadcast_id)
+        )
+        return found
 
     async def templates(self, tenant_id: uuid.UUID) -> list[Template]:
         query = select(Template).where(Template.tenant_id == tenant_id)

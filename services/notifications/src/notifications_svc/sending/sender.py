@@ -15,8 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from crm_contracts.envelope import EventEnvelope
 from crm_contracts.events.notifications import MessageSent
 from crm_messaging import Outbox
 from crm_platform.db import Database
@@ -92,8 +91,11 @@ class Sender:
             by_id = {o.message_id: o for o in outcomes}
             async with self.database.unit_of_work() as session:
                 repo = MessagesRepository(session)
-                for msg in await repo.messages(list(by_id)):
-                    await self._record(session, repo, msg, by_id[msg.id])
+                events = [
+                    await self._record(repo, msg, by_id[msg.id])
+                    for msg in await repo.messages(list(by_id))
+                ]
+                await self.outbox.add(session, [e for e in events if e is not None])
         except Exception:
             log.exception("message_batch_failed", count=len(outcomes), step="record")
             for outcome in outcomes:
@@ -107,7 +109,7 @@ class Sender:
         async with self.database.unit_of_work() as session:
             repo = MessagesRepository(session)
             messages = await repo.messages(ids)
-            await repo.clients([m.client_id for m in messages if m.client_id is not None])
+            await repo.learn_sending(messages)
             for msg in messages:
                 if msg.status not in ("queued", "deferred"):
                     continue
@@ -166,15 +168,17 @@ class Sender:
             repo = MessagesRepository(session)
             msg = await repo.message(outcome.message_id)
             if msg is not None:
-                await self._record(session, repo, msg, outcome)
+                event = await self._record(repo, msg, outcome)
+                await self.outbox.add(session, [event] if event is not None else [])
 
     async def _record(
-        self, session: AsyncSession, repo: MessagesRepository, msg: Message, outcome: Outcome
-    ) -> None:
+        self, repo: MessagesRepository, msg: Message, outcome: Outcome
+    ) -> EventEnvelope | None:
+        """The outcome written on `msg`; the event to emit with it, if any."""
         if isinstance(outcome.result, DeliveryError):
             await self._failed(repo, msg, outcome.result)
-        else:
-            await self._sent(session, repo, msg, outcome.ready, outcome.result)
+            return None
+        return self._sent(repo, msg, outcome.ready, outcome.result)
 
     def _close(self, repo: MessagesRepository, msg: Message, status: str, reason: str) -> None:
         now = self.clock()
@@ -189,14 +193,9 @@ class Sender:
         msg.lease_until, msg.updated_at = None, now
         repo.log(msg.id, now, "deferred", reason)
 
-    async def _sent(
-        self,
-        session: AsyncSession,
-        repo: MessagesRepository,
-        msg: Message,
-        ready: Ready,
-        provider_id: str,
-    ) -> None:
+    def _sent(
+        self, repo: MessagesRepository, msg: Message, ready: Ready, provider_id: str
+    ) -> EventEnvelope | None:
         now = self.clock()
         msg.status, msg.reason, msg.provider_id = "sent", None, provider_id
         msg.attempts += 1
@@ -207,24 +206,24 @@ class Sender:
         msg.subject = None if secret else ready.outgoing.subject
         msg.template_version = ready.template_version
         repo.log(msg.id, now, "sent", provider_id)
-        if msg.client_id is not None and TRIGGERS[msg.trigger].sealed is None:
-            # the copy in the client's portal inbox
-            await self.outbox.emit(
-                session,
-                MessageSent(
-                    message_id=msg.id,
-                    client_id=msg.client_id,
-                    trigger=msg.trigger,
-                    category=msg.category,
-                    channel=msg.channel,
-                    locale=msg.locale,
-                    subject=ready.outgoing.subject,
-                    text=ready.outgoing.text,
-                    sent_at=now,
-                ),
-                tenant_id=msg.tenant_id,
-                subject=msg.client_id,
-            )
+        if msg.client_id is None or secret:
+            return None
+        # the copy in the client's portal inbox
+        return self.outbox.envelope(
+            MessageSent(
+                message_id=msg.id,
+                client_id=msg.client_id,
+                trigger=msg.trigger,
+                category=msg.category,
+                channel=msg.channel,
+                locale=msg.locale,
+                subject=ready.outgoing.subject,
+                text=ready.outgoing.text,
+                sent_at=now,
+            ),
+            tenant_id=msg.tenant_id,
+            subject=msg.client_id,
+        )
 
     async def _failed(self, repo: MessagesRepository, msg: Message, error: DeliveryError) -> None:
         now = self.clock()

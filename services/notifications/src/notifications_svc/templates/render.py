@@ -6,6 +6,7 @@ not declare is named, with its line."""
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Callable
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
-from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
+from jinja2 import StrictUndefined, Template, TemplateSyntaxError, meta, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 HELPERS = frozenset({"plural"})
@@ -30,6 +31,7 @@ class Rendered:
     html: str
 
 
+@functools.lru_cache(maxsize=64)
 def plural_for(locale: str) -> Callable[..., str]:
     """plural(n, one=..., few=..., many=..., other=...): the form `n` takes in `locale`
     (CLDR rules through Babel: Polish, Russian and Ukrainian have one, few and many)."""
@@ -60,8 +62,15 @@ def problems(source: str, allowed: frozenset[str]) -> list[str]:
     return found
 
 
+@functools.lru_cache(maxsize=512)
+def compiled(source: str) -> Template:
+    """A template's source compiled once, not for every letter of a broadcast (compiling
+    cost more than rendering); a compiled template holds no state between renders."""
+    return _env.from_string(source)
+
+
 def render_text(source: str, variables: dict[str, Any], locale: str) -> str:
-    return _env.from_string(source).render(**variables, plural=plural_for(locale))
+    return compiled(source).render(**variables, plural=plural_for(locale))
 
 
 def as_html(text: str) -> str:
