@@ -134,7 +134,6 @@ QUERIES_BEING_MOVED: dict[str, str] = {
             "context",
             "enrolments/releases",
             "enrolments/service",
-            "grid/service",
             "groups/room_lessons",
             "marks/absences",
             "marks/bookings",
