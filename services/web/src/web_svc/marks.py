@@ -52,41 +52,51 @@ class Cells:
     def __init__(self, locale: str, gettext: Callable[[str], str], can_mark: bool) -> None:
         marks = letters(locale)
         self._comments = escape(gettext("comments"))
-        self._buttons: dict[tuple[str, bool], str] = {}
+        # (status, cancelled) -> the cell's HTML before its version, and after it up to the
+        # badge: a cell of a known status is then two joins.
+        self._known: dict[tuple[str, bool], tuple[str, str]] = {}
         for status in ("", *STATUSES):
             label = escape(gettext(NAMES[status]) if status else gettext("empty"))
             kind = f" s-{status}" if status else ""
             letter = marks[status] if status else ""
-            for disabled in (False, True):
-                off = " disabled" if disabled or not can_mark else ""
-                self._buttons[(status, disabled)] = (
+            for cancelled in (False, True):
+                off = " disabled" if cancelled or not can_mark else ""
+                button = (
                     f'<button type="button" class="mark{kind}" tabindex="-1"{off}'
                     f' aria-label="{label}">{letter}</button>'
+                )
+                cell_off = " off" if cancelled else ""
+                self._known[(status, cancelled)] = (
+                    f'<td class="cell{cell_off}" data-version="',
+                    f'" data-status="{status}">{button}',
                 )
 
     def cell(self, c: Mapping[str, Any] | None, cancelled: bool = False) -> Markup:
         return Markup(self._html(c, cancelled))
 
     def row(self, cells: Mapping[str, Any], lessons: Iterable[Mapping[str, Any]]) -> Markup:
-        return Markup(
-            "".join(
-                self._html(cells.get(str(lesson["lesson_id"])), bool(lesson["cancelled"]))
-                for lesson in lessons
-            )
-        )
+        return Markup(self.row_of(cells, self.columns(lessons)))
+
+    @staticmethod
+    def columns(lessons: Iterable[Mapping[str, Any]]) -> list[tuple[str, bool]]:
+        """Each lesson's key in a row's cells and whether it was cancelled."""
+        return [(str(lesson["lesson_id"]), bool(lesson["cancelled"])) for lesson in lessons]
+
+    def row_of(self, cells: Mapping[str, Any], columns: list[tuple[str, bool]]) -> str:
+        return "".join(self._html(cells.get(key), cancelled) for key, cancelled in columns)
 
     def _html(self, c: Mapping[str, Any] | None, cancelled: bool) -> str:
         status = str(c["status"]) if c else ""
-        button = self._buttons.get((status, cancelled))
-        if button is None:  # a status this page does not know: shown as it is, unmarkable
-            button = UNKNOWN.format(escape(status))
         version = int(c["version"]) if c else 0
         comments = int(c.get("comments") or 0) if c else 0
         badge = (
             f'<span class="badge" title="{self._comments}">{comments}</span>' if comments else ""
         )
-        off = " off" if cancelled else ""
-        return (
-            f'<td class="cell{off}" data-version="{version}" data-status="{escape(status)}">'
-            f"{button}{badge}</td>"
-        )
+        known = self._known.get((status, cancelled))
+        if known is None:  # a status this page does not know: shown as it is, unmarkable
+            off = " off" if cancelled else ""
+            return (
+                f'<td class="cell{off}" data-version="{version}" data-status="{escape(status)}">'
+                f"{UNKNOWN.format(escape(status))}{badge}</td>"
+            )
+        return f"{known[0]}{version}{known[1]}{badge}</td>"

@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse
 
 from web_svc.deps import StaffDep, csrf_guard
 from web_svc.gateway import ApiError, items
+from web_svc.journal_rows import Rows
 from web_svc.marks import CYCLE, NAMES, STATUSES, Cells, letters
 from web_svc.render import formats, page_locale, render, words_for
 
@@ -126,17 +127,23 @@ async def grid_context(caller: Any, group_id: str, first: date) -> dict[str, Any
         f"{J}/groups/{group_id}/journal", from_date=str(first), until_date=str(last)
     )
     locale = page_locale(caller.request, caller.session)
+    words = words_for(caller.request)
+    month_param = first.strftime("%Y-%m")
+    cells = Cells(locale, words, caller.role in MARKERS)
     return {
         "grid": grid,
         "group": grid["group"],
         "first": first,
-        "month_param": first.strftime("%Y-%m"),
+        "month_param": month_param,
         "previous": shift(first, -1).strftime("%Y-%m"),
         "next": shift(first, 1).strftime("%Y-%m"),
         "statuses": STATUSES,
         "names": NAMES,
         "letters": letters(locale),
-        "cells": Cells(locale, words_for(caller.request), caller.role in MARKERS),
+        "cells": cells,
+        "rows": Rows(
+            words, formats(locale, caller.session), cells, grid["group"]["id"], month_param
+        ),
         "can_write": caller.role in WRITERS,
         "can_mark": caller.role in MARKERS,
         "finances": not (caller.role == "teacher" and caller.session.person.get("finances_hidden")),
