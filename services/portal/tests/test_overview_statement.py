@@ -1,7 +1,7 @@
-"""The overview's one statement (PostgreSQL) finds the same rows as its queries one by one
-(the embedded default's way): packs of every kind, lessons in and out of enrolments, make-ups,
+"""The overview's statements (PostgreSQL) find the same rows as their queries one by one (the
+embedded default's way): packs of every kind, lessons in and out of enrolments, make-ups,
 credits used or not, invoices and messages in every state, for every client of a family on
-several days."""
+several days; the caller's family (access.py) and the organisation's version and time zone."""
 
 from __future__ import annotations
 
@@ -9,7 +9,11 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from portal_svc.overview import cache
 from portal_svc.overview.repository import Everything, OverviewRepository
+from portal_svc.repository import Shared
+
+from crm_contracts.events import clients as c
 
 from .conftest import TODAY, Api, Org
 
@@ -270,3 +274,36 @@ def test_one_statement_finds_what_the_queries_find_one_by_one(api: Api, org: Org
     assert [lesson.lesson_date.day for lesson in sister.next_lessons] == [17, 20, 23]
     assert [p.name for p in sister.packs] == ["family", "by name"]
     assert len(sister.makeup_credits) == 0  # the open credit ended, the other was used
+
+
+def test_the_scopes_and_heads_statements_find_what_the_queries_find(api: Api, org: Org) -> None:
+    stranger = Org()
+    api.deliver(stranger, *stranger.basics())
+    loner = uuid.uuid4()
+    api.deliver(org, org.card(loner, "Ewa", family_id=None), c.ClientArchived(client_id=org.child))
+    asked = [org.parent, org.child, org.other_child, stranger.child, loner, uuid.uuid4()]
+    tenants = [org.tenant, stranger.tenant, uuid.uuid4()]
+
+    async def ask() -> tuple[Any, ...]:
+        async with api.client.app.state.database.unit_of_work() as session:  # type: ignore[attr-defined]
+            repo = Shared(session)
+            return (
+                await repo.linked(org.tenant, asked),
+                await repo._linked_one_by_one(org.tenant, asked),
+                await cache.read_heads(session, tenants),
+                await cache._heads_one_by_one(session, tenants),
+            )
+
+    linked, each, heads, heads_each = api.client.portal.call(ask)  # type: ignore[union-attr]
+    assert linked == each
+    assert set(linked) == set(asked[:5])
+    assert [m for m, _ in linked[org.parent].members] == [org.parent, org.child, org.other_child]
+    assert dict(linked[org.parent].members)[org.child] == "archived"
+    assert linked[loner].family_id is None
+    assert linked[loner].members == []
+    assert linked[stranger.child].tenant_id == stranger.tenant
+    assert linked[stranger.child].members == []  # its family is in another organisation
+    assert heads == [heads_each[t] for t in tenants]
+    assert heads[0].time_zone == "Europe/Warsaw"
+    assert heads[0].version > 0
+    assert heads[2] == cache.Head(0, "UTC")

@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Query
-from sqlalchemy import select
 
 from crm_platform.errors import NotFoundError
 from crm_platform.internal_auth import Principal, PrincipalDep
 from portal_svc.context import Context, ContextDep
-from portal_svc.models import Client
+from portal_svc.repository import Linked, Shared
 
 
 @dataclass(frozen=True)
@@ -32,19 +31,15 @@ class Scope:
     anonymous: bool
 
 
-async def allowed_clients(ctx: Context, tenant_id: uuid.UUID, linked: uuid.UUID) -> list[uuid.UUID]:
+def allowed_clients(
+    tenant_id: uuid.UUID, linked: uuid.UUID, card: Linked | None
+) -> list[uuid.UUID]:
     """The linked client first, then the other members of its family (archived ones left out)."""
-    card = await ctx.session.get(Client, linked)
     if card is None or card.tenant_id != tenant_id or card.status == "archived":
         return []
     if card.family_id is None:
         return [linked]
-    rows = await ctx.session.execute(
-        select(Client.client_id, Client.status)
-        .where(Client.tenant_id == tenant_id, Client.family_id == card.family_id)
-        .order_by(Client.first_name, Client.client_id)
-    )
-    members = [cid for cid, status in rows if cid != linked and status != "archived"]
+    members = [cid for cid, status in card.members if cid != linked and status != "archived"]
     return [linked, *members]
 
 
@@ -55,9 +50,11 @@ async def scope_of(principal: Principal, ctx: Context, client_id: uuid.UUID | No
     if principal.realm not in ("portal", "anonymous") or not principal.client_ids:
         raise NotFoundError("client")
     anonymous = principal.realm == "anonymous"
+    linked_ids = sorted(principal.client_ids)
+    cards = await Shared(ctx.session).linked(tenant, linked_ids)
     allowed: list[uuid.UUID] = []
-    for linked in sorted(principal.client_ids):
-        found = await allowed_clients(ctx, tenant, linked)
+    for linked in linked_ids:
+        found = allowed_clients(tenant, linked, cards.get(linked))
         allowed += [c for c in (found[:1] if anonymous else found) if c not in allowed]
     if not allowed:
         raise NotFoundError("client")

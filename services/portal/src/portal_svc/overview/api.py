@@ -47,30 +47,24 @@ async def _answer(state: Any, principal: Principal, client_id: uuid.UUID | None)
     organisation's current version today; else computed (and kept)."""
     kept: cache.OverviewCache = state.overview_cache
     tenant = principal.tenant_id
+    head = cache.Head(0, "UTC")
+    if tenant is not None:
+        versions: cache.Versions = state.overview_versions
+        head = await versions.submit(tenant)
     key: cache.Key | None = None
-    version = 0
     if tenant is not None and kept.size > 0:
         key = (principal.realm, tenant, tuple(sorted(principal.client_ids)), client_id)
-        versions: cache.Versions = state.overview_versions
-        version = await versions.submit(tenant)
-        body = kept.get(key, version, state.clock())
+        body = kept.get(key, head.version, state.clock())
         if body is not None:
             return Response(body, media_type=JSON)
     async with state.database.unit_of_work() as session:
         ctx = Context(session, state.outbox, state.clock)
-        body = await _compute(ctx, principal, client_id)
-        if key is not None and tenant is not None:
-            org = await ctx.organisation(tenant)
-            zone = org.time_zone if org else "UTC"
-            day = cache.local_day(ctx.now(), zone)
-            kept.put(key, cache.Entry(version=version, time_zone=zone, day=day, body=body))
+        scope = await scope_of(principal, ctx, client_id)
+        day = cache.local_day(ctx.now(), head.time_zone)
+        body = (await OverviewService(ctx).overview(scope, day)).model_dump_json().encode()
+    if key is not None:
+        kept.put(key, cache.Entry(head.version, head.time_zone, day, body))
     return Response(body, media_type=JSON)
-
-
-async def _compute(ctx: Context, principal: Principal, client_id: uuid.UUID | None) -> bytes:
-    scope = await scope_of(principal, ctx, client_id)
-    answer = await OverviewService(ctx).overview(scope)
-    return answer.model_dump_json().encode()
 
 
 FAST_ROUTES = [FastRoute("GET", PATH, overview_fast, query=[CLIENT_ID])]

@@ -10,7 +10,8 @@ the next request compute again rather than keep a stale answer.
 
 Concurrent requests read their versions together (`versions`: one statement for a batch of
 them, crm_platform.group_commit): a batch's statement is sent after each of its requests
-arrived, so each still sees every change committed before it came."""
+arrived, so each still sees every change committed before it came. The organisation's time
+zone comes with its version: the day an answer is for."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -27,9 +29,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm_platform.db import Database, pg_connection
 from crm_platform.group_commit import GroupCommit
-from portal_svc.models import OverviewVersion
+from portal_svc.models import Organisation, OverviewVersion
 
-VERSIONS_SQL = "SELECT tenant_id, version FROM rm_versions WHERE tenant_id = ANY($1::uuid[])"
+HEADS_SQL = """
+SELECT t.tenant_id, v.version, o.time_zone
+FROM unnest($1::uuid[]) AS t (tenant_id)
+LEFT JOIN rm_versions v ON v.tenant_id = t.tenant_id
+LEFT JOIN rm_organisations o ON o.tenant_id = t.tenant_id
+"""
 Key = tuple[str, uuid.UUID, tuple[uuid.UUID, ...], uuid.UUID | None]
 
 
@@ -46,30 +53,50 @@ async def bump(session: AsyncSession, tenant_id: uuid.UUID) -> None:
     )
 
 
-async def read_versions(session: AsyncSession, tenants: Sequence[uuid.UUID]) -> list[int]:
-    """The organisations' versions (0 for one never changed), in one round trip on PostgreSQL,
-    read outside a transaction: no BEGIN and COMMIT are sent."""
+class Head(NamedTuple):
+    """An organisation's version (0 until it changes) and time zone (UTC until known)."""
+
+    version: int
+    time_zone: str
+
+
+async def read_heads(session: AsyncSession, tenants: Sequence[uuid.UUID]) -> list[Head]:
+    """The organisations' heads, in one round trip on PostgreSQL, read outside a transaction:
+    no BEGIN and COMMIT are sent."""
     wanted = list(set(tenants))
     raw = await pg_connection(session, begin=False)
     if raw is not None:
-        rows = await raw.fetch(VERSIONS_SQL, wanted)
+        found = {t: Head(int(v or 0), z or "UTC") for t, v, z in await raw.fetch(HEADS_SQL, wanted)}
     else:
-        rows = await session.execute(
-            select(OverviewVersion.tenant_id, OverviewVersion.version).where(
-                OverviewVersion.tenant_id.in_(wanted)
-            )
+        found = await _heads_one_by_one(session, wanted)
+    return [found[tenant] for tenant in tenants]
+
+
+async def _heads_one_by_one(
+    session: AsyncSession, wanted: list[uuid.UUID]
+) -> dict[uuid.UUID, Head]:
+    versions = await session.execute(
+        select(OverviewVersion.tenant_id, OverviewVersion.version).where(
+            OverviewVersion.tenant_id.in_(wanted)
         )
-    found = {tenant: version for tenant, version in rows}
-    return [int(found.get(tenant) or 0) for tenant in tenants]
+    )
+    known = dict(versions.all())
+    zones = await session.execute(
+        select(Organisation.tenant_id, Organisation.time_zone).where(
+            Organisation.tenant_id.in_(wanted)
+        )
+    )
+    zone = dict(zones.all())
+    return {t: Head(int(known.get(t) or 0), zone.get(t) or "UTC") for t in wanted}
 
 
-Versions = GroupCommit[uuid.UUID, int]
+Versions = GroupCommit[uuid.UUID, Head]
 
 
 def versions(database: Database) -> Versions:
-    """`await versions.submit(tenant_id)`: the organisation's version, read with the other
+    """`await versions.submit(tenant_id)`: the organisation's head, read with the other
     requests' waiting at the same moment."""
-    return GroupCommit("overview_versions", database, read_versions, max_batch=256)
+    return GroupCommit("overview_versions", database, read_heads, max_batch=256)
 
 
 def local_day(now: datetime, time_zone: str) -> date:

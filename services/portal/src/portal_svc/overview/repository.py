@@ -141,7 +141,7 @@ class OverviewRepository(Shared):
     async def everything(
         self, tenant_id: uuid.UUID, client_id: uuid.UUID, family: list[uuid.UUID], today: date
     ) -> Everything:
-        raw = await pg_connection(self.session)
+        raw = await pg_connection(self.session, begin=False)  # no BEGIN and COMMIT to read
         if raw is None:
             return await self._one_by_one(tenant_id, client_id, family, today)
         row = await raw.fetchrow(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from portal_svc.access import Scope
 from portal_svc.context import Context
@@ -19,9 +20,9 @@ class OverviewService:
     def repo(self) -> OverviewRepository:
         return OverviewRepository(self.ctx.session)
 
-    async def overview(self, scope: Scope) -> schemas.Overview:
+    async def overview(self, scope: Scope, today: date) -> schemas.Overview:
+        """As of `today` where the organisation is."""
         tenant, client_id = scope.tenant_id, scope.client_id
-        today = await self.ctx.today(tenant)
         # The allowed set is the family as clients says now (a link's: its one client).
         family = list(scope.allowed) if not scope.anonymous else [client_id]
         rows = await self.repo.everything(tenant, client_id, family, today)
