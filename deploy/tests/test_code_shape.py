@@ -131,7 +131,6 @@ QUERIES_BEING_MOVED: dict[str, str] = {
         f"services/journal/src/journal_svc/{module}.py": NOT_MOVED
         for module in (
             "comments/service",
-            "context",
             "enrolments/releases",
             "enrolments/service",
             "groups/room_lessons",

@@ -5,6 +5,7 @@ from crm_messaging.outbox import Outbox
 from crm_messaging.runtime import ServiceMessaging
 from crm_messaging.tables import MessagingTables
 from crm_messaging.topology import RetryPolicy
+from crm_messaging.unit_of_work import UnitOfWork
 
 __all__ = [
     "Handlers",
@@ -14,4 +15,5 @@ __all__ = [
     "Outcome",
     "RetryPolicy",
     "ServiceMessaging",
+    "UnitOfWork",
 ]

@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from billing_svc.context import Context, system_clock
+from billing_svc.context import Context
 from billing_svc.models import messaging
 from billing_svc.packs.consumption import Consumption, MarkChange
 from billing_svc.packs.events import history
@@ -30,6 +30,7 @@ from crm_contracts.events import clients as client_events
 from crm_contracts.events import identity as identity_events
 from crm_contracts.events import journal as journal_events
 from crm_messaging import Handlers, Outbox
+from crm_platform.clock import system_clock
 from crm_platform.errors import ProblemError
 
 SERVICE = "billing"

@@ -6,7 +6,6 @@ from fastapi import FastAPI
 
 from billing_svc.api import router
 from billing_svc.consumers import handlers
-from billing_svc.context import system_clock
 from billing_svc.ledger.api import FAST_ROUTES
 from billing_svc.ledger.payments import Paid, PaymentRequest, PaymentWriter
 from billing_svc.models import idempotency, messaging
@@ -14,6 +13,7 @@ from billing_svc.reminders.scheduler import ReminderScheduler
 from billing_svc.settings import Settings
 from crm_messaging import ServiceMessaging
 from crm_platform.app import Component, create_service_app
+from crm_platform.clock import system_clock
 from crm_platform.db import Database
 from crm_platform.group_commit import GroupCommit
 from crm_platform.idempotency import IdempotencyStore

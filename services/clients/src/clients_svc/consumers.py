@@ -261,7 +261,9 @@ async def on_balance_changed(
 async def on_portal_signup_requested(
     session: AsyncSession, envelope: EventEnvelope, payload: PortalSignupRequested
 ) -> None:
-    await PortalSignups(Context(session, outbox, Settings())).decide(envelope.tenant_id, payload)
+    await PortalSignups(Context(session, outbox, settings=Settings())).decide(
+        envelope.tenant_id, payload
+    )
 
 
 history_events.register(handlers, _history)
@@ -271,4 +273,6 @@ history_events.register(handlers, _history)
 async def on_profile_change_requested(
     session: AsyncSession, envelope: EventEnvelope, payload: ProfileChangeRequested
 ) -> None:
-    await ProfileRequests(Context(session, outbox, Settings())).receive(envelope.tenant_id, payload)
+    await ProfileRequests(Context(session, outbox, settings=Settings())).receive(
+        envelope.tenant_id, payload
+    )

@@ -16,7 +16,7 @@ U = TypeVar("U")
 
 async def context(request: Request, session: SessionDep) -> Context:
     state = request.app.state
-    return Context(session, state.outbox, state.settings, state.clock)
+    return Context(session, state.outbox, state.clock, settings=state.settings)
 
 
 ContextDep = Annotated[Context, Depends(context)]

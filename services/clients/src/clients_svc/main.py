@@ -9,12 +9,12 @@ from fastapi import FastAPI
 
 from clients_svc.api import routers
 from clients_svc.consumers import handlers
-from clients_svc.context import system_clock
 from clients_svc.models import messaging
 from clients_svc.settings import Settings
 from clients_svc.statuses.upkeep import freeze_upkeep
 from crm_messaging import ServiceMessaging
 from crm_platform.app import Component, create_service_app
+from crm_platform.clock import system_clock
 from crm_platform.db import Database
 from crm_platform.periodic import PeriodicJob
 from crm_platform.settings import ServiceSettings

@@ -14,7 +14,7 @@ CLIENT_ADDRESS_HEADER = "x-client-address"
 
 async def context(request: Request, session: SessionDep) -> Context:
     state = request.app.state
-    return Context(session, state.outbox, state.settings, state.keys, state.clock)
+    return Context(session, state.outbox, state.clock, settings=state.settings, keys=state.keys)
 
 
 ContextDep = Annotated[Context, Depends(context)]

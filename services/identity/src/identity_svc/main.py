@@ -6,11 +6,11 @@ from fastapi import FastAPI
 
 from crm_messaging import ServiceMessaging
 from crm_platform.app import Component, create_service_app
+from crm_platform.clock import system_clock
 from crm_platform.db import Database
 from crm_platform.settings import ServiceSettings
 from identity_svc.api import auth_router, internal_router, portal_router, router
 from identity_svc.consumers import handlers
-from identity_svc.context import system_clock
 from identity_svc.models import messaging
 from identity_svc.operators.api import internal_router as operator_internal_router
 from identity_svc.operators.api import router as operator_router

@@ -30,7 +30,8 @@ from crm_contracts.events.identity import (
 )
 from crm_contracts.events.portal import MakeupCancelRequested, MakeupRequested
 from crm_messaging import Handlers, Outbox
-from journal_svc.context import Context, system_clock
+from crm_platform.clock import system_clock
+from journal_svc.context import Context
 from journal_svc.marks import bookings
 from journal_svc.models import messaging
 from journal_svc.readmodels import ReadModels

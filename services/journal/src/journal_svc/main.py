@@ -6,11 +6,11 @@ from fastapi import FastAPI
 
 from crm_messaging import ServiceMessaging
 from crm_platform.app import Component, create_service_app
+from crm_platform.clock import system_clock
 from crm_platform.db import Database
 from crm_platform.settings import ServiceSettings
 from journal_svc.api import internal_router, router
 from journal_svc.consumers import handlers
-from journal_svc.context import system_clock
 from journal_svc.enrolments.releases import SeatReleases
 from journal_svc.marks.expiring import expiring_makeups_job
 from journal_svc.models import messaging

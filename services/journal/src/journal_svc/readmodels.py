@@ -34,10 +34,13 @@ class ReadModels:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
+    async def find_organisation(self, tenant_id: uuid.UUID) -> Organisation | None:
+        return await self.session.get(Organisation, tenant_id)
+
     async def organisation(
         self, tenant_id: uuid.UUID, name: str, time_zone: str, currency: str
     ) -> None:
-        org = await self.session.get(Organisation, tenant_id)
+        org = await self.find_organisation(tenant_id)
         if org is None:
             org = Organisation(id=tenant_id, makeup_days=DEFAULT_MAKEUP_DAYS, version=1)
             self.session.add(org)

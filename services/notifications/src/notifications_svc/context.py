@@ -1,18 +1,15 @@
-"""One unit of work's tools: the session and the clock."""
+"""One unit of work's tools: the session and the clock (notifications' events go through its
+sender's outbox, not through a context, so it has no UnitOfWork)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-Clock = Callable[[], datetime]
-
-
-def system_clock() -> datetime:
-    return datetime.now(UTC)
+from crm_platform.clock import Clock
+from crm_platform.clock import system_clock as system_clock  # re-exported for main.py
 
 
 @dataclass

@@ -27,7 +27,7 @@ import asyncpg
 from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from billing_svc.context import Clock, Context, OrganisationUnknownError, today_in
+from billing_svc.context import Context, OrganisationUnknownError
 from billing_svc.domain import ledger as rules
 from billing_svc.invoices.service import refresh_invoice, refresh_pack_invoices
 from billing_svc.ledger import schemas
@@ -50,6 +50,7 @@ from crm_contracts.envelope import EventEnvelope
 from crm_contracts.events.billing import AllocationData, BalanceChanged, PaymentRecorded
 from crm_contracts.ids import uuid7
 from crm_messaging import Outbox
+from crm_platform.clock import Clock, date_in
 from crm_platform.db import pg_connection
 from crm_platform.errors import NotFoundError, ProblemError, invalid
 from crm_platform.idempotency import (
@@ -277,7 +278,7 @@ class PaymentWriter:
                 tenant_id=org.id,
                 kind="payment",
                 postings=rules.payment(client.id, body.method, body.amount_minor),
-                booked_on=body.paid_on or today_in(org.time_zone, now),
+                booked_on=body.paid_on or date_in(org.time_zone, now),
                 by=request.principal.subject,
                 client_id=client.id,
                 dims=Dimensions(branch_id=client.branch_id),

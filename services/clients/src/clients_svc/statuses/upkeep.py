@@ -3,10 +3,11 @@ scheduled freeze has begun and unfreezes those whose period is over."""
 
 from __future__ import annotations
 
-from clients_svc.context import Clock, Context
+from clients_svc.context import Context
 from clients_svc.settings import Settings
 from clients_svc.statuses.service import Statuses
 from crm_messaging import Outbox
+from crm_platform.clock import Clock
 from crm_platform.db import Database
 from crm_platform.logs import get_logger
 from crm_platform.periodic import PeriodicJob
@@ -21,7 +22,7 @@ def freeze_upkeep(
         ended = 0
         while True:
             async with database.unit_of_work() as session:
-                statuses = Statuses(Context(session, outbox, settings, clock))
+                statuses = Statuses(Context(session, outbox, clock, settings=settings))
                 done = await statuses.start_scheduled_freezes()
                 done += await statuses.end_expired_freezes()
             ended += done

@@ -101,7 +101,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> Any:
     try:
         async with database.unit_of_work() as session:
             outbox = Outbox("identity", messaging)
-            ops = Operators(Context(session, outbox, settings, keys_for(settings)))
+            ops = Operators(Context(session, outbox, settings=settings, keys=keys_for(settings)))
             return await action(ops)
     finally:
         await database.dispose()

@@ -3,10 +3,10 @@ and a key older than its lifetime is rotated (checked hourly)."""
 
 from __future__ import annotations
 
+from crm_platform.clock import Clock
 from crm_platform.db import Database
 from crm_platform.logs import get_logger
 from crm_platform.periodic import PeriodicJob
-from identity_svc.context import Clock
 from identity_svc.tokens.keys import Keys
 
 ROTATION_CHECK_SECONDS = 3600.0
