@@ -142,16 +142,16 @@ class Formats:
             return ""
         if isinstance(value, str):
             value = dt.date.fromisoformat(value[:10])
-        return str(format_date(value, form, locale=self.locale))
+        return date_text(value, form, self.locale)
 
     def day(self, value: dt.date | str) -> str:
         """A column head: day and short weekday."""
         if isinstance(value, str):
             value = dt.date.fromisoformat(value[:10])
-        return str(format_date(value, "d EEE", locale=self.locale))
+        return date_text(value, "d EEE", self.locale)
 
     def month(self, value: dt.date) -> str:
-        return str(format_date(value, "LLLL y", locale=self.locale))
+        return date_text(value, "LLLL y", self.locale)
 
     def datetime(self, value: dt.datetime | str | None) -> str:
         if value is None:
@@ -179,6 +179,13 @@ class Formats:
 
 
 _translators: dict[tuple[str, bool], Translator] = {}
+
+
+@functools.lru_cache(maxsize=8192)
+def date_text(value: dt.date, form: str, locale: str) -> str:
+    """A date as the locale writes it, kept: babel takes 15-40 us a date, and the journal
+    grid shows each lesson's date twice on every page."""
+    return str(format_date(value, form, locale=locale))
 
 
 def translator(locale: str, mark_missing: bool = False) -> Translator:
