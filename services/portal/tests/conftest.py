@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -153,20 +154,32 @@ class Api:
         self.client.app.state.clock = lambda: moment  # type: ignore[attr-defined]
 
 
-@pytest.fixture(scope="module")
-def api() -> Iterator[Api]:
-    name = f"t_portal_{uuid.uuid4().hex[:8]}"
-    url = with_database(server_database_url(), name)
+@contextmanager
+def fresh_database() -> Iterator[str]:
+    """A new database migrated by the portal's migrations, dropped afterwards."""
+    url = with_database(server_database_url(), f"t_portal_{uuid.uuid4().hex[:8]}")
     asyncio.run(ensure_database(url))
     upgrade_sync(SERVICE_DIR, url)
-    settings = Settings(database_url=url, amqp_url="", db_pool_size=3)
     try:
-        with TestClient(create_app(settings)) as client:
-            api = Api(client, url.replace("+asyncpg", ""))
-            api.today(TODAY)
-            yield api
+        yield url
     finally:
         asyncio.run(drop_database(url))
+
+
+@contextmanager
+def running(url: str, **settings: Any) -> Iterator[Api]:
+    """The portal app on that database, with these settings."""
+    config = Settings(database_url=url, amqp_url="", db_pool_size=3, **settings)
+    with TestClient(create_app(config)) as client:
+        api = Api(client, url.replace("+asyncpg", ""))
+        api.today(TODAY)
+        yield api
+
+
+@pytest.fixture(scope="module")
+def api() -> Iterator[Api]:
+    with fresh_database() as url, running(url) as api:
+        yield api
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from crm_platform.settings import ServiceSettings
 from portal_svc.api import router, staff_router
 from portal_svc.consumers import handlers
 from portal_svc.context import system_clock
+from portal_svc.knowledge.files import S3Files
 from portal_svc.models import messaging
 from portal_svc.overview import cache
 from portal_svc.overview.api import FAST_ROUTES
@@ -24,10 +25,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     holder: list[ServiceMessaging] = []
     versions: list[cache.Versions] = []
 
+    files = S3Files(settings) if settings.files_s3_bucket else None
+
     def components(svc_settings: ServiceSettings, database: Database) -> Sequence[Component]:
         holder.append(ServiceMessaging(svc_settings, database, messaging, handlers))
         versions.append(cache.versions(database))
-        return [holder[0], versions[0]]
+        return [holder[0], versions[0], *([files] if files else [])]
 
     app = create_service_app(
         settings,
@@ -39,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.outbox = holder[0].outbox
     app.state.overview_cache = cache.OverviewCache(settings.overview_cache_entries)
     app.state.overview_versions = versions[0]
+    app.state.files = files
     # What "now" is; tests set a fixed clock to reach make-up windows and expiries.
     app.state.clock = system_clock
     return app

@@ -367,7 +367,8 @@ class Material(Base):
 
 
 class MaterialFile(Base):
-    """A file of a material, kept in the portal's own database."""
+    """A file of a material: its bytes in `data` (stored_in "db"), or in the S3-compatible
+    store under `tenant/id` (stored_in "s3", data empty)."""
 
     __tablename__ = "material_files"
     __table_args__ = (Index("ix_material_files_material_id", "material_id"),)
@@ -378,7 +379,8 @@ class MaterialFile(Base):
     name: Mapped[str] = mapped_column(String(200))
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)
-    data: Mapped[bytes] = mapped_column(LargeBinary)
+    data: Mapped[bytes | None] = mapped_column(LargeBinary)
+    stored_in: Mapped[str] = mapped_column(String(8), default="db")
     created_at: Mapped[datetime] = mapped_column(TZ)
 
 

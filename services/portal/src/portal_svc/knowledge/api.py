@@ -24,7 +24,8 @@ client_router = APIRouter()
 
 
 def knowledge(request: Request, ctx: ContextDep) -> Knowledge:
-    return Knowledge(ctx, request.app.state.settings)
+    state = request.app.state
+    return Knowledge(ctx, state.settings, state.files)
 
 
 KnowledgeDep = Annotated[Knowledge, Depends(knowledge)]
@@ -97,7 +98,7 @@ async def file(
     found = await svc.signed_file(file_id, expires, sig)
     safe = found.name.replace('"', "")
     return Response(
-        found.data,
+        await svc.content(found),
         media_type=found.content_type,
         headers={
             "Content-Disposition": f'attachment; filename="{safe}"',

@@ -1,6 +1,7 @@
 """The knowledge centre: staff publish materials (owners for the whole chain, admins for their
 branches), clients read those of the chain and of the branches they are enrolled in. Files live
-in the portal's own database and are served through short-lived signed links."""
+in the portal's own database, or in an S3-compatible store when one is configured
+(knowledge/files.py), and are served through short-lived signed links."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from crm_platform.scope import Scope as StaffScope
 from portal_svc.access import Scope
 from portal_svc.context import Context
 from portal_svc.knowledge import schemas
+from portal_svc.knowledge.files import S3Files, unavailable
 from portal_svc.knowledge.repository import KnowledgeRepository
 from portal_svc.models import Material, MaterialFile
 from portal_svc.settings import Settings
@@ -55,6 +57,7 @@ def sign(secret: str, file_id: uuid.UUID, expires: int) -> str:
 class Knowledge:
     ctx: Context
     settings: Settings
+    store: S3Files | None = None
 
     @property
     def repo(self) -> KnowledgeRepository:
@@ -149,8 +152,12 @@ class Knowledge:
 
     async def delete(self, principal: Principal, material_id: uuid.UUID) -> None:
         material = await self._own(principal, material_id)
-        for file in (await self.repo.files_of([material.id]))[material.id]:
+        files = (await self.repo.files_of([material.id]))[material.id]
+        for file in files:
             await self.ctx.session.delete(file)
+        if self.store is not None:
+            keys = [self.store.key(f.tenant_id, f.id) for f in files if f.stored_in == "s3"]
+            self.store.delete_after_commit(self.ctx.session, keys)
         await self.ctx.session.delete(material)
         await self.ctx.session.flush()
 
@@ -179,8 +186,13 @@ class Knowledge:
             content_type=kind,
             size=len(data),
             data=data,
+            stored_in="db",
             created_at=self.ctx.now(),
         )
+        if self.store is not None:
+            # Written before the row: a row never names an object that is not there.
+            await self.store.put(self.store.key(file.tenant_id, file.id), data, kind)
+            file.data, file.stored_in = None, self.store.where
         self.ctx.session.add(file)
         material.version += 1
         material.updated_at = self.ctx.now()
@@ -234,3 +246,13 @@ class Knowledge:
         if file is None:
             raise NotFoundError("file")
         return file
+
+    async def content(self, file: MaterialFile) -> bytes:
+        if file.stored_in == "db":
+            return file.data or b""
+        if self.store is None:
+            raise unavailable()
+        data = await self.store.get(self.store.key(file.tenant_id, file.id))
+        if data is None:
+            raise NotFoundError("file")
+        return data
