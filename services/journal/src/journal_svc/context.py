@@ -12,8 +12,8 @@ from crm_platform.clock import date_in
 from crm_platform.internal_auth import Principal
 from crm_platform.scope import Scope, Visibility
 from journal_svc.models import DEFAULT_MAKEUP_DAYS, Organisation
-from journal_svc.places import Places
 from journal_svc.readmodels import ReadModels
+from journal_svc.repository import Places
 
 
 @dataclass

@@ -8,10 +8,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import and_, delete, func, or_, select, text
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm_contracts.events.billing import balance_is_newer
+from crm_platform.db import advisory_lock
 from journal_svc.models import (
     DEFAULT_MAKEUP_DAYS,
     Branch,
@@ -36,6 +37,9 @@ class ReadModels:
 
     async def find_organisation(self, tenant_id: uuid.UUID) -> Organisation | None:
         return await self.session.get(Organisation, tenant_id)
+
+    async def find_card(self, client_id: uuid.UUID) -> ClientCard | None:
+        return await self.session.get(ClientCard, client_id)
 
     async def organisation(
         self, tenant_id: uuid.UUID, name: str, time_zone: str, currency: str
@@ -140,11 +144,7 @@ class ReadModels:
         of every client the old or the new state concerns (the owner and a shared pack's
         members: a transfer or a member leaving changes someone else's count too)."""
         # Two packs of one client changing at once must not each count without the other.
-        if self.session.get_bind().dialect.name == "postgresql":
-            await self.session.execute(
-                text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"),
-                {"k": f"journal.packs:{tenant_id}"},
-            )
+        await advisory_lock(self.session, f"journal.packs:{tenant_id}")
         pack = await self.session.get(ClientPack, pack_id, with_for_update=True)
         concerned = {client_id, *members}
         if shared:

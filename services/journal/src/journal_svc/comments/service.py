@@ -15,7 +15,7 @@ from journal_svc.access import MARKERS
 from journal_svc.comments import schemas
 from journal_svc.comments.repository import CommentsRepository
 from journal_svc.context import Context
-from journal_svc.models import Comment, Group
+from journal_svc.models import Comment
 from journal_svc.repository import Repository
 
 IDS = ("group_id", "lesson_id", "client_id")
@@ -125,8 +125,8 @@ class Comments:
         seen_now = (comment.visible_to_client, comment.body, comment.kind)
         if seen_now != seen_before and (comment.visible_to_client or seen_before[0]):
             # What the client sees changed: shown, edited while shown, or hidden again.
-            group = await self.ctx.session.get(Group, comment.group_id)
-            if group is None or group.tenant_id != comment.tenant_id:
+            group = await Repository(self.ctx.session).group_of(comment.tenant_id, comment.group_id)
+            if group is None:
                 raise NotFoundError("group")
             await self._publish(comment, group.branch_id)
         return comment

@@ -25,7 +25,6 @@ from crm_platform.logs import get_logger
 from journal_svc.context import Context
 from journal_svc.enrolments.repository import EnrolmentsRepository
 from journal_svc.enrolments.seats import offer_free_seats
-from journal_svc.models import Enrolment
 
 log = get_logger(__name__)
 BATCH = 100
@@ -44,7 +43,7 @@ async def _release(
         ctx = Context(session, outbox, clock)
         repo = EnrolmentsRepository(session)
         group = await repo.group_for_update(group_id)  # one offerer per group at a time
-        enrolment = await session.get(Enrolment, enrolment_id)
+        enrolment = await repo.enrolment_by_id(enrolment_id)
         if group is None or enrolment is None or enrolment.tenant_id != group.tenant_id:
             return None
         today = await ctx.today(group.tenant_id)

@@ -8,9 +8,9 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import exists, func, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from crm_platform.db import insert_once
 from crm_platform.pagination import keyset
 from journal_svc.models import Enrolment, Group, Mark, SeatRelease, WaitlistEntry
 from journal_svc.repository import active_on
@@ -142,6 +142,9 @@ class EnrolmentsRepository:
         )
         return [tuple(r) for r in rows.all()]
 
+    async def enrolment_by_id(self, enrolment_id: uuid.UUID) -> Enrolment | None:
+        return await self.session.get(Enrolment, enrolment_id)
+
     async def group_for_update(self, group_id: uuid.UUID) -> Group | None:
         rows = await self.session.execute(
             select(Group).where(Group.id == group_id).with_for_update()
@@ -155,22 +158,15 @@ class EnrolmentsRepository:
         now: datetime,
     ) -> SeatRelease | None:
         """Inserts the guard row; None when another transaction (or an earlier run) has it."""
-        dialect = self.session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        table = SeatRelease.__table__
-        stmt = (
-            insert(SeatRelease)
-            .values(
-                enrolment_id=enrolment.id,
-                tenant_id=enrolment.tenant_id,
-                group_id=enrolment.group_id,
-                released_on=released_on,
-                offered=0,
-                processed_at=now,
-            )
-            .on_conflict_do_nothing()
-            .returning(table.c.enrolment_id)
-        )
-        if (await self.session.execute(stmt)).first() is None:
+        if not await insert_once(
+            self.session,
+            SeatRelease,
+            enrolment_id=enrolment.id,
+            tenant_id=enrolment.tenant_id,
+            group_id=enrolment.group_id,
+            released_on=released_on,
+            offered=0,
+            processed_at=now,
+        ):
             return None
         return await self.session.get(SeatRelease, enrolment.id)

@@ -16,7 +16,8 @@ from journal_svc.context import Context
 from journal_svc.enrolments import schemas
 from journal_svc.enrolments.repository import EnrolmentsRepository
 from journal_svc.enrolments.seats import offer_free_seats, seats_taken
-from journal_svc.models import ClientCard, Enrolment, Group, WaitlistEntry
+from journal_svc.models import Enrolment, Group, WaitlistEntry
+from journal_svc.readmodels import ReadModels
 from journal_svc.repository import Repository
 
 
@@ -74,7 +75,7 @@ class Enrolments:
     ) -> Enrolment:
         if group.archived:
             raise conflict("the group is archived")
-        card = await self.ctx.session.get(ClientCard, client_id)
+        card = await ReadModels(self.ctx.session).find_card(client_id)
         if card is not None and card.tenant_id == group.tenant_id and card.status == "archived":
             raise conflict("the client is archived; restore the client first")
         if group.ends_on is not None and start > group.ends_on:

@@ -124,6 +124,31 @@ class GroupsRepository:
         )
 
     # rooms
+    async def room_lessons(
+        self, principal: Principal, room: Room, start: date, until: date
+    ) -> list[tuple[Lesson, str]]:
+        """The lessons held in the room over the period in groups the caller sees, each with
+        its group's name, earliest first."""
+        rows = await self.session.execute(
+            select(Lesson, Group.name)
+            .join(Group, Group.id == Lesson.group_id)
+            .where(
+                Lesson.tenant_id == room.tenant_id,
+                Lesson.room_id == room.id,
+                Lesson.lesson_date >= start,
+                Lesson.lesson_date <= until,
+                visible_groups(principal),
+            )
+            .order_by(Lesson.lesson_date, Lesson.start_minute, Lesson.id)
+        )
+        return [(lesson, name) for lesson, name in rows.all()]
+
+    async def sees_a_group_in(self, principal: Principal, branch_id: uuid.UUID) -> bool:
+        seen = await self.session.execute(
+            select(Group.id).where(Group.branch_id == branch_id, visible_groups(principal)).limit(1)
+        )
+        return seen.first() is not None
+
     async def room(self, tenant_id: uuid.UUID, room_id: uuid.UUID) -> Room | None:
         room = await self.session.get(Room, room_id)
         return room if room is not None and room.tenant_id == tenant_id else None

@@ -9,12 +9,10 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, or_, select
-
 from journal_svc.context import Context
 from journal_svc.domain.timetable import format_time
 from journal_svc.marks.core import set_mark
-from journal_svc.models import Enrolment, Group, Lesson
+from journal_svc.marks.repository import MarksRepository
 
 
 @dataclass(frozen=True)
@@ -37,31 +35,7 @@ async def excuse_next_lesson(
         zone = zoneinfo.ZoneInfo("UTC")
     local = ctx.now().astimezone(zone)
     today, minute = local.date(), local.hour * 60 + local.minute
-    query = (
-        select(Lesson, Group)
-        .join(Group, Group.id == Lesson.group_id)
-        .join(
-            Enrolment,
-            and_(
-                Enrolment.group_id == Lesson.group_id,
-                Enrolment.client_id == client_id,
-                Enrolment.from_date <= Lesson.lesson_date,
-                or_(Enrolment.until_date.is_(None), Enrolment.until_date >= Lesson.lesson_date),
-            ),
-        )
-        .where(
-            Lesson.tenant_id == tenant_id,
-            Lesson.cancelled.is_(False),
-            or_(
-                Lesson.lesson_date > today,
-                and_(Lesson.lesson_date == today, Lesson.start_minute > minute),
-            ),
-        )
-        .order_by(Lesson.lesson_date, Lesson.start_minute)
-        .limit(1)
-        .with_for_update(of=Lesson)
-    )
-    found = (await ctx.session.execute(query)).first()
+    found = await MarksRepository(ctx.session).next_lesson(tenant_id, client_id, today, minute)
     if found is None:
         return None
     lesson, group = found

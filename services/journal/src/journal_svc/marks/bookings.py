@@ -9,31 +9,15 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
-
 from crm_contracts.events.journal import MakeupBookingDecided
 from crm_contracts.events.portal import MakeupCancelRequested, MakeupRequested
 from crm_platform.errors import ProblemError
 from journal_svc.context import Context
 from journal_svc.marks.core import remove_mark, set_mark
 from journal_svc.marks.repository import MarksRepository
-from journal_svc.models import Group, Lesson
+from journal_svc.repository import Repository
 
 PORTAL = "portal"
-
-
-async def _locked_lesson(
-    ctx: Context, tenant_id: uuid.UUID, lesson_id: uuid.UUID
-) -> tuple[Lesson, Group] | None:
-    row = (
-        await ctx.session.execute(
-            select(Lesson, Group)
-            .join(Group, Group.id == Lesson.group_id)
-            .where(Lesson.id == lesson_id, Lesson.tenant_id == tenant_id)
-            .with_for_update(of=Lesson)
-        )
-    ).first()
-    return (row[0], row[1]) if row is not None else None
 
 
 async def book(ctx: Context, tenant_id: uuid.UUID, command: MakeupRequested) -> None:
@@ -44,7 +28,7 @@ async def book(ctx: Context, tenant_id: uuid.UUID, command: MakeupRequested) -> 
         lesson_id=command.lesson_id,
         outcome="refused",
     )
-    found = await _locked_lesson(ctx, tenant_id, command.lesson_id)
+    found = await Repository(ctx.session).lesson_of(tenant_id, command.lesson_id, for_update=True)
     if found is None:
         answer = answer.model_copy(update={"reason": "no such lesson"})
     else:
@@ -79,7 +63,7 @@ async def cancel(ctx: Context, tenant_id: uuid.UUID, command: MakeupCancelReques
         lesson_id=command.lesson_id,
         outcome="refused",
     )
-    found = await _locked_lesson(ctx, tenant_id, command.lesson_id)
+    found = await Repository(ctx.session).lesson_of(tenant_id, command.lesson_id, for_update=True)
     mark = None
     if found is not None:
         mark = await MarksRepository(ctx.session).mark(

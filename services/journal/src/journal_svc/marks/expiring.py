@@ -12,16 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import aliased
-
 from crm_contracts.events.journal import MakeupExpiring
 from crm_messaging import Outbox
 from crm_platform.db import Database
 from crm_platform.periodic import PeriodicJob
 from journal_svc.context import Context
-from journal_svc.models import Group, MakeupNotice, Mark
+from journal_svc.marks.repository import MarksRepository
 
 BATCH = 200
 
@@ -33,39 +29,17 @@ async def announce_once(
     now = clock()
     # organisations are at most a day ahead of UTC: look a day further, check each locally
     horizon = now.date() + timedelta(days=notice_days + 1)
-    used = aliased(Mark)
     announced = 0
     async with database.unit_of_work() as session:
         ctx = Context(session, outbox, clock)
-        found = await session.execute(
-            select(Mark, Group.branch_id)
-            .join(Group, Group.id == Mark.group_id)
-            .where(
-                Mark.status == "excused",
-                Mark.makeup_until.is_not(None),
-                Mark.makeup_until <= horizon,
-                Mark.makeup_until >= now.date() - timedelta(days=1),
-                ~exists().where(MakeupNotice.mark_id == Mark.id),
-                ~exists().where(and_(used.makeup_of == Mark.id)),
-            )
-            .order_by(Mark.makeup_until)
-            .limit(BATCH)
-        )
-        insert = (
-            postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-        )
-        for mark, branch_id in found.all():
+        repo = MarksRepository(session)
+        found = await repo.expiring(horizon, now.date() - timedelta(days=1), BATCH)
+        for mark, branch_id in found:
             today = await ctx.today(mark.tenant_id)
             assert mark.makeup_until is not None
             if not (today <= mark.makeup_until <= today + timedelta(days=notice_days)):
                 continue
-            claimed = await session.execute(
-                insert(MakeupNotice)
-                .values(mark_id=mark.id, tenant_id=mark.tenant_id, noticed_at=now)
-                .on_conflict_do_nothing()
-                .returning(MakeupNotice.mark_id)
-            )
-            if claimed.scalar_one_or_none() is None:
+            if not await repo.claim_notice(mark, now):
                 continue
             await ctx.emit(
                 mark.tenant_id,

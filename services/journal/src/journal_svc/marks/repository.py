@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from crm_platform.db import insert_once
 from crm_platform.internal_auth import Principal
 from journal_svc.access import visible_groups
-from journal_svc.models import Enrolment, Group, Lesson, Mark
+from journal_svc.models import Enrolment, Group, Lesson, MakeupNotice, Mark
 from journal_svc.repository import active_on
 
 
@@ -27,6 +28,70 @@ class MarksRepository:
         if for_update:
             query = query.with_for_update()
         return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def next_lesson(
+        self, tenant_id: uuid.UUID, client_id: uuid.UUID, today: date, minute: int
+    ) -> tuple[Lesson, Group] | None:
+        """The client's next lesson not started at `minute` of `today` (where the
+        organisation is) in a group they are enrolled in on its day, locked."""
+        query = (
+            select(Lesson, Group)
+            .join(Group, Group.id == Lesson.group_id)
+            .join(
+                Enrolment,
+                and_(
+                    Enrolment.group_id == Lesson.group_id,
+                    Enrolment.client_id == client_id,
+                    Enrolment.from_date <= Lesson.lesson_date,
+                    or_(Enrolment.until_date.is_(None), Enrolment.until_date >= Lesson.lesson_date),
+                ),
+            )
+            .where(
+                Lesson.tenant_id == tenant_id,
+                Lesson.cancelled.is_(False),
+                or_(
+                    Lesson.lesson_date > today,
+                    and_(Lesson.lesson_date == today, Lesson.start_minute > minute),
+                ),
+            )
+            .order_by(Lesson.lesson_date, Lesson.start_minute)
+            .limit(1)
+            .with_for_update(of=Lesson)
+        )
+        found = (await self.session.execute(query)).first()
+        return (found[0], found[1]) if found is not None else None
+
+    async def expiring(
+        self, horizon: date, earliest: date, limit: int
+    ) -> list[tuple[Mark, uuid.UUID]]:
+        """Excused absences whose unused make-up window closes between `earliest` and
+        `horizon`, not announced yet, with their group's branch; soonest first."""
+        used = aliased(Mark)
+        rows = await self.session.execute(
+            select(Mark, Group.branch_id)
+            .join(Group, Group.id == Mark.group_id)
+            .where(
+                Mark.status == "excused",
+                Mark.makeup_until.is_not(None),
+                Mark.makeup_until <= horizon,
+                Mark.makeup_until >= earliest,
+                ~exists().where(MakeupNotice.mark_id == Mark.id),
+                ~exists().where(used.makeup_of == Mark.id),
+            )
+            .order_by(Mark.makeup_until)
+            .limit(limit)
+        )
+        return [(mark, branch_id) for mark, branch_id in rows.all()]
+
+    async def claim_notice(self, absence: Mark, at: datetime) -> bool:
+        """Records the absence's expiry as announced; False when it was (here or elsewhere)."""
+        return await insert_once(
+            self.session,
+            MakeupNotice,
+            mark_id=absence.id,
+            tenant_id=absence.tenant_id,
+            noticed_at=at,
+        )
 
     async def marks(self, lesson_id: uuid.UUID) -> Sequence[Mark]:
         rows = await self.session.execute(

@@ -16,7 +16,8 @@ from journal_svc.domain.timetable import format_time
 from journal_svc.marks import schemas
 from journal_svc.marks.core import remove_mark, set_mark
 from journal_svc.marks.repository import MarksRepository
-from journal_svc.models import ClientCard, Group, Lesson, Mark
+from journal_svc.models import Group, Lesson, Mark
+from journal_svc.readmodels import ReadModels
 from journal_svc.repository import Repository
 
 SEAT_SCAN = 1000
@@ -161,7 +162,7 @@ class Marks:
                 None if any_programme else group.programme,
                 SEAT_SCAN,
             )
-            card = await self.ctx.session.get(ClientCard, client_id)
+            card = await ReadModels(self.ctx.session).find_card(client_id)
             birthday = (
                 card.birthday if card is not None and card.tenant_id == group.tenant_id else None
             )
