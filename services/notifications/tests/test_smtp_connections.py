@@ -1,17 +1,22 @@
 """The SMTP channel keeps a few connections open between letters, replaces one the server
-has closed without losing the letter, and does not keep one idle too long."""
+has closed without losing the letter, and does not keep one idle too long; its letters are
+what the email package would write."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
 from collections.abc import Iterator
+from email import policy
+from email.mime.text import MIMEText
+from email.parser import BytesParser
+from email.policy import compat32
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
 from notifications_svc.channels.base import Outgoing
-from notifications_svc.channels.email import SmtpEmail
+from notifications_svc.channels.email import WIRE, SmtpEmail, letter
 
 from .conftest import free_port
 
@@ -108,3 +113,27 @@ def test_a_connection_idle_too_long_is_not_reused(server: Server) -> None:
     peers = [peer for peer, _ in server.letters]
     assert peers[0] == peers[1]
     assert peers[2] != peers[1]
+
+
+def test_a_letter_is_written_as_the_email_package_would_write_it() -> None:
+    """The letter's parts and one-line headers are written without the email package's
+    general machinery (MIMEText, Header folding); they come out as it writes them."""
+    compat = compat32.clone(max_line_length=None, linesep="\r\n")
+    for text in ("Dzień dobry, Ola!", "Здравствуйте, Анна! " * 40, "", "a\r\nb\n\nc"):
+        made = letter(
+            Outgoing(str(uuid.uuid4()), "p@example.com", "Płatność", text, f"<p>{text}</p>"),
+            "Szkoła <s@example.com>",
+        )
+        plain, html = made.get_payload()
+        for part, subtype, body in ((plain, "plain", text), (html, "html", f"<p>{text}</p>")):
+            expected = MIMEText(body, subtype, "utf-8", policy=compat)
+            assert part.as_bytes(policy=WIRE) == expected.as_bytes(policy=compat)
+        parsed = BytesParser(policy=policy.default).parsebytes(made.as_bytes(policy=WIRE))
+        assert str(parsed["Subject"]) == "Płatność"
+    for name, value in (
+        ("List-Unsubscribe", "<https://school.example.com/u/" + "x" * 90 + ">"),
+        ("To", "a  b@example.com"),
+        ("Subject", "=?utf-8?q?P=C5=82atno=C5=9B=C4=87?="),
+        ("Subject", "=?utf-8?b?" + "0J/RgNC40LLQtdGC" * 8 + "?=\n =?utf-8?b?0J/RgNC4?="),
+    ):
+        assert WIRE.fold_binary(name, value) == compat.fold_binary(name, value)
