@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from typing import Any, cast
 
 from crm_messaging import Outbox, UnitOfWork
-from crm_platform.clock import date_in
+from crm_platform.clock import date_in, zone_of
 
 NOW = datetime(2026, 3, 31, 22, 30, tzinfo=UTC)
 TENANT = uuid.uuid4()
@@ -19,6 +19,10 @@ def test_the_date_is_the_zones_and_utcs_when_the_zone_is_unknown() -> None:
     assert date_in("America/New_York", NOW) == date(2026, 3, 31)
     assert date_in("Nowhere/Atlantis", NOW) == date(2026, 3, 31)
     assert date_in("", NOW) == date(2026, 3, 31)
+    assert (zone_of("Europe/Warsaw").key, zone_of("Nowhere/Atlantis").key) == (
+        "Europe/Warsaw",
+        "UTC",
+    )
 
 
 @dataclass(kw_only=True)

@@ -14,10 +14,14 @@ def system_clock() -> datetime:
     return datetime.now(UTC)
 
 
+def zone_of(time_zone: str) -> zoneinfo.ZoneInfo:
+    """The time zone by its name; UTC for an unknown or malformed name."""
+    try:
+        return zoneinfo.ZoneInfo(time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
 def date_in(time_zone: str, now: datetime) -> date:
     """The date `now` falls on in the time zone (UTC when the zone is unknown)."""
-    try:
-        zone = zoneinfo.ZoneInfo(time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("UTC")
-    return now.astimezone(zone).date()
+    return now.astimezone(zone_of(time_zone)).date()

@@ -5,10 +5,10 @@ nothing: the same lesson is still the next one and is already excused."""
 from __future__ import annotations
 
 import uuid
-import zoneinfo
 from dataclasses import dataclass
 from datetime import date
 
+from crm_platform.clock import zone_of
 from journal_svc.context import Context
 from journal_svc.domain.timetable import format_time
 from journal_svc.marks.core import set_mark
@@ -29,11 +29,7 @@ async def excuse_next_lesson(
     ctx: Context, tenant_id: uuid.UUID, client_id: uuid.UUID
 ) -> ReportedAbsence | None:
     org = await ctx.organisation(tenant_id)
-    try:
-        zone = zoneinfo.ZoneInfo(org.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("UTC")
-    local = ctx.now().astimezone(zone)
+    local = ctx.now().astimezone(zone_of(org.time_zone))
     today, minute = local.date(), local.hour * 60 + local.minute
     found = await MarksRepository(ctx.session).next_lesson(tenant_id, client_id, today, minute)
     if found is None:

@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 import uuid
-import zoneinfo
 
 from sqlalchemy.exc import IntegrityError
 
 from crm_contracts.events.journal import AttendanceMarked, AttendanceUnmarked
 from crm_contracts.ids import uuid7
+from crm_platform.clock import zone_of
 from crm_platform.errors import invalid
 from journal_svc.checks import conflict
 from journal_svc.context import Context
@@ -98,11 +98,7 @@ async def set_mark(
 
 async def _refuse_before_start(ctx: Context, lesson: Lesson, group: Group, status: str) -> None:
     org = await ctx.organisation(group.tenant_id)
-    try:
-        zone = zoneinfo.ZoneInfo(org.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("UTC")
-    starts_at = lesson_start(lesson.lesson_date, lesson.start_minute, zone)
+    starts_at = lesson_start(lesson.lesson_date, lesson.start_minute, zone_of(org.time_zone))
     if too_early(status, starts_at, ctx.now()):
         raise invalid(
             "status",
