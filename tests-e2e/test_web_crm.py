@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 from playwright.async_api import Browser, Page, expect
 
+from crm_devrun.processes import poll_until
 from crm_devrun.system import System
 
 from .browser import (
@@ -25,6 +26,7 @@ from .browser import (
     screenshot,
     sign_in,
 )
+from .test_portal import CodeInbox, code_inbox  # noqa: F401 - the fixture
 
 CL = "/api/v1/clients"
 ID = "/api/v1/identity"
@@ -286,3 +288,55 @@ async def test_settings_change_the_organisations_language_and_every_page_is_tran
     await page.goto("/app/leads")
     await screenshot(page, "crm-leads-uk")
     assert page.errors == []  # type: ignore[attr-defined]
+
+
+async def test_a_portal_sign_up_on_two_cards_is_linked_by_the_owner_and_then_signs_in(
+    system: System,
+    gateway: httpx.AsyncClient,
+    browser: Browser,  # noqa: F811
+    code_inbox: CodeInbox,  # noqa: F811
+) -> None:
+    api, signed_up, email = await school(gateway, "Sign-up review school")
+    org = signed_up["organisation"]["id"]
+    phone = f"+48605{uuid.uuid4().int % 10**6:06d}"
+    cards = [
+        await api.post(f"{CL}/clients", {"first_name": n, "last_name": "Lis", "phone": phone})
+        for n in ("Jan", "Ola")
+    ]
+    code = {"organisation_id": org, "login": phone, "purpose": "signup"}
+    assert (await gateway.post("/auth/portal/codes", json=code)).status_code == 202
+    signup = {
+        "organisation_id": org,
+        "login": phone,
+        "code": await code_inbox.code_for(phone),
+        "first_name": "Piotr",
+        "last_name": "Lis",
+        "password": PASSWORD,
+    }
+    assert (await gateway.post("/auth/portal/signup", json=signup)).status_code == 202
+
+    async def waiting() -> list[Any] | None:
+        found = (await api.call("GET", f"{CL}/portal-signups"))["items"]
+        return found or None
+
+    await poll_until(waiting, within=60.0, what="the sign-up to wait for review")
+    page = await new_page(browser, system.gateway_url)
+    await sign_in(page, email)
+    await main_menu(page, "Leads")
+    review = page.get_by_role("region", name="Portal sign-ups to review")
+    await expect(review).to_contain_text("Piotr Lis")
+    await screenshot(page, "portal-signup-review")
+    await review.get_by_role("button", name=f"Link {phone} to Ola Lis").click()
+    await expect(notice(page)).to_contain_text("The portal account is linked")
+    await expect(page.get_by_role("region", name="Portal sign-ups to review")).to_have_count(0)
+    password = {"organisation_id": org, "login": phone, "password": PASSWORD}
+
+    async def signed_in() -> dict[str, Any] | None:
+        answer = await gateway.post("/auth/portal/token", json=password)
+        return answer.json() if answer.status_code == 200 else None
+
+    tokens = await poll_until(signed_in, within=60.0, what="identity to link the account")
+    me = await gateway.get(
+        "/portal/v1/me", headers={"Authorization": f"Bearer {tokens['access_token']}"}
+    )
+    assert me.json()["linked_client_id"] == cards[1]["id"]

@@ -238,6 +238,8 @@ ROUTE_PERMISSION: dict[tuple[str, str], str] = {
     ("GET", f"{C}/profile-requests"): "clients.read",
     ("POST", f"{C}/profile-requests/{{request_id}}/approve"): "clients.write",
     ("POST", f"{C}/profile-requests/{{request_id}}/reject"): "clients.write",
+    ("GET", f"{C}/portal-signups"): "clients.read",
+    ("POST", f"{C}/portal-signups/{{account_id}}/link"): "clients.write",
     ("GET", f"{P}/makeups"): "portal",
     ("GET", f"{P}/makeups/{{mark_id}}/seats"): "portal",
     ("POST", f"{P}/makeups"): "portal",

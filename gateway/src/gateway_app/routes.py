@@ -330,6 +330,8 @@ ROUTES: tuple[Route, ...] = (
     _r("GET", f"{CL}/profile-requests", "clients", "clients.read"),
     _r("POST", f"{CL}/profile-requests/{{request_id}}/approve", "clients", "clients.write"),
     _r("POST", f"{CL}/profile-requests/{{request_id}}/reject", "clients", "clients.write"),
+    _r("GET", f"{CL}/portal-signups", "clients", "clients.read"),
+    _r("POST", f"{CL}/portal-signups/{{account_id}}/link", "clients", "clients.write"),
     # client portal
     _link("overview"),
     _link("me"),

@@ -9,11 +9,15 @@ from typing import Any
 
 from crm_contracts.events.identity import PortalSignupRequested
 
-from .conftest import Api, Org
+from .conftest import Api, Org, staff
+
+SIGNUPS = "/api/v1/clients/portal-signups"
 
 
-def request(api: Api, org: Org, login: str) -> dict[str, Any]:
-    account = uuid.uuid4()
+def request(
+    api: Api, org: Org, login: str, account: uuid.UUID | None = None, times: int = 1
+) -> dict[str, Any]:
+    account = account or uuid.uuid4()
     payload = PortalSignupRequested(
         account_id=account,
         login=login,
@@ -23,8 +27,8 @@ def request(api: Api, org: Org, login: str) -> dict[str, Any]:
     )
     api.deliver(api.envelope(payload, org.tenant_id, account))
     decided = api.events("clients.portal_signup_decided", str(account))
-    assert len(decided) == 1
-    data: dict[str, Any] = decided[0]["data"]
+    assert len(decided) == times
+    data: dict[str, Any] = decided[-1]["data"] | {"account_id": str(account)}
     return data
 
 
@@ -91,3 +95,61 @@ def test_another_organisations_card_is_never_matched(api: Api) -> None:
     phone = f"+48605{uuid.uuid4().int % 10**6:06d}"
     api.client_of(other, phone=phone)
     assert request(api, org, phone)["outcome"] == "lead"
+
+
+def test_staff_link_a_reviewed_sign_up_to_one_of_its_cards(api: Api) -> None:
+    org = api.organisation()
+    phone = f"+48606{uuid.uuid4().int % 10**6:06d}"
+    north = api.branch(org)
+    jan = api.client_of(org, phone=phone, first_name="Jan")
+    ola = api.client_of(org, phone=phone, first_name="Ola", branch_id=str(north))
+    other = api.client_of(org, phone=f"+48607{uuid.uuid4().int % 10**6:06d}")
+    account = request(api, org, phone)["account_id"]
+    [waiting] = api.ok("GET", SIGNUPS, org.owner)["items"]
+    assert (waiting["account_id"], waiting["login"], waiting["first_name"]) == (
+        account,
+        phone,
+        "Piotr",
+    )
+    assert {c["first_name"] for c in waiting["candidates"]} == {"Jan", "Ola"}
+    # An admin of North sees the sign-up with North's card only.
+    admin = staff(org.tenant_id, "admin", branches={north})
+    [seen] = api.ok("GET", SIGNUPS, admin)["items"]
+    assert [c["id"] for c in seen["candidates"]] == [ola["id"]]
+    link = f"{SIGNUPS}/{account}/link"
+    # A card without the phone, a card the caller does not see, another organisation's card,
+    # a teacher: refused, and nothing decided.
+    wrong = api.call("POST", link, org.owner, json={"client_id": other["id"]})
+    assert wrong.status_code == 422
+    assert [e["field"] for e in wrong.json()["errors"]] == ["client_id"]
+    assert api.call("POST", link, admin, json={"client_id": jan["id"]}).status_code == 404
+    stranger = api.organisation()
+    theirs = api.client_of(stranger, phone=phone)
+    assert api.call("POST", link, org.owner, json={"client_id": theirs["id"]}).status_code == 404
+    teacher = staff(org.tenant_id, "teacher", branches={north})
+    assert api.call("POST", link, teacher, json={"client_id": ola["id"]}).status_code == 403
+    assert len(api.events("clients.portal_signup_decided", account)) == 1
+    linked = api.ok("POST", link, org.owner, json={"client_id": jan["id"]})
+    assert (linked["status"], linked["client_id"]) == ("linked", jan["id"])
+    decided = api.events("clients.portal_signup_decided", account)
+    assert [(d["data"]["outcome"], d["data"]["client_id"]) for d in decided] == [
+        ("review", None),
+        ("linked", jan["id"]),
+    ]
+    assert api.call("POST", link, org.owner, json={"client_id": ola["id"]}).status_code == 409
+    assert api.ok("GET", SIGNUPS, org.owner)["items"] == []
+
+
+def test_a_later_sign_up_decided_otherwise_closes_the_review(api: Api) -> None:
+    org = api.organisation()
+    phone = f"+48608{uuid.uuid4().int % 10**6:06d}"
+    jan = api.client_of(org, phone=phone, first_name="Jan")
+    ola = api.client_of(org, phone=phone, first_name="Ola")
+    account = uuid.UUID(request(api, org, phone)["account_id"])
+    assert len(api.ok("GET", SIGNUPS, org.owner)["items"]) == 1
+    api.ok("POST", f"/api/v1/clients/clients/{ola['id']}/archive", org.owner)
+    again = request(api, org, phone, account=account, times=2)
+    assert (again["outcome"], again["client_id"]) == ("linked", jan["id"])
+    assert api.ok("GET", SIGNUPS, org.owner)["items"] == []
+    closed = api.call("POST", f"{SIGNUPS}/{account}/link", org.owner, json={"client_id": jan["id"]})
+    assert closed.status_code == 409

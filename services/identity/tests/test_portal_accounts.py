@@ -132,6 +132,19 @@ def test_a_decision_other_than_linked_leaves_the_account_unusable(api: Api) -> N
         assert password_sign_in(api, org, login).status_code == 200
 
 
+def test_staff_link_an_account_waiting_for_review_and_nothing_else_moves(api: Api) -> None:
+    org = api.sign_up()["organisation"]["id"]
+    for outcome in ("lead", "refused", "review"):
+        login = f"+4851{uuid.uuid4().int % 10**7:07d}"
+        account_id = sign_up(api, org, login)
+        decide(api, org, account_id, outcome, None)
+        decide(api, org, account_id, "linked", uuid.uuid4())  # staff linked one card
+        status = api.sql("SELECT status FROM portal_accounts WHERE id = $1", uuid.UUID(account_id))
+        assert status[0]["status"] == ("active" if outcome == "review" else outcome)
+        signed = password_sign_in(api, org, login).status_code
+        assert signed == (200 if outcome == "review" else 401)
+
+
 def test_sign_in_by_code_once_and_only_the_newest(api: Api) -> None:
     org = api.sign_up()["organisation"]["id"]
     login = f"+48 501 {uuid.uuid4().int % 10**6:06d}"

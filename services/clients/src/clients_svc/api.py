@@ -11,6 +11,7 @@ from clients_svc.history import api as history
 from clients_svc.imports import api as imports
 from clients_svc.leads import api as leads
 from clients_svc.links import api as links
+from clients_svc.portal_signups import api as portal_signups
 from clients_svc.profile_requests import api as profile_requests
 from clients_svc.statuses import api as statuses
 from clients_svc.tags import api as tags
@@ -42,6 +43,7 @@ for part in (
     tasks.router,
     leads.router,
     profile_requests.router,
+    portal_signups.router,
 ):
     router.include_router(part)
 public_router.include_router(cards.public_router)

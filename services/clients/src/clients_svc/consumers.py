@@ -20,8 +20,8 @@ from clients_svc.context import Context
 from clients_svc.domain.history import Section, uuid7_at
 from clients_svc.history import events as history_events
 from clients_svc.history.events import group_name
-from clients_svc.leads.signups import PortalSignups
 from clients_svc.models import Group, HistoryEntry, Membership, Organisation, messaging
+from clients_svc.portal_signups.decide import PortalSignups
 from clients_svc.profile_requests.service import ProfileRequests
 from clients_svc.readmodels import ReadModels
 from clients_svc.settings import Settings

@@ -280,6 +280,27 @@ class HistoryEntry(Base):
     occurred_at: Mapped[datetime] = mapped_column(TZ)
 
 
+class PortalSignupReview(Base):
+    """A portal sign-up whose proven email or phone is on several active cards: staff link
+    the account to the right one (open -> linked), or it closes when a later sign-up of the
+    same account is decided otherwise."""
+
+    __tablename__ = "portal_signup_reviews"
+    __table_args__ = (Index("ix_portal_signup_reviews_tenant_id_status", "tenant_id", "status"),)
+
+    account_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    login: Mapped[str] = mapped_column(String(320))
+    channel: Mapped[str] = mapped_column(String(8))
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(16))  # open, linked, closed
+    client_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(TZ)
+    decided_at: Mapped[datetime | None] = mapped_column(TZ)
+
+
 class ProfileRequest(Base):
     """A client's request, from the portal, to change their card; staff approve or reject."""
 

@@ -265,7 +265,12 @@ async def apply_decision(
 ) -> None:
     """Clients' answer to a sign-up: the pending account is linked, or stays unusable."""
     account = await PortalRepository(session).portal_account_by_id(decision.account_id)
-    if account is None or account.tenant_id != tenant_id or account.status != "pending":
+    if account is None or account.tenant_id != tenant_id:
+        return
+    # Staff may link an account waiting for their review; nothing else moves a decided one.
+    if account.status != "pending" and not (
+        account.status == "review" and decision.outcome == "linked"
+    ):
         return
     if decision.outcome == "linked" and decision.client_id is not None:
         account.client_ids = str(decision.client_id)

@@ -1,5 +1,6 @@
 """Leads: the pipeline by stage, a new lead, moving it, converting it into a client and
-marking it lost with a reason; filtered by branch and source."""
+marking it lost with a reason; filtered by branch and source. Above them, portal sign-ups
+whose email or phone is on several cards, each linked to the right card here."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from web_svc.render import N_, refusal, render, words_for
 
 router = APIRouter(dependencies=[Depends(csrf_guard)])
 LEADS = "/api/v1/clients/leads"
+SIGNUPS = "/api/v1/clients/portal-signups"
 Text = Annotated[str, Form()]
 Optional = Annotated[str, Form()]
 MANAGERS = ("owner", "admin")
@@ -31,6 +33,7 @@ DONE = {
     "moved": N_("The lead is moved."),
     "lost": N_("The lead is marked lost."),
     "reopened": N_("The lead is reopened."),
+    "linked": N_("The portal account is linked: the person can sign in now."),
 }
 
 
@@ -52,7 +55,9 @@ async def _pipeline(
         page = await caller.get(LEADS, status=status, limit=200, **filters)
         return items(page)
 
-    branches, *found = await asyncio.gather(_branches(caller), *(stage(s) for s in STAGES))
+    branches, signups, *found = await asyncio.gather(
+        _branches(caller), caller.get(SIGNUPS), *(stage(s) for s in STAGES)
+    )
     by_stage = dict(zip(STAGES, found, strict=True))
     sources = sorted({lead["source"] for rows in found for lead in rows if lead.get("source")})
     if filters.get("source") and filters["source"] not in sources:
@@ -65,6 +70,7 @@ async def _pipeline(
             "stages": STAGES,
             "open_stages": OPEN_STAGES,
             "by_stage": by_stage,
+            "signups": items(signups),
             "branches": branches,
             "branch_names": {b["id"]: b["name"] for b in branches},
             "sources": sources,
@@ -164,3 +170,18 @@ async def convert(request: Request, caller: StaffDep, lead_id: str) -> Response:
         error = refusal(exc, words_for(request))
         return await _pipeline(request, caller, {}, error=error, status_code=400)
     return RedirectResponse(f"/app/clients/{lead['client_id']}?created=1", status_code=303)
+
+
+@router.post("/app/portal-signups/{account_id}/link")
+async def link_signup(
+    request: Request, caller: StaffDep, account_id: str, client_id: Text
+) -> Response:
+    """The waiting portal account becomes this card's."""
+    try:
+        await caller.post(f"{SIGNUPS}/{account_id}/link", {"client_id": client_id})
+    except ApiError as exc:
+        if exc.status not in (400, 404, 409, 422):
+            raise
+        error = refusal(exc, words_for(request))
+        return await _pipeline(request, caller, {}, error=error, status_code=400)
+    return RedirectResponse("/app/leads?done=linked", status_code=303)

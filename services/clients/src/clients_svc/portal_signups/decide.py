@@ -2,7 +2,8 @@
 
 The person proved the email or phone to identity. An active (not archived) card holding it
 (an email only when confirmed on the card) is the account's client; several such cards go to
-the staff for review instead of guessing; only archived cards: refused, and the staff are told;
+the staff for review instead of guessing (kept as a review staff resolve by linking one card,
+portal_signups/service.py); only archived cards: refused, and the staff are told;
 no card: a lead for the staff to call. Each case is answered with
 clients.portal_signup_decided, which identity applies to the pending account."""
 
@@ -16,7 +17,8 @@ from clients_svc.context import Context
 from clients_svc.history.service import History
 from clients_svc.leads.repository import LeadsRepository
 from clients_svc.leads.service import Leads
-from clients_svc.models import Client, Task
+from clients_svc.models import Client, PortalSignupReview, Task
+from clients_svc.portal_signups.repository import ReviewsRepository
 from crm_contracts.events.clients import PortalSignupDecided
 from crm_contracts.events.identity import PortalSignupRequested
 from crm_contracts.ids import uuid7
@@ -42,6 +44,7 @@ class PortalSignups:
             )
         elif active:
             decision = PortalSignupDecided(account_id=request.account_id, outcome="review")
+            await self._keep_for_review(tenant_id, request)
             for card in active:
                 await self._tell_staff(
                     card, f"Portal sign-up by {login} matches several cards: link the right one"
@@ -71,7 +74,30 @@ class PortalSignups:
             decision = PortalSignupDecided(
                 account_id=request.account_id, outcome="lead", lead_id=lead.id
             )
+        if decision.outcome != "review":
+            await self._close_review(tenant_id, request.account_id)
         await self.ctx.emit(tenant_id, request.account_id, decision)
+
+    async def _keep_for_review(self, tenant_id: uuid.UUID, request: PortalSignupRequested) -> None:
+        """Open (again, for a sign-up repeated later) with what the person gave this time."""
+        repo = ReviewsRepository(self.ctx.session)
+        review = await repo.review(tenant_id, request.account_id, for_update=True)
+        if review is None:
+            review = PortalSignupReview(account_id=request.account_id, tenant_id=tenant_id)
+            repo.add(review)
+        review.login, review.channel = request.login, request.channel
+        review.first_name, review.last_name = request.first_name[:100], request.last_name[:100]
+        review.status, review.client_id, review.created_at = "open", None, self.ctx.now()
+        review.decided_by, review.decided_at = None, None
+        await self.ctx.session.flush()
+
+    async def _close_review(self, tenant_id: uuid.UUID, account_id: uuid.UUID) -> None:
+        review = await ReviewsRepository(self.ctx.session).review(
+            tenant_id, account_id, for_update=True
+        )
+        if review is not None and review.status == "open":
+            review.status, review.decided_at = "closed", self.ctx.now()
+            await self.ctx.session.flush()
 
     async def _tell_staff(self, card: Client, title: str) -> None:
         self.ctx.session.add(
