@@ -6,9 +6,10 @@ import asyncio
 import json
 import uuid
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import httpx
@@ -23,6 +24,12 @@ from crm_contracts.registry import EventPayload
 from crm_platform.db_admin import drop_database, ensure_database, upgrade_sync, with_database
 from crm_platform.internal_auth import Principal
 from crm_platform.testing import amqp_url, internal_headers, server_database_url
+
+
+def org_today(time_zone: str = "Europe/Warsaw") -> date:
+    """Today where the test organisation is (a day ahead of UTC late in a UTC evening)."""
+    return datetime.now(ZoneInfo(time_zone)).date()
+
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import aio_pika
 import pytest
@@ -21,7 +21,7 @@ from crm_messaging.topology import QueueNames, RetryPolicy
 from crm_platform.db_admin import drop_database, ensure_database, upgrade_sync, with_database
 from crm_platform.testing import amqp_url, server_database_url, wait_for
 
-from .conftest import SERVICE_DIR, Api, staff
+from .conftest import SERVICE_DIR, Api, org_today, staff
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +110,7 @@ def test_attendance_delivered_twice_uses_one_class(broker_api: Api) -> None:
         group_id=uuid.uuid4(),
         branch_id=uuid.uuid4(),
         client_id=client,
-        lesson_date=date.today(),
+        lesson_date=org_today(),
         status="attended",
     )
     envelope = EventEnvelope(

@@ -12,7 +12,7 @@ from billing_svc.reminders.scheduler import run_once
 
 from crm_contracts.events.clients import ClientFrozen
 
-from .conftest import Api, staff
+from .conftest import Api, org_today, staff
 from .test_packs import left, mark
 
 
@@ -67,7 +67,7 @@ def test_pack_reminders_once_each_and_none_while_frozen(api: Api) -> None:
     owner = staff(tenant)
     weekly = api.service(owner, name="Week pass", classes=8, period={"unit": "week", "count": 1})
     monthly = api.service(owner, name="Month pass", classes=8)
-    today = date.today()
+    today = org_today()
     ending, using, frozen = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     # ends in 3 days: within the default lead time of 3
     ends_soon = api.sell(
@@ -175,7 +175,7 @@ def test_the_lead_time_moves_open_reminders(api: Api) -> None:
         billing="prepaid",
     )
     client = uuid.uuid4()
-    starts = date.today() + timedelta(days=6)
+    starts = org_today() + timedelta(days=6)
     api.sell(owner, client, service_id=plan["id"], payment_mode="credit", starts_on=str(starts))
     _run_twice(api)
     assert api.events("billing.payment_due_soon", tenant) == []  # 6 days ahead, lead 3

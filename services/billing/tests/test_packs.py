@@ -9,7 +9,7 @@ from crm_contracts.envelope import EventEnvelope
 from crm_contracts.events.clients import ClientFrozen
 from crm_contracts.events.journal import AttendanceMarked, AttendanceUnmarked, GroupCreated
 
-from .conftest import Api, staff
+from .conftest import Api, org_today, staff
 
 
 def mark(
@@ -28,7 +28,7 @@ def mark(
         group_id=group,
         branch_id=uuid.uuid4(),
         client_id=client,
-        lesson_date=day or date.today(),
+        lesson_date=day or org_today(),
         status=status,  # type: ignore[arg-type]
     )
     return EventEnvelope(
@@ -135,7 +135,7 @@ def test_pack_life_bonus_freeze_transfer_refund(api: Api) -> None:
     frozen = api.write(
         base + "/freeze",
         owner,
-        {"from_date": str(date.today()), "until_date": str(date.today() + timedelta(days=6))},
+        {"from_date": str(org_today()), "until_date": str(org_today() + timedelta(days=6))},
     )
     assert date.fromisoformat(frozen.json()["ends_on"]) == ends + timedelta(days=7)
     moved = api.write(base + "/transfer", owner, {"to_client_id": str(sister), "classes": 3})
@@ -162,7 +162,7 @@ def test_client_freeze_event_freezes_their_packs(api: Api) -> None:
     owner = staff(tenant)
     client = uuid.uuid4()
     pack = api.sell(owner, client, service_id=api.service(owner)["id"], payment_mode="none")
-    start = date.today() + timedelta(days=2)
+    start = org_today() + timedelta(days=2)
     api.deliver(
         tenant,
         ClientFrozen(

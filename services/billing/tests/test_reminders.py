@@ -10,7 +10,7 @@ from billing_svc.reminders.scheduler import run_once
 
 from crm_contracts.events.clients import ClientFrozen
 
-from .conftest import Api, staff
+from .conftest import Api, org_today, staff
 
 
 def test_prepaid_and_postpaid_reminders_once_each(api: Api) -> None:
@@ -20,7 +20,7 @@ def test_prepaid_and_postpaid_reminders_once_each(api: Api) -> None:
     prepaid = api.service(owner, name="Plan", billing="prepaid", **monthly)
     postpaid = api.service(owner, name="Coaching", billing="postpaid", **monthly)
     soon_client, late_client, frozen_client = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-    today = date.today()
+    today = org_today()
     api.sell(
         owner,
         soon_client,

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from .conftest import Api, Org
 
@@ -12,7 +13,9 @@ CLIENTS = "/api/v1/clients/clients"
 
 
 def later(days: int) -> str:
-    return (date.today() + timedelta(days=days)).isoformat()
+    """Days from today where the organisation is (Warsaw is a day ahead of UTC for an hour)."""
+    today = datetime.now(ZoneInfo("Europe/Warsaw")).date()
+    return (today + timedelta(days=days)).isoformat()
 
 
 def freeze(api: Api, org: Org, client: dict[str, Any], **body: Any) -> Any:
