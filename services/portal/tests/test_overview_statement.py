@@ -9,7 +9,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from portal_svc.overview import cache
+from portal_svc.overview import cache_repository as cache
 from portal_svc.overview.repository import Everything, OverviewRepository
 from portal_svc.repository import Shared
 

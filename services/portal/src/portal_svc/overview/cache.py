@@ -18,76 +18,15 @@ from __future__ import annotations
 import uuid
 import zoneinfo
 from collections import OrderedDict
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import NamedTuple
 
-from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from crm_platform.db import Database, pg_connection
+from crm_platform.db import Database
 from crm_platform.group_commit import GroupCommit
-from portal_svc.models import Organisation, OverviewVersion
+from portal_svc.overview.cache_repository import Head, bump, read_heads
 
-HEADS_SQL = """
-SELECT t.tenant_id, v.version, o.time_zone
-FROM unnest($1::uuid[]) AS t (tenant_id)
-LEFT JOIN rm_versions v ON v.tenant_id = t.tenant_id
-LEFT JOIN rm_organisations o ON o.tenant_id = t.tenant_id
-"""
+__all__ = ["Entry", "Head", "Key", "OverviewCache", "Versions", "bump", "local_day", "versions"]
 Key = tuple[str, uuid.UUID, tuple[uuid.UUID, ...], uuid.UUID | None]
-
-
-async def bump(session: AsyncSession, tenant_id: uuid.UUID) -> None:
-    """Raises the organisation's version (within the caller's transaction)."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(OverviewVersion).values(tenant_id=tenant_id, version=1)
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[OverviewVersion.tenant_id],
-            set_={"version": OverviewVersion.version + 1},
-        )
-    )
-
-
-class Head(NamedTuple):
-    """An organisation's version (0 until it changes) and time zone (UTC until known)."""
-
-    version: int
-    time_zone: str
-
-
-async def read_heads(session: AsyncSession, tenants: Sequence[uuid.UUID]) -> list[Head]:
-    """The organisations' heads, in one round trip on PostgreSQL, read outside a transaction:
-    no BEGIN and COMMIT are sent."""
-    wanted = list(set(tenants))
-    raw = await pg_connection(session, begin=False)
-    if raw is not None:
-        found = {t: Head(int(v or 0), z or "UTC") for t, v, z in await raw.fetch(HEADS_SQL, wanted)}
-    else:
-        found = await _heads_one_by_one(session, wanted)
-    return [found[tenant] for tenant in tenants]
-
-
-async def _heads_one_by_one(
-    session: AsyncSession, wanted: list[uuid.UUID]
-) -> dict[uuid.UUID, Head]:
-    versions = await session.execute(
-        select(OverviewVersion.tenant_id, OverviewVersion.version).where(
-            OverviewVersion.tenant_id.in_(wanted)
-        )
-    )
-    known = dict(versions.all())
-    zones = await session.execute(
-        select(Organisation.tenant_id, Organisation.time_zone).where(
-            Organisation.tenant_id.in_(wanted)
-        )
-    )
-    zone = dict(zones.all())
-    return {t: Head(int(known.get(t) or 0), zone.get(t) or "UTC") for t in wanted}
 
 
 Versions = GroupCommit[uuid.UUID, Head]
