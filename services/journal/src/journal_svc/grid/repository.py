@@ -76,7 +76,7 @@ SELECT json_build_object(
         SELECT json_agg(c) FROM (
             SELECT {", ".join(CARD_FIELDS)} FROM client_cards
             WHERE tenant_id = (SELECT tenant_id FROM g)
-                AND client_id IN (SELECT client_id FROM e UNION SELECT client_id FROM m)
+                AND client_id = ANY(ARRAY(SELECT client_id FROM e UNION SELECT client_id FROM m))
         ) c
     ),
     'counts', (
