@@ -73,6 +73,7 @@ async def test_an_owner_signs_up_and_walks_the_four_steps(
     await page.get_by_label("First name").fill("Marta")
     await page.get_by_label("Last name").fill("Nowak")
     await page.get_by_label("Phone").fill("+48 601 200 300")
+    await page.get_by_label("Language of messages").select_option("pl")
     await page.get_by_role("button", name="Save the client").click()
     await expect(page.get_by_role("main").get_by_role("status")).to_contain_text(
         "The client is saved."
@@ -109,6 +110,34 @@ async def test_an_owner_signs_up_and_walks_the_four_steps(
 
     problems = await accessibility_problems(page)  # the client card
     assert problems == []
+
+    # The card edited: a new phone, messages in Ukrainian, the note cleared; only that is sent.
+    card_url = page.url
+    marta_id = card_url.rsplit("/", 1)[-1].split("?")[0]
+    await page.get_by_role("link", name="Edit the card").click()
+    await expect(page.get_by_label("Language of messages")).to_have_value("pl")
+    await page.get_by_label("Phone").fill("+48 601 200 301")
+    await page.get_by_label("Language of messages").select_option("uk")
+    await page.get_by_role("button", name="Save the card").click()
+    await expect(page.get_by_role("main").get_by_role("status")).to_have_text("The card is saved.")
+    marta = await api.call("GET", f"/api/v1/clients/clients/{marta_id}")
+    assert (marta["phone"], marta["locale"], marta["first_name"]) == ("+48601200301", "uk", "Marta")
+    # Someone else changes the card while the form is open: nothing of theirs is overwritten.
+    await page.get_by_role("link", name="Edit the card").click()
+    await api.call(
+        "PATCH",
+        f"/api/v1/clients/clients/{marta_id}",
+        {"note": "Prefers mornings"},
+        **{"If-Match": str(marta["version"])},
+    )
+    await page.get_by_label("Last name").fill("Kowalska")
+    await page.get_by_role("button", name="Save the card").click()
+    await expect(page.get_by_role("alert")).to_contain_text("Someone changed this card")
+    await expect(page.get_by_label("Note")).to_have_value("Prefers mornings")
+    await screenshot(page, "client-edit")
+    marta = await api.call("GET", f"/api/v1/clients/clients/{marta_id}")
+    assert (marta["last_name"], marta["note"]) == ("Nowak", "Prefers mornings")
+    await page.goto(card_url)
     await page.get_by_role("link", name="Start").click()
     await expect(page.locator(".step.done")).to_have_count(4)
     await expect(page.get_by_text("All four steps are done.")).to_be_visible()
@@ -245,6 +274,7 @@ async def test_every_page_answers_in_every_language(
         "/app/clients?q=nobody",
         "/app/clients/new",
         f"/app/clients/{client['id']}",
+        f"/app/clients/{client['id']}/edit",
         f"/app/clients/{client['id']}/payment",
         "/app/catalogue",
         "/app/figures",

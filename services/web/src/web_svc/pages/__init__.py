@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from web_svc.pages import (
     auth,
     catalogue,
+    client_edit,
     clients,
     confirm,
     entries,
@@ -39,6 +40,7 @@ routers: list[APIRouter] = [
         journal,
         journal_row,
         imports,
+        client_edit,
         clients,
         money,
         packs,

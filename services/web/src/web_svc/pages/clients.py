@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse
 
 from web_svc.deps import Caller, StaffDep, csrf_guard
 from web_svc.gateway import ApiError, items
+from web_svc.pages.client_edit import LANGUAGES
 from web_svc.render import formats, refusal, render, words_for
 
 router = APIRouter(dependencies=[Depends(csrf_guard)])
@@ -72,7 +73,9 @@ async def clients(
 
 @router.get("/app/clients/new")
 async def new_client_page(request: Request, caller: StaffDep) -> Response:
-    return render(request, "app/client_new.html", {"values": {}, "error": None})
+    return render(
+        request, "app/client_new.html", {"values": {}, "error": None, "languages": LANGUAGES}
+    )
 
 
 @router.post("/app/clients/new")
@@ -85,6 +88,7 @@ async def new_client(
     email: Optional = "",
     birthday: Optional = "",
     note: Optional = "",
+    locale: Optional = "",
 ) -> Response:
     values = {
         "first_name": first_name,
@@ -93,6 +97,7 @@ async def new_client(
         "email": email,
         "birthday": birthday,
         "note": note,
+        "locale": locale,
     }
     body = {k: v.strip() for k, v in values.items() if v.strip()}
     try:
@@ -101,7 +106,10 @@ async def new_client(
         _ = words_for(request)
         error = refusal(exc, _)
         return render(
-            request, "app/client_new.html", {"values": values, "error": error}, status_code=400
+            request,
+            "app/client_new.html",
+            {"values": values, "error": error, "languages": LANGUAGES},
+            status_code=400,
         )
     return RedirectResponse(f"/app/clients/{created['id']}?created=1", status_code=303)
 
