@@ -18,10 +18,10 @@ from crm_contracts.events import journal as j
 from crm_contracts.events import notifications as n
 from crm_contracts.registry import EventPayload
 from crm_messaging import Handlers, Outbox
-from crm_platform.db import dialect_insert
-from portal_svc.context import Context, system_clock
+from crm_platform.clock import system_clock
+from portal_svc.context import Context
 from portal_svc.makeups.service import decided as makeups_decided
-from portal_svc.models import EventLog, messaging
+from portal_svc.models import messaging
 from portal_svc.overview import cache as overview_cache
 from portal_svc.profile.service import contact_proven
 from portal_svc.profile.service import decided as profile_decided
@@ -34,19 +34,6 @@ handlers = Handlers()
 outbox = Outbox("portal", messaging)
 # (type, version) -> (payload model, projection): what a rebuild replays.
 projections: dict[tuple[str, int], tuple[type[EventPayload], Projection]] = {}
-
-
-async def log_event(session: AsyncSession, envelope: EventEnvelope) -> None:
-    await session.execute(
-        dialect_insert(session, EventLog)
-        .values(
-            event_id=envelope.id,
-            tenant_id=envelope.tenant_id,
-            time=envelope.time,
-            envelope=envelope.model_dump_json(),
-        )
-        .on_conflict_do_nothing()
-    )
 
 
 async def project(session: AsyncSession, envelope: EventEnvelope, payload: EventPayload) -> None:
@@ -68,7 +55,7 @@ def on(*payload_types: type[P]) -> Callable[[Projection], Projection]:
 
             @handlers.on(payload_type)
             async def handle(session: AsyncSession, envelope: EventEnvelope, payload: Any) -> None:
-                await log_event(session, envelope)
+                await ReadModels(session).log(envelope)
                 await project(session, envelope, payload)
 
         return projection

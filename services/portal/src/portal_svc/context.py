@@ -10,15 +10,15 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from crm_messaging import UnitOfWork
-from crm_platform.clock import system_clock as system_clock  # re-exported: main.py, consumers.py
 from crm_platform.db import SessionDep
 from portal_svc.models import Organisation
+from portal_svc.readmodels import ReadModels
 
 
 @dataclass
 class Context(UnitOfWork):
     async def organisation(self, tenant_id: uuid.UUID) -> Organisation | None:
-        return await self.session.get(Organisation, tenant_id)
+        return await ReadModels(self.session).find_organisation(tenant_id)
 
     async def time_zone(self, tenant_id: uuid.UUID) -> str:
         """UTC until identity's event has arrived."""

@@ -6,11 +6,11 @@ from fastapi import FastAPI
 
 from crm_messaging import ServiceMessaging
 from crm_platform.app import Component, create_service_app
+from crm_platform.clock import system_clock
 from crm_platform.db import Database
 from crm_platform.settings import ServiceSettings
 from portal_svc.api import router, staff_router
 from portal_svc.consumers import handlers
-from portal_svc.context import system_clock
 from portal_svc.knowledge.files import S3Files
 from portal_svc.models import messaging
 from portal_svc.overview import cache

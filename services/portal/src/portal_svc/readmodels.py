@@ -10,14 +10,17 @@ import uuid
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from crm_contracts.envelope import EventEnvelope
+from crm_platform.db import dialect_insert
 from portal_svc.models import (
     Base,
     Client,
     Comment,
     Enrolment,
+    EventLog,
     Group,
     Invoice,
     Lesson,
@@ -31,6 +34,22 @@ from portal_svc.models import (
 )
 
 R = TypeVar("R", bound=Base)
+# What a rebuild empties before it replays the log (the organisations last).
+READ_MODELS = (
+    Client,
+    Message,
+    Comment,
+    Enrolment,
+    Group,
+    Invoice,
+    Lesson,
+    Mark,
+    Pack,
+    PackMember,
+    Payment,
+    SourceSeen,
+    Organisation,
+)
 
 
 def newer(known: datetime | None, incoming: datetime) -> bool:
@@ -53,6 +72,42 @@ class ReadModels:
             raise ValueError(f"{model.__name__} {key} belongs to another organisation")
         return row
 
+    async def log(self, envelope: EventEnvelope) -> None:
+        """The consumed event, for a rebuild; one delivered again is logged once."""
+        await self.session.execute(
+            dialect_insert(self.session, EventLog)
+            .values(
+                event_id=envelope.id,
+                tenant_id=envelope.tenant_id,
+                time=envelope.time,
+                envelope=envelope.model_dump_json(),
+            )
+            .on_conflict_do_nothing()
+        )
+
+    async def logged(
+        self, tenant_id: uuid.UUID | None, after: tuple[datetime, int] | None, limit: int
+    ) -> list[tuple[datetime, int, str]]:
+        """The next page of the log (of one organisation, or all), oldest first."""
+        query = select(EventLog.time, EventLog.seq, EventLog.envelope)
+        if tenant_id is not None:
+            query = query.where(EventLog.tenant_id == tenant_id)
+        if after is not None:
+            query = query.where(tuple_(EventLog.time, EventLog.seq) > after)
+        rows = await self.session.execute(query.order_by(EventLog.time, EventLog.seq).limit(limit))
+        return [(time, seq, raw) for time, seq, raw in rows]
+
+    async def clear(self, tenant_id: uuid.UUID | None) -> None:
+        """Empties the read models, of one organisation or all."""
+        for model in READ_MODELS:
+            stmt = delete(model)
+            if tenant_id is not None:
+                stmt = stmt.where(model.tenant_id == tenant_id)
+            await self.session.execute(stmt)
+
+    async def find_organisation(self, tenant_id: uuid.UUID) -> Organisation | None:
+        return await self.session.get(Organisation, tenant_id)
+
     async def seen(self, tenant_id: uuid.UUID, source: str, at: datetime) -> None:
         row = await self.session.get(SourceSeen, (tenant_id, source))
         if row is None:
@@ -63,7 +118,7 @@ class ReadModels:
     async def organisation(
         self, tenant_id: uuid.UUID, at: datetime, name: str, currency: str, time_zone: str
     ) -> None:
-        org = await self.session.get(Organisation, tenant_id)
+        org = await self.find_organisation(tenant_id)
         if org is None:
             org = Organisation(tenant_id=tenant_id)
             self.session.add(org)

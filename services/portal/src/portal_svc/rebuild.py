@@ -17,74 +17,24 @@ import asyncio
 import uuid
 from datetime import datetime
 
-from sqlalchemy import delete, select, tuple_
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from crm_contracts.envelope import EventEnvelope
 from crm_platform.db import Database
 from portal_svc.consumers import project, projections
-from portal_svc.models import (
-    Client,
-    Comment,
-    Enrolment,
-    EventLog,
-    Group,
-    Invoice,
-    Lesson,
-    Mark,
-    Message,
-    Organisation,
-    Pack,
-    PackMember,
-    Payment,
-    SourceSeen,
-)
+from portal_svc.readmodels import ReadModels
 from portal_svc.settings import Settings
 
-READ_MODELS = (
-    Client,
-    Message,
-    Comment,
-    Enrolment,
-    Group,
-    Invoice,
-    Lesson,
-    Mark,
-    Pack,
-    PackMember,
-    Payment,
-    SourceSeen,
-)
 BATCH = 1000
-
-
-async def clear(session: AsyncSession, tenant_id: uuid.UUID | None) -> None:
-    for model in READ_MODELS:
-        stmt = delete(model)
-        if tenant_id is not None:
-            stmt = stmt.where(model.tenant_id == tenant_id)
-        await session.execute(stmt)
-    stmt = delete(Organisation)
-    if tenant_id is not None:
-        stmt = stmt.where(Organisation.tenant_id == tenant_id)
-    await session.execute(stmt)
 
 
 async def rebuild(database: Database, tenant_id: uuid.UUID | None = None) -> int:
     """Empties the read models and replays the log in one transaction; returns the count."""
     replayed = 0
     async with database.unit_of_work() as session:
-        await clear(session, tenant_id)
+        models = ReadModels(session)
+        await models.clear(tenant_id)
         after: tuple[datetime, int] | None = None
         while True:
-            query = select(EventLog.time, EventLog.seq, EventLog.envelope)
-            if tenant_id is not None:
-                query = query.where(EventLog.tenant_id == tenant_id)
-            if after is not None:
-                query = query.where(tuple_(EventLog.time, EventLog.seq) > after)
-            rows = (
-                await session.execute(query.order_by(EventLog.time, EventLog.seq).limit(BATCH))
-            ).all()
+            rows = await models.logged(tenant_id, after, BATCH)
             if not rows:
                 return replayed
             for _, _, raw in rows:

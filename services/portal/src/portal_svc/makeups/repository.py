@@ -41,6 +41,17 @@ class MakeupsRepository(Shared):
             return None
         return row
 
+    async def decided_request(
+        self, tenant_id: uuid.UUID, request_id: uuid.UUID
+    ) -> MakeupRequest | None:
+        """The request the journal answers, locked, whichever client it is for."""
+        row = await self.session.get(MakeupRequest, request_id, with_for_update=True)
+        return row if row is not None and row.tenant_id == tenant_id else None
+
+    async def lesson(self, tenant_id: uuid.UUID, lesson_id: uuid.UUID) -> Lesson | None:
+        lesson = await self.session.get(Lesson, lesson_id)
+        return lesson if lesson is not None and lesson.tenant_id == tenant_id else None
+
     async def seats(
         self,
         tenant_id: uuid.UUID,

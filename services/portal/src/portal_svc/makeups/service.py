@@ -21,7 +21,7 @@ from portal_svc.access import Scope
 from portal_svc.context import Context
 from portal_svc.makeups import schemas
 from portal_svc.makeups.repository import MakeupsRepository
-from portal_svc.models import Lesson, MakeupRequest
+from portal_svc.models import MakeupRequest
 from portal_svc.overview.repository import OverviewRepository
 from portal_svc.overview.schemas import MakeupCredit
 from portal_svc.schemas_common import AsOf
@@ -95,8 +95,8 @@ class MakeupsService:
         absence = await self.repo.credit(tenant, client_id, body.mark_id)
         if absence is None:
             raise NotFoundError("make-up")
-        lesson = await self.ctx.session.get(Lesson, body.lesson_id)
-        if lesson is None or lesson.tenant_id != tenant:
+        lesson = await self.repo.lesson(tenant, body.lesson_id)
+        if lesson is None:
             raise NotFoundError("lesson")
         request = MakeupRequest(
             request_id=uuid7(),
@@ -148,8 +148,8 @@ class MakeupsService:
 
 async def decided(ctx: Context, tenant_id: uuid.UUID, answer: MakeupBookingDecided) -> None:
     """The journal's answer; a refused cancellation leaves the make-up booked."""
-    request = await ctx.session.get(MakeupRequest, answer.request_id, with_for_update=True)
-    if request is None or request.tenant_id != tenant_id:
+    request = await MakeupsRepository(ctx.session).decided_request(tenant_id, answer.request_id)
+    if request is None:
         return
     if answer.outcome == "booked" and request.status == "pending":
         request.status = "booked"

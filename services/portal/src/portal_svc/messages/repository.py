@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import exists, func, select
 
+from crm_platform.db import dialect_insert
 from portal_svc.models import Message, MessageRead
 from portal_svc.repository import Shared
 
@@ -55,3 +56,10 @@ class MessagesRepository(Shared):
         if message is None or message.tenant_id != tenant_id or message.client_id != client_id:
             return None
         return message
+
+    async def mark_read(self, tenant_id: uuid.UUID, ids: list[uuid.UUID], at: datetime) -> None:
+        """Marks the messages read at `at`; one read before keeps its time."""
+        await self.session.execute(
+            dialect_insert(self.session, MessageRead).on_conflict_do_nothing(),
+            [{"message_id": i, "tenant_id": tenant_id, "read_at": at} for i in ids],
+        )

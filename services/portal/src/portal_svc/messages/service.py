@@ -5,14 +5,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy.dialects import postgresql, sqlite
-
 from crm_platform.errors import NotFoundError
 from portal_svc.access import Scope
 from portal_svc.context import Context
 from portal_svc.messages import schemas
 from portal_svc.messages.repository import MessagesRepository
-from portal_svc.models import MessageRead
 from portal_svc.overview import cache as overview_cache
 from portal_svc.schemas_common import AsOf
 
@@ -48,13 +45,7 @@ class Messages:
     async def _mark(self, tenant_id: uuid.UUID, ids: list[uuid.UUID]) -> None:
         if not ids:
             return
-        dialect = self.ctx.session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        now = self.ctx.now()
-        await self.ctx.session.execute(
-            insert(MessageRead).on_conflict_do_nothing(),
-            [{"message_id": i, "tenant_id": tenant_id, "read_at": now} for i in ids],
-        )
+        await self.repo.mark_read(tenant_id, ids, self.ctx.now())
         await overview_cache.bump(self.ctx.session, tenant_id)  # its unread count
 
     async def mark_read(self, scope: Scope, message_id: uuid.UUID) -> None:
