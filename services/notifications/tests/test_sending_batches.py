@@ -110,6 +110,17 @@ def test_one_pass_sends_a_batch_skips_the_opted_out_and_retries_only_the_refused
     assert [len(api.smtp.to(e)) for e in emails] == [1, 1, 0, 1, 1]
     (again,) = api.messages(client_id=clients[1])
     assert again["attempts"] == 2
+
+    def history(client: uuid.UUID) -> list[str]:
+        (msg,) = api.messages(client_id=client)
+        found = api.sql(
+            "SELECT status FROM message_attempts WHERE message_id = $1 ORDER BY id", msg["id"]
+        )
+        return [r["status"] for r in found]
+
+    assert history(clients[1]) == ["queued", "failed", "sent"]
+    assert history(clients[2]) == ["queued", "skipped"]
+    assert history(clients[0]) == ["queued", "sent"]
     sent_ids = {r["id"] for r in api.messages(source=source, status="sent")}
     published = [
         json.loads(r["body"])["data"]["message_id"]

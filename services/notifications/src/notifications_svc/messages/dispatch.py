@@ -135,9 +135,10 @@ class Dispatch:
         await self.repo.learn(clients, self._news_since())
         rows = [await self._row(reason) for reason in reasons]
         added = await self.repo.add_many_unique(rows)
-        for row in rows:
-            if row["id"] in added:
-                self._queued(row)
+        async with self.repo.logging_together():
+            for row in rows:
+                if row["id"] in added:
+                    self._queued(row)
         return len(added)
 
     def _queued(self, row: dict[str, Any]) -> None:

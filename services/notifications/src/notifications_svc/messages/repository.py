@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -81,6 +82,7 @@ class MessagesRepository:
         self.session = session
         self.known: Known | None = None
         self.held = Held()
+        self._attempts: list[dict[str, Any]] | None = None
 
     async def learn_sending(self, messages: Sequence[Message]) -> None:
         """Loads what composing these messages asks about, a query per kind of row for the
@@ -172,9 +174,24 @@ class MessagesRepository:
         return (await self.session.execute(statement)).scalar_one_or_none()
 
     def log(self, message_id: uuid.UUID, at: datetime, status: str, detail: str | None) -> None:
-        self.session.add(
-            Attempt(id=uuid7(), message_id=message_id, at=at, status=status, detail=detail)
-        )
+        row = {"id": uuid7(), "message_id": message_id, "at": at, "status": status}
+        if self._attempts is not None:
+            self._attempts.append(row | {"detail": detail})
+        else:
+            self.session.add(Attempt(**row, detail=detail))
+
+    @contextlib.asynccontextmanager
+    async def logging_together(self) -> AsyncIterator[None]:
+        """The attempts logged inside are written by one statement as it ends, not as ORM
+        objects: a batch's thousand of them cost the ORM more than the rest of its work.
+        Nothing is written if the block fails."""
+        self._attempts = []
+        try:
+            yield
+            if self._attempts:
+                await self.session.execute(insert(Attempt), self._attempts)
+        finally:
+            self._attempts = None
 
     async def claim_due(self, now: datetime, lease_until: datetime, limit: int) -> list[uuid.UUID]:
         """Takes up to `limit` messages whose time has come and no live sender holds, in one

@@ -91,10 +91,11 @@ class Sender:
             by_id = {o.message_id: o for o in outcomes}
             async with self.database.unit_of_work() as session:
                 repo = MessagesRepository(session)
-                events = [
-                    await self._record(repo, msg, by_id[msg.id])
-                    for msg in await repo.messages(list(by_id))
-                ]
+                async with repo.logging_together():
+                    events = [
+                        await self._record(repo, msg, by_id[msg.id])
+                        for msg in await repo.messages(list(by_id))
+                    ]
                 await self.outbox.add(session, [e for e in events if e is not None])
         except Exception:
             log.exception("message_batch_failed", count=len(outcomes), step="record")
@@ -110,12 +111,13 @@ class Sender:
             repo = MessagesRepository(session)
             messages = await repo.messages(ids)
             await repo.learn_sending(messages)
-            for msg in messages:
-                if msg.status not in ("queued", "deferred"):
-                    continue
-                decision = await self._decide(repo, msg)
-                if decision is not None:
-                    ready.append((msg.id, msg.channel, decision))
+            async with repo.logging_together():
+                for msg in messages:
+                    if msg.status not in ("queued", "deferred"):
+                        continue
+                    decision = await self._decide(repo, msg)
+                    if decision is not None:
+                        ready.append((msg.id, msg.channel, decision))
         return ready
 
     async def _decide(self, repo: MessagesRepository, msg: Message) -> Ready | None:
