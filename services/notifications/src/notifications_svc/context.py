@@ -8,8 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm_platform.clock import Clock
-from crm_platform.clock import system_clock as system_clock  # re-exported for main.py
+from crm_platform.clock import Clock, system_clock
 
 
 @dataclass

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from crm_messaging import ServiceMessaging
 from crm_platform.app import Component, create_service_app
+from crm_platform.clock import system_clock
 from crm_platform.db import Database
 from crm_platform.sealing import Opener
 from crm_platform.settings import ServiceSettings, var_dir
@@ -18,7 +19,6 @@ from notifications_svc.channels.email import DevMailbox, SmtpEmail
 from notifications_svc.channels.sms import SmsGateway
 from notifications_svc.channels.telegram import BotApi, TelegramChannel
 from notifications_svc.consumers import handlers
-from notifications_svc.context import system_clock
 from notifications_svc.internal_calls import InternalCalls
 from notifications_svc.models import messaging
 from notifications_svc.optouts.portal import router as portal_router

@@ -20,6 +20,29 @@ class ReadModels:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
+    async def find_client(self, client_id: uuid.UUID) -> Client | None:
+        return await self.session.get(Client, client_id)
+
+    async def card(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> Client | None:
+        """The organisation's client, archived or not."""
+        found = await self.session.execute(
+            select(Client).where(Client.id == client_id, Client.tenant_id == tenant_id)
+        )
+        return found.scalar_one_or_none()
+
+    async def groups_of(self, client_id: uuid.UUID) -> set[uuid.UUID]:
+        rows = await self.session.execute(
+            select(ClientGroup.group_id).where(ClientGroup.client_id == client_id)
+        )
+        return set(rows.scalars())
+
+    async def bound_to(self, chat_id: str) -> list[Client]:
+        """The clients not archived whose Telegram chat this is."""
+        found = await self.session.execute(
+            select(Client).where(Client.telegram_chat_id == chat_id, Client.status != "archived")
+        )
+        return list(found.scalars())
+
     async def organisation(
         self, org_id: uuid.UUID, name: str, time_zone: str, locale: str, currency: str
     ) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter
-from sqlalchemy import delete, select
 
 from crm_platform.errors import NotFoundError
 from crm_platform.internal_auth import PrincipalDep, require_role
@@ -15,39 +14,29 @@ from crm_platform.pagination import Page
 from notifications_svc.access import sees_client
 from notifications_svc.deps import ContextDep
 from notifications_svc.messages.repository import MessagesRepository
-from notifications_svc.models import Client, ClientGroup, OptOut
+from notifications_svc.models import Client
+from notifications_svc.optouts.repository import OptOutsRepository
 from notifications_svc.optouts.schemas import OptOutRead, OptOutWrite
+from notifications_svc.readmodels import ReadModels
 
 router = APIRouter()
 
 
 async def _client(ctx: ContextDep, principal: PrincipalDep, client_id: uuid.UUID) -> Client:
-    client = await ctx.session.get(Client, client_id)
+    models = ReadModels(ctx.session)
+    client = await models.find_client(client_id)
     if client is None:
         raise NotFoundError("client")
-    groups = set(
-        (
-            await ctx.session.execute(
-                select(ClientGroup.group_id).where(ClientGroup.client_id == client_id)
-            )
-        ).scalars()
-    )
+    groups = await models.groups_of(client_id)
     if not sees_client(principal, client, groups):
         raise NotFoundError("client")
     return client
 
 
 async def opt_outs_of(ctx: ContextDep, client_id: uuid.UUID) -> Page[OptOutRead]:
-    rows = await ctx.session.execute(
-        select(OptOut)
-        .where(OptOut.client_id == client_id)
-        .order_by(OptOut.category, OptOut.channel)
-    )
+    rows = await OptOutsRepository(ctx.session).of_client(client_id)
     return Page(
-        items=[
-            OptOutRead(category=o.category, channel=o.channel, source=o.source)
-            for o in rows.scalars()
-        ]
+        items=[OptOutRead(category=o.category, channel=o.channel, source=o.source) for o in rows]
     )
 
 
@@ -75,11 +64,5 @@ async def set_opt_out(
             created_at=ctx.now(),
         )
     else:
-        await ctx.session.execute(
-            delete(OptOut).where(
-                OptOut.client_id == client.id,
-                OptOut.category == body.category,
-                OptOut.channel == body.channel,
-            )
-        )
+        await OptOutsRepository(ctx.session).remove(client.id, body.category, body.channel)
     return await opt_outs_of(ctx, client_id)

@@ -10,16 +10,17 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy import delete, select
 
 from crm_platform.errors import NotFoundError
 from crm_platform.internal_auth import Principal, PrincipalDep
 from crm_platform.pagination import Page
 from notifications_svc.deps import ContextDep
 from notifications_svc.messages.repository import MessagesRepository
-from notifications_svc.models import Client, OptOut
+from notifications_svc.models import Client
 from notifications_svc.optouts.api import opt_outs_of
+from notifications_svc.optouts.repository import OptOutsRepository
 from notifications_svc.optouts.schemas import OptOutRead, OptOutWrite
+from notifications_svc.readmodels import ReadModels
 
 router = APIRouter(prefix="/portal/v1", tags=["portal"])
 
@@ -29,10 +30,7 @@ class PreferenceWrite(OptOutWrite):
 
 
 async def _card(ctx: ContextDep, tenant_id: uuid.UUID, client_id: uuid.UUID) -> Client | None:
-    found = await ctx.session.execute(
-        select(Client).where(Client.id == client_id, Client.tenant_id == tenant_id)
-    )
-    client = found.scalar_one_or_none()
+    client = await ReadModels(ctx.session).card(tenant_id, client_id)
     return None if client is None or client.status == "archived" else client
 
 
@@ -83,11 +81,5 @@ async def set_my_preference(
             created_at=ctx.now(),
         )
     else:
-        await ctx.session.execute(
-            delete(OptOut).where(
-                OptOut.client_id == client.id,
-                OptOut.category == body.category,
-                OptOut.channel == body.channel,
-            )
-        )
+        await OptOutsRepository(ctx.session).remove(client.id, body.category, body.channel)
     return await opt_outs_of(ctx, client.id)

@@ -13,6 +13,7 @@ from notifications_svc.domain.triggers import (
     DEFAULT_SMS_MONTHLY_CAP,
 )
 from notifications_svc.models import Organisation
+from notifications_svc.organisation.repository import OrganisationRepository
 from notifications_svc.organisation.schemas import QuietHours, SettingsRead, SettingsUpdate
 
 router = APIRouter()
@@ -35,7 +36,7 @@ def _read(request: Request, org: Organisation | None) -> SettingsRead:
 @router.get("/settings")
 async def get_settings(request: Request, principal: PrincipalDep, ctx: ContextDep) -> SettingsRead:
     require_role(principal, "owner", "admin")
-    org = await ctx.session.get(Organisation, tenant_of(principal))
+    org = await OrganisationRepository(ctx.session).find(tenant_of(principal))
     return _read(request, org)
 
 
@@ -44,10 +45,7 @@ async def update_settings(
     body: SettingsUpdate, request: Request, principal: PrincipalDep, ctx: ContextDep
 ) -> SettingsRead:
     tenant = require_owner(principal)
-    org = await ctx.session.get(Organisation, tenant)
-    if org is None:
-        org = Organisation(id=tenant, name="", settings={})
-        ctx.session.add(org)
+    org = await OrganisationRepository(ctx.session).to_change(tenant)
     given = body.model_dump(include=body.model_fields_set)
     if "quiet_hours" in given:
         given["quiet_hours"] = body.quiet_hours.model_dump() if body.quiet_hours else None

@@ -9,8 +9,6 @@ from typing import Annotated
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Query, Request, Response
-from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from crm_contracts.ids import uuid7
 from crm_platform.errors import NotFoundError, invalid
@@ -18,6 +16,7 @@ from crm_platform.internal_auth import PrincipalDep
 from notifications_svc.deps import ContextDep
 from notifications_svc.models import PushDevice
 from notifications_svc.optouts.portal import own_client
+from notifications_svc.push.repository import PushRepository
 from notifications_svc.push.schemas import (
     DeviceRead,
     DevicesRead,
@@ -58,11 +57,9 @@ async def my_devices(
     ] = None,
 ) -> DevicesRead:
     client = await own_client(ctx, principal, client_id)
-    rows = await ctx.session.execute(
-        select(PushDevice).where(PushDevice.client_id == client.id).order_by(PushDevice.id)
-    )
+    devices = await PushRepository(ctx.session).devices(client.id)
     return DevicesRead(
-        items=[_read(d) for d in rows.scalars()],
+        items=[_read(d) for d in devices],
         vapid_public_key=request.app.state.vapid_public_key,
     )
 
@@ -85,17 +82,10 @@ async def register_device(
         if not allowed_endpoint(sub.endpoint, state.webpush_hosts):
             raise invalid("subscription.endpoint", "not a known push service")
         token, platform, p256dh, auth = sub.endpoint, "web", sub.keys.p256dh, sub.keys.auth
-    found = (
-        await ctx.session.execute(
-            select(PushDevice).where(PushDevice.client_id == client.id, PushDevice.token == token)
-        )
-    ).scalar_one_or_none()
-    if found is None:
-        count = await ctx.session.scalar(
-            select(func.count()).where(PushDevice.client_id == client.id)
-        )
-        if (count or 0) >= MAX_DEVICES:
-            raise invalid("kind", f"at most {MAX_DEVICES} devices a client: remove one first")
+    repo = PushRepository(ctx.session)
+    new = await repo.with_token(client.id, token) is None
+    if new and await repo.count(client.id) >= MAX_DEVICES:
+        raise invalid("kind", f"at most {MAX_DEVICES} devices a client: remove one first")
     values = {
         "id": uuid7(),
         "tenant_id": client.tenant_id,
@@ -107,26 +97,16 @@ async def register_device(
         "auth": auth,
         "created_at": ctx.now(),
     }
-    dialect = ctx.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    # the same device registered twice at once is still one row
-    statement = insert(PushDevice).values(**values)
-    upsert = statement.on_conflict_do_update(
-        index_elements=["client_id", "token"],
-        set_={"p256dh": statement.excluded.p256dh, "auth": statement.excluded.auth},
-    ).returning(PushDevice.id)
-    device_id = (await ctx.session.execute(upsert)).scalar_one()
-    device = await ctx.session.get(PushDevice, device_id, populate_existing=True)
-    assert device is not None
-    return _read(device)
+    return _read(await repo.register(values))
 
 
 @router.delete("/devices/{device_id}", status_code=204)
 async def remove_device(device_id: uuid.UUID, principal: PrincipalDep, ctx: ContextDep) -> Response:
-    device = await ctx.session.get(PushDevice, device_id)
-    if device is None or device.tenant_id != principal.tenant_id:
+    repo = PushRepository(ctx.session)
+    device = await repo.device(principal.tenant_id, device_id)
+    if device is None:
         raise NotFoundError("device")
     # the device of a client the session may act for (its own, its family's), else 404
     await own_client(ctx, principal, device.client_id)
-    await ctx.session.delete(device)
+    await repo.remove(device)
     return Response(status_code=204)

@@ -10,13 +10,11 @@ import json
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
-
 from crm_platform.db import Database
 from notifications_svc.channels.base import Outgoing
 from notifications_svc.domain.retries import DeliveryError
-from notifications_svc.models import PushDevice
 from notifications_svc.push.fcm import FcmClient
+from notifications_svc.push.repository import PushRepository
 from notifications_svc.push.webpush import WebPushClient
 
 # a push is a glance: the rest of the text is in the portal inbox (Web Push payloads stay
@@ -52,18 +50,12 @@ class PushChannel:
 
     async def _targets(self, client_id: uuid.UUID) -> list[Target]:
         async with self.database.unit_of_work() as session:
-            rows = (
-                await session.execute(
-                    select(PushDevice)
-                    .where(PushDevice.client_id == client_id)
-                    .order_by(PushDevice.id)
-                )
-            ).scalars()
+            rows = await PushRepository(session).devices(client_id)
             return [Target(d.id, d.kind, d.token, d.p256dh, d.auth) for d in rows]
 
     async def _forget(self, ids: list[uuid.UUID]) -> None:
         async with self.database.unit_of_work() as session:
-            await session.execute(delete(PushDevice).where(PushDevice.id.in_(ids)))
+            await PushRepository(session).forget(ids)
 
     async def _one(self, target: Target, message: Outgoing) -> str:
         body = shorten(message.text)

@@ -10,13 +10,12 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
-from sqlalchemy import select
 
 from crm_platform.errors import NotFoundError, ProblemError
 from crm_platform.internal_auth import PrincipalDep, require_role
 from notifications_svc.access import sees_client
 from notifications_svc.deps import ContextDep
-from notifications_svc.models import Client, ClientGroup
+from notifications_svc.readmodels import ReadModels
 from notifications_svc.telegram import links
 
 router = APIRouter()
@@ -55,14 +54,9 @@ async def telegram_link(
     """A single-use, expiring t.me link that connects the client's Telegram chat."""
     require_role(principal, "owner", "admin", "teacher")
     settings = request.app.state.settings
-    client = await ctx.session.get(Client, client_id)
-    groups = set(
-        (
-            await ctx.session.execute(
-                select(ClientGroup.group_id).where(ClientGroup.client_id == client_id)
-            )
-        ).scalars()
-    )
+    models = ReadModels(ctx.session)
+    client = await models.find_client(client_id)
+    groups = await models.groups_of(client_id)
     if client is None or not sees_client(principal, client, groups):
         raise NotFoundError("client")
     if request.app.state.telegram_bot is None:

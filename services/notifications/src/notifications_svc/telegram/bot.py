@@ -17,7 +17,6 @@ from datetime import date, datetime
 from typing import Any
 
 import httpx
-from sqlalchemy import select
 
 from crm_platform.db import Database
 from crm_platform.logs import get_logger
@@ -27,6 +26,7 @@ from notifications_svc.domain.triggers import CATEGORIES
 from notifications_svc.internal_calls import InternalCalls
 from notifications_svc.messages.repository import MessagesRepository
 from notifications_svc.models import Client
+from notifications_svc.readmodels import ReadModels
 from notifications_svc.telegram import links
 
 log = get_logger(__name__)
@@ -156,12 +156,7 @@ class Bot:
 
     async def _bound(self, chat_id: str) -> list[Client]:
         async with self.database.unit_of_work() as session:
-            found = await session.execute(
-                select(Client).where(
-                    Client.telegram_chat_id == chat_id, Client.status != "archived"
-                )
-            )
-            return list(found.scalars())
+            return await ReadModels(session).bound_to(chat_id)
 
     async def stop(self, chat_id: str) -> None:
         clients = await self._bound(chat_id)

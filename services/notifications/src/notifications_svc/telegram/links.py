@@ -7,10 +7,10 @@ import secrets
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifications_svc.models import TelegramLink
+from notifications_svc.telegram.repository import TelegramRepository
 
 
 def digest(token: str) -> str:
@@ -35,25 +35,14 @@ async def new_link(
 
 
 async def find(session: AsyncSession, token: str) -> TelegramLink | None:
-    return await session.get(TelegramLink, digest(token), with_for_update=True)
+    return await TelegramRepository(session).link(digest(token))
 
 
 async def pending_for_chat(
     session: AsyncSession, chat_id: str, now: datetime
 ) -> TelegramLink | None:
     """The link this chat opened and has not used yet, newest first."""
-    found = await session.execute(
-        select(TelegramLink)
-        .where(
-            TelegramLink.chat_id == chat_id,
-            TelegramLink.used_at.is_(None),
-            TelegramLink.expires_at > now,
-        )
-        .order_by(TelegramLink.expires_at.desc())
-        .limit(1)
-        .with_for_update()
-    )
-    return found.scalar_one_or_none()
+    return await TelegramRepository(session).pending_for_chat(chat_id, now)
 
 
 def ttl(hours: int) -> timedelta:
