@@ -31,7 +31,11 @@ async def overview(
         Query(description="The client (of the account's family) the request is about"),
     ] = None,
 ) -> Response:
-    """Usually answered by its fast twin below."""
+    """The client's balance, active packs (shared family packs included) with classes left,
+    next lessons, open invoices, unread messages and make-up credits, as of the portal's last
+    news from each service.
+    \f
+    Usually answered by its fast twin below."""
     return await _answer(request.app.state, principal, client_id)
 
 
