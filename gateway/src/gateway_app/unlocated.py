@@ -24,6 +24,8 @@ UNLOCATED: dict[str, str] = {
     "device_id": "portal: a push device of a client the session acts for (notifications checks)",
     "request_id": "a request of the caller's own client (portal) or organisation (staff)",
     "broadcast_id": "organisation-wide: a broadcast of the caller's organisation",
+    "account_id": "organisation-wide: a portal sign-up waiting in the caller's organisation; "
+    "clients checks the card it is linked to against the caller's scope",
     "page": "web pages: the web service calls the API with the caller's token",
     "asset": "web static files",
 }
