@@ -53,6 +53,20 @@ def test_the_chosen_language_outranks_the_browsers(client: TestClient) -> None:
     assert '<html lang="uk">' in again.text
 
 
+def test_a_language_change_comes_back_to_the_page_with_its_query(client: TestClient) -> None:
+    page = client.get("/app/signin?next=/app/clients", headers={"accept-language": "en"})
+    assert 'name="back" value="/app/signin?next=/app/clients"' in page.text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token
+    body = {"lang": "pl", "csrf_token": token.group(1), "back": "/app/signin?next=/app/clients"}
+    chosen = client.post("/app/language", data=body, follow_redirects=False)
+    assert chosen.headers["location"] == "/app/signin?next=/app/clients"
+    elsewhere = client.post(
+        "/app/language", data=body | {"back": "//evil.example.com/app"}, follow_redirects=False
+    )
+    assert elsewhere.headers["location"] == "/app"
+
+
 def test_cookies_are_http_only_and_same_site_and_secure_over_https(client: TestClient) -> None:
     plain = client.get("/app/signin")
     cookie = plain.headers["set-cookie"]

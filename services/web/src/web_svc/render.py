@@ -113,6 +113,11 @@ def render(
         "org": session.org if session else {},
         "menu": menu_for(session),
         "path": request.url.path,
+        # where a language change comes back to: the page with its query (the family member
+        # chosen, the month shown)
+        "back": f"{request.url.path}?{request.url.query}"
+        if request.url.query
+        else request.url.path,
         "home_path": "/my" if request.url.path.startswith("/my") else "/app",
         "language_path": "/my/language" if request.url.path.startswith("/my") else "/app/language",
         "t": words.gettext,
