@@ -21,6 +21,7 @@ from gateway_app.settings import UPSTREAMS
 READY_WITHIN_SECONDS = 90.0
 STOP_WITHIN_SECONDS = 30.0
 BILLING_PORT = service("billing").default_port
+REPOSITORY = Path(__file__).resolve().parents[1]
 
 
 @contextlib.contextmanager
@@ -90,3 +91,41 @@ async def test_embedded_run_serves_the_gateway_and_stops_on_ctrl_c(tmp_path: Pat
     assert sorted(p.name for p in var_dir.iterdir() if p.suffix == ".sqlite3") == sorted(
         f"{spec.name}.sqlite3" for spec in SERVICES if spec.has_database
     )
+
+
+async def test_make_run_stops_on_one_ctrl_c_with_every_service_shut_down(tmp_path: Path) -> None:
+    """What a user types: `make run` runs crm_devrun under `uv run`, which forwards the
+    terminal's Ctrl-C to it, so one keypress arrives twice. That is still one Ctrl-C: every
+    app shuts down (none is cut off in its lifespan, which uvicorn reports as tracebacks)."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("AMQP_URL", "DATABASE_URL")}
+    env |= {"CRM_VAR_DIR": str(tmp_path / "var"), "PORT": str(port)}
+    log_path = tmp_path / "make-run.log"
+    make_run = ManagedProcess(
+        "make run",
+        ["make", "--no-print-directory", "run"],
+        base_url=f"http://127.0.0.1:{port}",
+        env=env,
+        log_path=log_path,
+        cwd=REPOSITORY,
+        own_group=True,
+    )
+    make_run.start()
+    try:
+        await wait_ready([make_run], within=READY_WITHIN_SECONDS)
+
+        async def announced() -> bool | None:
+            return True if "Ctrl-C stops everything" in log_path.read_text() else None
+
+        await poll_until(announced, what="the run's announcement", within=READY_WITHIN_SECONDS)
+        assert make_run.pid is not None
+        os.killpg(make_run.pid, signal.SIGINT)  # Ctrl-C at a terminal: the whole group
+        await asyncio.to_thread(make_run.wait, STOP_WITHIN_SECONDS)
+    finally:
+        if make_run.running:
+            make_run.stop()
+    log = log_path.read_text()
+    assert "uv run" in log  # the path under test: uv between make and the runner
+    assert log.rstrip().endswith("stopped"), log
+    assert "Traceback" not in log, log
+    assert "CancelledError" not in log, log

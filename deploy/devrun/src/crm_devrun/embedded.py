@@ -27,6 +27,10 @@ from crm_platform.http_protocol import HttpProtocol
 from crm_platform.settings import ServiceSettings, var_dir
 
 SHUTDOWN_TIMEOUT_SECONDS = 20.0
+# One Ctrl-C under `make run` reaches this process twice: from the terminal (the whole
+# foreground group) and forwarded by `uv run`. A second signal this soon after the first is
+# that same keypress; only a later one means "do not wait" (which skips the apps' shutdown).
+SAME_KEYPRESS_SECONDS = 1.0
 
 
 class StartupFailedError(RuntimeError):
@@ -174,10 +178,15 @@ async def run_embedded(plan: Plan, ready_timeout: float = 60.0) -> int:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     served: list[Served] = []
+    first_signal_at: float | None = None
 
     def on_signal() -> None:
-        if stop.is_set():  # a second Ctrl-C: do not wait for open requests
-            for s in served:
+        nonlocal first_signal_at
+        now = loop.time()
+        if first_signal_at is None:
+            first_signal_at = now
+        elif now - first_signal_at > SAME_KEYPRESS_SECONDS:
+            for s in served:  # a second Ctrl-C: do not wait for open requests
                 s.server.force_exit = True
         stop.set()
 
