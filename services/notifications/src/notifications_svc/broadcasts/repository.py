@@ -40,17 +40,30 @@ class BroadcastsRepository:
         )
         return set(found.scalars())
 
-    async def get(self, tenant: uuid.UUID, broadcast_id: uuid.UUID) -> Broadcast | None:
-        found = await self.session.get(Broadcast, broadcast_id)
-        return found if found is not None and found.tenant_id == tenant else None
-
-    async def listed(self, tenant: uuid.UUID, limit: int) -> list[Broadcast]:
-        query = (
-            select(Broadcast)
-            .where(Broadcast.tenant_id == tenant)
-            .order_by(Broadcast.id.desc())
-            .limit(limit)
+    async def group_branch(self, tenant: uuid.UUID, group_id: uuid.UUID) -> uuid.UUID | None:
+        """The branch of a group this service has seen a client enrolled in, else None."""
+        found = await self.session.execute(
+            select(ClientGroup.branch_id)
+            .where(ClientGroup.tenant_id == tenant, ClientGroup.group_id == group_id)
+            .limit(1)
         )
+        return found.scalar_one_or_none()
+
+    async def get(
+        self, tenant: uuid.UUID, broadcast_id: uuid.UUID, sent_by: str | None
+    ) -> Broadcast | None:
+        """The broadcast, if it is the organisation's (and `sent_by`'s, when given)."""
+        found = await self.session.get(Broadcast, broadcast_id)
+        if found is None or found.tenant_id != tenant:
+            return None
+        return found if sent_by is None or found.created_by == sent_by else None
+
+    async def listed(self, tenant: uuid.UUID, sent_by: str | None, limit: int) -> list[Broadcast]:
+        """The organisation's broadcasts, newest first (only `sent_by`'s, when given)."""
+        query = select(Broadcast).where(Broadcast.tenant_id == tenant)
+        if sent_by is not None:
+            query = query.where(Broadcast.created_by == sent_by)
+        query = query.order_by(Broadcast.id.desc()).limit(limit)
         return list((await self.session.execute(query)).scalars())
 
     async def progress(self, broadcast_id: uuid.UUID) -> dict[str, int]:

@@ -2,7 +2,12 @@
 sender may see (a teacher: the clients of their groups). The count is shown before sending
 and frozen at send; each recipient's message is queued with the same rules as any other
 (opted-out and archived clients skipped, the first reachable channel, a daily cap),
-throttled by staggering their send times; cancelling skips whatever has not gone yet."""
+throttled by staggering their send times; cancelling skips whatever has not gone yet.
+
+A group or branch named as the audience must be one the sender sees (libs' scope rule), else
+it is answered as one that does not exist. A broadcast is read and cancelled by whoever sent
+it and by staff holding every branch: another sender's may name a client, group or branch the
+caller cannot see, and its counts are of clients the caller cannot see."""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from datetime import timedelta
 from crm_contracts.ids import uuid7
 from crm_platform.errors import ConflictError, NotFoundError
 from crm_platform.internal_auth import Principal, require_role
+from crm_platform.scope import Place, Scope
 from notifications_svc.access import tenant_of
 from notifications_svc.broadcasts import schemas
 from notifications_svc.broadcasts.repository import BroadcastsRepository
@@ -41,11 +47,14 @@ class Broadcasts:
         if audience.kind == "client":
             chosen = [c for c in clients if c.id == audience.id]
         elif audience.kind == "branch":
-            chosen = [c for c in clients if c.branch_id == audience.id]
+            seen = Scope.of(principal).sees_branch(audience.id)
+            chosen = [c for c in clients if seen and c.branch_id == audience.id]
         elif audience.kind == "tag":
             chosen = [c for c in clients if str(audience.id) in (c.tag_ids or [])]
         else:
-            if principal.role == "teacher" and audience.id not in principal.group_ids:
+            branch = await self.repo.group_branch(tenant, audience.id)
+            place = Place.of(tenant, [branch], [audience.id])
+            if branch is None or not Scope.of(principal).sees(place):
                 chosen = []
             else:
                 members = await self.repo.in_group(tenant, audience.id)
@@ -102,19 +111,20 @@ class Broadcasts:
 
     async def one(self, principal: Principal, broadcast_id: uuid.UUID) -> schemas.BroadcastRead:
         require_role(principal, *SENDERS)
-        found = await self.repo.get(tenant_of(principal), broadcast_id)
-        if found is None or (principal.role == "teacher" and found.created_by != principal.subject):
+        found = await self.repo.get(tenant_of(principal), broadcast_id, _sent_by(principal))
+        if found is None:
             raise NotFoundError("broadcast")
         return await self.read(found)
 
     async def listed(self, principal: Principal, limit: int) -> list[schemas.BroadcastRead]:
         require_role(principal, "owner", "admin")
-        return [await self.read(b) for b in await self.repo.listed(tenant_of(principal), limit)]
+        found = await self.repo.listed(tenant_of(principal), _sent_by(principal), limit)
+        return [await self.read(b) for b in found]
 
     async def cancel(self, principal: Principal, broadcast_id: uuid.UUID) -> schemas.BroadcastRead:
         require_role(principal, *SENDERS)
-        found = await self.repo.get(tenant_of(principal), broadcast_id)
-        if found is None or (principal.role == "teacher" and found.created_by != principal.subject):
+        found = await self.repo.get(tenant_of(principal), broadcast_id, _sent_by(principal))
+        if found is None:
             raise NotFoundError("broadcast")
         if found.status == "cancelled":
             raise ConflictError("the broadcast is already cancelled")
@@ -130,3 +140,9 @@ class Broadcasts:
             )
             log.log(msg.id, now, "skipped", "broadcast cancelled")
         return await self.read(found)
+
+
+def _sent_by(principal: Principal) -> str | None:
+    """Whose broadcasts the caller sees: everyone's for staff holding every branch, else only
+    their own."""
+    return None if Scope.of(principal).all_branches else principal.subject[:64]
