@@ -79,3 +79,26 @@ def test_existing_packs_get_their_period_classes_and_lapsed_ones_do_not_renew(
     with sqlite3.connect(path) as conn:
         found = conn.execute("SELECT name, auto_renew, period_classes FROM packs").fetchall()
     assert sorted(found) == [("given", 0, 6), ("lapsed", 0, 6), ("pack", 0, 6), ("running", 1, 6)]
+
+
+def test_the_branches_billing_already_knows_are_kept_as_the_organisations(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "billing.sqlite3"
+    url = f"sqlite+aiosqlite:///{path}"
+    upgrade_sync(SERVICE_DIR, url, "0009")
+    tenant, north, south = (uuid.uuid4().hex for _ in range(3))
+    with sqlite3.connect(path) as conn:
+        conn.executemany(
+            "INSERT INTO clients (id, tenant_id, first_name, last_name, branch_id, status) "
+            "VALUES (?, ?, 'A', 'B', ?, 'active')",
+            [(uuid.uuid4().hex, tenant, branch) for branch in (north, north, None)],
+        )
+        conn.execute(
+            "INSERT INTO groups (id, tenant_id, branch_id) VALUES (?, ?, ?)",
+            (uuid.uuid4().hex, tenant, south),
+        )
+    upgrade_sync(SERVICE_DIR, url)
+    with sqlite3.connect(path) as conn:
+        found = conn.execute("SELECT id, tenant_id FROM branches").fetchall()
+    assert sorted(found) == sorted([(north, tenant), (south, tenant)])

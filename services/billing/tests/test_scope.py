@@ -6,6 +6,8 @@ from __future__ import annotations
 import uuid
 
 from crm_contracts.events.clients import ClientRegistered
+from crm_contracts.events.identity import BranchCreated
+from crm_contracts.events.journal import GroupCreated
 from crm_platform.internal_auth import Principal
 
 from .conftest import Api, staff
@@ -71,3 +73,47 @@ def test_a_pack_moves_only_to_a_client_the_caller_sees(api: Api) -> None:
     assert answers[0] == answers[1]
     moved = api.write(move, admin, {"to_client_id": str(_client(api, tenant, north)), "classes": 1})
     assert moved.status_code == 200, moved.text
+
+
+def _branch(api: Api, tenant: uuid.UUID) -> uuid.UUID:
+    branch = uuid.uuid4()
+    api.deliver(tenant, BranchCreated(branch_id=branch, name="Branch"), source="identity")
+    return branch
+
+
+def _group(api: Api, tenant: uuid.UUID, branch: uuid.UUID) -> uuid.UUID:
+    group = uuid.uuid4()
+    api.deliver(
+        tenant, GroupCreated(group_id=group, branch_id=branch, name="Group"), source="journal"
+    )
+    return group
+
+
+def test_a_pack_is_sold_only_for_a_branch_and_group_the_caller_sees(api: Api) -> None:
+    tenant, other = api.organisation(), api.organisation()
+    owner = staff(tenant)
+    north, south, foreign = _branch(api, tenant), _branch(api, tenant), _branch(api, other)
+    north_group, south_group = _group(api, tenant, north), _group(api, tenant, south)
+    foreign_group = _group(api, other, foreign)
+    client = _client(api, tenant, north)
+    service = api.service(owner)["id"]
+    admin = staff(tenant, "admin", branch_ids=frozenset({north}))
+    sale = f"/clients/{client}/packs"
+    body = {"service_id": service, "payment_mode": "none"}
+    for field, unseen, foreign_id in (
+        ("branch_id", south, foreign),
+        ("group_id", south_group, foreign_group),
+    ):
+        answers = []
+        for caller, named in ((admin, unseen), (admin, uuid.uuid4()), (owner, foreign_id)):
+            refused = api.write(sale, caller, body | {field: str(named)})
+            assert refused.status_code == 422, refused.text
+            answers.append(refused.json()["errors"])
+        assert answers == [[{"field": field, "in": "body", "message": "no such " + field[:-3]}]] * 3
+    # Nothing sold, so the other branch's accountant reads no pack of this client.
+    south_accountant = staff(tenant, "accountant", branch_ids=frozenset({south}))
+    assert api.call("GET", "/reports/packs", south_accountant).json()["items"] == []
+    assert api.sql("SELECT 1 FROM packs WHERE tenant_id = $1", tenant) == []
+    api.sell(admin, client, **body, branch_id=str(north), group_id=str(north_group))
+    api.sell(owner, client, **body, branch_id=str(south), group_id=str(south_group))
+    assert len(api.call("GET", "/reports/packs", south_accountant).json()["items"]) == 1

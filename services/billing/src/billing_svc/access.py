@@ -6,9 +6,11 @@
 - Organisation-wide reports (payments, monthly figures, pack report) are for the owner and
   for admins and accountants, who see only their granted branches there; teachers read
   finances only of the clients the gateway let them reach (their groups' clients).
-- A client named in a body (the receiver of a transfer, a family pack's user) is checked with
-  libs' scope rule (crm_platform/scope.py) against the client's home branch as billing knows
-  it: not visible answers 404, exactly as an unknown client does.
+- Ids named in a body (the receiver of a transfer, a family pack's users, the branch and
+  group a pack is sold for) are checked with libs' `Visibility` (crm_platform/scope.py) over
+  what billing knows of each (`visibility`): a client by its home branch, a group by its
+  branch, a branch of the organisation from identity's events. One the caller may not see
+  answers 422 naming the field, exactly as an unknown id does.
 - Anyone who is not staff of an organisation gets 404, as in every service.
 """
 
@@ -18,11 +20,13 @@ import uuid
 from typing import Any
 
 from sqlalchemy import ColumnElement, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from billing_svc.models import Client
+from billing_svc.readmodels import ReadModels
 from crm_platform.errors import ProblemError
 from crm_platform.internal_auth import Principal
-from crm_platform.scope import Place, Scope
+from crm_platform.scope import Place, Scope, Visibility
 
 READ_ROLES = frozenset({"owner", "admin", "accountant", "teacher"})
 WRITE_ROLES = frozenset({"owner", "admin", "accountant"})
@@ -66,11 +70,26 @@ def client_place(client: Client) -> Place:
     return Place.of(client.tenant_id, [client.branch_id])
 
 
-def check_other_client(principal: Principal, client: Client | None) -> Client:
-    """A client named in a body: 404 unless the caller sees it, as if it did not exist."""
-    Scope.of(principal).require("client", None if client is None else client_place(client))
-    assert client is not None
-    return client
+def visibility(session: AsyncSession, principal: Principal) -> Visibility:
+    """Whether the caller may act on a client, branch or group named in a body (libs' one
+    scope rule over billing's read models)."""
+    models = ReadModels(session)
+
+    async def client(tenant_id: uuid.UUID, client_id: uuid.UUID) -> Place | None:
+        found = await models.find_client(client_id)
+        return None if found is None or found.tenant_id != tenant_id else client_place(found)
+
+    async def branch(tenant_id: uuid.UUID, branch_id: uuid.UUID) -> Place | None:
+        found = await models.find_branch(branch_id)
+        return None if found is None else Place.of(found.tenant_id, [branch_id])
+
+    async def group(tenant_id: uuid.UUID, group_id: uuid.UUID) -> Place | None:
+        found = await models.find_group(group_id)
+        if found is None:
+            return None
+        return Place.of(found.tenant_id, [found.branch_id], [found.id])
+
+    return Visibility(principal, {"client": client, "branch": branch, "group": group})
 
 
 def visible_clients(principal: Principal, client_column: Any) -> ColumnElement[bool]:

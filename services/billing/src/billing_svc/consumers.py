@@ -1,6 +1,7 @@
 """Handlers for the events the billing context listens to.
 
-- identity: the organisation's currency and time zone.
+- identity: the organisation's currency and time zone, its branches (a branch named in a
+  body must be one of them).
 - clients: the card's branch and family, status; a freeze freezes the client's packs
   (validity moves by the frozen days) and pauses reminders; unfreezing ends it early;
   archiving stops the client's subscriptions from renewing by themselves. A family arrives
@@ -52,6 +53,14 @@ async def on_organisation_registered(
     await ReadModels(session).organisation(
         payload.organisation_id, payload.currency, payload.time_zone
     )
+    await ReadModels(session).add_branch(payload.organisation_id, payload.first_branch_id)
+
+
+@handlers.on(identity_events.BranchCreated)
+async def on_branch_created(
+    session: AsyncSession, envelope: EventEnvelope, payload: identity_events.BranchCreated
+) -> None:
+    await ReadModels(session).add_branch(envelope.tenant_id, payload.branch_id)
 
 
 @handlers.on(identity_events.OrganisationUpdated)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from billing_svc.models import Client, Group, Lesson, Organisation
+from billing_svc.models import Branch, Client, Group, Lesson, Organisation
 from crm_platform.errors import NotFoundError
 
 
@@ -46,6 +46,14 @@ class ReadModels:
         else:
             org.currency, org.time_zone = currency, time_zone
         await session.flush()
+
+    async def add_branch(self, tenant_id: uuid.UUID, branch_id: uuid.UUID) -> None:
+        if await self.session.get(Branch, branch_id) is None:
+            self.session.add(Branch(id=branch_id, tenant_id=tenant_id))
+            await self.session.flush()
+
+    async def find_branch(self, branch_id: uuid.UUID) -> Branch | None:
+        return await self.session.get(Branch, branch_id)
 
     async def find_organisation(self, tenant_id: uuid.UUID) -> Organisation | None:
         return await self.session.get(Organisation, tenant_id)

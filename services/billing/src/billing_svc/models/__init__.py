@@ -22,7 +22,7 @@ from billing_svc.models.ledger import (
     Reversal,
 )
 from billing_svc.models.packs import MarkState, Pack, PackEvent, PackFreeze, PeriodEnd, Usage
-from billing_svc.models.readmodels import Client, Group, Lesson, Organisation
+from billing_svc.models.readmodels import Branch, Client, Group, Lesson, Organisation
 from crm_messaging.tables import MessagingTables
 from crm_platform.idempotency import idempotency_table
 
@@ -35,6 +35,7 @@ __all__ = [
     "NO_END",
     "Allocation",
     "Base",
+    "Branch",
     "Client",
     "ClientBalance",
     "DebtSnapshot",

@@ -24,6 +24,16 @@ class Organisation(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 
+class Branch(Base):
+    """From identity's events: the organisation's branches (a branch named in a body must be
+    one of them)."""
+
+    __tablename__ = "branches"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+
+
 class Client(Base):
     __tablename__ = "clients"
     __table_args__ = (Index("ix_clients_family", "tenant_id", "family_id"),)

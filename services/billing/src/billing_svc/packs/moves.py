@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from billing_svc.access import can_write, check_other_client
+from billing_svc.access import can_write, visibility
 from billing_svc.context import Context
 from billing_svc.domain import ledger as rules
 from billing_svc.ledger.plan import Dimensions
@@ -18,7 +18,7 @@ from billing_svc.packs.base import PackReading, is_active
 from billing_svc.packs.events import pack_changed
 from billing_svc.readmodels import ReadModels
 from crm_contracts.ids import uuid7
-from crm_platform.errors import ConflictError, NotFoundError, invalid
+from crm_platform.errors import ConflictError, invalid
 from crm_platform.internal_auth import Principal
 
 
@@ -98,11 +98,11 @@ class Moves:
         org = await self.ctx.organisation(tenant)
         if body.to_client_id == client_id:
             raise invalid("to_client_id", "a transfer goes to another client")
+        # Moving classes to a client the caller does not see would widen their scope.
+        await visibility(self.ctx.session, principal).require(
+            "client", body.to_client_id, "to_client_id"
+        )
         target = await ReadModels(self.ctx.session).find_client(body.to_client_id)
-        try:
-            check_other_client(principal, target)
-        except NotFoundError:
-            raise invalid("to_client_id", "no such client") from None
         pack = await self.packs.find(tenant, client_id, pack_id)
         if pack.classes_total is None:
             raise ConflictError("classes of an unlimited pack cannot be transferred")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from billing_svc.access import can_write, check_other_client
+from billing_svc.access import can_write, visibility
 from billing_svc.catalogue.repository import CatalogueRepository
 from billing_svc.context import Context
 from billing_svc.domain import ledger as rules
@@ -29,7 +29,7 @@ from billing_svc.packs.events import history, state
 from billing_svc.readmodels import ReadModels
 from crm_contracts.events.billing import AllocationData, PackSold, PaymentRecorded
 from crm_contracts.ids import uuid7
-from crm_platform.errors import NotFoundError, invalid
+from crm_platform.errors import invalid
 from crm_platform.internal_auth import Principal
 
 
@@ -59,15 +59,18 @@ class Selling:
                     raise invalid(field, "only a freestyle service is changed at sale")
         if body.members and not service.shared:
             raise invalid("members", "only a shared pack has other members")
+        # Every id the body names is one the caller sees, else answered as unknown: the pack's
+        # branch decides whose pack reports show it.
+        visible = visibility(self.ctx.session, principal)
         members = [client_id]
         for n, member in enumerate(body.members):
-            other = await ReadModels(self.ctx.session).find_client(member)
-            try:
-                check_other_client(principal, other)
-            except NotFoundError:
-                raise invalid(f"members.{n}", "no such client") from None
+            await visible.require("client", member, f"members.{n}")
             if member not in members:
                 members.append(member)
+        if body.branch_id is not None:
+            await visible.require("branch", body.branch_id, "branch_id")
+        if body.group_id is not None:
+            await visible.require("group", body.group_id, "group_id")
         today = self.ctx.today_in(org)
         starts_on = body.starts_on or today
         unit = body.period.unit if body.period else service.period_unit
