@@ -117,3 +117,38 @@ def test_a_pack_is_sold_only_for_a_branch_and_group_the_caller_sees(api: Api) ->
     api.sell(admin, client, **body, branch_id=str(north), group_id=str(north_group))
     api.sell(owner, client, **body, branch_id=str(south), group_id=str(south_group))
     assert len(api.call("GET", "/reports/packs", south_accountant).json()["items"]) == 1
+
+
+def test_a_payment_is_allocated_only_to_its_own_clients_invoices(api: Api) -> None:
+    tenant, other = api.organisation(), api.organisation()
+    owner = staff(tenant)
+    north, south = uuid.uuid4(), uuid.uuid4()
+    payer = _client(api, tenant, north)
+    own = _invoice(api, owner, payer)
+    unseen = _invoice(api, owner, _client(api, tenant, south))
+    sibling = _invoice(api, owner, _client(api, tenant, north))  # seen, but not the payer's
+    foreign = _invoice(api, staff(other), _client(api, other, uuid.uuid4()))
+    admin = staff(tenant, "admin", branch_ids=frozenset({north}))
+    answers = []
+    for invoice in (unseen, sibling, foreign, str(uuid.uuid4())):
+        body = {
+            "amount_minor": 5000,
+            "method": "cash",
+            "allocations": [{"invoice_id": invoice, "amount_minor": 5000}],
+        }
+        refused = api.write(f"/clients/{payer}/payments", admin, body)
+        assert refused.status_code == 422, refused.text
+        answers.append(refused.json()["errors"])
+    assert answers == [answers[0]] * 4
+    assert answers[0][0]["field"] == "allocations.0"
+    assert api.balance(owner, payer) == 0
+    paid = api.write(
+        f"/clients/{payer}/payments",
+        admin,
+        {
+            "amount_minor": 5000,
+            "method": "cash",
+            "allocations": [{"invoice_id": own, "amount_minor": 5000}],
+        },
+    )
+    assert paid.status_code == 201, paid.text
