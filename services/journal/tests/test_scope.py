@@ -98,3 +98,71 @@ def test_teachers_named_in_bodies_and_their_rates_stay_in_scope(api: Api, org: O
     for caller in (admin, accountant):
         assert api.call("GET", f"{J}/teachers/{far}/rates", caller).status_code == 404
         assert len(api.ok("GET", f"{J}/teachers/{near}/rates", caller)["items"]) == 1
+
+
+def test_a_room_of_a_branch_the_caller_does_not_see_answers_as_an_unknown_room(
+    api: Api, org: Org
+) -> None:
+    other = Org()
+    api.know(other.tenant)
+    admin = org.admin(org.branch)
+    group = api.group(org)
+    away, foreign = api.room(org, org.other_branch), api.room(other)
+    slot = {"weekday": 1, "starts_at": "10:00", "duration_minutes": 60}
+    day = {"lesson_date": "2026-03-02", "starts_at": "10:00", "duration_minutes": 60}
+    for room in (away["id"], foreign["id"], str(uuid.uuid4())):
+        created = {"name": "G", "branch_id": str(org.branch), "starts_on": "2026-01-01"}
+        for body, field in (
+            (created | {"room_id": room}, "room_id"),
+            (created | {"schedule": [slot | {"room_id": room}]}, "schedule.0.room_id"),
+        ):
+            refused = api.call("POST", f"{J}/groups", admin, json=body)
+            refused_field(refused, field)
+            assert refused.json()["errors"][0]["message"] == "no such room"
+        moved = api.call(
+            "PATCH",
+            f"{J}/groups/{group['id']}",
+            admin,
+            json={"room_id": room},
+            headers={"If-Match": str(group["version"])},
+        )
+        refused_field(moved, "room_id")
+        lesson = api.call(
+            "POST", f"{J}/groups/{group['id']}/lessons", admin, json=day | {"room_id": room}
+        )
+        refused_field(lesson, "room_id")
+        assert lesson.json()["errors"][0]["message"] == "no such room"
+    # The owner sees the other branch's room: it is there, only not this group's branch's.
+    wrong = api.call(
+        "POST", f"{J}/groups/{group['id']}/lessons", org.owner, json=day | {"room_id": away["id"]}
+    )
+    assert wrong.json()["errors"][0]["message"] == "the room is in another branch"
+
+
+def test_a_transfer_goes_only_to_a_group_the_caller_sees(api: Api, org: Org) -> None:
+    other = Org()
+    api.know(other.tenant)
+    admin = org.admin(org.branch)
+    here = api.group(org)
+    away = api.group(org, branch_id=str(org.other_branch))
+    foreign = api.group(other)
+    enrolment = api.enrol(org, here)
+    path = f"{J}/groups/{here['id']}/enrolments/{enrolment['id']}/transfer"
+    answers = []
+    for target in (away["id"], foreign["id"], str(uuid.uuid4())):
+        refused = api.call(
+            "POST", path, admin, json={"to_group_id": target, "on_date": "2026-02-01"}
+        )
+        refused_field(refused, "to_group_id")
+        answers.append(refused.json()["errors"])
+    assert answers == [answers[0]] * 3
+    assert (
+        api.sql("SELECT until_date FROM enrolments WHERE group_id = $1", uuid.UUID(here["id"]))[0][
+            "until_date"
+        ]
+        is None
+    )
+    moved = api.call(
+        "POST", path, org.owner, json={"to_group_id": away["id"], "on_date": "2026-02-01"}
+    )
+    assert moved.status_code == 200, moved.text

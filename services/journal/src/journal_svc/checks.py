@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
+
 from crm_platform.errors import ConflictError, ProblemError, invalid_fields
+from crm_platform.scope import Scope
+from journal_svc.models import Room
 
 
 def conflict(detail: str, errors: list[tuple[str, str]] | None = None) -> ProblemError:
@@ -10,3 +14,13 @@ def conflict(detail: str, errors: list[tuple[str, str]] | None = None) -> Proble
     if not errors:
         return ConflictError(detail)
     return invalid_fields(errors, status=409, detail=detail)
+
+
+def room_refusal(scope: Scope, room: Room | None, branch_id: uuid.UUID) -> str | None:
+    """Why a room named in a body cannot hold a group or lesson of `branch_id`, if it cannot:
+    a room of a branch the caller does not see is answered as one that does not exist."""
+    if room is None or room.archived or not scope.sees_branch(room.branch_id):
+        return "no such room"
+    if room.branch_id != branch_id:
+        return "the room is in another branch"
+    return None

@@ -13,7 +13,7 @@ from crm_platform.internal_auth import Principal, require_role
 from crm_platform.preconditions import check_version
 from crm_platform.scope import Scope
 from journal_svc.access import WRITERS, tenant_of
-from journal_svc.checks import conflict
+from journal_svc.checks import conflict, room_refusal
 from journal_svc.context import Context
 from journal_svc.domain.timetable import (
     MINUTES_PER_DAY,
@@ -49,9 +49,9 @@ class Groups:
         tenant = tenant_of(principal)
         await self._check_branch(principal, body.branch_id)
         await self._check_teachers(principal, body.teacher_ids)
-        await self._check_room(tenant, body.branch_id, body.room_id, "room_id")
+        await self._check_room(principal, body.branch_id, body.room_id, "room_id")
         slots = await self._slots(
-            tenant, body.branch_id, body.room_id, body.teacher_ids, body.schedule
+            Scope.of(principal), body.branch_id, body.room_id, body.teacher_ids, body.schedule
         )
         group = Group(
             id=uuid7(),
@@ -140,7 +140,7 @@ class Groups:
         if branch_id != group.branch_id:
             await self._check_branch(principal, branch_id)
         room_id = changes.get("room_id", group.room_id)
-        await self._check_room(tenant, branch_id, room_id, "room_id")
+        await self._check_room(principal, branch_id, room_id, "room_id")
         starts_on = changes.get("starts_on") or group.starts_on
         ends_on = changes.get("ends_on", group.ends_on)
         if ends_on is not None and ends_on < starts_on:
@@ -150,11 +150,13 @@ class Groups:
         if age_min is not None and age_max is not None and age_min > age_max:
             raise invalid("age_max", "age_min is above age_max")
         if body.schedule is not None:
-            slots = await self._slots(tenant, branch_id, room_id, teachers, body.schedule)
+            slots = await self._slots(
+                Scope.of(principal), branch_id, room_id, teachers, body.schedule
+            )
         else:
             current = (await self.repo.slots([group.id]))[group.id]
             slots = [_slot_of(s) for s in current]
-            await self._check_slot_resources(tenant, branch_id, teachers, slots)
+            await self._check_slot_resources(Scope.of(principal), branch_id, teachers, slots)
         capacity_before = group.capacity
         for field in ("name", "programme", "capacity", "archived"):
             if field in changes and (
@@ -262,19 +264,18 @@ class Groups:
             await visible.require("teacher", teacher, f"teacher_ids.{i}")
 
     async def _check_room(
-        self, tenant: uuid.UUID, branch_id: uuid.UUID, room_id: uuid.UUID | None, field: str
+        self, principal: Principal, branch_id: uuid.UUID, room_id: uuid.UUID | None, field: str
     ) -> None:
         if room_id is None:
             return
-        room = await self.repo.room(tenant, room_id)
-        if room is None or room.archived:
-            raise invalid(field, "no such room")
-        if room.branch_id != branch_id:
-            raise invalid(field, "the room is in another branch")
+        scope = Scope.of(principal)
+        refused = room_refusal(scope, await self.repo.room(scope.tenant_id, room_id), branch_id)
+        if refused is not None:
+            raise invalid(field, refused)
 
     async def _slots(
         self,
-        tenant: uuid.UUID,
+        scope: Scope,
         branch_id: uuid.UUID,
         room_id: uuid.UUID | None,
         teachers: Sequence[uuid.UUID],
@@ -301,12 +302,12 @@ class Groups:
             )
         if errors:
             raise invalid_fields(errors)
-        await self._check_slot_resources(tenant, branch_id, teachers, slots)
+        await self._check_slot_resources(scope, branch_id, teachers, slots)
         return slots
 
     async def _check_slot_resources(
         self,
-        tenant: uuid.UUID,
+        scope: Scope,
         branch_id: uuid.UUID,
         teachers: Sequence[uuid.UUID],
         slots: Sequence[Slot],
@@ -316,11 +317,10 @@ class Groups:
             if slot.teacher_id is not None and slot.teacher_id not in teachers:
                 errors.append((f"schedule.{i}.teacher_id", "not a teacher of this group"))
             if slot.room_id is not None:
-                room = await self.repo.room(tenant, slot.room_id)
-                if room is None or room.archived:
-                    errors.append((f"schedule.{i}.room_id", "no such room"))
-                elif room.branch_id != branch_id:
-                    errors.append((f"schedule.{i}.room_id", "the room is in another branch"))
+                room = await self.repo.room(scope.tenant_id, slot.room_id)
+                refused = room_refusal(scope, room, branch_id)
+                if refused is not None:
+                    errors.append((f"schedule.{i}.room_id", refused))
         if errors:
             raise invalid_fields(errors)
 

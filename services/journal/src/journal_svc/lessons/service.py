@@ -12,8 +12,9 @@ from crm_contracts.ids import uuid7
 from crm_platform.errors import NotFoundError, invalid
 from crm_platform.internal_auth import Principal, require_role
 from crm_platform.preconditions import check_version
+from crm_platform.scope import Scope
 from journal_svc.access import WRITERS
-from journal_svc.checks import conflict
+from journal_svc.checks import conflict, room_refusal
 from journal_svc.context import Context
 from journal_svc.domain.timetable import (
     MAX_GENERATED_DAYS,
@@ -137,7 +138,7 @@ class Lessons:
         if end > MINUTES_PER_DAY:
             raise invalid("duration_minutes", "the lesson would end after midnight")
         room_id = body.room_id or group.room_id
-        await self._check_room(group, room_id)
+        await self._check_room(principal, group, room_id)
         teacher_id = body.teacher_id
         if teacher_id is not None:
             await (await self.ctx.visible(principal)).require("teacher", teacher_id, "teacher_id")
@@ -169,7 +170,7 @@ class Lessons:
         teacher_id = changes.get("teacher_id", lesson.teacher_id)
         if teacher_id is not None and teacher_id != lesson.teacher_id:
             await (await self.ctx.visible(principal)).require("teacher", teacher_id, "teacher_id")
-        await self._check_room(group, room_id)
+        await self._check_room(principal, group, room_id)
         timed = Timed(day, start, start + minutes, room_id, teacher_id, ref=lesson.id)
         await self._refuse_clashes(group.tenant_id, [timed])
         if day != lesson.lesson_date:
@@ -243,14 +244,15 @@ class Lessons:
         return lesson
 
     # helpers
-    async def _check_room(self, group: Group, room_id: uuid.UUID | None) -> None:
+    async def _check_room(
+        self, principal: Principal, group: Group, room_id: uuid.UUID | None
+    ) -> None:
         if room_id is None:
             return
         room = await GroupsRepository(self.ctx.session).room(group.tenant_id, room_id)
-        if room is None or room.archived:
-            raise invalid("room_id", "no such room")
-        if room.branch_id != group.branch_id:
-            raise invalid("room_id", "the room is in another branch")
+        refused = room_refusal(Scope.of(principal), room, group.branch_id)
+        if refused is not None:
+            raise invalid("room_id", refused)
 
     async def _refuse_clashes(self, tenant_id: uuid.UUID, new: Sequence[Timed]) -> None:
         if not new:
