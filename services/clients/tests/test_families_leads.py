@@ -98,12 +98,11 @@ def test_a_new_family_member_with_bad_data_adds_nothing(api: Api) -> None:
     )
     other = api.organisation()
     foreign = api.client_of(other)
-    assert (
-        api.call(
-            "POST", f"{CLIENTS}/{mum['id']}/family", org.owner, json={"client_id": foreign["id"]}
-        ).status_code
-        == 404
+    refused = api.call(
+        "POST", f"{CLIENTS}/{mum['id']}/family", org.owner, json={"client_id": foreign["id"]}
     )
+    assert refused.status_code == 422  # an id in a body the caller cannot use names its field
+    assert refused.json()["errors"][0]["field"] == "client_id"
 
 
 def test_a_lead_moves_through_the_pipeline_and_becomes_a_client_with_its_history(

@@ -87,3 +87,22 @@ def test_a_family_payer_is_one_the_caller_sees_and_an_unseen_one_is_never_named(
         "duplicates"
     ]
     assert taken == [{"field": "phone", "client_id": None, "name": None}]
+
+
+def test_a_family_links_only_a_relative_the_caller_sees(api: Api) -> None:
+    org, other = api.organisation(), api.organisation()
+    south = api.branch(org)
+    mum = api.client_of(org, branch_id=str(org.branch_id))
+    dad = api.client_of(org, first_name="Piotr", branch_id=str(south), phone="+48 605 000 222")
+    stranger = api.client_of(other, branch_id=str(other.branch_id), phone="+48 605 000 333")
+    admin = staff(org.tenant_id, "admin", branches={org.branch_id})
+    family = f"{CLIENTS}/{mum['id']}/family"
+    answers = []
+    for relative in (dad["id"], stranger["id"], str(uuid.uuid4())):
+        refused = api.call("POST", family, admin, json={"client_id": relative})
+        assert refused.status_code == 422, refused.text
+        answers.append(refused.json()["errors"])
+    assert answers == [[{"field": "client_id", "in": "body", "message": "no such client"}]] * 3
+    assert api.sql("SELECT 1 FROM families WHERE tenant_id = $1", org.tenant_id) == []
+    linked = api.ok("POST", family, org.owner, json={"client_id": dad["id"]})
+    assert {m["id"] for m in linked["members"]} == {mum["id"], dad["id"]}

@@ -73,6 +73,10 @@ class Families:
             assert body.client_id is not None
             if body.client_id == client.id:
                 raise invalid("client_id", "a client cannot be linked to themselves")
+            # Only a relative the caller sees: an unseen one is answered as an unknown id.
+            await (await ClientAccess(self.ctx).visible(principal)).require(
+                "client", body.client_id, "client_id"
+            )
             other = await ClientAccess(self.ctx).visible_client(
                 principal, body.client_id, for_update=True
             )
