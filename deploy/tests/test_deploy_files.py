@@ -28,6 +28,7 @@ import yaml
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
+from crm_contracts.plans import PLANS
 from crm_devrun.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -581,3 +582,23 @@ def test_k8s_example_overlay_sets_every_image_and_routes_to_the_gateway(
     for backend in backends:
         assert backend["name"] == "gateway"
         assert backend["port"]["name"] in service_ports
+
+
+# --- the deployment's default plan ----------------------------------------------------------
+
+
+def test_a_schools_own_system_has_no_client_limit_and_a_hosted_one_starts_free(
+    compose: dict[str, Any], base: dict[tuple[str, str], dict[str, Any]]
+) -> None:
+    """The plan of a new organisation is a setting of the deployment: `make run` (identity's
+    own default) and compose, a school's own system, give one without the three-client limit;
+    the Kubernetes base, a hosted service, starts organisations on the free plan."""
+    default = settings_class("identity").model_fields["default_plan"].default
+    assert default in PLANS
+    assert PLANS[default].active_clients is None
+    composed = compose["identity"]["environment"]["IDENTITY_DEFAULT_PLAN"]
+    assert "${CRM_DEFAULT_PLAN:-" in composed  # one variable to set for a hosted compose
+    assert PLANS[interpolated(composed)].active_clients is None
+    app, *_ = containers(base["Deployment", "identity"])
+    hosted = {e["name"]: e.get("value") for e in app["env"]}["IDENTITY_DEFAULT_PLAN"]
+    assert PLANS[hosted].active_clients == 3
