@@ -92,7 +92,11 @@ def test_the_apps_register_devices_for_the_sessions_client_only(
     other = api.client_of(org)
     me = portal(org, client)
     listed = api.ok("GET", D, me)
-    assert listed == {"items": [], "vapid_public_key": vapid_public_key(vapid_key)}
+    assert listed == {
+        "items": [],
+        "next_cursor": None,
+        "vapid_public_key": vapid_public_key(vapid_key),
+    }
 
     phone = api.ok("POST", D, me, status=201, json=fcm())
     again = api.ok("POST", D, me, status=201, json=fcm())

@@ -8,7 +8,7 @@ import uuid
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import Select
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -24,6 +24,13 @@ CursorParam = Annotated[str | None, Query(max_length=64, description="from next_
 class Page(BaseModel, Generic[T]):
     items: list[T]
     next_cursor: str | None = None
+
+
+class WholeList(BaseModel):
+    """The same list shape for an answer that holds its whole list (a client's own records,
+    the best few of a ranked choice): add to a model with `items`; `next_cursor` is null."""
+
+    next_cursor: None = Field(default=None, description="always null: this is the whole list")
 
 
 def encode_cursor(last_id: uuid.UUID) -> str:

@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from crm_platform.pagination import WholeList
 from journal_svc.schemas_common import MarkStatus, Read, Strict
 
 
@@ -71,6 +72,6 @@ class Seat(Read):
     fill_rate: float | None
 
 
-class Seats(Read):
+class Seats(Read, WholeList):
     absence: OpenMakeup
     items: list[Seat]

@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from cryptography.hazmat.primitives.asymmetric import ec
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from crm_platform.pagination import WholeList
 from notifications_svc.push.webpush import b64url_decode
 
 B64URL = r"^[A-Za-z0-9_-]+={0,2}$"
@@ -81,7 +82,7 @@ class DeviceRead(BaseModel):
     created_at: datetime
 
 
-class DevicesRead(BaseModel):
+class DevicesRead(WholeList):
     items: list[DeviceRead]
     # the applicationServerKey a browser subscribes with; None: Web Push is not set up
     vapid_public_key: str | None

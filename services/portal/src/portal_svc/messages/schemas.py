@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from crm_platform.pagination import WholeList
 from portal_svc.schemas_common import AsOf, Read
 
 
@@ -18,7 +19,7 @@ class MessageRead(Read):
     read: bool
 
 
-class Inbox(Read):
+class Inbox(Read, WholeList):
     as_of: AsOf
     client_id: uuid.UUID
     unread: int

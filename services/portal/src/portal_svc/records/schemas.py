@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
+from crm_platform.pagination import WholeList
 from portal_svc.schemas_common import AsOf, Read
 
 
@@ -47,7 +48,7 @@ class PaymentRead(Read):
     cancelled: bool
 
 
-class Payments(Read):
+class Payments(Read, WholeList):
     as_of: AsOf
     client_id: uuid.UUID
     items: list[PaymentRead]
@@ -65,7 +66,7 @@ class InvoiceRead(Read):
     issued_at: datetime
 
 
-class Invoices(Read):
+class Invoices(Read, WholeList):
     as_of: AsOf
     client_id: uuid.UUID
     items: list[InvoiceRead]
