@@ -11,6 +11,9 @@ from typing import Any
 
 import pytest
 
+from gateway_app.openapi import MergedOpenApi
+from gateway_app.policy import PolicyTable
+
 # Words that belong to the code, not to the API: file names, packages, internal routes.
 INTERNAL = re.compile(
     r"\.py\b|\btwin\b|crm_platform|crm_messaging|_svc\b|\blibs'|\bdomain/|GroupCommit", re.I
@@ -84,3 +87,18 @@ def test_every_list_answers_with_items_and_a_cursor(service: str, tmp_path: Any)
         if listed and not one and "next_cursor" not in fields:
             odd.append(f"{path}: items without next_cursor")
     assert odd == []
+
+
+async def test_the_merged_document_speaks_to_api_users(tmp_path: Any) -> None:
+    """What the gateway publishes at /openapi.json: every context's public routes with what
+    the gateway adds (its refusals), and still no word of the code."""
+    docs = {service: document(service, tmp_path) for service in SERVICES}
+
+    async def fetch(service: str) -> dict[str, Any] | None:
+        return docs.get(service)
+
+    merged = await MergedOpenApi(PolicyTable(), list(SERVICES), fetch, "1").document()
+    assert "/api/v1/clients/tags" in merged["paths"]
+    assert "/operator/v1/organisations/{organisation_id}/plan" in merged["paths"]
+    leaks = [f"{where}: {text[:120]}" for where, text in texts(merged) if INTERNAL.search(text)]
+    assert leaks == []
