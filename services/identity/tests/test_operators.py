@@ -184,6 +184,9 @@ def test_an_operator_sets_plans_and_limits_and_every_service_hears_it(
         ({"plan": "free", "limits": {"active_clients": 0}}, "limits.active_clients"),
         ({"plan": "free", "limits": {"seats": 5}}, "limits.seats"),
         ({"plan": "free", "limits": {"staff": "many"}}, "limits.staff"),
+        ({"plan": "free", "limits": {"staff": "5"}}, "limits.staff"),
+        ({"plan": "free", "limits": {"branches": True}}, "limits.branches"),
+        ({"plan": "free", "limits": {"active_clients": 10.0}}, "limits.active_clients"),
         ({}, "plan"),
     ],
 )

@@ -5,6 +5,9 @@ everywhere (bodies and query strings alike).
   (1900-01-01 to 2200-12-31); a number is not a date, and nothing later can overflow the
   calendar (a period added, a month after).
 - BusinessMonth: a month written `YYYY-MM` within the same range.
+- BusinessTime: a point in time written ISO 8601 (`YYYY-MM-DDTHH:MM:SS+01:00`; without an
+  offset it is UTC) whose date is within the same range: a number is not a time (`?since=0`
+  was the epoch), and one near year 1 or 9999 cannot overflow when taken to UTC.
 - WholeNumber: money in minor units and counts; an integer in the JSON, never `"100"` or
   `true`.
 - Line and Text (OneLine and MultiLine after other constraints): text without control
@@ -24,6 +27,7 @@ from pydantic_core import PydanticCustomError
 MIN_DATE = date(1900, 1, 1)
 MAX_DATE = date(2200, 12, 31)
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_ISO_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}([T ].*)?", re.DOTALL)
 _ISO_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 _RANGE = f"from {MIN_DATE.isoformat()} to {MAX_DATE.isoformat()}"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -41,6 +45,19 @@ def _date_written_as_date(value: Any) -> Any:
 def in_supported_range(value: date) -> date:
     if not MIN_DATE <= value <= MAX_DATE:
         raise PydanticCustomError("date_range", f"a date {_RANGE}")
+    return value
+
+
+def _time_written_as_time(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _ISO_TIME.fullmatch(value):
+        return value
+    raise PydanticCustomError("datetime_format", "a time is written YYYY-MM-DDTHH:MM:SS+HH:MM")
+
+
+def time_in_supported_range(value: datetime) -> datetime:
+    in_supported_range(value.date())  # its own date: within the range, UTC is a day away
     return value
 
 
@@ -65,6 +82,9 @@ def _no_control(pattern: re.Pattern[str], what: str) -> Any:
 
 BusinessDate = Annotated[
     date, BeforeValidator(_date_written_as_date), AfterValidator(in_supported_range)
+]
+BusinessTime = Annotated[
+    datetime, BeforeValidator(_time_written_as_time), AfterValidator(time_in_supported_range)
 ]
 BusinessMonth = Annotated[
     str,

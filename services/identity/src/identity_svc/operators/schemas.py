@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, EmailStr, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from crm_contracts.plans import PLANS, PlanLimits
 from identity_svc.schemas_common import Name, Password, Strict
@@ -58,7 +58,9 @@ class OrganisationStanding(BaseModel):
 
 class LimitsIn(PlanLimits, Strict):
     """Limits that differ from the plan's own: a limit left out takes the plan's, null
-    means no limit."""
+    means no limit. Each a JSON integer (never "200" or true)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class PlanSet(Strict):

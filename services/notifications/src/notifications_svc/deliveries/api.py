@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from fastapi import APIRouter
 
+from crm_platform.fields import BusinessTime
 from crm_platform.internal_auth import PrincipalDep
 from crm_platform.pagination import CursorParam, LimitParam, Page, page
 from notifications_svc.deliveries import schemas
@@ -23,8 +23,8 @@ async def list_deliveries(
     trigger: str | None = None,
     channel: str | None = None,
     status: Status | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: BusinessTime | None = None,
+    until: BusinessTime | None = None,
     cursor: CursorParam = None,
     limit: LimitParam = 50,
 ) -> Page[schemas.MessageRead]:

@@ -4,6 +4,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from crm_platform.fields import WholeNumber
+
 ChannelName = Literal["telegram", "push", "email", "sms"]
 HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
 
@@ -34,8 +36,8 @@ class SettingsUpdate(BaseModel):
 
     quiet_hours: QuietHours | None = None
     sms_enabled: bool = False
-    sms_monthly_cap: int = Field(default=500, ge=0, le=1_000_000)
-    daily_news_cap: int = Field(default=3, ge=0, le=100)
+    sms_monthly_cap: WholeNumber = Field(default=500, ge=0, le=1_000_000)
+    daily_news_cap: WholeNumber = Field(default=3, ge=0, le=100)
     # null: back to the default order; a channel left out is not used for client messages
     channel_order: list[ChannelName] | None = Field(default=None, min_length=1, max_length=4)
 
