@@ -136,6 +136,44 @@ def test_a_reminder_whose_invoice_was_paid_meanwhile_is_skipped(api: Api) -> Non
     assert api.smtp.to("debt@example.com") == []
 
 
+def test_a_late_older_balance_does_not_overtake_the_newer_one_it_was_stamped_after(
+    api: Api,
+) -> None:
+    """Two of billing's batches overlapped: the one that settled the debt was stamped first
+    and committed last, so its event has the older time but the higher sequence. The
+    owing balance delivered after it, stamped later, must not undo it: the reminder is
+    skipped, as the client owes nothing now."""
+    org = api.organisation()
+    quiet_now(api, org)
+    debtor = api.client_of(org, email="overtaken@example.com")
+    api.send(due(debtor), org.tenant)
+    (owed,) = wait_for(lambda: api.messages(client_id=debtor, status="deferred"))
+    now = datetime.now(UTC)
+
+    def balance(minor: int, sequence: int | None, at: datetime) -> list[str]:
+        payload = BalanceChanged(
+            client_id=debtor, balance_minor=minor, currency="PLN", sequence=sequence
+        )
+        return api.deliver(api.envelope(payload, org.tenant, time=at))
+
+    def kept() -> tuple[int, int | None]:
+        (row,) = api.sql(
+            "SELECT balance_minor, sequence FROM balances WHERE client_id = $1", debtor
+        )
+        return row["balance_minor"], row["sequence"]
+
+    assert balance(0, 8, now - timedelta(milliseconds=2)) == ["done"]  # newer, stamped first
+    assert balance(-3_000, 7, now) == ["done"]  # older, stamped later, delivered late
+    assert kept() == (0, 8)
+    api.ok("PATCH", f"{N}/settings", org.owner, json={"quiet_hours": None})
+    release(api, owed["id"])
+    (cleared,) = wait_for(lambda: api.messages(client_id=debtor, status="skipped"))
+    assert cleared["reason"] == "already settled: the client owes nothing now"
+    assert api.smtp.to("overtaken@example.com") == []
+    assert balance(-500, None, now + timedelta(seconds=5)) == ["done"]  # none: by its time
+    assert kept() == (-500, None)
+
+
 def test_staff_opt_a_client_out_per_category_and_channel(api: Api) -> None:
     org = api.organisation()
     client = api.client_of(org, email="optout@example.com")

@@ -13,7 +13,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Index, Integer, String, Text, Uuid, false
+from sqlalchemy import JSON, BigInteger, Boolean, Index, Integer, String, Text, Uuid, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from crm_messaging.tables import MessagingTables
@@ -170,6 +170,8 @@ class Balance(Base):
     tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     balance_minor: Mapped[int] = mapped_column(Integer)
     as_of: Mapped[datetime] = mapped_column(UtcDateTime)
+    # billing's count of this balance's changes (BalanceChanged.sequence): the highest wins
+    sequence: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Invoice(Base):

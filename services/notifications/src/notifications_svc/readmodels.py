@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from crm_contracts.events.billing import balance_is_newer
 from crm_contracts.events.clients import ClientState
 from crm_contracts.events.identity import AccessChanged
 from notifications_svc.models import Balance, Client, ClientGroup, Invoice, Organisation, Staff
@@ -150,8 +151,15 @@ class ReadModels:
         ]
 
     async def balance(
-        self, tenant_id: uuid.UUID, client_id: uuid.UUID, balance_minor: int, as_of: datetime
+        self,
+        tenant_id: uuid.UUID,
+        client_id: uuid.UUID,
+        balance_minor: int,
+        as_of: datetime,
+        sequence: int | None,
     ) -> None:
+        """Keeps the newest balance: the highest sequence billing gave it (times may be
+        stamped in one order and committed in the other), by time for one without."""
         row = await self.session.get(Balance, client_id)
         if row is None:
             self.session.add(
@@ -160,10 +168,11 @@ class ReadModels:
                     tenant_id=tenant_id,
                     balance_minor=balance_minor,
                     as_of=as_of,
+                    sequence=sequence,
                 )
             )
-        elif row.as_of <= as_of:
-            row.balance_minor, row.as_of = balance_minor, as_of
+        elif balance_is_newer(row.sequence, row.as_of, sequence, as_of):
+            row.balance_minor, row.as_of, row.sequence = balance_minor, as_of, sequence
 
     async def invoice(
         self, tenant_id: uuid.UUID, invoice_id: uuid.UUID, status: str, as_of: datetime

@@ -116,7 +116,7 @@ async def balance_changed(
     session: AsyncSession, envelope: EventEnvelope, p: BalanceChanged
 ) -> None:
     await ReadModels(session).balance(
-        envelope.tenant_id, p.client_id, p.balance_minor, envelope.time
+        envelope.tenant_id, p.client_id, p.balance_minor, envelope.time, p.sequence
     )
 
 
