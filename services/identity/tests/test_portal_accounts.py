@@ -254,3 +254,37 @@ def test_bad_input_names_the_field(api: Api) -> None:
         },
     )
     assert both.status_code == 422
+
+
+def test_a_sign_up_refuses_control_characters_in_names_naming_the_field(api: Api) -> None:
+    org = api.sign_up()["organisation"]["id"]
+    login = f"nul-{uuid.uuid4().hex[:6]}@mail.example.com"
+    for field, value in [("first_name", "An\u0000na"), ("last_name", "No\u001bwak")]:
+        assert request_code(api, org, login, "signup").status_code == 202
+        body = {
+            "organisation_id": org,
+            "login": login,
+            "code": last_code(api, login, "signup"),
+            "first_name": "Anna",
+            "last_name": "Nowak",
+            "password": PASSWORD,
+        } | {field: value}
+        refused = api.call("POST", "/auth/portal/signup", json=body)
+        assert refused.status_code == 422, refused.text
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert [e["field"] for e in refused.json()["errors"]] == [field]
+    assert api.sql("SELECT 1 FROM portal_accounts WHERE login = $1", login) == []
+
+
+def test_a_nul_in_a_login_is_422_naming_it_not_a_500(api: Api) -> None:
+    """PostgreSQL refuses a NUL in text: a login holding one reached the code's lock."""
+    org = api.sign_up()["organisation"]["id"]
+    refused = request_code(api, org, "a\u0000b@mail.example.com", "signup")
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["errors"] == [
+        {"field": "login", "in": "body", "message": "text may not hold a NUL character"}
+    ]
+    body = {"organisation_id": org, "login": "x\u0000@mail.example.com", "password": PASSWORD}
+    token = api.call("POST", "/auth/portal/token", json=body)
+    assert token.status_code == 422, token.text
+    assert [e["field"] for e in token.json()["errors"]] == ["login"]

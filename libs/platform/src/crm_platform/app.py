@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, Protocol
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 
 from crm_platform.body_limit import BodyLimit
 from crm_platform.db import Database
@@ -18,6 +18,7 @@ from crm_platform.health import router as health_router
 from crm_platform.internal_auth import InternalTokenVerifier
 from crm_platform.logs import configure_logging
 from crm_platform.middleware import RequestContextMiddleware
+from crm_platform.nul_guard import refuse_nul
 from crm_platform.openapi import document_problems
 from crm_platform.settings import ServiceSettings
 
@@ -99,6 +100,8 @@ def create_service_app(
         # Metrics are Prometheus's (middleware.py); FastAPI's OpenTelemetry hooks would only
         # look for a provider on every request.
         telemetry={"tracing": False, "metrics": False, "logs": False},
+        # What reaches a database holds no NUL (a 500 on PostgreSQL): 422 naming the field.
+        dependencies=[Depends(refuse_nul)] if database else None,
     )
     app.state.settings = settings
     app.state.database = db

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
+from crm_platform.fields import OneLine
 from identity_svc.schemas_common import Password, Strict
 
 Login = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=320)]
@@ -54,18 +55,20 @@ class PortalPasswordReset(Strict):
     password: Password
 
 
+# A name as the client writes it: no control characters (a NUL would reach clients' card).
+PersonName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), OneLine
+]
+
+
 class PortalSignUp(Strict):
     """From the organisation's portal page: the address proven by a code (purpose "signup")."""
 
     organisation_id: uuid.UUID
     login: Login
     code: Code
-    first_name: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
-    ]
-    last_name: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
-    ]
+    first_name: PersonName
+    last_name: PersonName
     password: Password | None = None
 
 
