@@ -87,3 +87,25 @@ def test_counts_are_json_integers_and_names_hold_no_control_characters(api: Api)
         "name",
     )
     assert api.call("GET", "/catalogue", owner).json()["items"] == []
+
+
+def test_a_pack_is_never_sold_or_extended_past_the_range(api: Api) -> None:
+    """A period ending after 2200-12-31 is refused naming it: one sold near the end of the
+    range, or extended again and again by the longest period (until past year 9999: a 500
+    once), never ends outside it."""
+    owner = staff(api.organisation())
+    client = uuid.uuid4()
+    service = api.service(owner, period={"unit": "month", "count": 120})["id"]
+    late = {"service_id": service, "payment_mode": "none", "starts_on": "2195-01-01"}
+    refused(api.write(f"/clients/{client}/packs", owner, late), "period")
+    pack = api.sell(owner, client, service_id=service, payment_mode="none")
+    extend = f"/clients/{client}/packs/{pack['id']}/extend"
+    longest = {"payment_mode": "none", "period": {"unit": "month", "count": 3650}}
+    answers = [api.write(extend, owner, longest) for _ in range(30)]
+    assert all(a.status_code in (200, 422) for a in answers), [a.text for a in answers]
+    refused(answers[-1], "period")
+    decade = [api.write(extend, owner, {"payment_mode": "none"}) for _ in range(20)]
+    assert [a.status_code for a in decade].count(200) >= 10  # 2036 ... 2196
+    refused(decade[-1], "period")
+    (row,) = api.sql("SELECT ends_on FROM packs WHERE id = $1", uuid.UUID(pack["id"]))
+    assert 2190 <= row["ends_on"].year <= 2200

@@ -9,6 +9,7 @@ from datetime import date
 
 from billing_svc.access import can_read
 from billing_svc.context import Context
+from billing_svc.domain.periods import PeriodUnit, period_end
 from billing_svc.ledger.repository import LedgerRepository
 from billing_svc.ledger.service import Ledger
 from billing_svc.models import (
@@ -17,8 +18,22 @@ from billing_svc.models import (
 )
 from billing_svc.packs import schemas
 from billing_svc.packs.repository import PacksRepository
-from crm_platform.errors import NotFoundError
+from crm_platform.errors import NotFoundError, invalid
+from crm_platform.fields import MAX_DATE
 from crm_platform.internal_auth import Principal
+
+
+def period_end_in_range(start: date, unit: PeriodUnit, count: int) -> date:
+    """The last day of a period of `count` units from `start`: a 422 naming `period` when it
+    would end after the supported range (a pack extended again and again once ran past
+    year 9999, a 500)."""
+    try:
+        end: date | None = period_end(start, unit, count)
+    except (OverflowError, ValueError):  # past year 9999
+        end = None
+    if end is None or end > MAX_DATE:
+        raise invalid("period", f"the period would end after {MAX_DATE.isoformat()}")
+    return end
 
 
 def is_active(pack: Pack, today: date) -> bool:

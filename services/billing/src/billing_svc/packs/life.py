@@ -14,14 +14,13 @@ from billing_svc.domain.periods import (
     InvalidFreezeError,
     check_freeze,
     end_after_freeze,
-    period_end,
     shorten_freeze,
 )
 from billing_svc.models import (
     PackFreeze,
 )
 from billing_svc.packs import schemas
-from billing_svc.packs.base import PackReading, is_active
+from billing_svc.packs.base import PackReading, is_active, period_end_in_range
 from billing_svc.packs.events import history, pack_changed
 from billing_svc.packs.selling import Selling
 from crm_contracts.ids import uuid7
@@ -55,6 +54,7 @@ class Life:
         if not unit or not count:
             raise invalid("period", "this pack has no period; give one")
         start = max((pack.ends_on + timedelta(days=1)) if pack.ends_on else today, pack.starts_on)
+        ends_on = period_end_in_range(start, unit, count)  # type: ignore[arg-type]
         if pack.leftover == "burn" and pack.classes_left:
             burn = await self.packs.ledger.record(
                 org,
@@ -70,7 +70,7 @@ class Life:
             await history(self.ctx, pack, "leftover_burnt", by=principal.subject, entry_id=burn.id)
         price = body.price_minor if body.price_minor is not None else pack.price_minor
         classes = body.classes if body.classes is not None else pack.period_classes
-        pack.ends_on = period_end(start, unit, count)  # type: ignore[arg-type]
+        pack.ends_on = ends_on
         pack.status = "active"
         if classes is not None and pack.classes_total is not None:
             pack.classes_total = (pack.classes_left or 0) + classes

@@ -11,9 +11,6 @@ from billing_svc.catalogue.repository import CatalogueRepository
 from billing_svc.context import Context
 from billing_svc.domain import ledger as rules
 from billing_svc.domain.due import due_date
-from billing_svc.domain.periods import (
-    period_end,
-)
 from billing_svc.invoices.service import open_invoice
 from billing_svc.ledger.plan import Dimensions
 from billing_svc.ledger.repository import LedgerRepository
@@ -24,7 +21,7 @@ from billing_svc.models import (
     Service,
 )
 from billing_svc.packs import schemas
-from billing_svc.packs.base import PackReading, _single
+from billing_svc.packs.base import PackReading, _single, period_end_in_range
 from billing_svc.packs.events import history, state
 from billing_svc.readmodels import ReadModels
 from crm_contracts.events.billing import AllocationData, PackSold, PaymentRecorded
@@ -75,7 +72,7 @@ class Selling:
         starts_on = body.starts_on or today
         unit = body.period.unit if body.period else service.period_unit
         count = body.period.count if body.period else service.period_count
-        ends_on = period_end(starts_on, unit, count) if unit and count else None  # type: ignore[arg-type]
+        ends_on = period_end_in_range(starts_on, unit, count) if unit and count else None  # type: ignore[arg-type]
         price = body.price_minor if body.price_minor is not None else service.price_minor
         classes = body.classes if body.classes is not None else service.classes
         pack = Pack(
