@@ -108,7 +108,9 @@ async def test_marking_a_month_with_mouse_and_keyboard(
     )
     await page.get_by_role("link", name="Singing", exact=True).click()
     await expect(page.get_by_role("heading", level=1)).to_contain_text("Singing")
-    await page.goto(f"{page.url.split('?')[0]}?month={lessons[0]['lesson_date'][:7]}")
+    shown = await page.goto(f"{page.url.split('?')[0]}?month={lessons[0]['lesson_date'][:7]}")
+    assert shown is not None
+    assert await shown.header_value("content-encoding") == "gzip"  # through the gateway too
     marta = page.locator(f"#row-{clients[0]['id']}")
     jan = page.locator(f"#row-{clients[1]['id']}")
     await expect(marta.locator("td[id^=left-]")).to_have_text(str(CLASSES), timeout=30_000)

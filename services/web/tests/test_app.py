@@ -127,3 +127,19 @@ def test_vendored_scripts_and_styles_are_served_and_small(client: TestClient) ->
         assert response.status_code == 200, asset
         sizes += len(response.content)
     assert sizes < 150 * 1024  # the journal page's JavaScript and CSS together
+
+
+def test_pages_and_assets_travel_compressed_to_browsers_that_take_it(
+    client: TestClient,
+) -> None:
+    for path in ["/app/signin", "/static/vendor/htmx-2.0.11.min.js"]:
+        plain = client.get(path, headers={"accept-encoding": "identity"})
+        packed = client.get(path, headers={"accept-encoding": "gzip"})
+        assert "content-encoding" not in plain.headers, path
+        assert packed.headers["content-encoding"] == "gzip", path
+        assert int(packed.headers["content-length"]) < len(plain.content) / 2, path
+        assert packed.headers["vary"] == "Accept-Encoding", path
+        if path.startswith("/static"):
+            assert packed.content == plain.content  # decompressed by the client
+    small = client.get("/favicon.ico", headers={"accept-encoding": "gzip"})
+    assert "content-encoding" not in small.headers
