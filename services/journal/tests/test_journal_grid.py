@@ -206,3 +206,39 @@ def test_client_and_organisation_events_keep_the_journal_copy(api: Api, org: Org
     assert journal["from_date"] == "2026-04-01"
     settings = api.ok("GET", f"{J}/settings", org.owner)
     assert (settings["time_zone"], settings["makeup_days"]) == ("Pacific/Kiritimati", 30)
+
+
+def test_a_journal_held_by_the_caller_is_not_sent_again(api: Api, org: Org) -> None:
+    api.today(date(2026, 3, 20))
+    group = api.group(org)
+    lesson = api.lesson(org, group, "2026-03-02")
+    client = uuid.uuid4()
+    register(api, org, client, "Ola", "Nowak")
+    api.enrol(org, group, client, "2026-03-01")
+    path = f"{J}/groups/{group['id']}/journal?from_date=2026-03-01&until_date=2026-03-31"
+    first = api.call("GET", path, org.owner)
+    tag = first.headers["etag"]
+    assert first.headers["cache-control"] == "private, no-cache"
+    held = api.call("GET", path, org.owner, headers={"If-None-Match": tag})
+    assert (held.status_code, held.content, held.headers["etag"]) == (304, b"", tag)
+    assert api.call("GET", path, org.owner, headers={"If-None-Match": "*"}).status_code == 304
+    weak = api.call("GET", path, org.owner, headers={"If-None-Match": f'"x", W/{tag}'})
+    assert weak.status_code == 304
+    # A mark, a card's change or a balance makes it another answer, sent whole.
+    assert api.mark(org.owner, lesson, client, "attended").status_code == 200
+    marked = api.call("GET", path, org.owner, headers={"If-None-Match": tag})
+    assert marked.status_code == 200
+    assert marked.json()["rows"][0]["cells"][lesson["id"]]["status"] == "attended"
+    renamed = ClientUpdated(client_id=client, first_name="Aleksandra", last_name="Nowak")
+    assert api.deliver(renamed, org.tenant) == ["done"]
+    again = api.call("GET", path, org.owner, headers={"If-None-Match": marked.headers["etag"]})
+    assert again.status_code == 200
+    assert again.json()["rows"][0]["first_name"] == "Aleksandra"
+    # The tag is of the caller's own answer: a teacher without finances holds another one,
+    # and one who may not see the group gets 404 whatever tag they send.
+    hidden = org.teacher(group["id"], finances_hidden=True)
+    theirs = api.call("GET", path, hidden, headers={"If-None-Match": again.headers["etag"]})
+    assert theirs.status_code == 200
+    outsider = org.teacher(api.group(org)["id"])
+    refused = api.call("GET", path, outsider, headers={"If-None-Match": "*"})
+    assert refused.status_code == 404

@@ -11,7 +11,7 @@ from fastapi import Depends, Request, Response
 from fastapi.responses import RedirectResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from web_svc.gateway import ApiError, GatewayClient, answer, caller_address
+from web_svc.gateway import ApiError, GatewayClient, GatewayResponse, answer, caller_address
 from web_svc.sessions import (
     COOKIES,
     CSRF_COOKIE,
@@ -71,6 +71,10 @@ class Caller:
         set_session(self.request, self.session.realm, self.session)
 
     async def call(self, method: str, path: str, **kwargs: Any) -> Any:
+        return answer(await self.respond(method, path, **kwargs))
+
+    async def respond(self, method: str, path: str, **kwargs: Any) -> GatewayResponse:
+        """The gateway's answer as it came (a 304 or its headers matter to the page)."""
         if self.session.needs_refresh():
             await self.refresh()
         address = caller_address(self.request.headers)
@@ -85,7 +89,7 @@ class Caller:
             if response.status_code == 401:
                 set_session(self.request, self.session.realm, None)
                 raise SignInNeededError(self.session.realm)
-        return answer(response)
+        return response
 
     async def get(self, path: str, **params: Any) -> Any:
         clean = {k: v for k, v in params.items() if v not in (None, "", [])}

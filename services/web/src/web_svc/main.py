@@ -12,6 +12,7 @@ from starlette.staticfiles import StaticFiles
 from crm_platform.app import create_service_app
 from web_svc.deps import CookieWriter, CsrfError, SignInNeededError, sign_in_redirect
 from web_svc.gateway import ApiError, GatewayClient, GatewayUnreachableError
+from web_svc.grid_cache import GridCache
 from web_svc.pages import routers
 from web_svc.render import Pages, render
 from web_svc.sessions import Refresher, SessionBox
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.gateway = gateway
     app.state.sessions = box
     app.state.refresher = Refresher()
+    app.state.grid_cache = GridCache()
     app.state.pages = Pages(settings.mark_untranslated)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

@@ -50,6 +50,7 @@ class Cells:
     macro call per cell was most of the page's render time."""
 
     def __init__(self, locale: str, gettext: Callable[[str], str], can_mark: bool) -> None:
+        self.can_mark = can_mark
         marks = letters(locale)
         self._comments = escape(gettext("comments"))
         # (status, cancelled) -> the cell's HTML before its version, and after it up to the

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import calendar
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
@@ -11,7 +12,9 @@ from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
 from web_svc.deps import StaffDep, csrf_guard
-from web_svc.gateway import ApiError, items
+from web_svc.gateway import ApiError, answer, items
+from web_svc.grid_cache import GridCache, Kept
+from web_svc.i18n import Formats
 from web_svc.journal_rows import Rows
 from web_svc.marks import CYCLE, NAMES, STATUSES, Cells, letters
 from web_svc.render import formats, page_locale, render, words_for
@@ -122,14 +125,13 @@ async def journal(
 
 
 async def grid_context(caller: Any, group_id: str, first: date) -> dict[str, Any]:
-    last = month_end(first)
-    grid = await caller.get(
-        f"{J}/groups/{group_id}/journal", from_date=str(first), until_date=str(last)
-    )
     locale = page_locale(caller.request, caller.session)
     words = words_for(caller.request)
     month_param = first.strftime("%Y-%m")
     cells = Cells(locale, words, caller.role in MARKERS)
+    fmt = formats(locale, caller.session)
+    kept = await _grid(caller, group_id, first, cells, fmt, words)
+    grid = kept.grid
     return {
         "grid": grid,
         "group": grid["group"],
@@ -141,13 +143,38 @@ async def grid_context(caller: Any, group_id: str, first: date) -> dict[str, Any
         "names": NAMES,
         "letters": letters(locale),
         "cells": cells,
-        "rows": Rows(
-            words, formats(locale, caller.session), cells, grid["group"]["id"], month_param
-        ),
+        "rows": kept.rows,
         "can_write": caller.role in WRITERS,
         "can_mark": caller.role in MARKERS,
         "finances": not (caller.role == "teacher" and caller.session.person.get("finances_hidden")),
     }
+
+
+async def _grid(
+    caller: Any,
+    group_id: str,
+    first: date,
+    cells: Cells,
+    fmt: Formats,
+    words: Callable[[str], str],
+) -> Kept:
+    """The grid and its rows' HTML: those this process holds when the journal answers that
+    they are still the same (304), else as the journal sends them now."""
+    path = f"{J}/groups/{group_id}/journal"
+    period = {"from_date": str(first), "until_date": str(month_end(first))}
+    store: GridCache = caller.request.app.state.grid_cache
+    key = (path, str(first), fmt.locale, str(cells.can_mark), fmt.time_zone, fmt.currency)
+    held = store.get(key)
+    headers = {"If-None-Match": held.tag} if held is not None else {}
+    response = await caller.respond("GET", path, params=period, headers=headers)
+    if response.status_code == 304 and held is not None:
+        return held
+    grid = answer(response)
+    rows = Rows(words, fmt, cells, grid["group"]["id"], first.strftime("%Y-%m"))
+    made = Kept(response.headers.get("etag", ""), grid, rows.all(grid["rows"], grid["lessons"]))
+    if made.tag:
+        store.put(key, made)
+    return made
 
 
 @router.post("/app/groups/{group_id}/cells")
