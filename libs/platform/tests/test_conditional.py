@@ -9,7 +9,8 @@ from crm_platform.conditional import entity_tag, none_match, tagged
 def test_the_tag_follows_the_bytes() -> None:
     assert entity_tag(b'{"a":1}') == entity_tag(b'{"a":1}')
     assert entity_tag(b'{"a":1}') != entity_tag(b'{"a":2}')
-    assert entity_tag(b"").startswith('"') and entity_tag(b"").endswith('"')
+    assert entity_tag(b"").startswith('"')
+    assert entity_tag(b"").endswith('"')
 
 
 def test_if_none_match_in_its_written_forms() -> None:
