@@ -244,8 +244,30 @@ def test_the_command_line_does_what_the_api_does(
     assert json.loads(capsys.readouterr().out)["suspended_reason"] == "asked to close"
     assert cli(["reactivate", org_id]) == 0
     assert json.loads(capsys.readouterr().out)["status"] == "active"
-    assert cli(["organisations", "--limit", "500"]) == 0
-    assert org_id in [o["id"] for o in json.loads(capsys.readouterr().out)]
+    # Listed in pages as the API answers them: {items, next_cursor}, --cursor for the next.
+    api.sign_up()
+    api.sign_up()  # three at least: two pages of two
+    assert cli(["organisations", "--limit", "2"]) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert len(first["items"]) == 2
+    assert first["next_cursor"] is not None
+    assert cli(["organisations", "--limit", "2", "--cursor", first["next_cursor"]]) == 0
+    second = json.loads(capsys.readouterr().out)
+    assert second["items"]
+    assert max(o["id"] for o in first["items"]) < min(o["id"] for o in second["items"])
+    seen: list[str] = []
+    cursor: str | None = None
+    while True:
+        more = ["--cursor", cursor] if cursor else []
+        assert cli(["organisations", "--limit", "200", *more]) == 0
+        listed = json.loads(capsys.readouterr().out)
+        seen += [o["id"] for o in listed["items"]]
+        if (cursor := listed["next_cursor"]) is None:
+            break
+    assert org_id in seen
+    assert len(seen) == len(set(seen))
+    with pytest.raises(SystemExit):
+        cli(["organisations", "--limit", "0"])
     # Refusals: their detail on stderr, status 1, nothing changed.
     assert cli(["set-plan", org_id, "gold"]) == 1
     assert "invalid plan" in capsys.readouterr().err

@@ -3,7 +3,7 @@ embedded default under var/). Changes go through the same use cases and events a
 operator API; the running identity service's relay publishes them.
 
     python -m identity_svc.operators create-operator --email ops@example.com --name Ops
-    python -m identity_svc.operators organisations
+    python -m identity_svc.operators organisations [--limit 100] [--cursor <next_cursor>]
     python -m identity_svc.operators set-plan <organisation id> standard --active-clients 200
     python -m identity_svc.operators suspend <organisation id> --reason "unpaid since May"
     python -m identity_svc.operators reactivate <organisation id>
@@ -29,6 +29,7 @@ from pydantic import BaseModel, ValidationError
 from crm_messaging import Outbox
 from crm_platform.db import Database
 from crm_platform.errors import ProblemError
+from crm_platform.pagination import MAX_LIMIT, Page, page
 from identity_svc.context import Context
 from identity_svc.models import messaging
 from identity_svc.operators import schemas
@@ -49,6 +50,20 @@ def _limit(value: str) -> int | None:
     return number
 
 
+def _page_size(value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= MAX_LIMIT:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number from 1 to {MAX_LIMIT}")
+    return int(value)
+
+
+async def _organisations(
+    ops: Operators, cursor: str | None, limit: int
+) -> Page[schemas.OrganisationStanding]:
+    """A page as the API answers it: the next page is asked for with --cursor next_cursor."""
+    rows, next_cursor = page(await ops.organisations(cursor, limit), limit)
+    return Page(items=rows, next_cursor=next_cursor)
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="python -m identity_svc.operators", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
@@ -56,7 +71,7 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--email", required=True)
     create.add_argument("--name", required=True)
     listing = commands.add_parser("organisations", help="list organisations and their plans")
-    listing.add_argument("--limit", type=int, default=100)
+    listing.add_argument("--limit", type=_page_size, default=100, metavar=f"1-{MAX_LIMIT}")
     listing.add_argument("--cursor")
     plan = commands.add_parser("set-plan", help="set an organisation's plan and limits")
     plan.add_argument("organisation_id", type=uuid.UUID)
@@ -79,7 +94,7 @@ def _request(args: argparse.Namespace) -> Callable[[Operators], Awaitable[Any]]:
             body = schemas.OperatorCreate(email=args.email, name=args.name, password=password)
             return lambda ops: ops.create_operator(body)
         case "organisations":
-            return lambda ops: ops.organisations(args.cursor, args.limit)
+            return lambda ops: _organisations(ops, args.cursor, args.limit)
         case "set-plan":
             limits = {
                 key: getattr(args, key)
