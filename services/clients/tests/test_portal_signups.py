@@ -153,3 +153,49 @@ def test_a_later_sign_up_decided_otherwise_closes_the_review(api: Api) -> None:
     assert api.ok("GET", SIGNUPS, org.owner)["items"] == []
     closed = api.call("POST", f"{SIGNUPS}/{account}/link", org.owner, json={"client_id": jan["id"]})
     assert closed.status_code == 409
+
+
+def test_a_branch_admin_lists_the_sign_ups_of_their_cards_however_many_others_wait(
+    api: Api,
+) -> None:
+    org = api.organisation()
+    north = api.branch(org)
+    far = f"+48608{uuid.uuid4().int % 10**6:06d}"
+    near = f"+48609{uuid.uuid4().int % 10**6:06d}"
+    for branch in (north, north, org.branch_id):
+        api.client_of(org, phone=far, branch_id=str(branch))
+    for _ in range(2):
+        api.client_of(org, phone=near, branch_id=str(org.branch_id))
+    # Two hundred older sign-ups wait on North's cards (and on an archived Centre card).
+    api.sql(
+        "INSERT INTO portal_signup_reviews (account_id, tenant_id, login, channel, first_name,"
+        " last_name, status, created_at) SELECT gen_random_uuid(), $1, $2, 'phone', 'A', 'B',"
+        " 'open', now() - interval '1 day' FROM generate_series(1, 200)",
+        org.tenant_id,
+        far,
+    )
+    api.sql(
+        "UPDATE clients SET status = 'archived' WHERE phone = $1 AND branch_id = $2",
+        far,
+        org.branch_id,
+    )
+    account = request(api, org, near)["account_id"]
+    admin = staff(org.tenant_id, "admin", branches={org.branch_id})
+    print(
+        "OWNER",
+        [
+            (i["account_id"], len(i["candidates"]))
+            for i in api.ok("GET", SIGNUPS, org.owner)["items"]
+        ][-3:],
+        account,
+        api.sql(
+            "SELECT status, login FROM portal_signup_reviews WHERE account_id = $1",
+            uuid.UUID(account),
+        ),
+        api.sql("SELECT phone, branch_id, status FROM clients WHERE tenant_id = $1", org.tenant_id),
+    )
+    [seen] = api.ok("GET", SIGNUPS, admin)["items"]
+    assert seen["account_id"] == account
+    assert {c["branch_id"] for c in seen["candidates"]} == {str(org.branch_id)}
+    north_admin = staff(org.tenant_id, "admin", branches={north})
+    assert len(api.ok("GET", SIGNUPS, north_admin)["items"]) == 200

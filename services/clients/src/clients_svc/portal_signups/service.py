@@ -54,13 +54,9 @@ class PortalSignupReviews:
     async def open(self, principal: Principal) -> list[schemas.ReviewRead]:
         """Open reviews with at least one card the caller sees (and only those cards)."""
         tenant, scope, _ = await ClientAccess(self.ctx).scope(principal)
-        visible = await self.repo.visible_cards(scope)
-        out = []
-        for review in await self.repo.open_reviews(tenant):
-            candidates = await self._candidates(review, visible)
-            if candidates:
-                out.append(_read(review, candidates))
-        return out
+        return [
+            _read(review, cards) for review, cards in await self.repo.open_reviews(tenant, scope)
+        ]
 
     async def link(
         self, principal: Principal, account_id: uuid.UUID, body: schemas.LinkIn
