@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, and_, false, or_, select
 
 from crm_platform.errors import NotFoundError, ProblemError
 from crm_platform.internal_auth import Principal
+from crm_platform.scope import Place, Scope
 from notifications_svc.models import Client, ClientGroup, Message
 
 PAYMENT_TRIGGERS = ("payment_due_soon", "payment_overdue")
@@ -52,11 +53,9 @@ def visible_messages(principal: Principal) -> ColumnElement[bool]:
 
 
 def sees_client(principal: Principal, client: Client, group_ids: set[uuid.UUID]) -> bool:
-    """Whether the caller may see this client (`group_ids`: the groups it is enrolled in)."""
-    if principal.realm != "staff" or principal.tenant_id != client.tenant_id:
+    """Whether the caller may see this client (`group_ids`: the groups it is enrolled in),
+    by libs' one scope rule."""
+    if principal.realm != "staff" or principal.tenant_id is None:
         return False
-    if principal.all_branches:
-        return True
-    if client.branch_id is not None and client.branch_id in principal.branch_ids:
-        return True
-    return principal.role == "teacher" and bool(group_ids & principal.group_ids)
+    place = Place.of(client.tenant_id, [client.branch_id], group_ids)
+    return Scope.of(principal).sees(place)
