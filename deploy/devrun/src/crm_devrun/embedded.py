@@ -135,6 +135,20 @@ async def _shutdown(served: list[Served]) -> None:
         for task in still:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        for s in group:
+            await _forced_apps_shutdown(s.server)
+
+
+async def _forced_apps_shutdown(server: InLoopServer) -> None:
+    """A forced exit (a second Ctrl-C) does not wait for open requests, and uvicorn then skips
+    the app's own shutdown too: its lifespan task, cut off when the loop ends, prints a
+    traceback and the app's connections are never closed. Run that shutdown here, bounded."""
+    lifespan = getattr(server, "lifespan", None)  # set once the server began to start
+    done = getattr(lifespan, "shutdown_event", None)  # lifespan="on", as _launch sets it
+    if not server.force_exit or lifespan is None or done is None or done.is_set():
+        return
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(lifespan.shutdown(), SHUTDOWN_TIMEOUT_SECONDS)
 
 
 async def run_embedded(plan: Plan, ready_timeout: float = 60.0) -> int:
