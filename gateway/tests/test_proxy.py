@@ -168,3 +168,21 @@ async def test_docs_load_swagger_ui_from_the_gateway_itself(gateway: Gateway) ->
     assert bundle.status_code == 200
     assert len(bundle.content) > 500_000
     assert css.status_code == 200
+
+
+async def test_a_service_address_in_a_response_never_reaches_the_caller(
+    gateway: Gateway, world: World, stand_ins: dict[str, StandIn]
+) -> None:
+    async with gateway() as client:
+        own = await client.get("/api/v1/billing/catalogue?redirect=", headers=auth(world))
+        away = await client.get(
+            "/api/v1/billing/catalogue?redirect=https://files.example.com/a?b=1",
+            headers=auth(world),
+        )
+    assert own.status_code == 307
+    assert own.headers["location"] == "/api/v1/billing/catalogue/"
+    assert own.headers["content-location"] == "/api/v1/billing/catalogue/"
+    internal = {s.url.split("//")[1] for s in stand_ins.values()}
+    assert not any(i in str(own.headers) for i in internal)
+    # An address that is not a service's is passed on as it is.
+    assert away.headers["location"] == "https://files.example.com/a?b=1"

@@ -286,6 +286,11 @@ async def start_stand_in(name: str, world: World) -> StandIn:
             "forwarded_proto": request.headers.get("x-forwarded-proto"),
         }
         stand_in.received.append(record)
+        if "redirect" in request.query:  # as a framework redirects: to its own address
+            own = f"{stand_in.url}{path}/"
+            elsewhere = request.query["redirect"] or own
+            headers = {"Location": elsewhere, "Content-Location": own}
+            return web.json_response(record, status=307, headers=headers)
         return web.json_response(record)
 
     app = web.Application()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 from starlette.types import Receive, Scope, Send
@@ -44,6 +45,8 @@ OWN_RESPONSE_HEADERS = HOP_BY_HOP | {"date", "server", "x-request-id", "x-correl
 # Requests a service handles alike when it gets them twice, so one sent down a pooled
 # connection that turned out dead is sent again once on a fresh one.
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+# Response headers that name an address: one naming a service's own is passed on as a path.
+ADDRESS_HEADERS = frozenset({"location", "content-location"})
 IDEMPOTENCY_KEY = "idempotency-key"
 TOKEN_CACHE_SECONDS = 30
 
@@ -55,7 +58,19 @@ class Forwarder:
         self.signer = signer
         self.upstreams = upstreams
         self.max_body_bytes = max_body_bytes
+        self._internal = {urlsplit(u).netloc.lower() for u in upstreams.base_urls.values()}
         self._minted: dict[tuple[Principal, str], tuple[str, float]] = {}
+
+    def _public(self, name: str, value: str) -> str:
+        """A response header as the caller may see it: an address of a service (a redirect a
+        framework made from the request it got) becomes its path, so no internal address
+        ever reaches a caller, nor a bearer token following it."""
+        if name not in ADDRESS_HEADERS:
+            return value
+        parts = urlsplit(value)
+        if not parts.netloc or parts.netloc.lower() not in self._internal:
+            return value
+        return urlunsplit(("", "", parts.path or "/", parts.query, parts.fragment))
 
     def _internal_token(self, principal: Principal, service: str) -> str:
         key = (principal, service)
@@ -131,7 +146,7 @@ class Forwarder:
                 auto_decompress=False,
             ) as upstream:
                 response_headers = [
-                    (k.lower().encode("latin-1"), v.encode("latin-1"))
+                    (k.lower().encode("latin-1"), self._public(k.lower(), v).encode("latin-1"))
                     for k, v in upstream.headers.items()
                     if k.lower() not in OWN_RESPONSE_HEADERS
                 ]
