@@ -17,9 +17,11 @@ import httpx
 import pytest
 
 from crm_devrun.catalogue import SERVICES
+from crm_devrun.distributed import keep_up
 from crm_devrun.ports import free_port
 from crm_devrun.processes import ManagedProcess, poll_until
 from crm_devrun.supervisor import GaveUpError, RestartPolicy, Supervisor
+from crm_devrun.system import System
 from crm_platform.db_admin import drop_database, with_database
 from crm_platform.testing import amqp_url, server_database_url
 
@@ -100,6 +102,67 @@ async def test_repeated_fast_failures_stop_the_run_with_the_reason() -> None:
     delays = [re.search(r"restarting in ([\d.]+)s", line) for line in said]
     assert [float(m.group(1)) for m in delays if m] == [0.2, 0.4]  # it grew each time
     assert sum(line.startswith("failing restarted") for line in said) == 2
+
+
+# Ready (200 on every path) until `gone` exists; started again after that, it fails at once.
+SERVING = """
+import http.server, pathlib, sys
+if pathlib.Path(sys.argv[2]).exists():
+    raise SystemExit(3)
+class Ready(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200)
+        self.end_headers()
+    def log_message(self, *args):
+        pass
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Ready).serve_forever()
+"""
+
+
+def serving(name: str, gone: Path) -> ManagedProcess:
+    port = free_port()
+    argv = [sys.executable, "-c", SERVING, str(port), str(gone)]
+    return ManagedProcess(name, argv, base_url=f"http://127.0.0.1:{port}")
+
+
+async def test_a_run_that_gives_up_says_why_and_stops_every_process(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`make run` distributed (crm_devrun.distributed.keep_up): a service that fails again
+    at once after each restart stops the whole run, once, with the reason and code 1."""
+    printed: list[str] = []
+
+    def out() -> str:  # everything printed so far (readouterr empties the capture)
+        printed.append(capsys.readouterr().out)
+        return "".join(printed)
+
+    gone = tmp_path / "broken"
+    billing, gateway = serving("billing", gone), serving("gateway", tmp_path / "never")
+    for process in (billing, gateway):
+        process.start()
+    system = System({"billing": billing}, gateway)
+    policy = RestartPolicy(first_delay=0.05, max_fast_failures=3, fast_failure_seconds=60.0)
+    running = asyncio.create_task(
+        keep_up(system, asyncio.Event(), ready_timeout=WITHIN_SECONDS, policy=policy)
+    )
+    try:
+        await until("the run to be ready", lambda: "Ctrl-C stops everything" in out())
+        gone.touch()
+        assert billing.pid is not None
+        os.kill(billing.pid, signal.SIGKILL)
+        code = await asyncio.wait_for(running, WITHIN_SECONDS)
+        stopped = [p.name for p in (billing, gateway) if not p.running]
+    finally:
+        for process in (billing, gateway):
+            process.stop()
+    said = out()
+    assert code == 1
+    assert re.search(
+        r"^crm_devrun: billing exited with code 3 3 times in a row, .*giving up", said, re.M
+    )
+    assert said.count("giving up") == 1
+    assert said.rstrip().endswith("stopped")
+    assert stopped == ["billing", "gateway"]  # the healthy one was stopped too, by the run
 
 
 async def test_prefixed_output_names_the_process_on_each_line(

@@ -14,8 +14,8 @@ from crm_devrun.catalogue import SERVICES, prepare_database
 from crm_devrun.config import Plan, redacted
 from crm_devrun.ports import choose_port
 from crm_devrun.processes import CLEAN_EXITS, wait_ready
-from crm_devrun.supervisor import Supervisor
-from crm_devrun.system import start_system, stop_system
+from crm_devrun.supervisor import RestartPolicy, Supervisor
+from crm_devrun.system import System, start_system, stop_system
 from crm_platform.db_admin import with_database
 
 # Seven Python processes importing at once on a busy small machine can take minutes.
@@ -86,6 +86,19 @@ async def _serve(
         host=plan.host,
         prefixed=True,
     )
+    return await keep_up(system, stop, ready_timeout=ready_timeout)
+
+
+async def keep_up(
+    system: System,
+    stop: asyncio.Event,
+    *,
+    ready_timeout: float = STARTUP_TIMEOUT_SECONDS,
+    policy: RestartPolicy | None = None,
+) -> int:
+    """Once every process is ready, restarts the ones that die (supervisor.py) until `stop`:
+    0. A process that keeps failing fast (or one not ready in time) is said with its reason
+    and gives 1. Either way every process is stopped before it returns."""
     code = 0
     try:
         if await _until_stopped(wait_ready(system.processes, within=ready_timeout), stop):
@@ -94,8 +107,7 @@ async def _serve(
             print(f"gateway listening on {system.gateway_url} (docs at /docs)", flush=True)
             print(f"front-end at {system.gateway_url}/app (client portal at /my)", flush=True)
             print("Ctrl-C stops everything", flush=True)
-            # A process that exits on its own is started again (supervisor.py).
-            await Supervisor(system.processes).run(stop)
+            await Supervisor(system.processes, policy).run(stop)
     except Exception as exc:
         print(f"crm_devrun: {exc}", flush=True)
         code = 1
