@@ -152,3 +152,22 @@ def test_a_payment_is_allocated_only_to_its_own_clients_invoices(api: Api) -> No
         },
     )
     assert paid.status_code == 201, paid.text
+
+
+def test_a_shared_pack_is_shared_only_with_clients_the_caller_sees(api: Api) -> None:
+    tenant, other = api.organisation(), api.organisation()
+    owner = staff(tenant)
+    north, south = uuid.uuid4(), uuid.uuid4()
+    client, sibling = _client(api, tenant, north), _client(api, tenant, north)
+    service = api.service(owner, shared=True)["id"]
+    admin = staff(tenant, "admin", branch_ids=frozenset({north}))
+    body = {"service_id": service, "payment_mode": "none"}
+    answers = []
+    for member in (_client(api, tenant, south), _client(api, other, north), uuid.uuid4()):
+        refused = api.write(f"/clients/{client}/packs", admin, body | {"members": [str(member)]})
+        assert refused.status_code == 422, refused.text
+        answers.append(refused.json()["errors"])
+    assert answers == [[{"field": "members.0", "in": "body", "message": "no such client"}]] * 3
+    assert api.sql("SELECT 1 FROM packs WHERE tenant_id = $1", tenant) == []
+    shared = api.sell(admin, client, **body, members=[str(sibling)])
+    assert shared["members"] == [str(client), str(sibling)]
