@@ -107,3 +107,25 @@ def test_a_get_takes_its_canonical_query_and_no_body() -> None:
     assert client.get("/items?of=").text.startswith("twin")
     assert client.get(f"/items?of={one}&").text.startswith("twin")
     assert client.post("/items").status_code == 405  # another method: the twin's answer
+
+
+async def fast_dates(request: FastRequest) -> Response:
+    return Response(f"fast {request.params.get('since')}")
+
+
+def test_a_date_in_the_query_is_taken_only_as_a_business_date() -> None:
+    app = FastAPI()
+
+    @app.get("/days")
+    async def twin(since: str | None = None) -> Response:
+        return Response(f"twin {since}")
+
+    app.add_middleware(FastRoutes, routes=[FastRoute("GET", "/days", fast_dates, dates=["since"])])
+    client = TestClient(app)
+    assert client.get("/days?since=2026-03-01").text == "fast 2026-03-01"
+    assert client.get("/days?since=2200-12-31").text == "fast 2200-12-31"
+    # Anything the twin must judge goes to it: out of range, not a day, another spelling.
+    for value in ["2201-01-01", "1899-12-31", "2026-02-30", "2026-3-01", "20260301", "0", ""]:
+        assert client.get(f"/days?since={value}").text == f"twin {value}", value
+    assert client.get("/days?since=2026-03-01&since=2026-03-02").text.startswith("twin")
+    assert client.get(f"/days?since={uuid.uuid4()}").text.startswith("twin")

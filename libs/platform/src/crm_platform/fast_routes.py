@@ -16,6 +16,7 @@ import json
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, TypeVar
 
 from fastapi.exceptions import RequestValidationError
@@ -26,6 +27,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from crm_platform.body_limit import too_large
 from crm_platform.errors import ProblemError, http_problem, problem_response, validation_problem
+from crm_platform.fields import MAX_DATE, MIN_DATE
 from crm_platform.http_protocol import MAX_BODY_BYTES
 from crm_platform.logs import get_logger
 
@@ -33,6 +35,7 @@ log = get_logger(__name__)
 UUID_PATTERN = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 UNREADABLE_BODY = "There was an error parsing the body"  # FastAPI's own words, for the twin
 _UUID = re.compile(UUID_PATTERN)
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -91,15 +94,23 @@ Handler = Callable[[FastRequest], Awaitable[Response]]
 class FastRoute:
     """`template` names path parameters as `{name}`; each matches a UUID in its canonical
     (lower-case, hyphenated) form, the only shape fast routes take. `query` names the query
-    parameters the route takes, each at most once and a canonical UUID too; a request with
+    parameters the route takes, each at most once and a canonical UUID too, and `dates` those
+    that take a business date (`YYYY-MM-DD` within crm_platform.fields' range); a request with
     any other query string goes to the twin."""
 
     def __init__(
-        self, method: str, template: str, handler: Handler, *, query: Sequence[str] = ()
+        self,
+        method: str,
+        template: str,
+        handler: Handler,
+        *,
+        query: Sequence[str] = (),
+        dates: Sequence[str] = (),
     ) -> None:
         self.method = method
         self.handler = handler
         self.query = frozenset(query)
+        self.dates = frozenset(dates)
         self.reads_body = method != "GET"
         parts = re.split(r"\{(\w+)\}", template)  # text, name, text, name, ..., text
         self.path = re.compile(
@@ -119,10 +130,24 @@ class FastRoute:
         query: bytes = scope.get("query_string", b"")
         for pair in query.split(b"&") if query else ():
             name, _, value = pair.decode("latin-1").partition("=")
-            if name not in self.query or name in params or not _UUID.fullmatch(value):
+            if name in params:
                 return None
-            params[name] = value
+            if (name in self.query and _UUID.fullmatch(value)) or (
+                name in self.dates and _business_date(value)
+            ):
+                params[name] = value
+            else:
+                return None
         return params
+
+
+def _business_date(value: str) -> bool:
+    if not _DATE.fullmatch(value):
+        return False
+    try:
+        return MIN_DATE <= date.fromisoformat(value) <= MAX_DATE
+    except ValueError:
+        return False
 
 
 class FastRoutes:

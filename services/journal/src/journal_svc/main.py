@@ -12,6 +12,7 @@ from crm_platform.settings import ServiceSettings
 from journal_svc.api import internal_router, router
 from journal_svc.consumers import handlers
 from journal_svc.enrolments.releases import SeatReleases
+from journal_svc.grid.api import FAST_ROUTES
 from journal_svc.marks.expiring import expiring_makeups_job
 from journal_svc.models import messaging
 from journal_svc.settings import Settings
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Journal: groups, lessons, enrolments, attendance, make-ups, staff pay",
         routers=[router, internal_router],
         components=components,
+        fast_routes=FAST_ROUTES,
     )
     app.state.outbox = messaging_holder[0].outbox
     # What "now" is; tests set a fixed clock to reach make-up windows and rate dates.
