@@ -4,6 +4,7 @@ caller who is not staff gets the same 404 as everywhere else."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from crm_contracts.events.clients import ClientRegistered
 from crm_contracts.events.identity import BranchCreated
@@ -171,3 +172,48 @@ def test_a_shared_pack_is_shared_only_with_clients_the_caller_sees(api: Api) -> 
     assert api.sql("SELECT 1 FROM packs WHERE tenant_id = $1", tenant) == []
     shared = api.sell(admin, client, **body, members=[str(sibling)])
     assert shared["members"] == [str(client), str(sibling)]
+
+
+def _patch(api: Api, caller: Principal, service: dict[str, Any], body: dict[str, Any]) -> Any:
+    """A catalogue update at the service's current version."""
+    headers = {"If-Match": str(service["version"])}
+    return api.call("PATCH", f"/catalogue/{service['id']}", caller, json=body, headers=headers)
+
+
+def test_a_catalogue_service_names_only_branches_and_groups_the_caller_sees(api: Api) -> None:
+    tenant, other = api.organisation(), api.organisation()
+    owner = staff(tenant)
+    north, south, foreign = _branch(api, tenant), _branch(api, tenant), _branch(api, other)
+    north_group, south_group = _group(api, tenant, north), _group(api, tenant, south)
+    foreign_group = _group(api, other, foreign)
+    admin = staff(tenant, "admin", branch_ids=frozenset({north}))
+    base = {"kind": "pack", "name": "Piano x 4", "price_minor": 1000, "classes": 4}
+    base |= {"period": {"unit": "month", "count": 1}}
+    template = api.service(owner)
+    for field, own, unseen, foreign_id in (
+        ("branch_ids", north, south, foreign),
+        ("group_ids", north_group, south_group, foreign_group),
+    ):
+        expected = [{"field": f"{field}.1", "in": "body", "message": "no such " + field[:-4]}]
+        for caller, named in ((admin, unseen), (admin, uuid.uuid4()), (owner, foreign_id)):
+            ids = [str(own), str(named)]
+            refused = api.call("POST", "/catalogue", caller, json=base | {field: ids})
+            assert refused.status_code == 422, refused.text
+            assert refused.json()["errors"] == expected
+            changed = _patch(api, caller, template, {field: ids})
+            assert changed.status_code == 422, changed.text
+            assert changed.json()["errors"] == expected
+    assert [s["id"] for s in api.call("GET", "/catalogue", owner).json()["items"]] == [
+        template["id"]
+    ]
+    mine = api.service(admin, branch_ids=[str(north)], group_ids=[str(north_group)])
+    assert (mine["branch_ids"], mine["group_ids"]) == ([str(north)], [str(north_group)])
+    # The catalogue is the organisation's: a branch admin edits a service that also names
+    # another branch, keeping what it names, but adds no branch they do not see.
+    both = api.service(owner, branch_ids=[str(north), str(south)])
+    kept = _patch(api, admin, both, {"branch_ids": [str(north), str(south)], "price_minor": 9})
+    assert kept.status_code == 200, kept.text
+    assert kept.json()["branch_ids"] == [str(north), str(south)]
+    widened = _patch(api, admin, mine, {"branch_ids": [str(north), str(south)]})
+    assert widened.status_code == 422, widened.text
+    assert widened.json()["errors"][0]["field"] == "branch_ids.1"

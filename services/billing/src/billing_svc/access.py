@@ -7,10 +7,11 @@
   for admins and accountants, who see only their granted branches there; teachers read
   finances only of the clients the gateway let them reach (their groups' clients).
 - Ids named in a body (the receiver of a transfer, a family pack's users, the branch and
-  group a pack is sold for) are checked with libs' `Visibility` (crm_platform/scope.py) over
-  what billing knows of each (`visibility`): a client by its home branch, a group by its
-  branch, a branch of the organisation from identity's events. One the caller may not see
-  answers 422 naming the field, exactly as an unknown id does.
+  group a pack is sold for, the groups and branches a catalogue service is for) are checked
+  with libs' `Visibility` (crm_platform/scope.py) over what billing knows of each
+  (`visibility`): a client by its home branch, a group by its branch, a branch of the
+  organisation from identity's events. One the caller may not see answers 422 naming the
+  field, exactly as an unknown id does.
 - Anyone who is not staff of an organisation gets 404, as in every service.
 """
 

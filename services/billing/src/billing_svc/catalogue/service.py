@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from billing_svc.access import can_read, can_write
+from billing_svc.access import can_read, can_write, visibility
 from billing_svc.catalogue import schemas
 from billing_svc.catalogue.repository import CatalogueRepository
 from billing_svc.context import Context
@@ -60,6 +60,7 @@ class Catalogue:
     ) -> schemas.ServiceRead:
         tenant = can_write(principal)
         org = await self.ctx.organisation(tenant)
+        await self._places(principal, body.group_ids, body.branch_ids)
         classes = body.classes
         if body.items:
             parts = await self.repo.by_ids(tenant, {i.service_id for i in body.items})
@@ -105,6 +106,27 @@ class Catalogue:
         await self.ctx.session.flush()
         return to_read(service, org.currency)
 
+    async def _places(
+        self,
+        principal: Principal,
+        group_ids: list[uuid.UUID] | None,
+        branch_ids: list[uuid.UUID] | None,
+        kept: Service | None = None,
+    ) -> None:
+        """Every group and branch the body names is one of the organisation that the caller
+        sees (billing's `visibility`, as a pack sold for a branch or group), else 422 naming
+        it, exactly as an unknown id. The catalogue is the organisation's, so an update may
+        keep the groups and branches the service already names (another branch's too)."""
+        visible = visibility(self.ctx.session, principal)
+        for kind, field, named, already in (
+            ("group", "group_ids", group_ids, kept.group_ids if kept else []),
+            ("branch", "branch_ids", branch_ids, kept.branch_ids if kept else []),
+        ):
+            known = {str(i) for i in already}
+            for n, resource_id in enumerate(named or []):
+                if str(resource_id) not in known:
+                    await visible.require(kind, resource_id, f"{field}.{n}")
+
     async def list(
         self,
         principal: Principal,
@@ -141,6 +163,7 @@ class Catalogue:
         if service is None:
             raise NotFoundError("service")
         check_version(service.version, expected_version)
+        await self._places(principal, body.group_ids, body.branch_ids, service)
         for field, value in body.model_dump(exclude_unset=True, mode="json").items():
             if value is None and field != "description":
                 continue
