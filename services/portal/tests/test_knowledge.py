@@ -8,6 +8,8 @@ import uuid
 from datetime import date, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
+from crm_contracts.events import identity as i
+from crm_contracts.events import journal as j
 from crm_platform.internal_auth import Principal
 
 from .conftest import TODAY_NOON, Api, Org, P, account
@@ -36,6 +38,7 @@ def publish(api: Api, org: Org, who: Principal, title: str, branch: uuid.UUID | 
 def test_who_publishes_what_and_who_sees_it(api: Api, org: Org) -> None:
     owner, admin = staff(org, "owner"), staff(org, "admin", org.branch)
     elsewhere = uuid.uuid4()
+    api.deliver(org, i.BranchCreated(branch_id=elsewhere, name="North"))
     chain = publish(api, org, owner, "For everyone", None)
     mine = publish(api, org, admin, "Branch news", org.branch)
     theirs = publish(api, org, owner, "Other branch", elsewhere)
@@ -43,7 +46,7 @@ def test_who_publishes_what_and_who_sees_it(api: Api, org: Org) -> None:
     body = {"title": "x"}
     assert api.call("POST", f"{S}/materials", admin, json=body).status_code == 403
     other = body | {"branch_id": str(elsewhere)}
-    assert api.call("POST", f"{S}/materials", admin, json=other).status_code == 404
+    assert api.call("POST", f"{S}/materials", admin, json=other).status_code == 422
     teacher = staff(org, "teacher", org.branch)
     assert api.call("POST", f"{S}/materials", teacher, json=body).status_code == 403
     assert api.call("PATCH", f"{S}/materials/{theirs['id']}", admin, json=body).status_code == 404
@@ -67,6 +70,49 @@ def test_who_publishes_what_and_who_sees_it(api: Api, org: Org) -> None:
         headers={"If-Match": '"0"'},
     )
     assert stale.status_code == 412
+
+
+def test_a_material_names_only_a_branch_of_the_organisation_the_caller_sees(
+    api: Api, org: Org
+) -> None:
+    first, south = uuid.uuid4(), uuid.uuid4()
+    stranger = Org()
+    api.deliver(stranger, *stranger.basics())
+    # Branches are learnt from identity's events (in one batch: a group of the new branch too).
+    registered = i.OrganisationRegistered(
+        organisation_id=org.tenant,
+        name="Music school",
+        currency="PLN",
+        time_zone="Europe/Warsaw",
+        locale="pl",
+        first_branch_id=first,
+        owner_user_id=uuid.uuid4(),
+    )
+    outcomes = api.deliver(
+        org,
+        registered,
+        i.BranchCreated(branch_id=south, name="South"),
+        j.GroupCreated(group_id=uuid.uuid4(), branch_id=south, name="Violin"),
+    )
+    assert outcomes == ["done"] * 3
+    owner, admin = staff(org, "owner"), staff(org, "admin", org.branch)
+    answers = []
+    for caller, branch in (
+        (owner, stranger.branch),  # another organisation's
+        (owner, uuid.uuid4()),  # no branch at all
+        (admin, uuid.uuid4()),
+        (admin, south),  # of the organisation, not the admin's
+    ):
+        body = {"title": "Timetable", "branch_id": str(branch)}
+        refused = api.call("POST", f"{S}/materials", caller, json=body)
+        assert refused.status_code == 422, refused.text
+        answers.append(refused.json()["errors"])
+    assert answers == [[{"field": "branch_id", "in": "body", "message": "no such branch"}]] * 4
+    assert api.ok("GET", f"{S}/materials", owner)["items"] == []
+    assert api.get(f"{P}/knowledge", account(stranger.tenant, stranger.child))["materials"] == []
+    allowed = ((owner, first), (owner, south), (owner, org.branch), (admin, org.branch))
+    for caller, branch in allowed:
+        assert publish(api, org, caller, "Timetable", branch)["branch_id"] == str(branch)
 
 
 def upload(api: Api, who: Principal, material: dict, data: bytes, kind: str, name: str = "a.pdf"):  # type: ignore[no-untyped-def,type-arg]

@@ -4,6 +4,8 @@ and on SQLite (the embedded `make run`), and go down cleanly."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import uuid
 from pathlib import Path
 
 from alembic import command
@@ -33,3 +35,27 @@ def test_sqlite_migrates_up_and_down(tmp_path: Path) -> None:
     assert {"rm_clients", "rm_packs", "event_log"} <= tables
     command.downgrade(alembic_config(SERVICE_DIR, url), "base")
     assert asyncio.run(schema_differences(url, metadata))[1] == {"alembic_version"}
+
+
+def test_the_branches_the_portal_already_knows_are_kept_as_the_organisations(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "portal.sqlite3"
+    url = f"sqlite+aiosqlite:///{path}"
+    upgrade_sync(SERVICE_DIR, url, "0009")
+    tenant, north, south = (uuid.uuid4().hex for _ in range(3))
+    with sqlite3.connect(path) as conn:
+        conn.executemany(
+            "INSERT INTO rm_clients (client_id, tenant_id, branch_id, email_confirmed) "
+            "VALUES (?, ?, ?, 0)",
+            [(uuid.uuid4().hex, tenant, branch) for branch in (north, north, None)],
+        )
+        conn.execute(
+            "INSERT INTO rm_groups (group_id, tenant_id, branch_id, name, archived, state_at) "
+            "VALUES (?, ?, ?, 'Piano', 0, '2026-01-01 00:00:00.000000')",
+            (uuid.uuid4().hex, tenant, south),
+        )
+    upgrade_sync(SERVICE_DIR, url)
+    with sqlite3.connect(path) as conn:
+        found = conn.execute("SELECT branch_id, tenant_id FROM rm_branches").fetchall()
+    assert sorted(found) == sorted([(north, tenant), (south, tenant)])

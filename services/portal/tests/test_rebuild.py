@@ -54,3 +54,6 @@ def test_rebuild_replays_the_log_into_the_same_read_models(api: Api, org: Org) -
     assert replayed == len(org.basics()) + 3
     assert api.get(f"{P}/overview", parent, client_id=org.child) == before
     assert [p["classes_left"] for p in before["packs"]] == [6]
+    # The organisation's branches too (here known from the group's event).
+    branches = api.sql("SELECT branch_id FROM rm_branches WHERE tenant_id = $1", org.tenant)
+    assert [r["branch_id"] for r in branches] == [org.branch]

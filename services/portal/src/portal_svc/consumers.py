@@ -1,4 +1,5 @@
-"""Handlers for the events the portal listens to: clients' cards and families, billing's
+"""Handlers for the events the portal listens to: identity's organisations and branches (a
+branch is also known from a group or card naming it), clients' cards and families, billing's
 balances, packs, invoices and payments, the journal's groups, lessons, enrolments, marks and
 comments, notifications' messages (the inbox). Each event is logged (for a rebuild), noted
 as the source's newest, then projected into the read models."""
@@ -69,6 +70,14 @@ def on(*payload_types: type[P]) -> Callable[[Projection], Projection]:
 @on(i.OrganisationRegistered, i.OrganisationUpdated)
 async def organisation(rm: ReadModels, env: EventEnvelope, p: Any) -> None:
     await rm.organisation(p.organisation_id, env.time, p.name, p.currency, p.time_zone)
+    if isinstance(p, i.OrganisationRegistered):
+        await rm.branch(p.organisation_id, p.first_branch_id)
+
+
+@on(i.BranchCreated, i.BranchUpdated)
+async def branch(rm: ReadModels, env: EventEnvelope, p: Any) -> None:
+    """The organisation's branches: a material published for a branch names one of them."""
+    await rm.branch(env.tenant_id, p.branch_id)
 
 
 # --- clients ----------------------------------------------------------------------------
@@ -76,6 +85,8 @@ async def organisation(rm: ReadModels, env: EventEnvelope, p: Any) -> None:
 
 @on(c.ClientRegistered, c.ClientUpdated)
 async def client_card(rm: ReadModels, env: EventEnvelope, p: c.ClientState) -> None:
+    if p.branch_id is not None:
+        await rm.branch(env.tenant_id, p.branch_id)
     await rm.client_card(
         env.tenant_id,
         p.client_id,
@@ -167,6 +178,7 @@ async def entry_cancelled(rm: ReadModels, env: EventEnvelope, p: b.EntryCancelle
 
 @on(j.GroupCreated, j.GroupUpdated)
 async def group(rm: ReadModels, env: EventEnvelope, p: Any) -> None:
+    await rm.branch(env.tenant_id, p.branch_id)
     await rm.group(
         env.tenant_id,
         env.time,

@@ -1,5 +1,5 @@
 """One unit of work's tools (libs' UnitOfWork: the session, the outbox, the clock), with the
-organisation the portal knows."""
+organisation the portal knows and its branches."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from fastapi import Depends, Request
 
 from crm_messaging import UnitOfWork
 from crm_platform.db import SessionDep
+from crm_platform.internal_auth import Principal
+from crm_platform.scope import Place, Visibility
 from portal_svc.models import Organisation
 from portal_svc.readmodels import ReadModels
 
@@ -24,6 +26,17 @@ class Context(UnitOfWork):
         """UTC until identity's event has arrived."""
         org = await self.organisation(tenant_id)
         return org.time_zone if org else "UTC"
+
+    def visible(self, principal: Principal) -> Visibility:
+        """Whether a staff caller may act on a branch named in a body (libs' one scope rule
+        over the portal's copy of the organisation's branches, kept from identity's events)."""
+        models = ReadModels(self.session)
+
+        async def branch(tenant_id: uuid.UUID, branch_id: uuid.UUID) -> Place | None:
+            found = await models.find_branch(branch_id)
+            return None if found is None else Place.of(found.tenant_id, [branch_id])
+
+        return Visibility(principal, {"branch": branch})
 
 
 async def context(request: Request, session: SessionDep) -> Context:

@@ -82,6 +82,16 @@ class Organisation(Base):
     state_at: Mapped[datetime] = mapped_column(TZ)
 
 
+class Branch(Base):
+    """A branch of the organisation (identity's events, or a group or card naming it)."""
+
+    __tablename__ = "rm_branches"
+    __table_args__ = (Index("ix_rm_branches_tenant_id", "tenant_id"),)
+
+    branch_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+
+
 class Client(Base):
     """A client card as the portal shows it, its family, and its balance."""
 

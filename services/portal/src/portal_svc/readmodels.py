@@ -17,6 +17,7 @@ from crm_contracts.envelope import EventEnvelope
 from crm_platform.db import dialect_insert
 from portal_svc.models import (
     Base,
+    Branch,
     Client,
     Comment,
     Enrolment,
@@ -36,6 +37,7 @@ from portal_svc.models import (
 R = TypeVar("R", bound=Base)
 # What a rebuild empties before it replays the log (the organisations last).
 READ_MODELS = (
+    Branch,
     Client,
     Message,
     Comment,
@@ -107,6 +109,13 @@ class ReadModels:
 
     async def find_organisation(self, tenant_id: uuid.UUID) -> Organisation | None:
         return await self.session.get(Organisation, tenant_id)
+
+    async def branch(self, tenant_id: uuid.UUID, branch_id: uuid.UUID) -> None:
+        """A branch of the organisation; a branch never moves to another one."""
+        await self._row(Branch, branch_id, tenant_id)
+
+    async def find_branch(self, branch_id: uuid.UUID) -> Branch | None:
+        return await self.session.get(Branch, branch_id)
 
     async def seen(self, tenant_id: uuid.UUID, source: str, at: datetime) -> None:
         row = await self.session.get(SourceSeen, (tenant_id, source))

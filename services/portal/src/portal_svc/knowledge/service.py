@@ -1,7 +1,9 @@
 """The knowledge centre: staff publish materials (owners for the whole chain, admins for their
-branches), clients read those of the chain and of the branches they are enrolled in. Files live
-in the portal's own database, or in an S3-compatible store when one is configured
-(knowledge/files.py), and are served through short-lived signed links."""
+branches; a branch named in a body is checked with libs' `Visibility` over the portal's copy
+of the organisation's branches, `Context.visible`), clients read those of the chain and of
+the branches they are enrolled in. Files live in the portal's own database, or in an
+S3-compatible store when one is configured (knowledge/files.py), and are served through
+short-lived signed links."""
 
 from __future__ import annotations
 
@@ -65,12 +67,12 @@ class Knowledge:
 
     # staff
     def _may_publish(self, principal: Principal, branch_id: uuid.UUID | None) -> StaffScope:
+        """Owners and admins publish; for the whole chain only those who hold every branch.
+        Which branch they may name is checked where it comes from (`create`, `_own`)."""
         require_role(principal, *PUBLISHERS)
         scope = StaffScope.of(principal)
         if branch_id is None and not scope.all_branches:
             raise ProblemError(403, "Forbidden", "only an owner publishes for the whole chain")
-        if branch_id is not None and not scope.sees_branch(branch_id):
-            raise NotFoundError("branch")
         return scope
 
     async def _read(self, materials: list[Material]) -> list[schemas.MaterialRead]:
@@ -113,6 +115,9 @@ class Knowledge:
         self, principal: Principal, body: schemas.MaterialCreate
     ) -> schemas.MaterialRead:
         scope = self._may_publish(principal, body.branch_id)
+        if body.branch_id is not None:
+            # A branch of the organisation the caller sees; any other answers as unknown.
+            await self.ctx.visible(principal).require("branch", body.branch_id, "branch_id")
         now = self.ctx.now()
         material = Material(
             id=uuid7(),
