@@ -23,11 +23,12 @@ from fastapi.testclient import TestClient
 
 from crm_contracts.envelope import EventEnvelope
 from crm_contracts.events.identity import (
+    AccessChanged,
     BranchCreated,
     OrganisationRegistered,
     OrganisationUpdated,
 )
-from crm_contracts.events.journal import EnrolmentStarted
+from crm_contracts.events.journal import EnrolmentStarted, GroupCreated
 from crm_contracts.registry import EventPayload
 from crm_messaging import ServiceMessaging
 from crm_messaging.inbox import Result
@@ -169,6 +170,38 @@ class Api:
             self.envelope(BranchCreated(branch_id=branch, name="B"), org.tenant_id, branch)
         )
         return branch
+
+    def group(self, org: Org, branch: uuid.UUID | None = None) -> uuid.UUID:
+        """A group of a branch (the main one by default), as the journal announces it."""
+        group = uuid.uuid4()
+        created = GroupCreated(group_id=group, branch_id=branch or org.branch_id, name="G")
+        self.deliver(self.envelope(created, org.tenant_id, group))
+        return group
+
+    def staff_member(
+        self,
+        tenant: uuid.UUID,
+        role: str = "teacher",
+        *,
+        branches: set[uuid.UUID] | frozenset[uuid.UUID] = frozenset(),
+        groups: set[uuid.UUID] | frozenset[uuid.UUID] = frozenset(),
+        status: str = "active",
+        user: uuid.UUID | None = None,
+        at: datetime | None = None,
+    ) -> uuid.UUID:
+        """A staff member's access as identity announces it (identity.access_changed)."""
+        user = user or uuid.uuid4()
+        access = AccessChanged(
+            user_id=user,
+            role=role,
+            status=status,
+            finances_hidden=False,
+            organisation_wide=role == "owner",
+            branch_ids=sorted(branches),
+            group_ids=sorted(groups),
+        )
+        self.deliver(self.envelope(access, tenant, user, at))
+        return user
 
     def client_of(self, org: Org, **fields: Any) -> dict[str, Any]:
         body = {"first_name": "Anna", "last_name": "Nowak"} | fields

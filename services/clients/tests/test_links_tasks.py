@@ -111,7 +111,7 @@ def test_tasks_on_a_client_have_a_date_an_assignee_and_a_status(api: Api) -> Non
     group = uuid.uuid4()
     client = api.client_of(org)
     api.enrol(org, client["id"], group)
-    teacher_id = uuid.uuid4()
+    teacher_id = api.staff_member(org.tenant_id, groups={group})  # as identity announces
     teacher = staff(org.tenant_id, "teacher", groups={group}, user=teacher_id)
     path = f"{CLIENTS}/{client['id']}/tasks"
     task = api.ok(

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from crm_platform.internal_auth import Principal
 
 from .conftest import Api, staff
 
@@ -106,3 +110,112 @@ def test_a_family_links_only_a_relative_the_caller_sees(api: Api) -> None:
     assert api.sql("SELECT 1 FROM families WHERE tenant_id = $1", org.tenant_id) == []
     linked = api.ok("POST", family, org.owner, json={"client_id": dad["id"]})
     assert {m["id"] for m in linked["members"]} == {mum["id"], dad["id"]}
+
+
+def _task(api: Api, caller: Principal, client_id: str, assignee: uuid.UUID) -> Any:
+    body = {"title": "Call about the term", "due_date": "2026-02-01", "assignee_id": str(assignee)}
+    return api.call("POST", f"{CLIENTS}/{client_id}/tasks", caller, json=body)
+
+
+NO_SUCH_STAFF = [{"field": "assignee_id", "in": "body", "message": "no such staff member"}]
+
+
+def test_a_task_is_given_only_to_staff_the_caller_sees(api: Api) -> None:
+    org, other = api.organisation(), api.organisation()
+    south = api.branch(org)
+    client = api.client_of(org, branch_id=str(org.branch_id))
+    admin_id = api.staff_member(org.tenant_id, "admin", branches={org.branch_id})
+    admin = staff(org.tenant_id, "admin", branches={org.branch_id}, user=admin_id)
+    main_teacher = api.staff_member(org.tenant_id, groups={api.group(org)})
+    south_teacher = api.staff_member(org.tenant_id, groups={api.group(org, south)})
+    south_admin = api.staff_member(org.tenant_id, "admin", branches={south})
+    owner = api.staff_member(org.tenant_id, "owner")
+    strangers_owner = api.staff_member(other.tenant_id, "owner")
+    # Another organisation's user, an id nobody has, and colleagues working elsewhere get
+    # the same answer, and nothing is written.
+    for assignee in (strangers_owner, uuid.uuid4(), south_teacher, south_admin):
+        refused = _task(api, admin, client["id"], assignee)
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["errors"] == NO_SUCH_STAFF
+    assert api.sql("SELECT 1 FROM tasks WHERE client_id = $1", uuid.UUID(client["id"])) == []
+    # Themself, staff of their branch (a teacher of one of its groups) and the owner.
+    for assignee in (admin_id, main_teacher, owner):
+        created = _task(api, admin, client["id"], assignee)
+        assert created.status_code == 201, created.text
+        assert created.json()["assignee_id"] == str(assignee)
+    # The owner gives tasks to anyone of the organisation, no one of another.
+    assert _task(api, org.owner, client["id"], south_teacher).status_code == 201
+    assert _task(api, org.owner, client["id"], strangers_owner).status_code == 422
+    # A change of assignee is checked the same way.
+    task = _task(api, admin, client["id"], admin_id).json()
+    path = f"{CLIENTS}/{client['id']}/tasks/{task['id']}"
+    moved = api.call(
+        "PATCH", path, admin, json={"assignee_id": str(south_teacher)}, headers={"If-Match": "1"}
+    )
+    assert moved.status_code == 422, moved.text
+    assert moved.json()["errors"] == NO_SUCH_STAFF
+    to_stranger = api.call(
+        "PATCH", path, admin, json={"assignee_id": str(strangers_owner)}, headers={"If-Match": "1"}
+    )
+    assert to_stranger.json()["errors"] == NO_SUCH_STAFF
+    moved = api.ok(
+        "PATCH", path, admin, json={"assignee_id": str(main_teacher)}, headers={"If-Match": "1"}
+    )
+    assert moved["assignee_id"] == str(main_teacher)
+
+
+def test_a_teacher_gives_tasks_to_those_working_in_their_groups(api: Api) -> None:
+    org = api.organisation()
+    group, next_door = api.group(org), api.group(org)
+    client = api.client_of(org, branch_id=str(org.branch_id))
+    api.enrol(org, client["id"], group)
+    teacher_id = api.staff_member(org.tenant_id, groups={group})
+    teacher = staff(org.tenant_id, "teacher", groups={group}, user=teacher_id)
+    co_teacher = api.staff_member(org.tenant_id, groups={group})
+    branch_admin = api.staff_member(org.tenant_id, "admin", branches={org.branch_id})
+    owner = api.staff_member(org.tenant_id, "owner")
+    for assignee in (teacher_id, co_teacher, branch_admin, owner):
+        assert _task(api, teacher, client["id"], assignee).status_code == 201
+    other_teacher = api.staff_member(org.tenant_id, groups={next_door})
+    refused = _task(api, teacher, client["id"], other_teacher)
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == NO_SUCH_STAFF
+
+
+def test_staff_are_kept_from_identitys_events_and_a_deactivated_one_takes_no_task(
+    api: Api,
+) -> None:
+    org, other = api.organisation(), api.organisation()
+    client = api.client_of(org, branch_id=str(org.branch_id))
+    now = datetime.now(UTC)
+    # The caller themself is accepted before identity's event about them arrives.
+    newcomer = uuid.uuid4()
+    newcomer_admin = staff(org.tenant_id, "admin", branches={org.branch_id}, user=newcomer)
+    assert _task(api, newcomer_admin, client["id"], newcomer).status_code == 201
+    assert _task(api, org.owner, client["id"], newcomer).status_code == 422
+    invited = api.staff_member(org.tenant_id, groups={api.group(org)}, status="invited", at=now)
+    assert _task(api, org.owner, client["id"], invited).status_code == 201
+    task = _task(api, org.owner, client["id"], invited).json()
+    api.staff_member(org.tenant_id, status="deactivated", user=invited, at=now + timedelta(1))
+    refused = _task(api, org.owner, client["id"], invited)
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == NO_SUCH_STAFF
+    # An older state delivered late, or the same id from another organisation, changes nothing.
+    api.staff_member(org.tenant_id, status="active", user=invited, at=now - timedelta(1))
+    api.staff_member(other.tenant_id, "owner", user=invited, at=now + timedelta(2))
+    assert _task(api, org.owner, client["id"], invited).status_code == 422
+    [row] = api.sql("SELECT tenant_id, status FROM staff_members WHERE user_id = $1", invited)
+    assert (row["tenant_id"], row["status"]) == (org.tenant_id, "deactivated")
+    # Their open tasks can still be finished or handed to someone else.
+    path = f"{CLIENTS}/{client['id']}/tasks/{task['id']}"
+    done = api.ok(
+        "PATCH",
+        path,
+        org.owner,
+        json={"status": "done", "assignee_id": str(invited)},
+        headers={"If-Match": "1"},
+    )
+    assert (done["status"], done["assignee_id"]) == ("done", str(invited))
+    # Active again (identity's newest word): tasks may be given again.
+    api.staff_member(org.tenant_id, status="active", user=invited, at=now + timedelta(3))
+    assert _task(api, org.owner, client["id"], invited).status_code == 201

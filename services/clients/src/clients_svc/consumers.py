@@ -2,7 +2,8 @@
 transaction with the inbox row, so a redelivered event has no second effect.
 
 - identity: the organisation's plan and time zone (plan limit, "today"), its branches (a
-  branch named in a body must be one of them).
+  branch named in a body must be one of them), its staff and where each works (a task's
+  assignee must be one the caller sees).
 - journal: groups and enrolments -> memberships (visibility, group filter) and history.
 - billing: the balance (balance filter) and history.
 - identity: a portal sign-up whose address was proven, decided against the cards.
@@ -28,6 +29,7 @@ from clients_svc.settings import Settings
 from crm_contracts.envelope import EventEnvelope
 from crm_contracts.events.billing import BalanceChanged, balance_is_newer
 from crm_contracts.events.identity import (
+    AccessChanged,
     BranchCreated,
     OrganisationPlanChanged,
     OrganisationRegistered,
@@ -94,6 +96,13 @@ async def on_branch_created(
     session: AsyncSession, envelope: EventEnvelope, payload: BranchCreated
 ) -> None:
     await ReadModels(session).add_branch(envelope.tenant_id, payload.branch_id)
+
+
+@handlers.on(AccessChanged)
+async def on_access_changed(
+    session: AsyncSession, envelope: EventEnvelope, payload: AccessChanged
+) -> None:
+    await ReadModels(session).keep_staff(envelope.tenant_id, payload, envelope.time)
 
 
 @handlers.on(OrganisationUpdated)

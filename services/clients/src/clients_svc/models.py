@@ -1,8 +1,9 @@
 """Tables of the clients context only.
 
 Besides its own cards, tags, families, leads, links and tasks, the context keeps small read
-models built from other contexts' events: organisations (plan, time zone) from identity,
-groups and memberships from the journal, and each client's balance from billing.
+models built from other contexts' events: organisations (plan, time zone), branches and
+staff from identity, groups and memberships from the journal, and each client's balance
+from billing.
 """
 
 from __future__ import annotations
@@ -174,6 +175,22 @@ class Group(Base):
     tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     branch_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     name: Mapped[str] = mapped_column(String(200))
+
+
+class StaffMember(Base):
+    """From identity.access_changed (the newest wins): the organisation's staff and where
+    each works, so an assignee named in a body can be checked against the caller's scope."""
+
+    __tablename__ = "staff_members"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))  # invited, active, deactivated
+    organisation_wide: Mapped[bool] = mapped_column(Boolean)
+    branch_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    group_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    as_of: Mapped[datetime] = mapped_column(TZ)
 
 
 class Membership(Base):

@@ -1,5 +1,6 @@
 """The caller's scope over client cards, as the use cases need it: the SQL condition, a
-check of ids named in a body or filter, and the card the caller may see (404 otherwise)."""
+check of ids named in a body or filter (clients, branches, staff members), and the card the
+caller may see (404 otherwise)."""
 
 from __future__ import annotations
 
@@ -35,9 +36,10 @@ class ClientAccess:
         return tenant, visible_clients(principal, tenant, today), today
 
     async def visible(self, principal: Principal) -> Visibility:
-        """Whether the caller may act on a client or branch named in a body or filter (libs'
-        one scope rule over what this service knows of each)."""
-        today = await self.ctx.today(Scope.of(principal).tenant_id)
+        """Whether the caller may act on a client, branch or staff member named in a body or
+        filter (libs' one scope rule over what this service knows of each)."""
+        scope = Scope.of(principal)
+        today = await self.ctx.today(scope.tenant_id)
 
         async def client(tenant_id: uuid.UUID, client_id: uuid.UUID) -> Place | None:
             found = await self.repo.client_in_tenant(tenant_id, client_id)
@@ -51,7 +53,33 @@ class ClientAccess:
             found = await ReadModels(self.ctx.session).branch(tenant_id, branch_id)
             return None if found is None else Place.of(tenant_id, [branch_id])
 
-        return Visibility(principal, {"client": client, "branch": branch})
+        async def staff_member(tenant_id: uuid.UUID, user_id: uuid.UUID) -> Place | None:
+            return await self._staff_place(scope, tenant_id, user_id)
+
+        return Visibility(
+            principal, {"client": client, "branch": branch, "staff member": staff_member}
+        )
+
+    async def _staff_place(
+        self, scope: Scope, tenant_id: uuid.UUID, user_id: uuid.UUID
+    ) -> Place | None:
+        """Where a staff member works, as identity's access events told: the branches and
+        groups granted, a granted group's branch and a granted branch's groups. Someone of
+        the whole organisation (the owner) works wherever the caller does. A deactivated
+        member, or one not heard of, has no place (no task may be given to them)."""
+        models = ReadModels(self.ctx.session)
+        member = await models.staff_member(tenant_id, user_id)
+        if member is None or member.status == "deactivated":
+            return None
+        if member.organisation_wide:
+            return Place.of(tenant_id, scope.branch_ids, scope.group_ids)
+        branches = {uuid.UUID(b) for b in member.branch_ids}
+        groups = {uuid.UUID(g) for g in member.group_ids}
+        return Place.of(
+            tenant_id,
+            branches | await models.branches_of_groups(tenant_id, groups),
+            groups | await models.groups_in_branches(tenant_id, branches),
+        )
 
     async def visible_client(
         self, principal: Principal, client_id: uuid.UUID, *, for_update: bool = False

@@ -53,6 +53,7 @@ class Tasks:
     ) -> Task:
         require_role(principal, *WRITERS)
         client = await ClientAccess(self.ctx).visible_client(principal, client_id)
+        await self._check_assignee(principal, body.assignee_id)
         task = Task(
             id=uuid7(),
             tenant_id=client.tenant_id,
@@ -95,6 +96,8 @@ class Tasks:
             raise NotFoundError("task")
         check_version(task.version, if_match)
         changes = body.model_dump(exclude_unset=True)
+        if changes.get("assignee_id") not in (None, task.assignee_id):
+            await self._check_assignee(principal, changes["assignee_id"])
         status_before = task.status
         for field, value in changes.items():
             setattr(task, field, value)
@@ -110,6 +113,15 @@ class Tasks:
                 actor=actor_of(principal),
             )
         return task
+
+    async def _check_assignee(self, principal: Principal, assignee_id: uuid.UUID | None) -> None:
+        """An assignee is the caller, or a staff member of the caller's organisation, not
+        deactivated, whom the caller sees (libs' scope rule over where each works); any other
+        id answers as an unknown one: 422 naming assignee_id."""
+        if assignee_id is None or str(assignee_id) == principal.subject:
+            return
+        visible = await ClientAccess(self.ctx).visible(principal)
+        await visible.require("staff member", assignee_id, "assignee_id")
 
 
 def _str(value: uuid.UUID | None) -> str | None:
