@@ -278,7 +278,8 @@ async def test_a_parent_signs_up_switches_children_and_books_a_makeup(
             params={"client_id": kids[0]["id"]},
         )
     )
-    assert [s["lesson_id"] for s in seats["seats"]] == [seat["id"]]
+    assert [s["lesson_id"] for s in seats["items"]] == [seat["id"]]
+    assert seats["next_cursor"] is None
     booking = me_headers | {"Idempotency-Key": uuid.uuid4().hex}
     request = await ok(
         gateway.post(

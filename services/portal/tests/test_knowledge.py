@@ -54,13 +54,14 @@ def test_who_publishes_what_and_who_sees_it(api: Api, org: Org) -> None:
     assert listed == {"For everyone", "Branch news"}
     # Jan is enrolled in a group of org.branch: he sees the chain's and that branch's.
     seen = api.get(f"{P}/knowledge", account(org.tenant, org.parent), client_id=org.child)
-    assert {m["id"] for m in seen["materials"]} == {chain["id"], mine["id"]}
+    assert (seen["client_id"], seen["next_cursor"]) == (str(org.child), None)  # the whole list
+    assert {m["id"] for m in seen["items"]} == {chain["id"], mine["id"]}
     # Ola is enrolled nowhere: the chain's only; another organisation's client: nothing of ours.
     seen = api.get(f"{P}/knowledge", account(org.tenant, org.parent), client_id=org.other_child)
-    assert [m["id"] for m in seen["materials"]] == [chain["id"]]
+    assert [m["id"] for m in seen["items"]] == [chain["id"]]
     stranger = Org()
     api.deliver(stranger, *stranger.basics())
-    assert api.get(f"{P}/knowledge", account(stranger.tenant, stranger.child))["materials"] == []
+    assert api.get(f"{P}/knowledge", account(stranger.tenant, stranger.child))["items"] == []
     # Stale If-Match is 412.
     stale = api.call(
         "PATCH",
@@ -109,7 +110,7 @@ def test_a_material_names_only_a_branch_of_the_organisation_the_caller_sees(
         answers.append(refused.json()["errors"])
     assert answers == [[{"field": "branch_id", "in": "body", "message": "no such branch"}]] * 4
     assert api.ok("GET", f"{S}/materials", owner)["items"] == []
-    assert api.get(f"{P}/knowledge", account(stranger.tenant, stranger.child))["materials"] == []
+    assert api.get(f"{P}/knowledge", account(stranger.tenant, stranger.child))["items"] == []
     allowed = ((owner, first), (owner, south), (owner, org.branch), (admin, org.branch))
     for caller, branch in allowed:
         assert publish(api, org, caller, "Timetable", branch)["branch_id"] == str(branch)
@@ -139,7 +140,7 @@ def test_files_limits_types_and_signed_links(api: Api, org: Org) -> None:
     stored = upload(api, owner, material, b"%PDF-1.7 scores", "application/pdf", "scores.pdf")
     assert stored.status_code == 201, stored.text
     seen = api.get(f"{P}/knowledge", account(org.tenant, org.child))
-    (file,) = next(m for m in seen["materials"] if m["id"] == material["id"])["files"]
+    (file,) = next(m for m in seen["items"] if m["id"] == material["id"])["files"]
     fetched = api.call(
         "GET", file["url"], Principal(tenant_id=None, subject="anonymous", realm="anonymous")
     )

@@ -57,7 +57,7 @@ def objects(s3: dict[str, Any]) -> list[str]:
 
 def fetch_only_file(api: Api, org: Org, material: dict[str, Any]) -> Any:
     seen = api.get(f"{P}/knowledge", account(org.tenant, org.child))
-    (file,) = next(m for m in seen["materials"] if m["id"] == material["id"])["files"]
+    (file,) = next(m for m in seen["items"] if m["id"] == material["id"])["files"]
     return api.call("GET", file["url"], ANONYMOUS)
 
 

@@ -114,7 +114,9 @@ def test_seats_that_fit_a_credit(api: Api, org: Org) -> None:
     made = setup(api, org)
     parent = account(org.tenant, org.parent)
     seats = api.get(f"{P}/makeups/{made['mark']}/seats", parent, client_id=org.child)
-    assert [(s["lesson_id"], s["free_seats"]) for s in seats["seats"]] == [(str(made["fits"]), 1)]
+    assert [(s["lesson_id"], s["free_seats"]) for s in seats["items"]] == [(str(made["fits"]), 1)]
+    assert sorted(seats) == ["as_of", "items", "next_cursor"]  # the list shape, whole
+    assert seats["next_cursor"] is None
     # Not a credit of this client: 404.
     other = api.call(
         "GET",

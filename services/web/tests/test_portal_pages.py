@@ -136,7 +136,8 @@ def canned(path: str, client: str) -> Any:
         },
         "/portal/v1/knowledge": {
             "client_id": client,
-            "materials": [
+            "next_cursor": None,
+            "items": [
                 {
                     "id": MARK,
                     "branch_id": None,
@@ -164,8 +165,8 @@ def canned(path: str, client: str) -> Any:
         },
         f"/portal/v1/makeups/{MARK}/seats": {
             "as_of": AS_OF,
-            "mark_id": MARK,
-            "seats": [
+            "next_cursor": None,
+            "items": [
                 {
                     "lesson_id": LESSON,
                     "group_id": LESSON,

@@ -85,6 +85,9 @@ async def upload(
 
 @client_router.get("/knowledge")
 async def client_knowledge(scope: AccountScopeDep, svc: KnowledgeDep) -> schemas.Knowledge:
+    """The knowledge-centre materials the client sees (the whole organisation's and those of
+    the branches they are enrolled in), the most recently updated first (at most 200), each
+    file with a signed link valid for a few minutes. `next_cursor` is always null."""
     return await svc.for_client(scope)
 
 

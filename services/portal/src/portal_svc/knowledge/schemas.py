@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints
 
+from crm_platform.pagination import WholeList
 from portal_svc.schemas_common import Read
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -67,6 +68,9 @@ class ClientMaterial(Read):
     files: list[ClientFile]
 
 
-class Knowledge(Read):
+class Knowledge(Read, WholeList):
+    """The materials a client sees, whole; `client_id` says whose (a family account may leave
+    it out and be answered for its linked client)."""
+
     client_id: uuid.UUID
-    materials: list[ClientMaterial]
+    items: list[ClientMaterial]

@@ -217,7 +217,7 @@ class Knowledge:
         expires = int(expires_at.timestamp())
         return schemas.Knowledge(
             client_id=scope.client_id,
-            materials=[
+            items=[
                 schemas.ClientMaterial(
                     id=m.id,
                     branch_id=m.branch_id,

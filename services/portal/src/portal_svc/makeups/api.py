@@ -31,6 +31,9 @@ async def makeups(
 async def seats(
     mark_id: uuid.UUID, scope: AccountScopeDep, ctx: ContextDep, principal: PrincipalDep
 ) -> schemas.Seats:
+    """The lessons with a free seat that this make-up credit (an excused absence) may book,
+    from the day after the absence until the credit's window closes. The whole list:
+    `next_cursor` is always null. 404 when the mark is not one of the client's credits."""
     return await MakeupsService(ctx, principal.subject).seats(scope, mark_id)
 
 

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from pydantic import ConfigDict
 
+from crm_platform.pagination import WholeList
 from portal_svc.overview.schemas import MakeupCredit
 from portal_svc.schemas_common import AsOf, Read
 
@@ -22,10 +23,11 @@ class Seat(Read):
     free_seats: int | None  # None: the group has no limit
 
 
-class Seats(Read):
+class Seats(Read, WholeList):
+    """Every lesson that fits the credit, whole; `as_of` says how fresh the free seats are."""
+
     as_of: AsOf
-    mark_id: uuid.UUID
-    seats: list[Seat]
+    items: list[Seat]
 
 
 class RequestRead(Read):

@@ -74,8 +74,7 @@ class MakeupsService:
         rows = await self.repo.seats(tenant, client_id, absence, start, absence.makeup_until)
         return schemas.Seats(
             as_of=AsOf(**await self.repo.as_of(tenant)),
-            mark_id=mark_id,
-            seats=[
+            items=[
                 schemas.Seat(
                     lesson_id=lesson.lesson_id,
                     group_id=group.group_id,

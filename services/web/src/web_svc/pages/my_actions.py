@@ -102,7 +102,7 @@ async def seats(request: Request, caller: PortalDep, mark_id: str, client: str =
     context = family.context("/my/makeups") | {
         "credit": credit,
         "mark_id": mark_id,
-        "seats": found["seats"],
+        "seats": found["items"],
         "key": uuid.uuid4().hex,
     }
     return render(request, "my/seats.html", context)

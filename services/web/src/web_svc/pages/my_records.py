@@ -148,5 +148,5 @@ async def knowledge(request: Request, caller: PortalDep, client: str = "") -> Re
     family, found = await asyncio.gather(
         family_of(caller, client), caller.get(f"{P}/knowledge", client_id=client_id(client))
     )
-    context = family.context("/my/knowledge") | {"materials": found["materials"]}
+    context = family.context("/my/knowledge") | {"materials": found["items"]}
     return render(request, "my/knowledge.html", context)
