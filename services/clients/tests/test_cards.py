@@ -234,21 +234,20 @@ def test_a_phone_or_email_already_on_a_card_is_warned_about(api: Api) -> None:
         org.owner,
         params={"phone": "0048601111222", "email": "A@example.com"},
     )
-    fields = sorted((d["field"], d["client_id"]) for d in check["duplicates"])
+    assert check["next_cursor"] is None
+    fields = sorted((d["field"], d["client_id"]) for d in check["items"])
     assert fields == sorted(
         [("phone", first["id"]), ("phone", second["id"]), ("email", first["id"])]
     )
     other = api.organisation()
     assert (
-        api.ok("GET", f"{CLIENTS}/duplicates", other.owner, params={"phone": "601111222"})[
-            "duplicates"
-        ]
+        api.ok("GET", f"{CLIENTS}/duplicates", other.owner, params={"phone": "601111222"})["items"]
         == []
     )
     # A teacher learns that the number is taken, not whose card it is.
     teacher = staff(org.tenant_id, "teacher", groups={uuid.uuid4()})
     hidden = api.ok("GET", f"{CLIENTS}/duplicates", teacher, params={"phone": "601111222"})
-    assert hidden["duplicates"][0] == {"field": "phone", "client_id": None, "name": None}
+    assert hidden["items"][0] == {"field": "phone", "client_id": None, "name": None}
 
 
 def test_changing_a_phone_to_one_already_on_a_card_is_warned_about(api: Api) -> None:

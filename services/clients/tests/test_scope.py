@@ -88,7 +88,7 @@ def test_a_family_payer_is_one_the_caller_sees_and_an_unseen_one_is_never_named(
     assert [m["id"] for m in seen["members"]] == [mum["id"]]
     # The duplicate check tells a branch admin that the number is taken, not whose it is.
     taken = api.ok("GET", f"{CLIENTS}/duplicates", admin, params={"phone": "+48 605 000 111"})[
-        "duplicates"
+        "items"
     ]
     assert taken == [{"field": "phone", "client_id": None, "name": None}]
 

@@ -75,8 +75,10 @@ async def duplicates(
     phone: Annotated[str | None, Query(max_length=40)] = None,
     email: Annotated[str | None, Query(max_length=320)] = None,
 ) -> schemas.Duplicates:
-    """Before saving a card: which clients already have this phone or email."""
-    return schemas.Duplicates(duplicates=await svc.check_duplicates(principal, phone, email))
+    """Before saving a card: which clients already have this phone or email, one entry per
+    card and field matched (a card the caller may not see is named only as existing). The
+    whole list: `next_cursor` is always null."""
+    return schemas.Duplicates(items=await svc.check_duplicates(principal, phone, email))
 
 
 @router.get("/clients/{client_id}")

@@ -18,6 +18,7 @@ from clients_svc.schemas_common import (
 )
 from clients_svc.tags.schemas import TagRead
 from crm_platform.fields import BusinessDate
+from crm_platform.pagination import WholeList
 
 # a language (and region) the client's messages are written in: en, ru, pl, uk, pt-BR
 Locale = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")]
@@ -102,8 +103,10 @@ class ClientCreated(ClientRead):
     duplicates: list[Duplicate]
 
 
-class Duplicates(BaseModel):
-    duplicates: list[Duplicate]
+class Duplicates(WholeList):
+    """The cards already holding the phone or email asked about, whole."""
+
+    items: list[Duplicate]
 
 
 class EmailConfirm(Strict):
