@@ -65,7 +65,7 @@ def test_a_day_of_work_on_sqlite(sqlite_api: Api) -> None:
     )
     assert [c["status"] for c in journal["rows"][0]["cells"].values()] == ["attended", "excused"]
     figures = api.ok("GET", f"{J}/figures/groups?month=2026-03", org.owner)
-    mine = next(g for g in figures["groups"] if g["group_id"] == group["id"])
+    mine = next(g for g in figures["items"] if g["group_id"] == group["id"])
     assert (mine["enrolled"], mine["fill_rate"]) == (1, 0.2)
     assert mine["average_age"] == 7.2  # born 2019-01-01, counted on March 31st
     api.today(date(2026, 3, 10))

@@ -79,7 +79,8 @@ def earlier_months() -> list[dict[str, Any]]:
 
 GROUPS = {
     "month": "2026-12",
-    "groups": [
+    "next_cursor": None,
+    "items": [
         {
             "group_id": PIANO,
             "name": "Piano",

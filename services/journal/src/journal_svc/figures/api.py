@@ -45,8 +45,8 @@ async def group_figures(
 async def organisation_figures(
     principal: PrincipalDep, ctx: ContextDep, month: MonthParam = None
 ) -> Response:
-    """Every group the caller sees for one month, least filled first (written straight to
-    JSON in the documented shape: thousands of groups at once)."""
+    """Every active group the caller sees for one month (this month when left out), least
+    filled first. The whole list: `next_cursor` is always null; `month` says which month."""
     chosen = parse_month(month, "month") if month else await _this_month(ctx, principal)
     figures = await Figures(ctx).organisation_month(principal, chosen)
     return Response(orjson.dumps(figures, default=str), media_type="application/json")

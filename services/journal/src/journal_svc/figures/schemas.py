@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import Field
 
 from crm_platform.fields import BusinessDate, WholeNumber
+from crm_platform.pagination import WholeList
 from journal_svc.schemas_common import Read, Strict
 
 Minor = Annotated[WholeNumber, Field(ge=0, le=10**9)]
@@ -48,9 +49,12 @@ class GroupMonth(MonthFigures):
     programme: str | None
 
 
-class OrganisationMonth(Read):
+class OrganisationMonth(Read, WholeList):
+    """Every group the caller sees for one month, whole; `month` says which (a caller may
+    leave it out and be answered for this month)."""
+
     month: str
-    groups: list[GroupMonth]
+    items: list[GroupMonth]
 
 
 class TeacherFigures(Read):

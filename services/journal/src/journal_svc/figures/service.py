@@ -168,7 +168,7 @@ class Figures:
                 str(item["group_id"]),
             )
         )
-        return {"month": str(month), "groups": items}
+        return {"month": str(month), "items": items, "next_cursor": None}
 
     async def teachers(
         self, principal: Principal, start: date, until: date

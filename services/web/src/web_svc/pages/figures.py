@@ -260,7 +260,7 @@ def _groups(
     fetched: Fetched, charts: list[dict[str, Any]], _: Callable[[str], str]
 ) -> list[dict[str, Any]]:
     """The groups the caller sees, least filled first (the journal's order)."""
-    rows = list((fetched.groups.data or {}).get("groups", []))
+    rows = list(items(fetched.groups.data))
     for row in rows:
         row["branch"] = fetched.names["branch"].get(str(row["branch_id"]), "")
     with_fill = [r for r in rows if r.get("fill_rate") is not None][:CHART_ROWS]

@@ -119,9 +119,7 @@ async def fetch(caller: Caller, month: dt.date, pay_from: dt.date, pay_until: dt
         if row.get("teacher_name"):
             names["teacher"].setdefault(str(row["teacher_id"]), str(row["teacher_name"]))
     names["teacher"][str(caller.session.person.get("id"))] = str(caller.session.person["name"])
-    names["group"] = {
-        str(g["group_id"]): str(g["name"]) for g in (groups.data or {}).get("groups", [])
-    }
+    names["group"] = {str(g["group_id"]): str(g["name"]) for g in items(groups.data)}
     await _archived_names(caller, fetched)
     return fetched
 
