@@ -337,7 +337,9 @@ def test_timetable_of_the_clients_groups(api: Api, org: Org) -> None:
         ),
     )
     seen = api.get(f"{P}/timetable", account(org.tenant, org.child), **{"from": "2026-03-01"})
-    assert [(x["lesson_date"], x["starts_at"]) for x in seen["lessons"]] == [
+    assert (seen["from_date"], seen["until_date"]) == ("2026-03-01", "2026-03-28")
+    assert seen["next_cursor"] is None
+    assert [(x["lesson_date"], x["starts_at"]) for x in seen["items"]] == [
         ("2026-03-02", "17:00"),
         ("2026-03-09", "17:00"),
         ("2026-03-17", "18:00"),

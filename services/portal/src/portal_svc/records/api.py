@@ -45,4 +45,7 @@ async def timetable(
     from_date: Annotated[BusinessDate | None, Query(alias="from")] = None,
     until_date: Annotated[BusinessDate | None, Query(alias="until")] = None,
 ) -> schemas.Timetable:
+    """The lessons of the client's groups from `from` (today when left out) until `until`
+    (four weeks on when left out; at most 92 days), cancelled ones marked, in date order. The
+    whole list: `next_cursor` is always null."""
     return await RecordsService(ctx).timetable(scope, from_date, until_date)

@@ -93,9 +93,12 @@ class TimetableLesson(Read):
     cancelled: bool
 
 
-class Timetable(Read):
+class Timetable(Read, WholeList):
+    """The client's lessons in a period, whole; `from_date`/`until_date` say which period (a
+    caller may leave either out), `client_id` whose and `as_of` how fresh."""
+
     as_of: AsOf
     client_id: uuid.UUID
     from_date: date
     until_date: date
-    lessons: list[TimetableLesson]
+    items: list[TimetableLesson]

@@ -109,7 +109,7 @@ class RecordsService:
             client_id=scope.client_id,
             from_date=start,
             until_date=end,
-            lessons=[
+            items=[
                 schemas.TimetableLesson(
                     lesson_id=lesson.lesson_id,
                     group_id=lesson.group_id,
