@@ -139,6 +139,8 @@ async def test_a_big_files_progress_through_upload_check_and_import(
     await expect(page.locator("#import-progress")).to_be_hidden()
     await expect(page.locator("#live")).to_have_text("")
     await expect(page.get_by_role("link", name="Open the clients")).to_be_focused()
+    await expect(page.locator("ol.import-steps")).to_have_count(1)
+    await expect(page.locator("ol.import-steps [aria-current=step]")).to_have_text("Import")
     await screenshot(page, "import-progress-done")
     assert page.errors == []  # type: ignore[attr-defined]
 
@@ -172,5 +174,6 @@ async def test_the_import_steps_post_plainly_without_javascript(
     await page.get_by_role("button", name="Import 2 clients").click()
     await page.wait_for_url("**/app/clients/import/run")
     await expect(page.locator("#import-done")).to_have_text("2 clients imported.")
+    await expect(page.locator("ol.import-steps [aria-current=step]")).to_have_text("Import")
     await screenshot(page, "import-plain-done")
     await context.close()
