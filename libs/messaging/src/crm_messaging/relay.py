@@ -185,9 +185,11 @@ class OutboxRelay:
                     done = set(confirmed)
                     await conn.execute(PG_UNMARK, [seq for seq, _ in rows if seq not in done])
         except BaseException:
-            if conn.is_closed() or conn.is_in_transaction():
-                conn.terminate()  # a broken connection is not used again
-                self._own = None
+            # After any failure the connection may be in any state (a killed backend can
+            # leave it neither closed nor usable: "another operation is in progress"), so
+            # it is not used again; the server rolls back what it held.
+            conn.terminate()
+            self._own = None
             raise
         PUBLISHED.labels(self.service).inc(len(confirmed))
         return confirmed, error
