@@ -35,6 +35,7 @@ import structlog
 from clients_svc.domain.text import search_text
 from clients_svc.main import create_app
 from clients_svc.settings import Settings
+from percentiles import percentile
 
 from crm_contracts.ids import uuid7
 from crm_platform.db_admin import upgrade
@@ -105,11 +106,6 @@ def fake_name(rng: random.Random) -> tuple[str, str]:
 
 def fake_phone(rng: random.Random) -> str:
     return f"+48{rng.choice('5678')}{rng.randrange(10**8):08d}"
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
 
 
 async def load(

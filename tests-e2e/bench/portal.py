@@ -35,6 +35,7 @@ from typing import Any
 import asyncpg
 import httpx
 import structlog
+from percentiles import percentile
 from portal_svc.main import create_app
 from portal_svc.settings import Settings
 
@@ -199,11 +200,6 @@ async def load(url: str, world: World) -> int:
         return int(await conn.fetchval("SELECT count(*) FROM rm_clients"))
     finally:
         await conn.close()
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
 
 
 @dataclass(frozen=True)

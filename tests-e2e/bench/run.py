@@ -28,6 +28,7 @@ from typing import Any
 import aio_pika
 import structlog
 from aio_pika.abc import AbstractIncomingMessage
+from percentiles import percentile
 from sqlalchemy import Column, Integer, Table, Uuid, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -235,11 +236,6 @@ class Pipeline:
             committed[envelope.id] = await self.write([envelope])
         await asyncio.wait_for(self.inbox.reached.wait(), 120)
         return [(self.inbox.handled_at[i] - t) * 1000 for i, t in committed.items()]
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
 
 
 async def run(

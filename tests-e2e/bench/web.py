@@ -27,6 +27,7 @@ import uuid
 from typing import Any
 
 import httpx
+from percentiles import percentile
 
 from crm_devrun.catalogue import SERVICES, prepare_database
 from crm_devrun.ports import free_port
@@ -42,11 +43,6 @@ MARKS = 200
 PASSWORD = "a long enough password"
 MONTH = "2026-03"
 J = "/api/v1/journal"
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
 
 
 async def call(client: httpx.AsyncClient, method: str, path: str, token: str, body: Any) -> Any:
