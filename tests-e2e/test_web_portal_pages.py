@@ -304,6 +304,7 @@ async def test_a_parent_uses_every_portal_page_on_a_phone(
         return True if await page.locator(".pill.state-booked").count() == 1 else None
 
     await poll_until(confirmed, within=WITHIN, what="the journal to confirm the make-up")
+    await expect(page.locator("ul.rows li").first).to_contain_text(re.compile(r"Piano 2 \(for "))
     await screenshot(page, "portal-makeups")
     booked = await ok(gateway.get(f"{J}/lessons/{s['seat']['id']}/marks", headers=owner))
     excused = s["marks"]["Jan"][2]
