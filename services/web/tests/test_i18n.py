@@ -106,6 +106,8 @@ def test_money_and_dates_follow_the_locale() -> None:
     assert Formats("en", currency="JPY").money(250) == "¥250"
     assert Formats("uk").date(date(2026, 12, 1), "long") == "1 грудня 2026\u202fр."  # noqa: RUF001
     assert Formats("pl").month(date(2026, 12, 1)) == "grudzień 2026"
+    assert Formats("en").time("17:00:00") == "5:00\u202fPM"
+    assert [Formats(locale).time("17:00") for locale in ("ru", "pl", "uk")] == ["17:00"] * 3
 
 
 @pytest.mark.parametrize(("typed", "minor"), [("12,50", 1250), ("12.5", 1250), ("1 000", 100000)])

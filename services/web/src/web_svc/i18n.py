@@ -161,11 +161,7 @@ class Formats:
         return str(format_datetime(value, "short", tzinfo=self.zone, locale=self.locale))
 
     def time(self, value: str) -> str:
-        return str(
-            format_time(
-                dt.datetime.strptime(value[:5], "%H:%M").time(), "short", locale=self.locale
-            )
-        )
+        return time_text(value[:5], self.locale)
 
     def minor_units(self, amount: str, currency: str | None = None) -> int:
         """An amount typed in a form (either decimal mark) in minor units."""
@@ -186,6 +182,12 @@ def date_text(value: dt.date, form: str, locale: str) -> str:
     """A date as the locale writes it, kept: babel takes 15-40 us a date, and the journal
     grid shows each lesson's date twice on every page."""
     return str(format_date(value, form, locale=locale))
+
+
+@functools.lru_cache(maxsize=4096)
+def time_text(hh_mm: str, locale: str) -> str:
+    """A time of day ("17:00") as the locale writes it, kept like date_text."""
+    return str(format_time(dt.datetime.strptime(hh_mm, "%H:%M").time(), "short", locale=locale))
 
 
 def translator(locale: str, mark_missing: bool = False) -> Translator:

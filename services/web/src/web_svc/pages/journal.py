@@ -33,6 +33,11 @@ def whole(typed: str) -> int | str:
     return int(cleaned) if cleaned.isdigit() else cleaned
 
 
+def school_today(caller: Any) -> date:
+    """Today where the organisation is (the server's own date may already be tomorrow)."""
+    return formats("en", caller.session).today()
+
+
 def month_of(value: str | None, today: date) -> date:
     if value:
         try:
@@ -58,7 +63,7 @@ async def groups(request: Request, caller: StaffDep, archived: bool = False) -> 
     branches: list[dict[str, Any]] = []
     if caller.role in WRITERS:
         branches = items(await caller.get("/api/v1/identity/branches"))
-    today = formats("en", caller.session).today()
+    today = school_today(caller)
     context: dict[str, Any] = {
         "groups": items(page),
         "branches": branches,
@@ -96,7 +101,7 @@ async def create_group(
     try:
         group = await caller.post(f"{J}/groups", body)
         if body.get("schedule"):
-            first = max(date.fromisoformat(starts_on), date.today().replace(day=1))
+            first = max(date.fromisoformat(starts_on), school_today(caller).replace(day=1))
             period = {"from_date": str(first), "until_date": str(month_end(shift(first, 1)))}
             await caller.post(f"{J}/groups/{group['id']}/lessons/generate", period)
     except ApiError as exc:
@@ -105,7 +110,7 @@ async def create_group(
         context = {
             "groups": items(page),
             "branches": branches,
-            "today": date.today(),
+            "today": school_today(caller),
             "can_write": True,
             "error": exc.detail,
             "values": {"name": name, "starts_on": starts_on, "capacity": capacity},
@@ -285,7 +290,7 @@ async def row_summary(
     billing's events): waits a few seconds for a change before answering what is there. A
     changed answer asks again shortly, until the figures stay put (several marks in a row
     reach billing one by one)."""
-    first = month_of(month, date.today())
+    first = month_of(month, school_today(caller))
     row: dict[str, Any] | None = None
     moved = False
     for _ in range(10):
@@ -350,7 +355,7 @@ async def add_lesson(
 
 @router.post("/app/groups/{group_id}/lessons/generate")
 async def generate(request: Request, caller: StaffDep, group_id: str, month: Text) -> Response:
-    first = month_of(month, date.today())
+    first = month_of(month, school_today(caller))
     await caller.post(
         f"{J}/groups/{group_id}/lessons/generate",
         {"from_date": str(first), "until_date": str(month_end(first))},
@@ -363,7 +368,7 @@ async def enrol_form(
     request: Request, caller: StaffDep, group_id: str, month: str, q: str = ""
 ) -> Response:
     clients = await caller.get("/api/v1/clients/clients", q=q or None, limit=50)
-    first = month_of(month, date.today())
+    first = month_of(month, school_today(caller))
     return render(
         request,
         "app/enrol.html",
