@@ -1,4 +1,5 @@
-"""create_app(): the FastAPI app; its lifespan runs the relay, the consumer and key upkeep."""
+"""create_app(): the FastAPI app; its lifespan runs the relay, the consumer, key upkeep and
+the announcements the migrations left pending."""
 
 from collections.abc import Sequence
 
@@ -9,6 +10,7 @@ from crm_platform.app import Component, create_service_app
 from crm_platform.clock import system_clock
 from crm_platform.db import Database
 from crm_platform.settings import ServiceSettings
+from identity_svc.announce.startup import PendingAnnouncements
 from identity_svc.api import auth_router, internal_router, portal_router, router
 from identity_svc.consumers import handlers
 from identity_svc.models import messaging
@@ -30,7 +32,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def components(svc_settings: ServiceSettings, database: Database) -> Sequence[Component]:
         service_messaging = ServiceMessaging(svc_settings, database, messaging, handlers)
         messaging_holder.append(service_messaging)
-        return [service_messaging, KeyUpkeep(database, keys, lambda: app.state.clock())]
+        clock = lambda: app.state.clock()  # noqa: E731  (a test may fix it after the start)
+        return [
+            service_messaging,
+            KeyUpkeep(database, keys, clock),
+            PendingAnnouncements(database, service_messaging.outbox, clock),
+        ]
 
     app = create_service_app(
         settings,

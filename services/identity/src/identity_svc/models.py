@@ -73,6 +73,21 @@ class StaffUser(Base):
     finances_hidden: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(TZ)
+    # The time of the last identity.access_changed about this user: a re-announce of the
+    # access carries it, so consumers (newest time wins) never take it over a newer change.
+    access_as_of: Mapped[datetime | None] = mapped_column(TZ)
+
+
+class Announcement(Base):
+    """A re-announce of the current state (staff access, branches) to be published: the
+    migrations that need one add it, identity runs it at startup (announce/)."""
+
+    __tablename__ = "announcements"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)  # None: every organisation
+    reason: Mapped[str] = mapped_column(String(500))
+    done_at: Mapped[datetime | None] = mapped_column(TZ)
 
 
 class Grant(Base):

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 
 from crm_contracts.events.identity import (
-    BranchCreated,
     BranchUpdated,
     OrganisationRegistered,
     OrganisationUpdated,
@@ -19,8 +18,8 @@ from crm_contracts.plans import plan_limits
 from crm_platform.errors import ConflictError, NotFoundError
 from crm_platform.internal_auth import Principal, require_role
 from crm_platform.preconditions import check_version
+from identity_svc.access_events import branch_created, emit_access
 from identity_svc.context import Context
-from identity_svc.domain.grants import access_changed
 from identity_svc.domain.standing import ensure_room, set_limits
 from identity_svc.models import Branch, Organisation, StaffUser
 from identity_svc.organisation import schemas
@@ -101,8 +100,8 @@ class Organisations:
                 max_staff=org.max_staff,
             ),
         )
-        await self.ctx.emit(org.id, branch.id, BranchCreated(branch_id=branch.id, name=branch.name))
-        await self.ctx.emit(owner.tenant_id, owner.id, access_changed(owner, []))
+        await self.ctx.emit(org.id, branch.id, branch_created(branch))
+        await emit_access(self.ctx, owner, [])
         tokens = await TokenIssuer(self.ctx).issue(
             "staff", owner.id, org.id, uuid7(), {"role": owner.role}, now
         )
@@ -162,7 +161,7 @@ class Organisations:
         )
         self.ctx.session.add(branch)
         await self.ctx.session.flush()
-        await self.ctx.emit(tenant, branch.id, BranchCreated(branch_id=branch.id, name=branch.name))
+        await self.ctx.emit(tenant, branch.id, branch_created(branch))
         return branch
 
     async def branches(self, principal: Principal, cursor: str | None, limit: int) -> list[Branch]:

@@ -10,8 +10,8 @@ from crm_contracts.events.identity import PasswordResetRequestedV2
 from crm_contracts.ids import uuid7
 from crm_platform.errors import ProblemError
 from crm_platform.sealing import seal
+from identity_svc.access_events import emit_access
 from identity_svc.context import Context
-from identity_svc.domain.grants import access_changed
 from identity_svc.domain.guesses import KNOWN_ADDRESS_FOR, wait_seconds
 from identity_svc.domain.refusals import SignInRefusedError, TooManyAttemptsError
 from identity_svc.domain.standing import refuse_if_suspended
@@ -135,5 +135,5 @@ class SignIn:
         if user.status == "invited":
             user.status = "active"
             grants = (await self.staff.grants([user.id]))[user.id]
-            await self.ctx.emit(user.tenant_id, user.id, access_changed(user, grants))
+            await emit_access(self.ctx, user, grants)
         await self.ctx.session.flush()

@@ -17,6 +17,7 @@ from crm_platform.internal_auth import Principal, require_role
 from crm_platform.preconditions import check_version
 from crm_platform.scope import Scope
 from crm_platform.sealing import seal
+from identity_svc.access_events import emit_access
 from identity_svc.context import Context
 from identity_svc.domain.grants import ROLE_SCOPES, access_changed, grant_errors
 from identity_svc.domain.standing import ensure_room
@@ -200,4 +201,4 @@ class Staff:
         return {(g.scope, g.scope_id) for g in grants}
 
     async def _emit_access(self, user: StaffUser, grants: Sequence[Grant]) -> None:
-        await self.ctx.emit(user.tenant_id, user.id, access_changed(user, grants))
+        await emit_access(self.ctx, user, grants)
