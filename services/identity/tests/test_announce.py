@@ -164,3 +164,34 @@ def test_the_migrations_pending_announcement_runs_once_at_startup(
     with TestClient(create_app(settings)):
         pass
     assert len(events(api, ACCESS, world["tenant"])) == start + 3
+
+
+def test_the_migration_stamps_existing_staff_and_leaves_one_announcement_pending() -> None:
+    url = with_database(server_database_url(), f"t_announce_up_{uuid.uuid4().hex[:8]}")
+    asyncio.run(ensure_database(url))
+    db = Api(None, url.replace("+asyncpg", ""))  # type: ignore[arg-type]
+    try:
+        upgrade_sync(SERVICE_DIR, url, "0005")
+        tenant, user = uuid.uuid4(), uuid.uuid4()
+        db.sql(
+            "INSERT INTO organisations (id, name, currency, time_zone, locale, plan, version,"
+            " created_at, status) VALUES ($1, 'Old school', 'PLN', 'UTC', 'en', 'free', 1,"
+            " '2026-01-01Z', 'active')",
+            tenant,
+        )
+        db.sql(
+            "INSERT INTO staff_users (id, tenant_id, email, name, role, status,"
+            " finances_hidden, version, created_at) VALUES ($1, $2, 'old@school.example.com',"
+            " 'Old', 'owner', 'active', false, 1, '2026-01-01Z')",
+            user,
+            tenant,
+        )
+        before = datetime.now().astimezone()
+        upgrade_sync(SERVICE_DIR, url)
+        [row] = db.sql("SELECT access_as_of FROM staff_users WHERE id = $1", user)
+        # newer than any event published before the upgrade, so consumers take the announce
+        assert row["access_as_of"] >= before
+        [pending] = db.sql("SELECT tenant_id, done_at FROM announcements")
+        assert (pending["tenant_id"], pending["done_at"]) == (None, None)
+    finally:
+        asyncio.run(drop_database(url))

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from crm_contracts.events.clients import LeadCreated
 from crm_contracts.events.identity import AccessChanged, StaffInvitedV2
@@ -92,3 +92,34 @@ def test_an_admin_known_without_an_address_is_written_to_once_the_invitation_giv
         "New lead: Jan Nowak",
         "You are invited to Music school",
     ]
+
+
+def test_an_older_access_delivered_late_does_not_undo_a_newer_one(api: Api) -> None:
+    """identity's re-announce of a state read before a change carries that state's time."""
+    org = api.organisation()
+    user_id = uuid.uuid4()
+    now = datetime.now(UTC)
+
+    def state(status: str, at: datetime) -> list[str]:
+        payload = AccessChanged(
+            user_id=user_id,
+            role="admin",
+            status=status,
+            finances_hidden=False,
+            organisation_wide=False,
+            branch_ids=[org.branch],
+            group_ids=[],
+            email="late@lead.test",
+            name="Late Admin",
+        )
+        return api.deliver(api.envelope(payload, org.tenant, source="identity", time=at))
+
+    assert state("deactivated", now) == ["done"]
+    assert state("active", now - timedelta(seconds=1)) == ["done"]
+    [row] = api.sql("SELECT status, access_as_of FROM staff WHERE user_id = $1", user_id)
+    assert (row["status"], row["access_as_of"]) == ("deactivated", now)
+    # the same state again (a re-announce under a new id, at the same time) is kept
+    assert state("deactivated", now) == ["done"]
+    assert state("active", now + timedelta(seconds=1)) == ["done"]
+    [row] = api.sql("SELECT status FROM staff WHERE user_id = $1", user_id)
+    assert row["status"] == "active"

@@ -11,9 +11,12 @@ Create Date: 2026-12-07
 """
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
+
+from crm_platform.db import UtcDateTime
 
 revision: str = "0006"
 down_revision: str | None = "0005"
@@ -26,9 +29,11 @@ TZ = sa.DateTime(timezone=True)
 def upgrade() -> None:
     with op.batch_alter_table("staff_users") as table:
         table.add_column(sa.Column("access_as_of", TZ, nullable=True))
-    # Older than any event already published about the user: a consumer that holds one
-    # keeps it, a consumer that holds none takes the re-announced state.
-    op.execute("UPDATE staff_users SET access_as_of = created_at")
+    # Newer than every access event published before this upgrade, so consumers take the
+    # re-announced state over what they hold (the same, or a column added since, such as
+    # the journal's staff names); a change made after it is stamped later still.
+    staff_users = sa.table("staff_users", sa.column("access_as_of", UtcDateTime()))
+    op.execute(sa.update(staff_users).values(access_as_of=datetime.now(UTC)))
     announcements = op.create_table(
         "announcements",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),

@@ -73,8 +73,9 @@ class StaffUser(Base):
     finances_hidden: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(TZ)
-    # The time of the last identity.access_changed about this user: a re-announce of the
-    # access carries it, so consumers (newest time wins) never take it over a newer change.
+    # The time of the last identity.access_changed about this user (for users from before
+    # migration 0006, that migration's time): a re-announce of the access carries it, so
+    # consumers (newest time wins) never take it over a newer change.
     access_as_of: Mapped[datetime | None] = mapped_column(TZ)
 
 

@@ -89,6 +89,8 @@ class Staff(Base):
     status: Mapped[str | None] = mapped_column(String(16), nullable=True)
     organisation_wide: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     branch_ids: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    # the time of the access event kept (the newest wins; None: not heard yet)
+    access_as_of: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 class Message(Base):

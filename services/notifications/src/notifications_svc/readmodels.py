@@ -122,11 +122,16 @@ class ReadModels:
         else:
             row.email, row.name = email, name
 
-    async def staff_access(self, tenant_id: uuid.UUID, access: AccessChanged) -> None:
-        row = await self.session.get(Staff, access.user_id)
+    async def staff_access(self, tenant_id: uuid.UUID, access: AccessChanged, at: datetime) -> None:
+        """The access identity says the user has, unless a newer one is already here (events,
+        and identity's re-announce of a state, may arrive out of order)."""
+        row = await self.session.get(Staff, access.user_id, with_for_update=True)
         if row is None:
             row = Staff(user_id=access.user_id, tenant_id=tenant_id, name="")
             self.session.add(row)
+        elif row.access_as_of is not None and row.access_as_of > at:
+            return
+        row.access_as_of = at
         row.email = access.email or row.email
         row.name = access.name or row.name
         row.role, row.status = access.role, access.status

@@ -138,4 +138,4 @@ async def invoice_changed(
 
 @handlers.on(AccessChanged)
 async def access_changed(session: AsyncSession, envelope: EventEnvelope, p: AccessChanged) -> None:
-    await ReadModels(session).staff_access(envelope.tenant_id, p)
+    await ReadModels(session).staff_access(envelope.tenant_id, p, envelope.time)
