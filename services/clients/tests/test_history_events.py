@@ -30,9 +30,19 @@ CLIENTS = "/api/v1/clients/clients"
 DAY = date(2026, 3, 2)
 
 
-def lines(api: Api, org: Org, client_id: str, section: str) -> list[str]:
+def entries(api: Api, org: Org, client_id: str, section: str) -> list[dict[str, Any]]:
     answer = api.ok("GET", f"{CLIENTS}/{client_id}/history", org.owner, params={"section": section})
-    return [item["summary"] for item in answer["items"]]
+    found: list[dict[str, Any]] = answer["items"]
+    return found
+
+
+def lines(api: Api, org: Org, client_id: str, section: str) -> list[str]:
+    return [item["summary"] for item in entries(api, org, client_id, section)]
+
+
+def worded(items: list[dict[str, Any]], *keys: str) -> list[tuple[Any, ...]]:
+    """What a reader needs to word each line itself: its kind and these values of its data."""
+    return [(item["kind"], *(item["data"].get(k) for k in keys)) for item in items]
 
 
 def deliver(api: Api, org: Org, client_id: str, *payloads: EventPayload) -> None:
@@ -108,6 +118,30 @@ def test_billings_actions_go_to_finances_and_other_records(api: Api) -> None:
         "Guitar x 8: classes transferred to another client (2 classes)",
         "Client card created",
     ]
+    finances = entries(api, org, client["id"], "finances")
+    assert worded(finances, "amount_minor", "currency", "entry_kind", "reason") == [
+        ("billing.entry_cancelled", 15000, "PLN", "payment", "typed twice"),
+        ("billing.payment_recorded", 15000, "PLN", None, None),
+        ("billing.invoice_issued", 40000, "PLN", None, None),
+        ("billing.pack_sold", None, "PLN", None, None),
+    ]
+    assert finances[1]["data"] | {"entry_id": None} == {
+        "entry_id": None,
+        "amount_minor": 15000,
+        "currency": "PLN",
+        "method": "card",
+        "paid_on": "2026-03-02",
+    }
+    assert (finances[2]["data"]["due_on"], finances[2]["data"]["description"]) == (
+        "2026-03-10",
+        "Guitar x 8: 2026-03-02 to 2026-04-01",
+    )
+    assert worded(finances[3:], "name", "price_minor", "payment_mode") == [
+        ("billing.pack_sold", "Guitar x 8", 40000, "credit")
+    ]
+    assert worded(
+        entries(api, org, client["id"], "other")[:1], "name", "change", "classes_delta"
+    ) == [("billing.pack_changed", "Guitar x 8", "transferred_out", -2)]
 
 
 def test_marks_and_group_transfers_go_to_visits(api: Api) -> None:
@@ -153,6 +187,17 @@ def test_marks_and_group_transfers_go_to_visits(api: Api) -> None:
         "Transferred out of group Beginners on 2026-03-03",
         "Mark (attended) removed on 2026-03-02 in group Beginners",
         "Marked attended on 2026-03-02 in group Beginners",
+    ]
+    visits = entries(api, org, client["id"], "visits")
+    assert worded(visits, "group_name", "from_date", "until_date", "transferred") == [
+        ("journal.enrolment_started", "Advanced", "2026-03-04", None, True),
+        ("journal.enrolment_ended", "Beginners", None, "2026-03-03", True),
+        ("journal.attendance_unmarked", "Beginners", None, None, None),
+        ("journal.attendance_marked", "Beginners", None, None, None),
+    ]
+    assert worded(visits[2:], "lesson_date", "status", "previous_status") == [
+        ("journal.attendance_unmarked", "2026-03-02", None, "attended"),
+        ("journal.attendance_marked", "2026-03-02", "attended", None),
     ]
 
 

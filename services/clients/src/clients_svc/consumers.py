@@ -20,7 +20,7 @@ from clients_svc.cards.repository import CardsRepository
 from clients_svc.context import Context
 from clients_svc.domain.history import Section, uuid7_at
 from clients_svc.history import events as history_events
-from clients_svc.history.events import group_name
+from clients_svc.history.events import group_name, group_title
 from clients_svc.models import Group, HistoryEntry, Membership, Organisation, messaging
 from clients_svc.portal_signups.decide import PortalSignups
 from clients_svc.profile_requests.service import ProfileRequests
@@ -196,7 +196,8 @@ async def on_enrolment_started(
         # The end may have arrived first; keep it.
         membership.from_date = payload.from_date
         membership.until_date = membership.until_date or payload.until_date
-    name = await group_name(session, payload.group_id)
+    title = await group_title(session, payload.group_id)
+    name = group_name(title)
     await _history(
         session,
         envelope,
@@ -205,7 +206,13 @@ async def on_enrolment_started(
         f"Transferred to {name} from {payload.from_date}"
         if payload.transferred_from is not None
         else f"Enrolled in {name} from {payload.from_date}",
-        {"group_id": str(payload.group_id), "enrolment_id": str(payload.enrolment_id)},
+        {
+            "group_id": str(payload.group_id),
+            "enrolment_id": str(payload.enrolment_id),
+            "group_name": title,
+            "from_date": payload.from_date.isoformat(),
+            "transferred": payload.transferred_from is not None,
+        },
     )
 
 
@@ -228,7 +235,8 @@ async def on_enrolment_ended(
         )
     elif membership.tenant_id == envelope.tenant_id:
         membership.until_date = payload.until_date
-    name = await group_name(session, payload.group_id)
+    title = await group_title(session, payload.group_id)
+    name = group_name(title)
     await _history(
         session,
         envelope,
@@ -237,7 +245,13 @@ async def on_enrolment_ended(
         f"Transferred out of {name} on {payload.until_date}"
         if payload.reason == "transferred"
         else f"Left {name} on {payload.until_date}",
-        {"group_id": str(payload.group_id), "enrolment_id": str(payload.enrolment_id)},
+        {
+            "group_id": str(payload.group_id),
+            "enrolment_id": str(payload.enrolment_id),
+            "group_name": title,
+            "until_date": payload.until_date.isoformat(),
+            "transferred": payload.reason == "transferred",
+        },
     )
 
 

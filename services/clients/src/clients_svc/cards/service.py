@@ -252,7 +252,11 @@ class Cards:
         client.version += 1
         client.updated_at = self.ctx.now()
         History(self.ctx).record(
-            client, "other", "client.email_confirmed", f"Email {client.email} confirmed"
+            client,
+            "other",
+            "client.email_confirmed",
+            f"Email {client.email} confirmed",
+            data={"email": client.email},
         )
         await self.ctx.session.flush()
         await self.ctx.emit(

@@ -55,9 +55,13 @@ def money(amount_minor: int, currency: str) -> str:
     return f"{amount_minor / 100:.2f} {currency}"
 
 
-async def group_name(session: AsyncSession, group_id: Any) -> str:
+async def group_title(session: AsyncSession, group_id: Any) -> str | None:
     group = await ReadModels(session).group(group_id)
-    return f"group {group.name}" if group is not None else "a group"
+    return group.name if group is not None else None
+
+
+def group_name(title: str | None) -> str:
+    return f"group {title}" if title is not None else "a group"
 
 
 def register(handlers: Handlers, record: Record) -> None:
@@ -71,7 +75,14 @@ def register(handlers: Handlers, record: Record) -> None:
             p.client_id,
             "finances",
             f"Sold {p.name} for {money(p.price_minor, p.currency)}, {SOLD_AS[p.payment_mode]}",
-            {"pack_id": str(p.pack_id), "entry_id": str(p.entry_id) if p.entry_id else None},
+            {
+                "pack_id": str(p.pack_id),
+                "entry_id": str(p.entry_id) if p.entry_id else None,
+                "name": p.name,
+                "price_minor": p.price_minor,
+                "currency": p.currency,
+                "payment_mode": p.payment_mode,
+            },
         )
 
     @handlers.on(PackChanged)
@@ -82,7 +93,12 @@ def register(handlers: Handlers, record: Record) -> None:
             return
         section, what = PACK_CHANGES[p.change]
         classes = f" ({abs(p.classes_delta)} classes)" if p.classes_delta else ""
-        data: dict[str, Any] = {"pack_id": str(p.pack_id), "change": p.change}
+        data: dict[str, Any] = {
+            "pack_id": str(p.pack_id),
+            "change": p.change,
+            "name": p.name,
+            "classes_delta": p.classes_delta,
+        }
         if p.other_client_id is not None:
             data["other_client_id"] = str(p.other_client_id)
         await record(session, envelope, p.client_id, section, f"{p.name}: {what}{classes}", data)
@@ -97,7 +113,13 @@ def register(handlers: Handlers, record: Record) -> None:
             p.client_id,
             "finances",
             f"Payment of {money(p.amount_minor, p.currency)} by {p.method} on {p.paid_on}",
-            {"entry_id": str(p.entry_id), "amount_minor": p.amount_minor},
+            {
+                "entry_id": str(p.entry_id),
+                "amount_minor": p.amount_minor,
+                "currency": p.currency,
+                "method": p.method,
+                "paid_on": p.paid_on.isoformat(),
+            },
         )
 
     @handlers.on(EntryCancelled)
@@ -113,7 +135,14 @@ def register(handlers: Handlers, record: Record) -> None:
             p.client_id,
             "finances",
             f"Cancelled the {p.kind} of {money(p.amount_minor, p.currency)}{reason}",
-            {"entry_id": str(p.entry_id), "reversal_entry_id": str(p.reversal_entry_id)},
+            {
+                "entry_id": str(p.entry_id),
+                "reversal_entry_id": str(p.reversal_entry_id),
+                "entry_kind": p.kind,
+                "amount_minor": p.amount_minor,
+                "currency": p.currency,
+                "reason": p.reason,
+            },
         )
 
     @handlers.on(VisitCharged)
@@ -127,7 +156,12 @@ def register(handlers: Handlers, record: Record) -> None:
             "finances",
             f"Visit on {p.lesson_date} charged at {money(p.amount_minor, p.currency)} "
             "(no pack covered it)",
-            {"entry_id": str(p.entry_id)},
+            {
+                "entry_id": str(p.entry_id),
+                "lesson_date": p.lesson_date.isoformat(),
+                "amount_minor": p.amount_minor,
+                "currency": p.currency,
+            },
         )
 
     @handlers.on(InvoiceIssued)
@@ -138,33 +172,52 @@ def register(handlers: Handlers, record: Record) -> None:
             p.client_id,
             "finances",
             f"Invoice for {money(p.amount_minor, p.currency)} due on {p.due_on}: {p.description}",
-            {"invoice_id": str(p.invoice_id)},
+            {
+                "invoice_id": str(p.invoice_id),
+                "amount_minor": p.amount_minor,
+                "currency": p.currency,
+                "due_on": p.due_on.isoformat(),
+                "description": p.description,
+            },
         )
 
     @handlers.on(AttendanceMarked)
     async def on_marked(
         session: AsyncSession, envelope: EventEnvelope, p: AttendanceMarked
     ) -> None:
-        name = await group_name(session, p.group_id)
+        title = await group_title(session, p.group_id)
         await record(
             session,
             envelope,
             p.client_id,
             "visits",
-            f"Marked {MARKED_AS[p.status]} on {p.lesson_date} in {name}",
-            {"mark_id": str(p.mark_id), "lesson_id": str(p.lesson_id), "status": p.status},
+            f"Marked {MARKED_AS[p.status]} on {p.lesson_date} in {group_name(title)}",
+            {
+                "mark_id": str(p.mark_id),
+                "lesson_id": str(p.lesson_id),
+                "status": p.status,
+                "lesson_date": p.lesson_date.isoformat(),
+                "group_name": title,
+            },
         )
 
     @handlers.on(AttendanceUnmarked)
     async def on_unmarked(
         session: AsyncSession, envelope: EventEnvelope, p: AttendanceUnmarked
     ) -> None:
-        name = await group_name(session, p.group_id)
+        title = await group_title(session, p.group_id)
         await record(
             session,
             envelope,
             p.client_id,
             "visits",
-            f"Mark ({MARKED_AS[p.previous_status]}) removed on {p.lesson_date} in {name}",
-            {"mark_id": str(p.mark_id), "lesson_id": str(p.lesson_id)},
+            f"Mark ({MARKED_AS[p.previous_status]}) removed on {p.lesson_date} in "
+            f"{group_name(title)}",
+            {
+                "mark_id": str(p.mark_id),
+                "lesson_id": str(p.lesson_id),
+                "previous_status": p.previous_status,
+                "lesson_date": p.lesson_date.isoformat(),
+                "group_name": title,
+            },
         )

@@ -9,7 +9,7 @@ from typing import Any
 
 from clients_svc.cards.access import ClientAccess
 from clients_svc.context import Context
-from clients_svc.domain.history import SECTIONS, Section, uuid7_at
+from clients_svc.domain.history import SECTIONS, HistoryKind, Section, uuid7_at
 from clients_svc.history.repository import HistoryRepository
 from clients_svc.models import Client, HistoryEntry, Lead
 from crm_contracts.ids import uuid7
@@ -24,7 +24,7 @@ class History:
         self,
         client: Client | Lead,
         section: Section,
-        kind: str,
+        kind: HistoryKind,
         summary: str,
         *,
         data: dict[str, Any] | None = None,

@@ -130,7 +130,12 @@ class Leads:
         self.ctx.session.add(lead)
         await self.ctx.session.flush()
         History(self.ctx).record(
-            lead, "other", "lead.created", f"Lead created ({source or 'by hand'})", actor=actor
+            lead,
+            "other",
+            "lead.created",
+            f"Lead created ({source or 'by hand'})",
+            data={"source": source},
+            actor=actor,
         )
         await self.ctx.emit(
             tenant_id,

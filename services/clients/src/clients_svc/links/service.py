@@ -63,6 +63,7 @@ class Links:
             "other",
             "link.issued",
             "Personal link re-issued" if reissued else "Personal link issued",
+            data={"reissued": bool(reissued)},
             actor=actor_of(principal),
         )
         return schemas.LinkIssued(client_id=client.id, token=token, issued_at=now)
@@ -135,7 +136,11 @@ class Links:
             )
             await self.ctx.session.flush()
             History(self.ctx).record(
-                client, "other", "messenger.bound", f"{body.channel.title()} chat bound"
+                client,
+                "other",
+                "messenger.bound",
+                f"{body.channel.title()} chat bound",
+                data={"channel": body.channel},
             )
             await self.ctx.emit(
                 client.tenant_id,

@@ -23,6 +23,12 @@ from crm_contracts.events.clients import PortalSignupDecided
 from crm_contracts.events.identity import PortalSignupRequested
 from crm_contracts.ids import uuid7
 
+# The task staff get about a portal sign-up the service could not link by itself.
+SIGNUP_PROBLEMS = {
+    "several_cards": "Portal sign-up by {login} matches several cards: link the right one",
+    "archived": "Portal sign-up by {login} refused: the client is archived",
+}
+
 
 @dataclass
 class PortalSignups:
@@ -40,21 +46,21 @@ class PortalSignups:
                 account_id=request.account_id, outcome="linked", client_id=active[0].id
             )
             History(self.ctx).record(
-                active[0], "other", "portal.linked", f"Portal account linked ({login})"
+                active[0],
+                "other",
+                "portal.linked",
+                f"Portal account linked ({login})",
+                data={"login": login},
             )
         elif active:
             decision = PortalSignupDecided(account_id=request.account_id, outcome="review")
             await self._keep_for_review(tenant_id, request)
             for card in active:
-                await self._tell_staff(
-                    card, f"Portal sign-up by {login} matches several cards: link the right one"
-                )
+                await self._tell_staff(card, login, "several_cards")
         elif cards:
             decision = PortalSignupDecided(account_id=request.account_id, outcome="refused")
             for card in cards:
-                await self._tell_staff(
-                    card, f"Portal sign-up by {login} refused: the client is archived"
-                )
+                await self._tell_staff(card, login, "archived")
         else:
             leads = Leads(self.ctx)
             phone = login if request.channel == "phone" else None
@@ -99,15 +105,18 @@ class PortalSignups:
             review.status, review.decided_at = "closed", self.ctx.now()
             await self.ctx.session.flush()
 
-    async def _tell_staff(self, card: Client, title: str) -> None:
+    async def _tell_staff(self, card: Client, login: str, problem: str) -> None:
+        title = SIGNUP_PROBLEMS[problem].format(login=login)
+        due = await self.ctx.today(card.tenant_id)
+        task_id = uuid7()
         self.ctx.session.add(
             Task(
-                id=uuid7(),
+                id=task_id,
                 tenant_id=card.tenant_id,
                 client_id=card.id,
                 kind="task",
                 title=title[:200],
-                due_date=await self.ctx.today(card.tenant_id),
+                due_date=due,
                 status="open",
                 created_by="portal",
                 version=1,
@@ -115,4 +124,16 @@ class PortalSignups:
             )
         )
         await self.ctx.session.flush()
-        History(self.ctx).record(card, "events", "task.created", title)
+        History(self.ctx).record(
+            card,
+            "events",
+            "task.created",
+            title,
+            data={
+                "task_id": str(task_id),
+                "task_kind": "task",
+                "due_date": due.isoformat(),
+                "login": login,
+                "signup": problem,
+            },
+        )

@@ -83,6 +83,7 @@ class PortalSignupReviews:
             "other",
             "portal.linked",
             f"Portal account linked ({review.login})",
+            data={"login": review.login},
             actor=actor_of(principal),
         )
         await self.ctx.emit(

@@ -15,6 +15,7 @@ from clients_svc.cards.repository import CardsRepository
 from clients_svc.cards.schemas import ClientUpdate
 from clients_svc.cards.service import Cards
 from clients_svc.context import Context
+from clients_svc.domain.history import HistoryKind
 from clients_svc.history.service import History
 from clients_svc.models import ProfileRequest
 from clients_svc.profile_requests.repository import ProfileRequestsRepository
@@ -24,6 +25,12 @@ from crm_platform.errors import ConflictError, NotFoundError, ProblemError
 from crm_platform.internal_auth import Principal, require_role
 
 Status = Literal["received", "approved", "rejected", "refused"]
+
+
+DECIDED_KINDS: dict[str, HistoryKind] = {
+    "approved": "profile.approved",
+    "rejected": "profile.rejected",
+}
 
 
 @dataclass
@@ -78,6 +85,7 @@ class ProfileRequests:
             "other",
             "profile.requested",
             f"Profile change asked from the portal: {', '.join(sorted(changes))}",
+            data={"fields": sorted(changes)},
         )
         await self._answer(tenant_id, command.request_id, client.id, "received")
 
@@ -130,7 +138,7 @@ class ProfileRequests:
         History(self.ctx).record(
             client,
             "other",
-            f"profile.{status}",
+            DECIDED_KINDS[status],
             f"Profile change {status}",
             actor=actor_of(principal),
         )

@@ -75,7 +75,12 @@ class Statuses:
             "client.frozen",
             f"{'Frozen' if start <= today else 'Freeze scheduled'} from {start} "
             f"until {body.until_date}: {body.reason}",
-            data={"from": start.isoformat(), "until": body.until_date.isoformat()},
+            data={
+                "from": start.isoformat(),
+                "until": body.until_date.isoformat(),
+                "reason": body.reason,
+                "scheduled": start > today,
+            },
             actor=actor_of(principal),
         )
         await self.ctx.emit(
@@ -164,7 +169,9 @@ class Statuses:
         client.frozen_from = client.frozen_until = client.freeze_reason = None
         await self._changed(client)
         summary = "Unfrozen" if reason == "manual" else "Freeze period ended"
-        History(self.ctx).record(client, "other", "client.unfrozen", summary, actor=actor)
+        History(self.ctx).record(
+            client, "other", "client.unfrozen", summary, data={"reason": reason}, actor=actor
+        )
         await self.ctx.emit(
             client.tenant_id,
             client.id,

@@ -9,6 +9,7 @@ from datetime import date
 from clients_svc.access import WRITERS, actor_of
 from clients_svc.cards.access import ClientAccess
 from clients_svc.context import Context
+from clients_svc.domain.history import HistoryKind
 from clients_svc.history.service import History
 from clients_svc.models import Task
 from clients_svc.tasks import schemas
@@ -17,6 +18,12 @@ from crm_contracts.ids import uuid7
 from crm_platform.errors import NotFoundError
 from crm_platform.internal_auth import Principal, require_role
 from crm_platform.preconditions import check_version
+
+STATUS_KINDS: dict[str, HistoryKind] = {
+    "open": "task.open",
+    "done": "task.done",
+    "cancelled": "task.cancelled",
+}
 
 
 @dataclass
@@ -76,7 +83,13 @@ class Tasks:
             "events",
             "task.created",
             f"{what} planned for {body.due_date}: {body.title}",
-            data={"task_id": str(task.id), "assignee_id": _str(body.assignee_id)},
+            data={
+                "task_id": str(task.id),
+                "assignee_id": _str(body.assignee_id),
+                "task_kind": body.kind,
+                "due_date": body.due_date.isoformat(),
+                "title": body.title,
+            },
             actor=actor_of(principal),
         )
         return task
@@ -107,9 +120,9 @@ class Tasks:
             History(self.ctx).record(
                 client,
                 "events",
-                f"task.{task.status}",
+                STATUS_KINDS[task.status],
                 f"{task.title}: {task.status}",
-                data={"task_id": str(task.id)},
+                data={"task_id": str(task.id), "title": task.title},
                 actor=actor_of(principal),
             )
         return task
