@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse
 
 from web_svc.deps import Caller, StaffDep, csrf_guard
 from web_svc.gateway import ApiError, items
+from web_svc.history_lines import history_lines
 from web_svc.pages.client_edit import LANGUAGES
 from web_svc.render import formats, refusal, render, words_for
 
@@ -161,7 +162,7 @@ async def card(
         "app/client.html",
         {
             "client": client,
-            "history": items(history),
+            "history": history_lines(request, caller.session, items(history)),
             "family": family,
             "tasks": items(tasks),
             "packs": items(packs),
