@@ -144,3 +144,15 @@ def test_sms_is_off_until_turned_on_then_capped_per_month(
     assert code in text["text"]
     bad = api.call("PATCH", f"{N}/settings", org.owner, json={"sms_monthly_cap": -1})
     assert bad.status_code == 422
+
+
+def test_a_monthly_sms_cap_of_nought_sends_no_sms(sms_api: Api, provider: FakeSmsProvider) -> None:
+    """0 is a cap the settings take: no SMS at all (it once read as "not chosen": 500)."""
+    api = sms_api
+    org = api.organisation()
+    api.ok("PATCH", f"{N}/settings", org.owner, json={"sms_enabled": True, "sms_monthly_cap": 0})
+    client = api.client_of(org, email=None, phone="+48600000009")
+    api.send(due(client), org.tenant)
+    (capped,) = api.messages(client_id=client)
+    assert capped["reason"] == "monthly SMS cap reached"
+    assert provider.to("+48600000009") == []

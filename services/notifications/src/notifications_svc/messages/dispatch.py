@@ -113,7 +113,7 @@ class Dispatch:
         settings = org.settings if org else {}
         if not settings.get("sms_enabled"):
             return None
-        cap = int(settings.get("sms_monthly_cap") or DEFAULT_SMS_MONTHLY_CAP)
+        cap = int(settings.get("sms_monthly_cap", DEFAULT_SMS_MONTHLY_CAP))
         month = self.ctx.now().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
         return await self.repo.sms_count(tenant_id, month) < cap
 
