@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import datetime
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 import orjson
 from fastapi import APIRouter, Depends, Form, Request, Response
@@ -244,14 +246,18 @@ async def book_seat(
     client_id: str,
     lesson_id: Text,
     absence_id: Text,
+    starts: Optional = "",
 ) -> Response:
-    """Books the make-up: the client is marked as making up the absence in that lesson."""
+    """Books the make-up in that lesson: ahead of it, a planned mark naming the absence (it
+    holds the seat; the journal takes attendance only once a lesson has started), and for a
+    lesson under way or past, the make-up attendance itself."""
     _ = words_for(request)
+    status = "planned" if _ahead(starts, formats("en", caller.session).zone) else "makeup_attended"
     try:
         await caller.call(
             "PUT",
             f"{J}/lessons/{lesson_id}/marks/{client_id}",
-            json={"status": "makeup_attended", "makeup_of": absence_id},
+            json={"status": status, "makeup_of": absence_id},
             headers={"If-Match": '"0"'},
         )
     except ApiError as exc:
@@ -259,3 +265,13 @@ async def book_seat(
             request, caller, group_id, client_id, _("Not saved") + f": {exc.detail}", False
         )
     return await _done(request, caller, group_id, client_id, _("Make-up booked."), True)
+
+
+def _ahead(starts: str, zone: ZoneInfo) -> bool:
+    """Whether a lesson starting at `starts` (its date and time, as the seat finder lists
+    them, in the organisation's zone) is still to begin; unreadable means already begun."""
+    try:
+        begins = datetime.fromisoformat(starts).replace(tzinfo=zone)
+    except ValueError:
+        return False
+    return datetime.now(zone) < begins
