@@ -102,3 +102,43 @@ def test_the_branches_billing_already_knows_are_kept_as_the_organisations(
     with sqlite3.connect(path) as conn:
         found = conn.execute("SELECT id, tenant_id FROM branches").fetchall()
     assert sorted(found) == sorted([(north, tenant), (south, tenant)])
+
+
+def test_invoices_billing_described_with_a_period_get_it_as_dates(tmp_path: Path) -> None:
+    path = tmp_path / "billing.sqlite3"
+    url = f"sqlite+aiosqlite:///{path}"
+    upgrade_sync(SERVICE_DIR, url, "0010")
+    tenant, client, pack = (uuid.uuid4().hex for _ in range(3))
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "INSERT INTO packs (id, tenant_id, client_id, kind, name, price_minor, "
+            "starts_on, payment_mode, overlapping, shared, leftover, group_ids, branch_ids, "
+            "programmes, members, status, version, created_at) VALUES (?, ?, ?, 'pack', "
+            "'Piano x 8', 100, '2026-12-07', 'credit', 1, 0, 'burn', '[]', '[]', '[]', '[]', "
+            "'active', 1, '2026-12-01')",
+            (pack, tenant, client),
+        )
+        conn.executemany(
+            "INSERT INTO invoices (id, tenant_id, client_id, pack_id, description, "
+            "amount_minor, due_on, status, paid_minor, version, created_at) "
+            "VALUES (?, ?, ?, ?, ?, 100, '2026-12-17', 'open', 0, 1, '2026-12-01')",
+            [
+                ("a", tenant, client, pack, "Piano x 8: 2026-12-07 to 2027-01-06"),
+                ("b", tenant, client, pack, "Piano x 8: from 2026-12-07"),
+                ("c", tenant, client, pack, "Piano x 8: the December trip"),
+                ("d", tenant, client, None, "Trip: 2026-12-07 to 2026-12-09"),
+                ("e", tenant, client, pack, "Guitar: 2026-12-07 to 2027-01-06"),
+            ],
+        )
+    upgrade_sync(SERVICE_DIR, url)
+    with sqlite3.connect(path) as conn:
+        found = conn.execute(
+            "SELECT id, description, period_from, period_until FROM invoices ORDER BY id"
+        ).fetchall()
+    assert found == [
+        ("a", "Piano x 8", "2026-12-07", "2027-01-06"),
+        ("b", "Piano x 8", "2026-12-07", None),
+        ("c", "Piano x 8: the December trip", None, None),
+        ("d", "Trip: 2026-12-07 to 2026-12-09", None, None),
+        ("e", "Guitar: 2026-12-07 to 2027-01-06", None, None),
+    ]

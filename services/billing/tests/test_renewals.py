@@ -236,6 +236,27 @@ def test_postpaid_renewal_is_due_at_the_period_end(api: Api) -> None:
         ("2026-01-18", 5000),
         ("2026-01-25", 5000),
     ]
+    # Each renewal's invoice keeps its own period as data, under the plan's name alone.
+    assert sorted((i["period_from"], i["period_until"], i["description"]) for i in invoices) == [
+        ("2026-01-05", "2026-01-11", plan["name"]),
+        ("2026-01-12", "2026-01-18", plan["name"]),
+        ("2026-01-19", "2026-01-25", plan["name"]),
+    ]
+    issued = [e["data"] for e in api.events("billing.invoice_issued", tenant)]
+    assert sorted((d["period_from"], d["period_until"]) for d in issued)[1:] == [
+        ("2026-01-12", "2026-01-18"),
+        ("2026-01-19", "2026-01-25"),
+    ]
+    comments = api.sql(
+        "SELECT comment FROM ledger_entries WHERE client_id = $1 AND kind = 'sale' "
+        "ORDER BY booked_on",
+        client,
+    )
+    assert [c["comment"] for c in comments] == [
+        None,
+        "2026-01-12 \u2013 2026-01-18",
+        "2026-01-19 \u2013 2026-01-25",
+    ]
     assert ledger_kinds(api, owner, client)["sale"] == 3
     assert api.balance(owner, client) == -15000
     pack = pack_of(api, owner, client, sold)["pack"]
@@ -516,6 +537,11 @@ def test_an_extension_on_credit_is_due_at_its_own_period_and_paid_for_by_its_own
     )
     assert extended.status_code == 200, extended.text
     assert extended.json()["ends_on"] == "2026-01-18"
+    listed = api.call("GET", f"/clients/{client}/invoices", owner).json()["items"]
+    assert sorted((i["period_from"], i["period_until"]) for i in listed) == [
+        ("2026-01-05", "2026-01-11"),
+        ("2026-01-12", "2026-01-18"),  # the extension's own week
+    ]
     due = api.sql(
         "SELECT due_on, amount_minor FROM due_items WHERE pack_id = $1 ORDER BY id",
         uuid.UUID(pack["id"]),

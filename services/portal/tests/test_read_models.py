@@ -80,6 +80,7 @@ def test_overview_balance_packs_lessons_invoices_and_as_of(api: Api, org: Org) -
             currency="PLN",
             due_on=date(2026, 3, 10),
             status="open",
+            period_from=date(2026, 3, 2),
         ),
     )
     seen = api.get(f"{P}/overview", account(org.tenant, org.parent), client_id=org.child)
@@ -96,7 +97,9 @@ def test_overview_balance_packs_lessons_invoices_and_as_of(api: Api, org: Org) -
         str(later.lesson_id),
     ]
     assert seen["next_lessons"][0]["group_name"] == "Piano 1"
-    assert [x["invoice_id"] for x in seen["open_invoices"]] == [str(invoice)]
+    [brief] = seen["open_invoices"]
+    assert brief["invoice_id"] == str(invoice)
+    assert (brief["period_from"], brief["period_until"]) == ("2026-03-02", None)
     assert seen["unread_messages"] == 0
     for source in ("clients", "billing", "journal"):
         assert datetime.fromisoformat(seen["as_of"][source]) <= org.clock[0]
@@ -301,6 +304,8 @@ def test_payments_invoices_and_a_printable_invoice(api: Api, org: Org) -> None:
             currency="PLN",
             due_on=date(2026, 3, 10),
             status="open",
+            period_from=date(2026, 3, 2),
+            period_until=date(2026, 4, 1),
         ),
     )
     parent = account(org.tenant, org.parent)
@@ -308,7 +313,9 @@ def test_payments_invoices_and_a_printable_invoice(api: Api, org: Org) -> None:
     assert [(x["amount_minor"], x["cancelled"]) for x in payments] == [(500, True), (8000, False)]
     invoices = api.get(f"{P}/invoices", parent, client_id=org.child)["items"]
     assert [(x["invoice_id"], x["paid_minor"]) for x in invoices] == [(str(invoice), 8000)]
+    assert (invoices[0]["period_from"], invoices[0]["period_until"]) == ("2026-03-02", "2026-04-01")
     printed = api.get(f"{P}/invoices/{invoice}", parent, client_id=org.child)
+    assert (printed["period_from"], printed["period_until"]) == ("2026-03-02", "2026-04-01")
     assert printed["organisation_name"] == "Music school"
     assert printed["client_name"] == "Jan Kowalski"
     assert printed["due_minor"] == 12000

@@ -160,6 +160,8 @@ class Invoice(Base):
     client_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     pack_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     description: Mapped[str] = mapped_column(String(500))
+    period_from: Mapped[date | None] = mapped_column(Date)
+    period_until: Mapped[date | None] = mapped_column(Date)
     amount_minor: Mapped[int] = mapped_column(Integer)
     paid_minor: Mapped[int] = mapped_column(Integer)
     currency: Mapped[str] = mapped_column(String(3))

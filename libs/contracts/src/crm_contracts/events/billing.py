@@ -151,6 +151,10 @@ class VisitCharged(EventPayload):
 
 
 class InvoiceState(EventPayload):
+    """`period_from`/`period_until`: the days a pack's invoice charges for (the pack's or a
+    renewal's period; until is absent for a pack without an end); the description then
+    holds the pack's name only, and a reader shows the period in its own language."""
+
     invoice_id: uuid.UUID
     client_id: uuid.UUID
     pack_id: uuid.UUID | None = None
@@ -160,6 +164,8 @@ class InvoiceState(EventPayload):
     currency: CurrencyCode
     due_on: date
     status: Literal["open", "paid", "void"]
+    period_from: date | None = None
+    period_until: date | None = None
 
 
 @registry.register("billing.invoice_issued", 1)

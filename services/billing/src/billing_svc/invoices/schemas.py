@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import StringConstraints
+from pydantic import Field, StringConstraints
 
 from billing_svc.schemas_common import PositiveMinor, Read, Strict
 from crm_platform.fields import BusinessDate, OneLine
@@ -26,6 +26,16 @@ class InvoiceRead(Read):
     client_id: uuid.UUID
     pack_id: uuid.UUID | None
     description: str
+    period_from: date | None = Field(
+        None,
+        description="The first day a pack's invoice charges for (the pack's or a renewal's "
+        "period); the description then holds the pack's name only. None on an invoice "
+        "written by hand.",
+    )
+    period_until: date | None = Field(
+        None,
+        description="The last day of that period; none when the pack has no end.",
+    )
     amount_minor: int
     paid_minor: int
     currency: str

@@ -32,6 +32,8 @@ def to_read(invoice: Invoice, currency: str, today: date) -> schemas.InvoiceRead
         client_id=invoice.client_id,
         pack_id=invoice.pack_id,
         description=invoice.description,
+        period_from=invoice.period_from,
+        period_until=invoice.period_until,
         amount_minor=invoice.amount_minor,
         paid_minor=invoice.paid_minor,
         currency=currency,
@@ -53,6 +55,8 @@ def _state(invoice: Invoice, currency: str) -> dict[str, object]:
         "currency": currency,
         "due_on": invoice.due_on,
         "status": invoice.status,
+        "period_from": invoice.period_from,
+        "period_until": invoice.period_until,
     }
 
 
@@ -104,15 +108,19 @@ async def open_invoice(
     due_on: date,
     due_kind: DueKind = "invoice",
     by_pack: bool = False,
+    period: tuple[date, date | None] | None = None,
 ) -> Invoice:
     """An open invoice with its due item, so the due and overdue reminders follow it until
-    payments allocated to it (or the client's balance) cover it."""
+    payments allocated to it (or the client's balance) cover it. `period`: the first and
+    last day (none when open-ended) a pack's invoice charges for."""
     invoice = Invoice(
         id=uuid7(),
         tenant_id=org.id,
         client_id=client_id,
         pack_id=pack_id,
         description=description,
+        period_from=period[0] if period else None,
+        period_until=period[1] if period else None,
         amount_minor=amount_minor,
         due_on=due_on,
         status="open",

@@ -21,6 +21,9 @@ class Invoice(Base):
     client_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     pack_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     description: Mapped[str] = mapped_column(String(500))
+    # The days a pack's invoice charges for; none on an invoice written by hand.
+    period_from: Mapped[date | None] = mapped_column(Date)
+    period_until: Mapped[date | None] = mapped_column(Date)
     amount_minor: Mapped[int] = mapped_column(BIG)
     due_on: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(8))  # open, paid, void

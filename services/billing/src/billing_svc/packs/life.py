@@ -65,7 +65,6 @@ class Life:
                 client_id=client_id,
                 pack_id=pack.id,
                 classes=pack.classes_left,
-                comment="leftover burnt at renewal",
             )
             await history(self.ctx, pack, "leftover_burnt", by=principal.subject, entry_id=burn.id)
         price = body.price_minor if body.price_minor is not None else pack.price_minor

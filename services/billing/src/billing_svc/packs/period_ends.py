@@ -101,9 +101,8 @@ class PeriodEnds:
             closed += 1
         return closed
 
-    async def _burn(
-        self, org: Organisation, pack: Pack, left: int, booked_on: date, why: str
-    ) -> Entry:
+    async def _burn(self, org: Organisation, pack: Pack, left: int, booked_on: date) -> Entry:
+        # No comment: the entry's kind says what happened, in the reader's language.
         return await self.packs.ledger.record(
             org,
             "expire",
@@ -113,15 +112,12 @@ class PeriodEnds:
             client_id=pack.client_id,
             pack_id=pack.id,
             classes=left,
-            comment=why,
         )
 
     async def _expire(self, org: Organisation, pack: Pack, row: PeriodEnd) -> None:
         assert pack.ends_on is not None
         left = pack.classes_left or 0
-        burn = await self._burn(
-            org, pack, left, pack.ends_on + timedelta(days=1), "leftover burnt at expiry"
-        )
+        burn = await self._burn(org, pack, left, pack.ends_on + timedelta(days=1))
         row.expire_entry_id, row.classes_expired = burn.id, left
         pack.status = "expired"
         pack.version += 1
@@ -151,14 +147,21 @@ class PeriodEnds:
         left = pack.classes_left or 0
         burnt = left if pack.leftover == "burn" else 0
         if burnt:
-            burn = await self._burn(org, pack, burnt, start, "leftover burnt at renewal")
+            burn = await self._burn(org, pack, burnt, start)
             row.expire_entry_id, row.classes_expired = burn.id, burnt
             await history(self.ctx, pack, "leftover_burnt", by=SYSTEM, entry_id=burn.id)
         classes = pack.period_classes if pack.classes_total is not None else None
         if classes is not None:
             pack.classes_total = left - burnt + classes
+        # The period as ISO dates, no words: the ledger shows comments as written.
         charge = await self.selling.record_sale(
-            org, pack, SYSTEM, pack.price_minor, classes, start, f"renewal {start} to {end}"
+            org,
+            pack,
+            SYSTEM,
+            pack.price_minor,
+            classes,
+            start,
+            f"{start} \u2013 {end}",
         )
         due_on = due_date(
             kind=pack.kind,
@@ -174,7 +177,8 @@ class PeriodEnds:
                 org,
                 client_id=pack.client_id,
                 pack_id=pack.id,
-                description=f"{pack.name}: {start} to {end}",
+                description=pack.name,
+                period=(start, end),
                 amount_minor=pack.price_minor,
                 due_on=due_on,
                 due_kind="postpaid" if pack.billing == "postpaid" else "prepaid",

@@ -211,14 +211,13 @@ class Selling:
                 credit_due_on=payment.due_on,
             )
             kind = pack.billing if pack.kind == "subscription" and pack.billing else "credit"
-            ends_on = pack.ends_on if period_start is None else None
-            period = f"{starts_on} to {ends_on}" if ends_on else f"from {starts_on}"
             await open_invoice(
                 self.ctx,
                 org,
                 client_id=pack.client_id,
                 pack_id=pack.id,
-                description=f"{pack.name}: {period}",
+                description=pack.name,
+                period=(starts_on, pack.ends_on),
                 amount_minor=price,
                 due_on=due_on,
                 due_kind=kind,  # type: ignore[arg-type]

@@ -57,6 +57,8 @@ class InvoiceRow(NamedTuple):
     paid_minor: int
     currency: str
     due_on: date
+    period_from: date | None
+    period_until: date | None
 
 
 class CreditRow(NamedTuple):
@@ -119,7 +121,8 @@ SELECT
        AND m.status = 'planned' AND m.removed IS false
        AND l.lesson_date >= $4 AND l.cancelled IS false
      ORDER BY l.lesson_date, l.starts_at, l.lesson_id) AS makeups,
-  ARRAY(SELECT ROW(i.invoice_id, i.description, i.amount_minor, i.paid_minor, i.currency, i.due_on)
+  ARRAY(SELECT ROW(i.invoice_id, i.description, i.amount_minor, i.paid_minor, i.currency, i.due_on,
+                   i.period_from, i.period_until)
      FROM rm_invoices i WHERE i.tenant_id = $1 AND i.client_id = $2 AND i.status = 'open'
      ORDER BY i.due_on, i.invoice_id) AS invoices,
   ARRAY(SELECT ROW(m.mark_id, m.group_id, m.lesson_date, m.makeup_until, g.name)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
+from pydantic import Field
+
 from portal_svc.schemas_common import AsOf, ClientRef, Money, Read
 
 
@@ -39,6 +41,10 @@ class InvoiceBrief(Read):
     paid_minor: int
     currency: str
     due_on: date
+    period_from: date | None = Field(
+        None, description="The first day a pack's invoice charges for (see /invoices)."
+    )
+    period_until: date | None = Field(None, description="The last day of that period.")
 
 
 class MakeupCredit(Read):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
+from pydantic import Field
+
 from crm_platform.pagination import WholeList
 from portal_svc.schemas_common import AsOf, Read
 
@@ -58,6 +60,15 @@ class InvoiceRead(Read):
     invoice_id: uuid.UUID
     pack_id: uuid.UUID | None
     description: str
+    period_from: date | None = Field(
+        None,
+        description="The first day a pack's invoice charges for; the description then holds "
+        "the pack's name only. None on an invoice written by hand, or one issued before "
+        "billing kept periods.",
+    )
+    period_until: date | None = Field(
+        None, description="The last day of that period; none when the pack has no end."
+    )
     amount_minor: int
     paid_minor: int
     currency: str
