@@ -20,23 +20,17 @@ from sqlalchemy import (
     Date,
     Index,
     Integer,
-    LargeBinary,
     String,
     Text,
     Uuid,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
+import portal_svc.knowledge.tables  # noqa: F401  (its tables are in the metadata)
 from crm_messaging.tables import MessagingTables
-from crm_platform.db import UtcDateTime, new_metadata
 from crm_platform.idempotency import idempotency_table
-
-TZ = UtcDateTime()
-
-
-class Base(DeclarativeBase):
-    metadata = new_metadata()
+from portal_svc.tables import TZ, Base
 
 
 class EventLog(Base):
@@ -358,42 +352,6 @@ class MakeupRequest(Base):
     reason: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(TZ)
     decided_at: Mapped[datetime | None] = mapped_column(TZ)
-
-
-class Material(Base):
-    """A knowledge-centre material: for the whole chain (no branch) or for one branch."""
-
-    __tablename__ = "materials"
-    __table_args__ = (Index("ix_materials_tenant_id_branch_id", "tenant_id", "branch_id"),)
-
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
-    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid)
-    branch_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
-    title: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(Text)  # rich text as Markdown; the page renders it
-    links: Mapped[str] = mapped_column(Text)  # one URL a line
-    created_by: Mapped[str] = mapped_column(String(64))
-    version: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(TZ)
-    updated_at: Mapped[datetime] = mapped_column(TZ)
-
-
-class MaterialFile(Base):
-    """A file of a material: its bytes in `data` (stored_in "db"), or in the S3-compatible
-    store under `tenant/id` (stored_in "s3", data empty)."""
-
-    __tablename__ = "material_files"
-    __table_args__ = (Index("ix_material_files_material_id", "material_id"),)
-
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
-    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid)
-    material_id: Mapped[uuid.UUID] = mapped_column(Uuid)
-    name: Mapped[str] = mapped_column(String(200))
-    content_type: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int] = mapped_column(Integer)
-    data: Mapped[bytes | None] = mapped_column(LargeBinary)
-    stored_in: Mapped[str] = mapped_column(String(8), default="db")
-    created_at: Mapped[datetime] = mapped_column(TZ)
 
 
 metadata = Base.metadata

@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm_contracts.envelope import EventEnvelope
 from crm_platform.db import dialect_insert
 from portal_svc.models import (
-    Base,
     Branch,
     Client,
     Comment,
@@ -33,6 +32,7 @@ from portal_svc.models import (
     Payment,
     SourceSeen,
 )
+from portal_svc.tables import Base
 
 R = TypeVar("R", bound=Base)
 # What a rebuild empties before it replays the log (the organisations last).

@@ -10,7 +10,8 @@ from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 
-from portal_svc.models import Enrolment, Material, MaterialFile
+from portal_svc.knowledge.tables import Material, MaterialFile
+from portal_svc.models import Enrolment
 
 
 class KnowledgeRepository:

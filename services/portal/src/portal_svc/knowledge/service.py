@@ -25,7 +25,7 @@ from portal_svc.context import Context
 from portal_svc.knowledge import schemas
 from portal_svc.knowledge.files import S3Files, unavailable
 from portal_svc.knowledge.repository import KnowledgeRepository
-from portal_svc.models import Material, MaterialFile
+from portal_svc.knowledge.tables import Material, MaterialFile
 from portal_svc.settings import Settings
 
 PUBLISHERS = ("owner", "admin")
