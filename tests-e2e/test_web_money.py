@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
+from babel.dates import format_date
 from playwright.async_api import Browser, Page, expect
 
 from crm_devrun.system import System
@@ -389,4 +390,23 @@ async def test_money_pages_answer_in_every_language(
             f"/app/packs?from_date={today - timedelta(days=100)}&client_id={ola['id']}",
         ],
     )
+    # A pack's invoice is named by the pack and its period, in the page's language.
+    listed = (await api.call("GET", f"{BI}/clients/{ola['id']}/invoices"))["items"]
+    sold = next(i for i in listed if i["pack_id"] == packs[0]["id"])
+    assert (sold["period_from"], sold["period_until"]) == (str(today), packs[0]["ends_on"])
+    for lang in ("pl", "ru"):
+        await page.locator(f"footer button[value={lang}]").click()
+        await page.goto(f"/app/invoices?client_id={ola['id']}")
+        period = " \u2013 ".join(
+            format_date(date.fromisoformat(d), "medium", locale=lang)
+            for d in (str(today), packs[0]["ends_on"])
+        )
+        label = f"{service['name']}: {period}"
+        table = page.locator("#invoices")
+        await expect(table.get_by_role("link", name=label, exact=True)).to_have_count(1)
+        await expect(table.get_by_role("link", name="January", exact=True)).to_have_count(1)
+        assert " to " not in await table.inner_text()
+        await page.goto(f"/app/clients/{ola['id']}/invoices/{sold['id']}")
+        await expect(page.get_by_role("heading", level=1)).to_contain_text(label)
+        await screenshot(page, f"money-invoice-{lang}")
     assert page.errors == []  # type: ignore[attr-defined]

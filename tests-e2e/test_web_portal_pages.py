@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import httpx
+from babel.dates import format_date
 from playwright.async_api import Browser, Page, expect
 
 from crm_devrun.processes import poll_until
@@ -131,8 +132,9 @@ async def scene(
     # Billing publishes no payment for a pack sold as paid (only for a payment recorded on
     # its own), so both packs are sold on credit and paid by a recorded payment.
     due_on = today + timedelta(days=10)
+    sold = {}
     for name in ("Jan", "Ola"):
-        await sell(
+        sold[name] = await sell(
             gateway,
             owner,
             kids[name]["id"],
@@ -193,6 +195,7 @@ async def scene(
         "days": days,
         "marks": marks,
         "seat": seat,
+        "period": (sold["Ola"]["starts_on"], sold["Ola"]["ends_on"]),
     }
 
 
@@ -377,5 +380,12 @@ async def test_a_parent_uses_every_portal_page_on_a_phone(
             text = await other.locator("body").inner_text()
             assert "\u27e6" not in text, (lang, path, re.findall("\u27e6[^\u27e7]*\u27e7", text))
             if path == "/my/payments":
+                # The invoice of Ola's pack: the pack's name and its period in this language.
+                period = " \u2013 ".join(
+                    format_date(date.fromisoformat(d), "medium", locale=lang) for d in s["period"]
+                )
+                to_pay = other.locator("#due-h + p + ul")
+                await expect(to_pay).to_contain_text(f"Piano x 8: {period}")
+                assert lang == "en" or " to " not in text
                 await screenshot(other, f"portal-payments-{lang}")
         await other.context.close()

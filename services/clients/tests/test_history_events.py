@@ -79,7 +79,9 @@ def test_billings_actions_go_to_finances_and_other_records(api: Api) -> None:
         InvoiceIssued(
             invoice_id=uuid.uuid4(),
             client_id=cid,
-            description="Guitar x 8: 2026-03-02 to 2026-04-01",
+            description="Guitar x 8",
+            period_from=date(2026, 3, 2),
+            period_until=date(2026, 4, 1),
             amount_minor=40000,
             paid_minor=0,
             currency="PLN",
@@ -111,7 +113,7 @@ def test_billings_actions_go_to_finances_and_other_records(api: Api) -> None:
     assert lines(api, org, client["id"], "finances") == [
         "Cancelled the payment of 150.00 PLN: typed twice",
         "Payment of 150.00 PLN by card on 2026-03-02",
-        "Invoice for 400.00 PLN due on 2026-03-10: Guitar x 8: 2026-03-02 to 2026-04-01",
+        "Invoice for 400.00 PLN due on 2026-03-10: Guitar x 8 (2026-03-02 \u2013 2026-04-01)",
         "Sold Guitar x 8 for 400.00 PLN, on credit",
     ]
     assert lines(api, org, client["id"], "other") == [
@@ -132,10 +134,9 @@ def test_billings_actions_go_to_finances_and_other_records(api: Api) -> None:
         "method": "card",
         "paid_on": "2026-03-02",
     }
-    assert (finances[2]["data"]["due_on"], finances[2]["data"]["description"]) == (
-        "2026-03-10",
-        "Guitar x 8: 2026-03-02 to 2026-04-01",
-    )
+    invoice = finances[2]["data"]
+    assert (invoice["due_on"], invoice["description"]) == ("2026-03-10", "Guitar x 8")
+    assert (invoice["period_from"], invoice["period_until"]) == ("2026-03-02", "2026-04-01")
     assert worded(finances[3:], "name", "price_minor", "payment_mode") == [
         ("billing.pack_sold", "Guitar x 8", 40000, "credit")
     ]

@@ -43,7 +43,18 @@ def canned(path: str, client: str) -> Any:
             "balance": {"amount_minor": -25_000 if client == OLA else 0, "currency": "PLN"},
             "packs": [],
             "next_lessons": [],
-            "open_invoices": [],
+            "open_invoices": [
+                {
+                    "invoice_id": INVOICE,
+                    "description": "Piano x 8",
+                    "amount_minor": 40_000,
+                    "paid_minor": 15_000,
+                    "currency": "PLN",
+                    "due_on": "2026-12-10",
+                    "period_from": "2026-12-07",
+                    "period_until": None,
+                }
+            ],
             "unread_messages": 2,
             "makeup_credits": [],
         },
@@ -91,21 +102,36 @@ def canned(path: str, client: str) -> Any:
             "items": [
                 {
                     "invoice_id": INVOICE,
-                    "pack_id": None,
+                    "pack_id": LESSON,
                     "description": "Piano x 8",
+                    "period_from": "2026-12-07",
+                    "period_until": "2027-01-06",
                     "amount_minor": 40_000,
                     "paid_minor": 15_000,
                     "currency": "PLN",
                     "due_on": "2026-12-10",
                     "status": "open",
                     "issued_at": "2026-11-01T10:00:00Z",
-                }
+                },
+                {  # written by hand: no period
+                    "invoice_id": MESSAGE,
+                    "pack_id": None,
+                    "description": "Concert trip",
+                    "amount_minor": 5_000,
+                    "paid_minor": 5_000,
+                    "currency": "PLN",
+                    "due_on": "2026-10-10",
+                    "status": "paid",
+                    "issued_at": "2026-10-01T10:00:00Z",
+                },
             ],
         },
         f"/portal/v1/invoices/{INVOICE}": {
             "invoice_id": INVOICE,
-            "pack_id": None,
+            "pack_id": LESSON,
             "description": "Piano x 8",
+            "period_from": "2026-12-07",
+            "period_until": "2027-01-06",
             "amount_minor": 40_000,
             "paid_minor": 15_000,
             "currency": "PLN",
@@ -281,6 +307,30 @@ def test_every_page_answers_in_every_language(client: TestClient, page: str, lan
     assert response.status_code == 200, response.text
     assert f'<html lang="{lang}">' in response.text
     assert "\u27e6" not in response.text, re.findall("\u27e6[^\u27e7]*\u27e7", response.text)
+
+
+@pytest.mark.parametrize(
+    ("lang", "period"),
+    [
+        ("pl", "Piano x 8: 7 gru 2026 \u2013 6 sty 2027"),
+        ("ru", "Piano x 8: 7 дек. 2026\u202fг. \u2013 6 янв. 2027\u202fг."),  # noqa: RUF001
+        ("en", "Piano x 8: Dec 7, 2026 \u2013 Jan 6, 2027"),
+    ],
+)
+def test_an_invoice_is_named_by_its_pack_and_its_period_in_the_pages_language(
+    client: TestClient, lang: str, period: str
+) -> None:
+    headers = {"accept-language": lang}
+    payments = client.get(f"/my/payments?client={OLA}", headers=headers).text
+    assert payments.count(f">{period}</a>") == 2  # to pay, and the list of invoices
+    assert ">Concert trip</a>" in payments  # no period: its description alone
+    printed = client.get(f"/my/invoices/{INVOICE}?client={OLA}", headers=headers).text
+    assert f"{period}</h1>" in printed
+    overview = client.get(f"/my?client={OLA}", headers=headers).text
+    assert period.split(" \u2013 ")[0] + " \u2013:" in overview  # open-ended: from its start
+    for page in (payments, printed, overview):
+        assert "2026-12-07" not in page
+        assert lang == "en" or " to " not in page  # the English page has "Skip to content"
 
 
 def test_attendance_shows_each_status_by_colour_and_letter(client: TestClient) -> None:

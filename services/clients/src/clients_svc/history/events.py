@@ -166,18 +166,25 @@ def register(handlers: Handlers, record: Record) -> None:
 
     @handlers.on(InvoiceIssued)
     async def on_invoice(session: AsyncSession, envelope: EventEnvelope, p: InvoiceIssued) -> None:
+        summary = f"Invoice for {money(p.amount_minor, p.currency)} due on {p.due_on}: "
+        summary += p.description
+        if p.period_from:  # a pack's invoice: its period, as dates
+            until = f" {p.period_until}" if p.period_until else ""
+            summary += f" ({p.period_from} \u2013{until})"
         await record(
             session,
             envelope,
             p.client_id,
             "finances",
-            f"Invoice for {money(p.amount_minor, p.currency)} due on {p.due_on}: {p.description}",
+            summary,
             {
                 "invoice_id": str(p.invoice_id),
                 "amount_minor": p.amount_minor,
                 "currency": p.currency,
                 "due_on": p.due_on.isoformat(),
                 "description": p.description,
+                "period_from": p.period_from.isoformat() if p.period_from else None,
+                "period_until": p.period_until.isoformat() if p.period_until else None,
             },
         )
 
