@@ -6,9 +6,10 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import asyncpg
 from alembic import command
 from billing_svc.models import metadata
 
@@ -142,3 +143,46 @@ def test_invoices_billing_described_with_a_period_get_it_as_dates(tmp_path: Path
         ("d", "Trip: 2026-12-07 to 2026-12-09", None, None),
         ("e", "Guitar: 2026-12-07 to 2027-01-06", None, None),
     ]
+
+
+async def test_postgres_takes_the_period_out_of_descriptions_billing_wrote() -> None:
+    async with fresh_database("billing_periods") as url:
+        await upgrade(SERVICE_DIR, url, "0010")
+        tenant, client, pack, first, other = (uuid.uuid4() for _ in range(5))
+        conn = await asyncpg.connect(url.replace("+asyncpg", ""))
+        try:
+            await conn.execute(
+                "INSERT INTO packs (id, tenant_id, client_id, kind, name, price_minor, "
+                "starts_on, payment_mode, overlapping, shared, leftover, group_ids, branch_ids, "
+                "programmes, members, status, version, created_at) VALUES ($1, $2, $3, 'pack', "
+                "'Piano x 8', 100, '2026-12-07', 'credit', true, false, 'burn', '[]', '[]', "
+                "'[]', '[]', 'active', 1, now())",
+                pack,
+                tenant,
+                client,
+            )
+            for invoice, description in (
+                (first, "Piano x 8: 2026-12-07 to 2027-01-06"),
+                (other, "Piano x 8: 100% paid"),
+            ):
+                await conn.execute(
+                    "INSERT INTO invoices (id, tenant_id, client_id, pack_id, description, "
+                    "amount_minor, due_on, status, paid_minor, version, created_at) VALUES "
+                    "($1, $2, $3, $4, $5, 100, '2026-12-17', 'open', 0, 1, now())",
+                    invoice,
+                    tenant,
+                    client,
+                    pack,
+                    description,
+                )
+            await upgrade(SERVICE_DIR, url)
+            rows = await conn.fetch(
+                "SELECT id, description, period_from, period_until FROM invoices"
+            )
+        finally:
+            await conn.close()
+    found = {r["id"]: (r["description"], r["period_from"], r["period_until"]) for r in rows}
+    assert found == {
+        first: ("Piano x 8", date(2026, 12, 7), date(2027, 1, 6)),
+        other: ("Piano x 8: 100% paid", None, None),
+    }
