@@ -218,6 +218,16 @@ def test_money_and_plurals_follow_the_locale() -> None:
     )
 
 
+def test_a_packs_invoice_is_named_with_its_period_as_the_locale_writes_it() -> None:
+    issued = {"amount_minor": 40000, "due_on": "2026-12-10", "description": "Piano x 8"} | MONEY
+    period = {"period_from": "2026-12-07", "period_until": "2027-01-06"}
+    said = say("pl", "billing.invoice_issued", issued | period).text
+    assert said.endswith(": Piano x 8: 7 gru 2026 \u2013 6 sty 2027"), said
+    opened = say("pl", "billing.invoice_issued", issued | {"period_from": "2026-12-07"}).text
+    assert opened.endswith(": Piano x 8: 7 gru 2026 \u2013"), opened
+    assert say("pl", "billing.invoice_issued", issued).text.endswith(": Piano x 8")
+
+
 def test_an_unknown_kind_shows_the_summary_marked_english_on_another_languages_page() -> None:
     assert say("ru", "client.teleported", {}, "Teleported to Mars") == Line(
         AT, "Teleported to Mars", "en"

@@ -246,6 +246,16 @@ def _word(key: str, words: dict[str, str], keep_others: bool = False) -> Value:
     return value
 
 
+def _described(d: Data, fmt: Formats, _w: Translator) -> str | None:
+    """An invoice's description and, on a pack's invoice, the period it charges for."""
+    if d.get("description") is None:
+        return None
+    if not d.get("period_from"):
+        return str(d["description"])
+    until = f" {fmt.date(d['period_until'])}" if d.get("period_until") else ""
+    return f"{d['description']}: {fmt.date(d['period_from'])} \u2013{until}"
+
+
 def _listed(names: Iterable[str], w: Translator, labels: dict[str, str] | None = None) -> str:
     return ", ".join(w.gettext(labels[n]) if labels and n in labels else n for n in names)
 
@@ -274,7 +284,7 @@ VALUES: dict[str, Value] = {
     "title": _text("title"),
     "reason": _text("reason"),
     "lost_reason": _text("lost_reason"),
-    "description": _text("description"),
+    "description": _described,
     "login": _text("login"),
     "email": _text("email"),
     "phone_from": _text("from"),
