@@ -129,7 +129,8 @@ async def test_pages_get_the_callers_cookies_and_services_never_do(
 ) -> None:
     cookie = {"cookie": "crm_staff=sealed; crm_csrf=token"}
     async with gateway() as client:
-        page = await client.get("/app/groups/1/journal?month=2026-12", headers=cookie)
+        forged = {"x-forwarded-host": "evil.example"}
+        page = await client.get("/app/groups/1/journal?month=2026-12", headers=cookie | forged)
         form = await client.post("/app/signin", content=b"email=a", headers=cookie)
         root = await client.get("/", headers=cookie)
         asset = await client.get("/static/vendor/htmx.min.js", headers=cookie)
@@ -145,6 +146,8 @@ async def test_pages_get_the_callers_cookies_and_services_never_do(
     assert pages[0]["query"] == "month=2026-12"
     assert all(r["cookie"] == cookie["cookie"] for r in pages)
     assert all(r["forwarded_proto"] == "http" for r in pages)
+    # the host the caller asked for (a forged forwarded host is not passed on)
+    assert all(r["forwarded_host"] == client.base_url.netloc.decode() for r in pages)
     assert pages[0]["principal"]["realm"] == "anonymous"  # the page signs in by itself
     assert stand_ins["journal"].received[-1]["cookie"] is None
     assert stand_ins["journal"].received[-1]["authorization"] is None

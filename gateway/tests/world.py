@@ -284,6 +284,7 @@ async def start_stand_in(name: str, world: World) -> StandIn:
             "cookie": request.headers.get("cookie"),
             "authorization": request.headers.get("authorization"),
             "forwarded_proto": request.headers.get("x-forwarded-proto"),
+            "forwarded_host": request.headers.get("x-forwarded-host"),
         }
         stand_in.received.append(record)
         if "redirect" in request.query:  # as a framework redirects: to its own address

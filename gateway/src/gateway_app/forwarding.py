@@ -37,8 +37,9 @@ HOP_BY_HOP = {
 # Never passed on from the caller: the gateway alone sets these.
 STRIPPED = HOP_BY_HOP | {"authorization", INTERNAL_HEADER, CLIENT_ADDRESS, "cookie"}
 # The web front-end keeps its sessions in cookies: its pages get the caller's cookies (and
-# no Authorization), and learn whether the caller came over https.
-STRIPPED_FOR_PAGES = (STRIPPED - {"cookie"}) | {"x-forwarded-proto"}
+# no Authorization), learn whether the caller came over https and the host it asked for (a
+# page shows the school's addresses to hand out: a personal link, the portal's sign-in).
+STRIPPED_FOR_PAGES = (STRIPPED - {"cookie"}) | {"x-forwarded-proto", "x-forwarded-host"}
 PAGES = "web"
 # Never passed back from a service: the gateway's own server and middleware set these.
 OWN_RESPONSE_HEADERS = HOP_BY_HOP | {"date", "server", "x-request-id", "x-correlation-id"}
@@ -99,6 +100,8 @@ class Forwarder:
         out = {k: v for k, v in headers.items() if k not in stripped}
         if service == PAGES:
             out["x-forwarded-proto"] = str(scope.get("scheme", "http"))
+            if "host" in headers:
+                out["x-forwarded-host"] = headers["host"]
         out[INTERNAL_HEADER] = self._internal_token(principal, service)
         out[CLIENT_ADDRESS] = address
         out["x-request-id"] = request_id_var.get() or uuid.uuid4().hex

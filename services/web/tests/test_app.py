@@ -79,6 +79,28 @@ def test_cookies_are_http_only_and_same_site_and_secure_over_https(client: TestC
     assert "Secure" in secure.headers["set-cookie"]
 
 
+@pytest.mark.parametrize("realm", ["/app", "/my"])
+@pytest.mark.parametrize(("proto", "secure"), [("https", True), ("http", False)])
+def test_the_language_cookie_is_secure_over_https_as_the_sessions_are(
+    client: TestClient, realm: str, proto: str, secure: bool
+) -> None:
+    client.base_url = client.base_url.copy_with(scheme="https")  # a Secure cookie comes back
+    page = client.get(f"{realm}/signin", headers={"x-forwarded-proto": proto})
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token
+    chosen = client.post(
+        f"{realm}/language",
+        data={"lang": "pl", "csrf_token": token.group(1)},
+        headers={"x-forwarded-proto": proto},
+    )
+    assert chosen.status_code == 303
+    (cookie,) = [c for c in chosen.headers.get_list("set-cookie") if c.startswith("crm_lang=")]
+    assert cookie.startswith("crm_lang=pl;")
+    assert "HttpOnly" in cookie
+    assert "SameSite=lax" in cookie
+    assert ("Secure" in cookie) is secure
+
+
 def test_a_form_without_our_csrf_token_is_refused(client: TestClient) -> None:
     client.get("/app/signin")
     body = {"email": "a@b.example.com", "password": "x" * 12}

@@ -17,6 +17,9 @@ from web_svc.sessions import (
     CSRF_COOKIE,
     CSRF_FIELD,
     CSRF_HEADER,
+    LANG_COOKIE,
+    ORG_COOKIE,
+    ORG_MAX_AGE_SECONDS,
     SESSION_MAX_AGE_SECONDS,
     Realm,
     Refresher,
@@ -116,6 +119,8 @@ def _caller(realm: Realm) -> Callable[[Request], Awaitable[Caller]]:
         if session is None:
             raise SignInNeededError(realm)
         request.state.session = session
+        if realm == "portal":
+            remember_org(request, session.org.get("id"))
         return Caller(request, session)
 
     return dependency
@@ -139,6 +144,32 @@ async def csrf_guard(request: Request) -> None:
     box: SessionBox = request.app.state.sessions
     if not box.csrf_valid(request.cookies.get(CSRF_COOKIE), submitted):
         raise CsrfError()
+
+
+def remember_org(request: Request, org_id: str | None) -> None:
+    """The portal's organisation, kept in its own long-lived cookie once the page is done."""
+    if org_id:
+        request.state.portal_org = str(org_id)
+
+
+def remembered_org(request: Request) -> str | None:
+    return request.cookies.get(ORG_COOKIE) or None
+
+
+def over_https(request: Request) -> bool:
+    return _forwarded_proto(request.scope) == "https"
+
+
+def set_language_cookie(request: Request, response: Response, lang: str) -> None:
+    """The choice of language before signing in: a year, and Secure as the sessions are."""
+    response.set_cookie(
+        LANG_COOKIE,
+        lang,
+        max_age=365 * 24 * 3600,
+        samesite="lax",
+        httponly=True,
+        secure=over_https(request),
+    )
 
 
 def sign_in_redirect(request: Request, realm: Realm) -> Response:
@@ -174,6 +205,9 @@ class CookieWriter:
                 headers = list(message.get("headers", []))
                 if fresh_csrf:
                     headers.append(_set_cookie(CSRF_COOKIE, state["csrf"], "/", secure, None))
+                org = state.get("portal_org")
+                if org and org != cookies.get(ORG_COOKIE):
+                    headers.append(_set_cookie(ORG_COOKIE, org, "/my", secure, ORG_MAX_AGE_SECONDS))
                 out = state.get("session_out")
                 if out is not None:
                     realm, session = out

@@ -10,6 +10,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.staticfiles import StaticFiles
 
 from crm_platform.app import create_service_app
+from web_svc.addresses import portal_sign_in
 from web_svc.deps import CookieWriter, CsrfError, SignInNeededError, sign_in_redirect
 from web_svc.gateway import ApiError, GatewayClient, GatewayUnreachableError
 from web_svc.grid_cache import GridCache
@@ -43,6 +44,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.refresher = Refresher()
     app.state.grid_cache = GridCache()
     app.state.pages = Pages(settings.mark_untranslated)
+    for environment in app.state.pages.environments.values():
+        environment.globals["portal_sign_in"] = portal_sign_in
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/", include_in_schema=False)

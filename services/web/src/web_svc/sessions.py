@@ -29,6 +29,10 @@ CSRF_COOKIE = "crm_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 LANG_COOKIE = "crm_lang"
+# The portal's organisation (no secret: it is in the sign-in address the school hands out),
+# so that an expired session and the installed app's start find their school's sign-in.
+ORG_COOKIE = "crm_my_org"
+ORG_MAX_AGE_SECONDS = 365 * 24 * 3600
 # Refresh a little before the access token runs out, so no API call meets an expired one.
 REFRESH_MARGIN_SECONDS = 30
 SESSION_MAX_AGE_SECONDS = 30 * 24 * 3600  # the refresh token's life
@@ -82,6 +86,19 @@ class SessionBox:
         except (InvalidToken, ValueError, TypeError, UnicodeEncodeError):
             return None
         return session if session.realm == realm else None
+
+    def seal_note(self, note: dict[str, str]) -> str:
+        """A short message to the next page (a secret shown once), sealed as a session is."""
+        return self._fernet.encrypt(orjson.dumps(note)).decode("ascii")
+
+    def open_note(self, value: str | None, max_age_seconds: int) -> dict[str, str] | None:
+        if not value:
+            return None
+        try:
+            note = orjson.loads(self._fernet.decrypt(value.encode("ascii"), ttl=max_age_seconds))
+        except (InvalidToken, ValueError, UnicodeEncodeError):
+            return None
+        return {str(k): str(v) for k, v in note.items()} if isinstance(note, dict) else None
 
     def new_csrf(self) -> str:
         nonce = secrets.token_urlsafe(24)

@@ -8,11 +8,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
-from web_svc.deps import Caller, csrf_guard, read_session, set_session
+from web_svc.deps import Caller, csrf_guard, read_session, set_language_cookie, set_session
 from web_svc.gateway import ApiError, GatewayClient, answer, caller_address
 from web_svc.i18n import LOCALES
 from web_svc.render import refusal, render, words_for
-from web_svc.sessions import LANG_COOKIE, Session
+from web_svc.sessions import Session
 
 router = APIRouter(dependencies=[Depends(csrf_guard)])
 Text = Annotated[str, Form()]
@@ -115,9 +115,7 @@ async def language(request: Request, lang: Text, back: Annotated[str, Form()] = 
         session.lang = chosen
         set_session(request, "staff", session)
     elif chosen:
-        response.set_cookie(
-            LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="lax", httponly=True
-        )
+        set_language_cookie(request, response, chosen)
     return response
 
 

@@ -9,11 +9,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from fastapi.responses import RedirectResponse
 
-from web_svc.deps import Caller, StaffDep, csrf_guard
+from web_svc.addresses import personal_link
+from web_svc.deps import Caller, StaffDep, csrf_guard, over_https
 from web_svc.gateway import ApiError, items
 from web_svc.history_lines import history_lines
 from web_svc.pages.client_edit import LANGUAGES
 from web_svc.render import formats, refusal, render, words_for
+from web_svc.sessions import SessionBox
 
 router = APIRouter(dependencies=[Depends(csrf_guard)])
 CL = "/api/v1/clients"
@@ -21,6 +23,10 @@ BI = "/api/v1/billing"
 Text = Annotated[str, Form()]
 Optional = Annotated[str, Form()]
 WRITERS = ("owner", "admin", "teacher")
+# A newly issued personal link waits for the card in a sealed cookie: the API shows its token
+# only once, and the address must not sit in the browser's history as a query.
+NEW_LINK_COOKIE = "crm_new_link"
+NEW_LINK_SECONDS = 300
 FINANCE = ("owner", "admin", "accountant")
 
 
@@ -154,10 +160,15 @@ async def card(
     if balance is not None:
         client["balance_minor"] = balance["balance_minor"]
         client["balance_currency"] = balance["currency"]
+    new_link = None
     if caller.role in WRITERS:
         link = await _quiet(caller.get(f"{CL}/clients/{client_id}/link"), None)
+        box: SessionBox = request.app.state.sessions
+        note = box.open_note(request.cookies.get(NEW_LINK_COOKIE), NEW_LINK_SECONDS)
+        if note and note.get("client_id") == client_id and link and link.get("active"):
+            new_link = personal_link(request, note["token"])
     fmt = formats("en", caller.session)
-    return render(
+    page = render(
         request,
         "app/client.html",
         {
@@ -169,6 +180,7 @@ async def card(
             "ledger": items(ledger),
             "services": items(services),
             "link": link,
+            "new_link": new_link,
             "money": money,
             "can_write": caller.role in WRITERS,
             "can_sell": caller.role in FINANCE,
@@ -178,6 +190,13 @@ async def card(
             "today": fmt.today(),
         },
     )
+    if NEW_LINK_COOKIE in request.cookies:
+        page.delete_cookie(NEW_LINK_COOKIE, path=_card_path(client_id))
+    return page
+
+
+def _card_path(client_id: str) -> str:
+    return f"/app/clients/{client_id}"
 
 
 @router.post("/app/clients/{client_id}/state")
@@ -203,12 +222,25 @@ async def change_state(
 async def issue_link(
     request: Request, caller: StaffDep, client_id: str, revoke: Optional = ""
 ) -> Response:
-    """Issues (or re-issues) the client's personal link, or revokes it."""
+    """Issues (or re-issues: the earlier link stops working) the client's personal link, or
+    revokes it. A new link's address is shown once, on the card the answer leads to."""
     if revoke:
         await caller.call("DELETE", f"{CL}/clients/{client_id}/link")
-    else:
-        await caller.post(f"{CL}/clients/{client_id}/link", {})
-    return RedirectResponse(f"/app/clients/{client_id}?done=link", status_code=303)
+        return RedirectResponse(f"{_card_path(client_id)}?done=link-revoked", status_code=303)
+    issued = await caller.post(f"{CL}/clients/{client_id}/link", {})
+    response = RedirectResponse(f"{_card_path(client_id)}?done=link", status_code=303)
+    box: SessionBox = request.app.state.sessions
+    note = box.seal_note({"client_id": client_id, "token": str(issued["token"])})
+    response.set_cookie(
+        NEW_LINK_COOKIE,
+        note,
+        max_age=NEW_LINK_SECONDS,
+        path=_card_path(client_id),
+        samesite="lax",
+        httponly=True,
+        secure=over_https(request),
+    )
+    return response
 
 
 @router.post("/app/clients/{client_id}/tasks")

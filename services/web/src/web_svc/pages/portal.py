@@ -12,7 +12,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 
-from web_svc.deps import PortalDep, csrf_guard, read_session, set_session
+from web_svc.deps import (
+    PortalDep,
+    csrf_guard,
+    read_session,
+    remember_org,
+    remembered_org,
+    set_language_cookie,
+    set_session,
+)
 from web_svc.gateway import ApiError, GatewayClient, answer, caller_address
 from web_svc.i18n import LOCALES
 from web_svc.pages.my_common import Family
@@ -32,13 +40,30 @@ def _org(value: str | None) -> str | None:
         return None
 
 
+def _safe_next(target: str | None) -> str:
+    """Only the portal's own pages: never an open redirect."""
+    if target and target.startswith("/my") and not target.startswith("//"):
+        return target
+    return "/my"
+
+
+def _school(request: Request, org: str | None) -> str | None:
+    """The organisation of the address, else the one this browser used the portal with."""
+    found = _org(org) or _org(remembered_org(request))
+    remember_org(request, found)
+    return found
+
+
 @router.get("/my/signin")
-async def sign_in_page(request: Request, org: str = "") -> Response:
-    return render(request, "my/signin.html", {"org_id": _org(org), "error": None, "login": ""})
+async def sign_in_page(request: Request, org: str = "", next: str = "") -> Response:
+    context = {"org_id": _school(request, org), "error": None, "login": "", "next": _safe_next(next)}
+    return render(request, "my/signin.html", context)
 
 
 @router.post("/my/signin")
-async def sign_in(request: Request, org_id: Text, login: Text, password: Text) -> Response:
+async def sign_in(
+    request: Request, org_id: Text, login: Text, password: Text, next: Optional = "/my"
+) -> Response:
     gateway: GatewayClient = request.app.state.gateway
     _ = words_for(request)
     organisation = _org(org_id)
@@ -57,7 +82,7 @@ async def sign_in(request: Request, org_id: Text, login: Text, password: Text) -
             if exc.status == 429
             else _("The login or the password is wrong.")
         )
-        context = {"org_id": organisation, "error": error, "login": login}
+        context = {"org_id": organisation, "error": error, "login": login, "next": _safe_next(next)}
         return render(request, "my/signin.html", context, status_code=400)
     session = Session(
         realm="portal",
@@ -69,7 +94,8 @@ async def sign_in(request: Request, org_id: Text, login: Text, password: Text) -
         lang=request.cookies.get(LANG_COOKIE),
     )
     set_session(request, "portal", session)
-    return RedirectResponse("/my", status_code=303)
+    remember_org(request, organisation)
+    return RedirectResponse(_safe_next(next), status_code=303)
 
 
 @router.post("/my/signout")
@@ -93,15 +119,13 @@ async def language(request: Request, lang: Text, back: Optional = "/my") -> Resp
         session.lang = chosen
         set_session(request, "portal", session)
     if chosen:
-        response.set_cookie(
-            LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="lax", httponly=True
-        )
+        set_language_cookie(request, response, chosen)
     return response
 
 
 @router.get("/my/signup")
 async def sign_up_page(request: Request, org: str = "") -> Response:
-    context = {"org_id": _org(org), "step": "login", "login": "", "error": None}
+    context = {"org_id": _school(request, org), "step": "login", "login": "", "error": None}
     return render(request, "my/signup.html", context)
 
 
