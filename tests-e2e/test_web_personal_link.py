@@ -35,7 +35,9 @@ async def test_staff_hand_out_a_clients_personal_link_and_revoke_it(
     browser: Browser,  # noqa: F811
 ) -> None:
     api, _signed_up, email = await school(gateway, "Link school")
-    kid = await api.post(CLIENTS, {"first_name": "Ola", "last_name": "Link", "phone": "+48612000031"})
+    kid = await api.post(
+        CLIENTS, {"first_name": "Ola", "last_name": "Link", "phone": "+48612000031"}
+    )
     card = f"/app/clients/{kid['id']}"
     page = await new_page(browser, system.gateway_url)
     await sign_in(page, email)

@@ -56,7 +56,12 @@ def _school(request: Request, org: str | None) -> str | None:
 
 @router.get("/my/signin")
 async def sign_in_page(request: Request, org: str = "", next: str = "") -> Response:
-    context = {"org_id": _school(request, org), "error": None, "login": "", "next": _safe_next(next)}
+    context = {
+        "org_id": _school(request, org),
+        "error": None,
+        "login": "",
+        "next": _safe_next(next),
+    }
     return render(request, "my/signin.html", context)
 
 
