@@ -34,7 +34,8 @@ def catalogue_files(locale: str) -> list[Path]:
 
 
 class Translator:
-    """gettext and ngettext of one locale, from its catalogue."""
+    """gettext and ngettext of one locale, from its catalogue. Called, it is gettext (the
+    pages' `_`), so that what is given `_` can also count (ngettext) and knows the locale."""
 
     def __init__(self, locale: str, mark_missing: bool = False) -> None:
         self.locale = locale
@@ -62,6 +63,9 @@ class Translator:
         if found is not None:
             return found
         return UNTRANSLATED.format(message) if self._mark else message
+
+    def __call__(self, message: str) -> str:
+        return self.gettext(message)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         forms = self._plural.get(singular)

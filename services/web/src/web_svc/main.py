@@ -15,7 +15,7 @@ from web_svc.deps import CookieWriter, CsrfError, SignInNeededError, sign_in_red
 from web_svc.gateway import ApiError, GatewayClient, GatewayUnreachableError
 from web_svc.grid_cache import GridCache
 from web_svc.pages import routers
-from web_svc.render import Pages, render
+from web_svc.render import Pages, refusal, render, words_for
 from web_svc.sessions import Refresher, SessionBox
 from web_svc.settings import Settings
 
@@ -74,7 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return render(
             request,
             "error.html",
-            {"status": status, "kind": "api", "detail": exc.detail},
+            {"status": status, "kind": "api", "detail": refusal(exc, words_for(request))},
             status_code=status,
         )
 

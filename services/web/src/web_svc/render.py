@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -9,9 +10,19 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from web_svc.gateway import ApiError
-from web_svc.i18n import LANGUAGE_NAMES, LOCALES, Formats, choose_locale, negotiate, translator
+from web_svc.i18n import (
+    LANGUAGE_NAMES,
+    LOCALES,
+    Formats,
+    Translator,
+    choose_locale,
+    negotiate,
+    translator,
+)
+from web_svc.refusals import account, foreign, import_problem, words_of
 from web_svc.row_summary import row_summary
 from web_svc.sessions import LANG_COOKIE, Session
 
@@ -64,6 +75,9 @@ class Pages:
         env.install_gettext_callables(  # type: ignore[attr-defined]
             words.gettext, words.ngettext, newstyle=True
         )
+        # the services' own words on a page: marked English, or said in the page's words
+        env.globals["foreign"] = functools.partial(foreign, words=words)
+        env.globals["row_problem"] = functools.partial(import_problem, words=words)
         return env
 
 
@@ -128,16 +142,16 @@ def render(
     return HTMLResponse(html, status_code=status_code)
 
 
-def words_for(request: Request) -> Callable[[str], str]:
-    """gettext of the request's locale, for texts made in Python (flash messages)."""
+def words_for(request: Request) -> Translator:
+    """The request's translator, called as gettext (`_`), for texts made in Python (flash
+    messages, refusals)."""
     pages: Pages = request.app.state.pages
     locale = page_locale(request, getattr(request.state, "session", None))
-    return translator(locale, pages.mark_untranslated).gettext
+    return translator(locale, pages.mark_untranslated)
 
 
-def refusal(exc: ApiError, _: Callable[[str], str]) -> str:
-    """What to tell the person about a refused form: what to fix, or to try again soon (a
-    service not answering, or one that has not yet learnt of something new)."""
-    if exc.status == 503:
-        return _("A part of the system is not answering. Try again in a moment.")
-    return _("Please check the form") + f": {exc.detail}"
+def refusal(exc: ApiError, _: Callable[[str], str]) -> Markup:
+    """What to tell the person about a refused form, in the page's words (web_svc.refusals):
+    what to fix, or to try again soon (a service not answering, or one that has not yet
+    learnt of something new)."""
+    return account(exc, words_of(_))

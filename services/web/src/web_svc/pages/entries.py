@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse
 
 from web_svc.deps import Caller, StaffDep, csrf_guard
 from web_svc.gateway import ApiError, items
+from web_svc.refusals import not_saved
 from web_svc.render import refusal, render, words_for
 
 router = APIRouter(dependencies=[Depends(csrf_guard)])
@@ -92,7 +93,7 @@ async def cancel(
         )
     except ApiError as exc:
         _ = words_for(request)
-        message = refusal(exc, _) if exc.status != 409 else _("Not saved") + f": {exc.detail}"
+        message = refusal(exc, _) if exc.status != 409 else not_saved(exc, _)
         values = {"reason": reason, "key": uuid.uuid4().hex}
         return await _confirm_page(request, caller, client_id, entry_id, values, message, 400)
     return RedirectResponse(f"/app/clients/{client_id}?done=cancelled", status_code=303)

@@ -14,6 +14,7 @@ from fastapi.responses import RedirectResponse
 from web_svc.deps import Caller, StaffDep, csrf_guard
 from web_svc.gateway import ApiError, items
 from web_svc.pages.packs import client_names
+from web_svc.refusals import not_saved
 from web_svc.render import formats, refusal, render, words_for
 
 router = APIRouter(dependencies=[Depends(csrf_guard)])
@@ -207,7 +208,7 @@ async def void(
         message = (
             _("The invoice changed since the page was opened. Look again and retry.")
             if exc.status == 412
-            else _("Not saved") + f": {exc.detail}"
+            else not_saved(exc, _)
         )
         return await _invoice_page(request, caller, client_id, invoice_id, "", message, 400)
     return RedirectResponse(

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Form, Request, Response
 
 from web_svc.deps import Caller, StaffDep, csrf_guard
 from web_svc.gateway import ApiError, items
+from web_svc.refusals import not_saved
 from web_svc.render import formats, render, words_for
 
 router = APIRouter(dependencies=[Depends(csrf_guard)])
@@ -97,9 +98,7 @@ async def payment(
     try:
         await caller.call("POST", f"{BI}/clients/{client_id}/payments", json=body, headers=headers)
     except ApiError as exc:
-        return await _done(
-            request, caller, group_id, client_id, _("Not saved") + f": {exc.detail}", False
-        )
+        return await _done(request, caller, group_id, client_id, not_saved(exc, _), False)
     return await _done(request, caller, group_id, client_id, _("Payment recorded."), True)
 
 
@@ -132,9 +131,7 @@ async def invoice(
             headers={"Idempotency-Key": key or uuid.uuid4().hex},
         )
     except ApiError as exc:
-        return await _done(
-            request, caller, group_id, client_id, _("Not saved") + f": {exc.detail}", False
-        )
+        return await _done(request, caller, group_id, client_id, not_saved(exc, _), False)
     return await _done(request, caller, group_id, client_id, _("Invoice issued."), True)
 
 
@@ -155,9 +152,7 @@ async def transfer(
             {"to_group_id": to_group_id, "on_date": on_date},
         )
     except ApiError as exc:
-        return await _done(
-            request, caller, group_id, client_id, _("Not saved") + f": {exc.detail}", False
-        )
+        return await _done(request, caller, group_id, client_id, not_saved(exc, _), False)
     return await _done(request, caller, group_id, client_id, _("Transferred."), True)
 
 
@@ -175,9 +170,7 @@ async def archive(
     try:
         await caller.post(f"{J}/groups/{group_id}/enrolments/{enrolment_id}/archive", body)
     except ApiError as exc:
-        return await _done(
-            request, caller, group_id, client_id, _("Not saved") + f": {exc.detail}", False
-        )
+        return await _done(request, caller, group_id, client_id, not_saved(exc, _), False)
     return await _done(
         request, caller, group_id, client_id, _("The client leaves the group."), True
     )
@@ -205,9 +198,7 @@ async def comment(
     try:
         await caller.post(f"{J}/comments", payload)
     except ApiError as exc:
-        return await _done(
-            request, caller, group_id, client_id, _("Not saved") + f": {exc.detail}", False
-        )
+        return await _done(request, caller, group_id, client_id, not_saved(exc, _), False)
     return await _done(request, caller, group_id, client_id, _("Comment added."), True)
 
 
@@ -261,9 +252,7 @@ async def book_seat(
             headers={"If-Match": '"0"'},
         )
     except ApiError as exc:
-        return await _done(
-            request, caller, group_id, client_id, _("Not saved") + f": {exc.detail}", False
-        )
+        return await _done(request, caller, group_id, client_id, not_saved(exc, _), False)
     return await _done(request, caller, group_id, client_id, _("Make-up booked."), True)
 
 

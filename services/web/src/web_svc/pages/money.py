@@ -11,7 +11,8 @@ from fastapi.responses import RedirectResponse
 
 from web_svc.deps import StaffDep, csrf_guard
 from web_svc.gateway import ApiError, items
-from web_svc.render import formats, render, words_for
+from web_svc.refusals import not_saved
+from web_svc.render import formats, refusal, render, words_for
 
 router = APIRouter(dependencies=[Depends(csrf_guard)])
 BI = "/api/v1/billing"
@@ -132,12 +133,10 @@ async def pay(
             headers={"Idempotency-Key": key},
         )
     except ApiError as exc:
-        return await _wizard(
-            request, caller, client_id, values, _("Not saved") + f": {exc.detail}", 400
-        )
+        return await _wizard(request, caller, client_id, values, not_saved(exc, _), 400)
     return RedirectResponse(f"/app/clients/{client_id}?done=paid", status_code=303)
 
 
 async def _problem(request: Request, caller: Any, client_id: str, exc: ApiError) -> Response:
-    context = {"status": exc.status, "kind": "api", "detail": exc.detail}
+    context = {"status": exc.status, "kind": "api", "detail": refusal(exc, words_for(request))}
     return render(request, "error.html", context, status_code=400)

@@ -8,9 +8,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import RedirectResponse
+from markupsafe import Markup, escape
 
 from web_svc.deps import Caller, StaffDep, csrf_guard
 from web_svc.gateway import ApiError, items
+from web_svc.refusals import reason
 from web_svc.render import N_, refusal, render, words_for
 
 router = APIRouter(dependencies=[Depends(csrf_guard)])
@@ -50,23 +52,25 @@ def labels() -> dict[str, Any]:
     return {"trigger_labels": TRIGGERS, "channel_labels": CHANNELS, "status_labels": STATUSES}
 
 
-def field_errors(exc: ApiError, request: Request) -> dict[str, str]:
+def field_errors(exc: ApiError, request: Request) -> dict[str, Markup]:
     """The API's refusal by field (subject, body, ...), an unknown variable named in the
     page's language."""
     _ = words_for(request)
-    found: dict[str, list[str]] = {}
+    found: dict[str, list[Markup]] = {}
     for error in exc.problem.get("errors") or []:
         if not isinstance(error, dict):
             continue
         field = str(error.get("field") or ".".join(str(p) for p in error.get("loc", [])[1:]))
-        message = str(error.get("message") or error.get("msg") or "")
-        unknown = UNKNOWN_VARIABLE.search(message)
+        said = str(error.get("message") or error.get("msg") or "")
+        unknown = UNKNOWN_VARIABLE.search(said)
         if unknown:
-            message = _("Unknown variable: %(name)s") % {"name": unknown.group(1)}
+            message = escape(_("Unknown variable: %(name)s") % {"name": unknown.group(1)})
+        else:
+            message = reason(str(error.get("type") or ""), said, _)
         found.setdefault(field, []).append(message)
     if not found:
         found["form"] = [refusal(exc, _)]
-    return {field: "; ".join(messages) for field, messages in found.items()}
+    return {field: Markup("; ").join(messages) for field, messages in found.items()}
 
 
 @router.get("/app/notifications")
@@ -94,7 +98,7 @@ async def _editor(
     trigger: str,
     locale: str,
     values: dict[str, str] | None,
-    errors: dict[str, str],
+    errors: dict[str, Markup],
     status_code: int = 200,
 ) -> Response:
     found = items(await caller.get(f"{NO}/templates", trigger=trigger, locale=locale))
@@ -151,7 +155,7 @@ async def template_preview(
     each error next to its field."""
     payload = {"trigger": trigger, "locale": locale, "subject": subject, "body": body}
     preview: dict[str, Any] | None = None
-    errors: dict[str, str] = {}
+    errors: dict[str, Markup] = {}
     try:
         preview = await caller.post(f"{NO}/templates/preview", payload)
     except ApiError as exc:

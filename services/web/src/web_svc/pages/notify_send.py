@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import RedirectResponse
+from markupsafe import Markup
 
 from web_svc.deps import Caller, StaffDep, csrf_guard
 from web_svc.gateway import ApiError, items
@@ -41,7 +42,7 @@ async def _broadcasts_page(
     request: Request,
     caller: Caller,
     values: dict[str, str],
-    errors: dict[str, str],
+    errors: dict[str, Markup],
     status_code: int = 200,
 ) -> Response:
     (tags, groups), sent = await asyncio.gather(

@@ -9,10 +9,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from babel.dates import get_day_names
+from markupsafe import Markup
 
 from web_svc.deps import Caller
 from web_svc.gateway import ApiError, items
 from web_svc.i18n import Formats
+from web_svc.refusals import account, foreign, words_of
 
 J = "/api/v1/journal"
 WRITERS = ("owner", "admin")
@@ -72,7 +74,7 @@ async def client_names(caller: Caller, group_id: str, others: Sequence[str]) -> 
 
 def clash_lines(
     exc: ApiError, _: Callable[[str], str], fmt: Formats, days: dict[int, str]
-) -> list[str]:
+) -> list[str | Markup]:
     """The journal's refusal of a double booking, one line per clash in the page's words
     (the API says which room or teacher and when); any other refusal as the API said it."""
     lines: list[str] = []
@@ -100,9 +102,9 @@ def clash_lines(
             )
             lines.append(template % {"day": name, "time": fmt.time(time)})
         elif said:
-            lines.append(said)
+            lines.append(foreign(said, words_of(_)))
     if not lines:
-        lines.append(exc.detail)
+        lines.append(account(exc, words_of(_)))
     return lines
 
 

@@ -12,10 +12,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import RedirectResponse
+from markupsafe import Markup
 
 from web_svc.deps import Caller, StaffDep, csrf_guard
 from web_svc.gateway import ApiError, items
 from web_svc.i18n import Formats
+from web_svc.refusals import not_saved
 from web_svc.render import formats, refusal, render, words_for
 
 router = APIRouter(dependencies=[Depends(csrf_guard)])
@@ -177,10 +179,10 @@ async def pack_action(
     )
 
 
-def _changed(exc: ApiError, _: Callable[[str], str]) -> str:
+def _changed(exc: ApiError, _: Callable[[str], str]) -> str | Markup:
     if exc.status == 412:
         return _("The pack changed since the page was opened. Look again and retry.")
-    return _("Not saved") + f": {exc.detail}"
+    return not_saved(exc, _)
 
 
 @router.get("/app/packs")

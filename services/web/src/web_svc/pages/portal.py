@@ -24,7 +24,7 @@ from web_svc.deps import (
 from web_svc.gateway import ApiError, GatewayClient, answer, caller_address
 from web_svc.i18n import LOCALES
 from web_svc.pages.my_common import Family
-from web_svc.render import render, words_for
+from web_svc.render import refusal, render, words_for
 from web_svc.sessions import LANG_COOKIE, Session
 
 router = APIRouter(dependencies=[Depends(csrf_guard)])
@@ -177,7 +177,7 @@ async def sign_up(
         answer(await gateway.call("POST", "/auth/portal/signup", json=body))
     except ApiError as exc:
         _ = words_for(request)
-        error = _("Please check the form") + f": {exc.detail}"
+        error = refusal(exc, _)
         context = {"org_id": organisation, "step": "code", "login": login, "error": error}
         return render(request, "my/signup.html", context, status_code=400)
     context = {"org_id": organisation, "step": "done", "login": login, "error": None}
