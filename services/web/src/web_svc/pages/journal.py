@@ -69,6 +69,7 @@ async def groups(request: Request, caller: StaffDep, archived: bool = False) -> 
         "branches": branches,
         "today": today,
         "can_write": caller.role in WRITERS,
+        "archived": archived,
         "error": None,
         "values": {},
     }
