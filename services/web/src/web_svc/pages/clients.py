@@ -13,7 +13,7 @@ from web_svc.addresses import personal_link
 from web_svc.deps import Caller, StaffDep, csrf_guard, over_https
 from web_svc.gateway import ApiError, items
 from web_svc.history_lines import history_lines
-from web_svc.pages.client_edit import LANGUAGES
+from web_svc.pages.client_edit import fields_context, tag_ids, visible_branches
 from web_svc.render import formats, refusal, render, words_for
 from web_svc.sessions import SessionBox
 
@@ -44,9 +44,12 @@ async def clients(
     tag_id: str = "",
     group_id: str = "",
     balance: str = "",
+    branch_id: str = "",
     cursor: str = "",
 ) -> Response:
-    page, tags, groups = await asyncio.gather(
+    """The branch filter lists the branches the caller sees (none for one branch or none):
+    the clients service keeps to the caller's scope whatever branch is asked for."""
+    page, tags, groups, branches = await asyncio.gather(
         caller.get(
             f"{CL}/clients",
             q=q,
@@ -54,13 +57,22 @@ async def clients(
             tag_id=tag_id,
             group_id=group_id,
             balance=balance,
+            branch_id=branch_id,
             cursor=cursor,
             limit=50,
         ),
         caller.get(f"{CL}/tags", limit=200),
         caller.get("/api/v1/journal/groups", limit=200),
+        visible_branches(caller),
     )
-    filters = {"q": q, "status": status, "tag_id": tag_id, "group_id": group_id, "balance": balance}
+    filters = {
+        "q": q,
+        "status": status,
+        "tag_id": tag_id,
+        "group_id": group_id,
+        "balance": balance,
+        "branch_id": branch_id,
+    }
     return render(
         request,
         "app/clients.html",
@@ -70,6 +82,7 @@ async def clients(
             "filters": filters,
             "tags": items(tags),
             "groups": items(groups),
+            "branches": branches if len(branches) > 1 else [],
             "can_write": caller.role in WRITERS,
             "can_import": caller.role in ("owner", "admin"),
             "filtered": any(filters.values()),
@@ -80,9 +93,10 @@ async def clients(
 
 @router.get("/app/clients/new")
 async def new_client_page(request: Request, caller: StaffDep) -> Response:
-    return render(
-        request, "app/client_new.html", {"values": {}, "error": None, "languages": LANGUAGES}
-    )
+    context = await fields_context(caller)
+    one = context["branches"][0]["id"] if len(context["branches"]) == 1 else ""
+    values = {"branch_id": one}
+    return render(request, "app/client_new.html", context | {"values": values, "error": None})
 
 
 @router.post("/app/clients/new")
@@ -96,6 +110,8 @@ async def new_client(
     birthday: Optional = "",
     note: Optional = "",
     locale: Optional = "",
+    branch_id: Optional = "",
+    tags: Optional = "",
 ) -> Response:
     values = {
         "first_name": first_name,
@@ -105,17 +121,19 @@ async def new_client(
         "birthday": birthday,
         "note": note,
         "locale": locale,
+        "branch_id": branch_id,
     }
-    body = {k: v.strip() for k, v in values.items() if v.strip()}
+    body: dict[str, Any] = {k: v.strip() for k, v in values.items() if v.strip()}
     try:
+        body["tag_ids"] = await tag_ids(caller, tags)
         created = await caller.post(f"{CL}/clients", body)
     except ApiError as exc:
         _ = words_for(request)
-        error = refusal(exc, _)
+        context = await fields_context(caller)
         return render(
             request,
             "app/client_new.html",
-            {"values": values, "error": error, "languages": LANGUAGES},
+            context | {"values": values | {"tags": tags}, "error": refusal(exc, _)},
             status_code=400,
         )
     return RedirectResponse(f"/app/clients/{created['id']}?created=1", status_code=303)
@@ -142,11 +160,12 @@ async def card(
 ) -> Response:
     money = sees_money(caller)
     empty: dict[str, Any] = {"items": []}
-    client, history, family, tasks = await asyncio.gather(
+    client, history, family, tasks, branches = await asyncio.gather(
         caller.get(f"{CL}/clients/{client_id}"),
         caller.get(f"{CL}/clients/{client_id}/history", section=section, limit=50),
         _quiet(caller.get(f"{CL}/clients/{client_id}/family"), {"members": []}),
         _quiet(caller.get(f"{CL}/clients/{client_id}/tasks", limit=50), empty),
+        visible_branches(caller),
     )
     packs, ledger, services, link, balance = empty, empty, empty, None, None
     if money:
@@ -173,6 +192,7 @@ async def card(
         "app/client.html",
         {
             "client": client,
+            "branch_names": {b["id"]: b["name"] for b in branches},
             "history": history_lines(request, caller.session, items(history)),
             "family": family,
             "tasks": items(tasks),

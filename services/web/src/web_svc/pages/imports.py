@@ -184,9 +184,17 @@ async def export(
     tag_id: str = "",
     group_id: str = "",
     balance: str = "",
+    branch_id: str = "",
 ) -> Response:
     """The clients the list shows (its filters), as the CSV the clients service writes."""
-    params = {"q": q, "status": status, "tag_id": tag_id, "group_id": group_id, "balance": balance}
+    params = {
+        "q": q,
+        "status": status,
+        "tag_id": tag_id,
+        "group_id": group_id,
+        "balance": balance,
+        "branch_id": branch_id,
+    }
     clean = {k: v for k, v in params.items() if v}
     if caller.session.needs_refresh():
         await caller.refresh()
