@@ -94,9 +94,10 @@ async def test_the_owner_sets_each_services_rules_and_a_bad_value_is_refused_by_
     await without_the_browsers_check(page, "/app/settings/journal")
     await page.get_by_label("Days to make up an excused absence").fill("400")
     await page.get_by_role("button", name="Save the make-up rule").click()
-    await expect(page.locator("#e-makeup_days")).to_contain_text(
-        "Days to make up an excused absence"
+    await expect(page.locator("#e-makeup_days")).to_have_text(
+        "Days to make up an excused absence: must be at most 365"
     )
+    await expect(page.locator("main p.error")).to_have_text("Please check the form.")
     await expect(page.get_by_label("Days to make up an excused absence")).to_have_value("400")
     await expect(page.get_by_label("Days to make up an excused absence")).to_have_attribute(
         "aria-invalid", "true"
@@ -111,8 +112,8 @@ async def test_the_owner_sets_each_services_rules_and_a_bad_value_is_refused_by_
     await without_the_browsers_check(page, "/app/settings/notifications")
     await page.get_by_label("Рассылок одному клиенту в день, не больше").fill("500")
     await page.get_by_role("button", name="Сохранить настройки уведомлений").click()
-    await expect(page.locator("#e-daily_news_cap")).to_contain_text(
-        "Рассылок одному клиенту в день, не больше"
+    await expect(page.locator("#e-daily_news_cap")).to_have_text(
+        "Рассылок одному клиенту в день, не больше: должно быть не больше 100"
     )
     await page.goto("/app/settings")
     await page.get_by_label("Пропуск без уважительной причины списывает занятие").uncheck()

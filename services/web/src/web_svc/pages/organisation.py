@@ -11,12 +11,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import RedirectResponse
+from markupsafe import Markup
 
 from web_svc.deps import Caller, StaffDep, csrf_guard, set_session
 from web_svc.gateway import ApiError, items
-from web_svc.i18n import LANGUAGE_NAMES
+from web_svc.i18n import LANGUAGE_NAMES, Translator
 from web_svc.pages.auth import TIME_ZONES
 from web_svc.pages.notify import CHANNELS
+from web_svc.refusals import lead_of, reason
 from web_svc.render import N_, refusal, render, words_for
 
 router = APIRouter(dependencies=[Depends(csrf_guard)])
@@ -29,6 +31,16 @@ Optional = Annotated[str, Form()]
 READERS = ("owner", "admin")
 BILLING_WRITERS = ("owner", "admin")
 CHANNEL_SLOTS = 4
+# The fields whose refusal the page shows next to them.
+SHOWN_BY_FIELD = {
+    "makeup_days",
+    "absence_uses_class",
+    "reminder_lead_days",
+    "quiet_hours",
+    "sms_monthly_cap",
+    "daily_news_cap",
+    "channel_order",
+}
 DONE = {
     "organisation": N_("The organisation's settings are saved."),
     "branch": N_("The branch is saved."),
@@ -59,7 +71,7 @@ async def _page(
     *,
     done: str = "",
     error: str | None = None,
-    errors: dict[str, str] | None = None,
+    errors: dict[str, Markup] | None = None,
     typed: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
@@ -115,15 +127,16 @@ def _channel_slots(notify: dict[str, Any] | None, typed: dict[str, str] | None) 
     return (chosen + [""] * CHANNEL_SLOTS)[:CHANNEL_SLOTS]
 
 
-def field_errors(exc: ApiError) -> dict[str, str]:
+def field_errors(exc: ApiError, words: Translator) -> dict[str, Markup]:
     """The API's refusal by the form field it names (its first part: channel_order.1 is the
-    channel order's)."""
-    found: dict[str, list[str]] = {}
+    channel order's), each reason in the page's words."""
+    found: dict[str, list[Markup]] = {}
     for error in exc.problem.get("errors") or []:
         if isinstance(error, dict) and error.get("field"):
             field = str(error["field"]).split(".")[0]
-            found.setdefault(field, []).append(str(error.get("message") or ""))
-    return {field: "; ".join(m for m in messages if m) for field, messages in found.items()}
+            said = str(error.get("message") or "")
+            found.setdefault(field, []).append(reason(str(error.get("type") or ""), said, words))
+    return {field: Markup("; ").join(reasons) for field, reasons in found.items()}
 
 
 def whole(typed: str) -> int | str:
@@ -148,12 +161,13 @@ async def _save(
             raise
         _ = words_for(request)
         stale = exc.status == 412
-        error = (
-            _("Someone changed these settings meanwhile: here they are as they are now.")
-            if stale
-            else refusal(exc, _)
-        )
-        errors = {} if stale else field_errors(exc)
+        errors = {} if stale else field_errors(exc, _)
+        if stale:
+            error = _("Someone changed these settings meanwhile: here they are as they are now.")
+        elif errors and set(errors) <= SHOWN_BY_FIELD:
+            error = lead_of(exc.status, _)  # each reason is next to its field
+        else:
+            error = refusal(exc, _)
         shown = None if stale else typed
         return await _page(
             request, caller, error=error, errors=errors, typed=shown, status_code=400
