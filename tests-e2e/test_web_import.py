@@ -81,6 +81,77 @@ def upload_went_then_server_worked(seen: list[dict[str, Any]], working: str) -> 
     return int(full["total"])
 
 
+async def test_a_failed_step_says_whether_the_file_went_and_what_the_server_answered(
+    system: System,
+    gateway: httpx.AsyncClient,
+    browser: Browser,  # noqa: F811
+) -> None:
+    """While a step is on its way its button is disabled and looks it; then three failures,
+    each said under the form: no answer (the request aborted), the server's error (a 502
+    from a stand-in), and a refusal (the page's CSRF cookie gone: the web's own 403, whose
+    reason is shown)."""
+    _api, _signed_up, email = await school(gateway, "Failures school")
+    page = await new_page(browser, system.gateway_url)
+    await sign_in(page, email)
+    await page.goto("/app/clients/import")
+    csv = "First name;Last name\nZofia;Kowalska\n"
+    await page.get_by_label("File").set_input_files(
+        files=[{"name": "clients.csv", "mimeType": "text/csv", "buffer": csv.encode()}]
+    )
+    await page.get_by_role("button", name="Next: the columns").click()
+    await expect(page.get_by_text("clients.csv: 1 row")).to_be_visible()
+    check = page.get_by_role("button", name="Check the file")
+    enabled = await check.evaluate("b => getComputedStyle(b).backgroundColor")
+    failed = page.locator("#check-progress-failed")
+    await expect(failed).to_be_hidden()
+
+    held = asyncio.Event()
+    arrived = asyncio.Event()
+
+    async def hold(route: Route) -> None:
+        arrived.set()
+        await held.wait()
+        await route.abort()
+
+    await page.route("**/app/clients/import/check", hold)
+    await check.click()
+    await arrived.wait()
+    await expect(check).to_be_disabled()
+    looks = await check.evaluate(
+        "b => { const s = getComputedStyle(b); return [s.cursor, s.backgroundColor, s.color] }"
+    )
+    assert looks[0] == "not-allowed"
+    assert looks[1] != enabled, "a disabled button looks unlike an enabled one"
+    await screenshot(page, "import-button-disabled")
+    held.set()
+    await expect(failed).to_have_text("The file could not be sent. Try again.")
+    await expect(failed).to_have_attribute("role", "alert")
+    await expect(page.locator("#check-progress")).to_be_hidden()
+    await expect(check).to_be_enabled()
+    await page.unroute("**/app/clients/import/check")
+
+    await page.route(
+        "**/app/clients/import/check",
+        lambda route: route.fulfill(status=502, content_type="text/plain", body="bad gateway"),
+    )
+    await check.click()
+    await expect(failed).to_have_text(
+        "The server answered with an error (502). Try again in a moment."
+    )
+    await page.unroute("**/app/clients/import/check")
+
+    await page.context.clear_cookies(name="crm_csrf")
+    await check.click()
+    await expect(failed).to_have_text(
+        "The server refused this (403). The form had expired. Go back, reload the page and "
+        "try again."
+    )
+    await expect(page.locator("#live")).to_have_text("")
+    assert await accessibility_problems(page) == []
+    await screenshot(page, "import-refused")
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
 async def test_a_big_files_progress_through_upload_check_and_import(
     system: System,
     gateway: httpx.AsyncClient,
@@ -178,74 +249,3 @@ async def test_the_import_steps_post_plainly_without_javascript(
     await expect(page.locator("ol.import-steps [aria-current=step]")).to_have_text("Import")
     await screenshot(page, "import-plain-done")
     await context.close()
-
-
-async def test_a_failed_step_says_whether_the_file_went_and_what_the_server_answered(
-    system: System,
-    gateway: httpx.AsyncClient,
-    browser: Browser,  # noqa: F811
-) -> None:
-    """While a step is on its way its button is disabled and looks it; then three failures,
-    each said under the form: no answer (the request aborted), the server's error (a 502
-    from a stand-in), and a refusal (the page's CSRF cookie gone: the web's own 403, whose
-    reason is shown)."""
-    _api, _signed_up, email = await school(gateway, "Failures school")
-    page = await new_page(browser, system.gateway_url)
-    await sign_in(page, email)
-    await page.goto("/app/clients/import")
-    csv = "First name;Last name\nZofia;Kowalska\n"
-    await page.get_by_label("File").set_input_files(
-        files=[{"name": "clients.csv", "mimeType": "text/csv", "buffer": csv.encode()}]
-    )
-    await page.get_by_role("button", name="Next: the columns").click()
-    await expect(page.get_by_text("clients.csv: 1 row")).to_be_visible()
-    check = page.get_by_role("button", name="Check the file")
-    enabled = await check.evaluate("b => getComputedStyle(b).backgroundColor")
-    failed = page.locator("#check-progress-failed")
-    await expect(failed).to_be_hidden()
-
-    held = asyncio.Event()
-    arrived = asyncio.Event()
-
-    async def hold(route: Route) -> None:
-        arrived.set()
-        await held.wait()
-        await route.abort()
-
-    await page.route("**/app/clients/import/check", hold)
-    await check.click()
-    await arrived.wait()
-    await expect(check).to_be_disabled()
-    looks = await check.evaluate(
-        "b => { const s = getComputedStyle(b); return [s.cursor, s.backgroundColor, s.color] }"
-    )
-    assert looks[0] == "not-allowed"
-    assert looks[1] != enabled, "a disabled button looks unlike an enabled one"
-    await screenshot(page, "import-button-disabled")
-    held.set()
-    await expect(failed).to_have_text("The file could not be sent. Try again.")
-    await expect(failed).to_have_attribute("role", "alert")
-    await expect(page.locator("#check-progress")).to_be_hidden()
-    await expect(check).to_be_enabled()
-    await page.unroute("**/app/clients/import/check")
-
-    await page.route(
-        "**/app/clients/import/check",
-        lambda route: route.fulfill(status=502, content_type="text/plain", body="bad gateway"),
-    )
-    await check.click()
-    await expect(failed).to_have_text(
-        "The server answered with an error (502). Try again in a moment."
-    )
-    await page.unroute("**/app/clients/import/check")
-
-    await page.context.clear_cookies(name="crm_csrf")
-    await check.click()
-    await expect(failed).to_have_text(
-        "The server refused this (403). The form had expired. Go back, reload the page and "
-        "try again."
-    )
-    await expect(page.locator("#live")).to_have_text("")
-    assert await accessibility_problems(page) == []
-    await screenshot(page, "import-refused")
-    assert page.errors == []  # type: ignore[attr-defined]
