@@ -53,3 +53,32 @@ async def test_an_imports_bad_rows_are_told_in_russian(
     assert await accessibility_problems(page) == []
     await screenshot(page, "refusal-import-ru")
     assert page.errors == []  # type: ignore[attr-defined]
+
+
+async def test_a_refused_form_is_told_in_russian(
+    system: System,
+    gateway: httpx.AsyncClient,
+    browser: Browser,  # noqa: F811
+) -> None:
+    """The journal's refusal of a new group: a name of spaces only (the browser's `required`
+    lets it through; the journal strips it) and a start the journal keeps no dates for."""
+    _api, _signed_up, email = await school(gateway, "Refused form school")
+    page = await new_page(browser, system.gateway_url)
+    await sign_in(page, email)
+    await page.goto("/app/groups")
+    await page.locator("footer button[value=ru]").click()
+    await expect(page.locator("html")).to_have_attribute("lang", "ru")
+    await page.get_by_label("Название").fill("   ")
+    await page.get_by_label("Начало").fill("1800-01-01")
+    await page.get_by_role("button", name="Создать группу").click()
+    alert = page.get_by_role("alert")
+    await expect(alert).to_contain_text("Проверьте форму.")
+    await expect(alert).to_contain_text("Название: обязательное поле")
+    await expect(alert).to_contain_text("Начало: ")
+    english = alert.locator("span[lang=en]")
+    await expect(english).to_have_count(1)  # the journal's own words on its date range
+    await expect(english).to_contain_text("date")
+    assert "String should" not in await alert.inner_text()
+    assert await accessibility_problems(page) == []
+    await screenshot(page, "refusal-group-ru")
+    assert page.errors == []  # type: ignore[attr-defined]

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import RedirectResponse
+from markupsafe import escape
 
 from web_svc.deps import StaffDep, csrf_guard
 from web_svc.gateway import ApiError, answer, items
@@ -17,7 +18,8 @@ from web_svc.grid_cache import GridCache, Kept
 from web_svc.i18n import Formats
 from web_svc.journal_rows import Rows
 from web_svc.marks import CYCLE, NAMES, STATUSES, Cells, letters
-from web_svc.render import formats, page_locale, render, words_for
+from web_svc.refusals import not_saved
+from web_svc.render import formats, page_locale, refusal, render, words_for
 
 router = APIRouter(dependencies=[Depends(csrf_guard)])
 J = "/api/v1/journal"
@@ -113,7 +115,7 @@ async def create_group(
             "branches": branches,
             "today": school_today(caller),
             "can_write": True,
-            "error": exc.detail,
+            "error": refusal(exc, words_for(request)),
             "values": {"name": name, "starts_on": starts_on, "capacity": capacity},
         }
         return render(request, "app/groups.html", context, status_code=400)
@@ -223,7 +225,8 @@ async def set_cell(
             if target == "makeup_attended" or (target == "attended" and row_state == "guest"):
                 makeup = await _open_makeup(caller, client_id)
                 if makeup is None:
-                    raise ApiError(422, {"detail": _("This client has no make-up to use.")})
+                    said = escape(_("This client has no make-up to use."))  # the page's words
+                    raise ApiError(409, {"detail": said})
                 body = {"status": "makeup_attended", "makeup_of": makeup}
             cell = await caller.call("PUT", path, json=body, headers=headers)
             message = _("Marked: %(status)s.") % {"status": _(NAMES[cell["status"]])}
@@ -232,7 +235,7 @@ async def set_cell(
         if exc.status == 412:
             message = _("Someone else changed this cell. It shows their mark now.")
         else:
-            message = _("Not saved") + f": {exc.detail}"
+            message = not_saved(exc, _)
         response = _cell(request, caller, group_id, lesson_id, client_id, cell, message, row_state)
         response.headers["HX-Trigger"] = "cell-refused"
         return response
