@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from web_svc.pages import (
     auth,
     catalogue,
+    catalogue_edit,
     client_edit,
     clients,
     confirm,
@@ -30,6 +31,7 @@ from web_svc.pages import (
     portal,
     rooms,
     schedule,
+    selling,
     staff,
     tasks,
 )
@@ -47,10 +49,12 @@ routers: list[APIRouter] = [
         clients,
         family,
         money,
+        selling,
         packs,
         invoices,
         entries,
         catalogue,
+        catalogue_edit,
         figures,
         notify,
         notify_send,

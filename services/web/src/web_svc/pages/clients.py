@@ -14,6 +14,7 @@ from web_svc.deps import Caller, StaffDep, csrf_guard, over_https
 from web_svc.gateway import ApiError, items
 from web_svc.history_lines import history_lines
 from web_svc.pages.client_edit import fields_context, tag_ids, visible_branches
+from web_svc.pages.selling import sell_context
 from web_svc.render import formats, refusal, render, words_for
 from web_svc.sessions import SessionBox
 
@@ -179,6 +180,9 @@ async def card(
     if balance is not None:
         client["balance_minor"] = balance["balance_minor"]
         client["balance_currency"] = balance["currency"]
+    sell = None
+    if money and caller.role in FINANCE:
+        sell = await sell_context(caller, client_id, {}, items(services), family)
     new_link = None
     if caller.role in WRITERS:
         link = await _quiet(caller.get(f"{CL}/clients/{client_id}/link"), None)
@@ -198,7 +202,7 @@ async def card(
             "tasks": items(tasks),
             "packs": items(packs),
             "ledger": items(ledger),
-            "services": items(services),
+            "sell": sell,
             "link": link,
             "new_link": new_link,
             "money": money,

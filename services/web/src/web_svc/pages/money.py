@@ -1,5 +1,5 @@
-"""Selling a pack to a client and the payment wizard: amount, method, date, comment and
-what the payment is for (a pack or an invoice)."""
+"""The payment wizard: amount, method, date, comment and what the payment is for (a pack or
+an invoice). Selling a pack: pages/selling.py."""
 
 from __future__ import annotations
 
@@ -12,41 +12,13 @@ from fastapi.responses import RedirectResponse
 from web_svc.deps import StaffDep, csrf_guard
 from web_svc.gateway import ApiError, items
 from web_svc.refusals import not_saved
-from web_svc.render import formats, refusal, render, words_for
+from web_svc.render import formats, render, words_for
 
 router = APIRouter(dependencies=[Depends(csrf_guard)])
 BI = "/api/v1/billing"
 Text = Annotated[str, Form()]
 Optional = Annotated[str, Form()]
 METHODS = ("cash", "card", "transfer")
-
-
-@router.post("/app/clients/{client_id}/packs")
-async def sell(
-    request: Request,
-    caller: StaffDep,
-    client_id: str,
-    service_id: Text,
-    payment_mode: Text,
-    method: Optional = "cash",
-    starts_on: Optional = "",
-    key: Optional = "",
-) -> Response:
-    body: dict[str, Any] = {"service_id": service_id, "payment_mode": payment_mode}
-    if payment_mode == "paid":
-        body["method"] = method if method in METHODS else "cash"
-    if starts_on:
-        body["starts_on"] = starts_on
-    try:
-        await caller.call(
-            "POST",
-            f"{BI}/clients/{client_id}/packs",
-            json=body,
-            headers={"Idempotency-Key": key or uuid.uuid4().hex},
-        )
-    except ApiError as exc:
-        return await _problem(request, caller, client_id, exc)
-    return RedirectResponse(f"/app/clients/{client_id}?done=sold", status_code=303)
 
 
 @router.get("/app/clients/{client_id}/payment")
@@ -135,8 +107,3 @@ async def pay(
     except ApiError as exc:
         return await _wizard(request, caller, client_id, values, not_saved(exc, _), 400)
     return RedirectResponse(f"/app/clients/{client_id}?done=paid", status_code=303)
-
-
-async def _problem(request: Request, caller: Any, client_id: str, exc: ApiError) -> Response:
-    context = {"status": exc.status, "kind": "api", "detail": refusal(exc, words_for(request))}
-    return render(request, "error.html", context, status_code=400)
