@@ -131,7 +131,8 @@ def test_an_edit_sends_only_what_changed() -> None:
         "branch_ids": ["b1"],
         "group_ids": [],
     }
-    assert same["price"] == "300.00"
+    assert same["price"] == "300,00"
+    assert price_text(1250, Formats(locale="en", currency="EUR"), "EUR") == "12.50"
     assert changes(SERVICE, same, FMT) == {}
     assert changes(SERVICE, same | {"price": "300"}, FMT) == {}
     edited = same | {"price": "320,5", "shared": "", "leftover": "carry", "branch_ids": []}

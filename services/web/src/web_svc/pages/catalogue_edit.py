@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+from babel.numbers import get_decimal_symbol
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
@@ -38,9 +39,11 @@ def shown(service: dict[str, Any], fmt: Formats) -> dict[str, Any]:
 
 
 def price_text(minor: int, fmt: Formats, currency: str) -> str:
-    """An amount as a person types it back (12.50), in the currency's minor digits."""
+    """An amount as a person types it back (12.50; 12,50 in Polish), in the currency's minor
+    digits and the locale's decimal mark, without grouping."""
     digits = len(str(fmt.minor_units("1", currency))) - 1
-    return f"{minor / 10**digits:.{digits}f}" if digits else str(minor)
+    text = f"{minor / 10**digits:.{digits}f}" if digits else str(minor)
+    return text.replace(".", get_decimal_symbol(fmt.locale))
 
 
 def changes(service: dict[str, Any], typed: dict[str, Any], fmt: Formats) -> dict[str, Any]:
