@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from playwright.async_api import Browser, Page, expect
@@ -105,10 +106,11 @@ async def test_the_owner_sets_each_services_rules_and_a_bad_value_is_refused_by_
     assert (await api.call("GET", JOURNAL))["makeup_days"] == 21
     await screenshot(page, "settings-refused")
 
-    # the same in Russian
-    await page.goto("/app/settings")
+    # the same in Russian, switched on the refused form's page (its address takes only the
+    # form's POST): back on the settings page
     await page.locator("footer button[value=ru]").click()
     await expect(page.locator("html")).to_have_attribute("lang", "ru")
+    assert urlsplit(page.url).path == "/app/settings"
     await without_the_browsers_check(page, "/app/settings/notifications")
     await page.get_by_label("Рассылок одному клиенту в день, не больше").fill("500")
     await page.get_by_role("button", name="Сохранить настройки уведомлений").click()

@@ -6,12 +6,14 @@ import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from web_svc.addresses import public_origin
 from web_svc.gateway import ApiError
 from web_svc.i18n import (
     LANGUAGE_NAMES,
@@ -127,11 +129,7 @@ def render(
         "org": session.org if session else {},
         "menu": menu_for(session),
         "path": request.url.path,
-        # where a language change comes back to: the page with its query (the family member
-        # chosen, the month shown)
-        "back": f"{request.url.path}?{request.url.query}"
-        if request.url.query
-        else request.url.path,
+        "back": back_to(request),
         "home_path": "/my" if request.url.path.startswith("/my") else "/app",
         "language_path": "/my/language" if request.url.path.startswith("/my") else "/app/language",
         "t": words.gettext,
@@ -148,6 +146,21 @@ def words_for(request: Request) -> Translator:
     pages: Pages = request.app.state.pages
     locale = page_locale(request, getattr(request.state, "session", None))
     return translator(locale, pages.mark_untranslated)
+
+
+def back_to(request: Request) -> str:
+    """Where a language change comes back to: the page with its query (the family member
+    chosen, the month shown). A page rendered for a form's POST (a refusal) has no address
+    of its own to come back to: the page the form was on, else the area's home."""
+    if request.method == "GET":
+        url = request.url
+        return f"{url.path}?{url.query}" if url.query else url.path
+    home = "/my" if request.url.path.startswith("/my") else "/app"
+    referer = urlsplit(request.headers.get("referer", ""))
+    same_site = referer.netloc in ("", urlsplit(public_origin(request)).netloc)
+    if same_site and referer.path.startswith(home) and not referer.path.startswith("//"):
+        return f"{referer.path}?{referer.query}" if referer.query else referer.path
+    return home
 
 
 def refusal(exc: ApiError, _: Callable[[str], str]) -> Markup:
