@@ -115,6 +115,7 @@ async def create_group(
             "branches": branches,
             "today": school_today(caller),
             "can_write": True,
+            "archived": False,
             "error": refusal(exc, words_for(request)),
             "values": {"name": name, "starts_on": starts_on, "capacity": capacity},
         }
