@@ -200,6 +200,7 @@ ROUTE_PERMISSION: dict[tuple[str, str], str] = {
     ("PATCH", f"{N}/settings"): "org.manage",
     ("GET", f"{N}/clients/{{client_id}}/opt-outs"): "clients.read",
     ("PUT", f"{N}/clients/{{client_id}}/opt-outs"): "clients.write",
+    ("GET", f"{N}/clients/{{client_id}}/reach"): "clients.read",
     ("POST", f"{N}/clients/{{client_id}}/telegram-link"): "clients.write",
     ("POST", f"{N}/telegram/webhook"): "public",
     ("POST", f"{N}/broadcasts/audience"): "clients.write",

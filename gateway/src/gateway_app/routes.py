@@ -296,6 +296,13 @@ ROUTES: tuple[Route, ...] = (
         client_id="client",
     ),
     _r(
+        "GET",
+        f"{NO}/clients/{{client_id}}/reach",
+        "notifications",
+        "clients.read",
+        client_id="client",
+    ),
+    _r(
         "POST",
         f"{NO}/clients/{{client_id}}/telegram-link",
         "notifications",

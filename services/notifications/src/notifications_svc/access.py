@@ -8,6 +8,7 @@ Messages to staff (invitations, resets) are seen by the organisation-wide only."
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 
 from sqlalchemy import ColumnElement, and_, false, or_, select
 
@@ -52,10 +53,16 @@ def visible_messages(principal: Principal) -> ColumnElement[bool]:
     return and_(Message.tenant_id == tenant, or_(*either))
 
 
-def sees_client(principal: Principal, client: Client, group_ids: set[uuid.UUID]) -> bool:
-    """Whether the caller may see this client (`group_ids`: the groups it is enrolled in),
-    by libs' one scope rule."""
+def sees_client(
+    principal: Principal,
+    client: Client,
+    group_ids: set[uuid.UUID],
+    group_branches: Iterable[uuid.UUID] = (),
+) -> bool:
+    """Whether the caller may see this client (`group_ids`: the groups it is enrolled in;
+    `group_branches`: their branches, where the client belongs too), by libs' one scope
+    rule."""
     if principal.realm != "staff" or principal.tenant_id is None:
         return False
-    place = Place.of(client.tenant_id, [client.branch_id], group_ids)
+    place = Place.of(client.tenant_id, [client.branch_id, *group_branches], group_ids)
     return Scope.of(principal).sees(place)

@@ -9,6 +9,7 @@ from notifications_svc.deliveries.api import router as deliveries_router
 from notifications_svc.mailbox.api import router as mailbox_router
 from notifications_svc.optouts.api import router as optouts_router
 from notifications_svc.organisation.api import router as organisation_router
+from notifications_svc.reach.api import router as reach_router
 from notifications_svc.telegram.api import router as telegram_router
 from notifications_svc.templates.api import router as templates_router
 from notifications_svc.unsubscribe.api import router as unsubscribe_router
@@ -21,6 +22,7 @@ for part in (
     broadcasts_router,
     templates_router,
     optouts_router,
+    reach_router,
     organisation_router,
     mailbox_router,
     unsubscribe_router,

@@ -59,6 +59,8 @@ class Client(Base):
     family_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
     tag_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
     telegram_chat_id: Mapped[str | None] = mapped_column(String(64))
+    # when clients bound that chat (None: bound before this was kept, or not bound)
+    telegram_bound_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     # the person blocked the bot (403): nothing more is sent to that chat
     telegram_blocked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # the event time of the state held; an older state delivered late is ignored

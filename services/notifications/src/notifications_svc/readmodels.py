@@ -37,6 +37,15 @@ class ReadModels:
         )
         return set(rows.scalars())
 
+    async def enrolments_of(self, client_id: uuid.UUID) -> list[tuple[uuid.UUID, uuid.UUID]]:
+        """The client's current groups, each with its branch."""
+        rows = await self.session.execute(
+            select(ClientGroup.group_id, ClientGroup.branch_id).where(
+                ClientGroup.client_id == client_id
+            )
+        )
+        return [(group, branch) for group, branch in rows]
+
     async def bound_to(self, chat_id: str) -> list[Client]:
         """The clients not archived whose Telegram chat this is."""
         found = await self.session.execute(
@@ -78,9 +87,13 @@ class ReadModels:
         if row is not None:
             row.status = status
 
-    async def telegram_chat(self, client_id: uuid.UUID, chat_id: str | None) -> None:
+    async def telegram_chat(
+        self, client_id: uuid.UUID, chat_id: str | None, at: datetime | None = None
+    ) -> None:
         row = await self.session.get(Client, client_id)
         if row is not None:
+            if row.telegram_chat_id != chat_id:
+                row.telegram_bound_at = at if chat_id is not None else None
             row.telegram_chat_id = chat_id
 
     async def enrolled(

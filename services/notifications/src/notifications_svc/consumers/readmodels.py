@@ -92,7 +92,7 @@ async def messenger_bound(
     session: AsyncSession, envelope: EventEnvelope, p: MessengerBound
 ) -> None:
     if p.channel == "telegram":
-        await ReadModels(session).telegram_chat(p.client_id, p.chat_id)
+        await ReadModels(session).telegram_chat(p.client_id, p.chat_id, envelope.time)
 
 
 @handlers.on(EnrolmentStarted)

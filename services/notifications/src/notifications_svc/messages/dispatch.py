@@ -20,7 +20,6 @@ from notifications_svc.domain.triggers import (
     DEFAULT_DAILY_NEWS_CAP,
     DEFAULT_SMS_MONTHLY_CAP,
     TRIGGERS,
-    Trigger,
     dedup_key,
 )
 from notifications_svc.messages.repository import MessagesRepository
@@ -73,11 +72,11 @@ class Dispatch:
         self.repo = MessagesRepository(ctx.session)
         self._waking = False
 
-    async def _first_reachable(
-        self, client: Client, trigger: Trigger, order: Sequence[str]
+    async def first_reachable(
+        self, client: Client, category: str, order: Sequence[str]
     ) -> tuple[str, str | None, str | None]:
-        """The first channel with an address the client has not opted out of: its name,
-        the address, and why none if none."""
+        """The first channel with an address the client has not opted out of (for a message
+        of `category`): its name, the address, and why none if none."""
         opted_out = False
         capped = False
         for channel in order:
@@ -92,8 +91,8 @@ class Dispatch:
                 address = reachable(client, channel)
             if address is None:
                 continue
-            if trigger.category != "transactional" and await self.repo.opted_out(
-                client.id, trigger.category, channel
+            if category != "transactional" and await self.repo.opted_out(
+                client.id, category, channel
             ):
                 opted_out = True
                 continue
@@ -176,8 +175,8 @@ class Dispatch:
                     skip = "client archived"
                 else:
                     order = (org.settings if org else {}).get("channel_order")
-                    channel, address, skip = await self._first_reachable(
-                        client, trigger, order or DEFAULT_CHANNEL_ORDER
+                    channel, address, skip = await self.first_reachable(
+                        client, trigger.category, order or DEFAULT_CHANNEL_ORDER
                     )
         else:
             if client is not None:
