@@ -77,6 +77,7 @@ ONE_THING = {
     "/api/v1/journal/groups/{group_id}/journal": "one group's grid: lessons by rows",
     "/api/v1/journal/groups/{group_id}/figures": "one group's figures, month by month",
     "/api/v1/notifications/settings": "one organisation's settings",
+    "/api/v1/notifications/clients/{client_id}/reach": "one client's channels and routes",
     "/portal/v1/overview": "a client's overview: packs, lessons, invoices, credits",
     "/portal/v1/me": "the signed-in account and the clients it may act for",
     "/portal/v1/attendance": "a client's marks and the comments outside them",
