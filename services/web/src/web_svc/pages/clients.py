@@ -14,6 +14,7 @@ from web_svc.deps import Caller, StaffDep, csrf_guard, over_https
 from web_svc.gateway import ApiError, items
 from web_svc.history_lines import history_lines
 from web_svc.pages.client_edit import fields_context, tag_ids, visible_branches
+from web_svc.pages.client_reach import reach_of
 from web_svc.pages.selling import sell_context
 from web_svc.render import formats, refusal, render, words_for
 from web_svc.sessions import SessionBox
@@ -161,12 +162,13 @@ async def card(
 ) -> Response:
     money = sees_money(caller)
     empty: dict[str, Any] = {"items": []}
-    client, history, family, tasks, branches = await asyncio.gather(
+    client, history, family, tasks, branches, reach = await asyncio.gather(
         caller.get(f"{CL}/clients/{client_id}"),
         caller.get(f"{CL}/clients/{client_id}/history", section=section, limit=50),
         _quiet(caller.get(f"{CL}/clients/{client_id}/family"), {"members": []}),
         _quiet(caller.get(f"{CL}/clients/{client_id}/tasks", limit=50), empty),
         visible_branches(caller),
+        reach_of(caller, client_id),
     )
     packs, ledger, services, link, balance = empty, empty, empty, None, None
     if money:
@@ -199,6 +201,7 @@ async def card(
             "branch_names": {b["id"]: b["name"] for b in branches},
             "history": history_lines(request, caller.session, items(history)),
             "family": family,
+            "reach": reach,
             "tasks": items(tasks),
             "packs": items(packs),
             "ledger": items(ledger),

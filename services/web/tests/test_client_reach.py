@@ -1,0 +1,165 @@
+"""The client card's "How to reach" over a stand-in for the gateway's API: notifications'
+answer in the page's words (Telegram since a date, devices counted in the language's plural,
+the route a message takes), and a card that still renders, with a notice, when
+notifications does not answer or does not know the client."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from fastapi.testclient import TestClient
+
+from web_svc.main import create_app
+from web_svc.sessions import Session
+from web_svc.settings import Settings
+
+CLIENT = "00000000-0000-4000-8000-000000000001"
+REACH = f"/api/v1/notifications/clients/{CLIENT}/reach"
+CARD = {
+    "id": CLIENT,
+    "first_name": "Ida",
+    "last_name": "Bond",
+    "status": "active",
+    "phone": "+48601000001",
+    "email": "ida@example.com",
+    "email_confirmed": True,
+    "birthday": None,
+    "branch_id": None,
+    "tags": [],
+    "note": None,
+    "balance_minor": None,
+}
+BOUND = {
+    "client_id": CLIENT,
+    "channel_order": ["telegram", "push", "email", "sms"],
+    "telegram": {
+        "bound": True,
+        "bound_since": "2026-11-02T09:30:00Z",
+        "blocked": False,
+        "opted_out": [],
+    },
+    "push": {
+        "devices": 2,
+        "by_kind": [
+            {"kind": "fcm", "platform": "android", "count": 1},
+            {"kind": "webpush", "platform": "web", "count": 1},
+        ],
+        "last_registered_at": "2026-11-03T10:00:00Z",
+        "opted_out": [],
+    },
+    "email": {"present": True, "opted_out": ["reminders"]},
+    "sms": {"present": True, "enabled": False, "opted_out": []},
+    "routes": [
+        {
+            "category": "transactional",
+            "channel": "telegram",
+            "then": ["push", "email"],
+            "reason": None,
+        },
+        {"category": "reminders", "channel": "telegram", "then": ["push"], "reason": None},
+        {"category": "news", "channel": None, "then": [], "reason": "opted out"},
+    ],
+}
+
+
+class FakeGateway(ThreadingHTTPServer):
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.reach: tuple[int, Any] = (200, BOUND)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: FakeGateway
+
+    def do_GET(self) -> None:
+        path = urlsplit(self.path).path
+        status, body = 200, {"items": [], "next_cursor": None, "members": []}
+        if path == f"/api/v1/clients/clients/{CLIENT}":
+            body = CARD
+        elif path == REACH:
+            status, body = self.server.reach
+        elif path.endswith(("/balance", "/link")):
+            status, body = 404, {"title": "Not Found"}
+        payload = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args: Any) -> None:
+        return None
+
+
+@pytest.fixture
+def gateway() -> Iterator[FakeGateway]:
+    server = FakeGateway()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def client(gateway: FakeGateway) -> Iterator[TestClient]:
+    url = f"http://127.0.0.1:{gateway.server_address[1]}"
+    app = create_app(Settings(gateway_url=url, mark_untranslated=True))
+    with TestClient(app, follow_redirects=False) as test_client:
+        person = {"id": "u1", "name": "Tea", "role": "teacher"}
+        org = {"time_zone": "Europe/Warsaw", "currency": "PLN"}
+        session = Session("staff", "access", "refresh", time.time() + 3600, person, org)
+        test_client.cookies.set("crm_staff", app.state.sessions.seal(session))
+        yield test_client
+
+
+def reach_section(page: str) -> str:
+    found = re.search(r'<section aria-labelledby="reach-h" id="reach">(.*?)</section>', page, re.S)
+    assert found is not None
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", found.group(1))).strip()
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "pl", "uk"])
+def test_the_card_says_how_to_reach_the_client_in_its_language(
+    client: TestClient, lang: str
+) -> None:
+    page = client.get(f"/app/clients/{CLIENT}", headers={"accept-language": lang})
+    assert page.status_code == 200, page.text
+    assert "\u27e6" not in page.text, re.findall("\u27e6[^\u27e7]*\u27e7", page.text)
+    if lang == "en":
+        text = reach_section(page.text)
+        assert "Bound since Nov 2, 2026" in text
+        assert "2 devices (Android: 1, browser: 1)" in text
+        assert "A confirmed address (opted out of: reminders)" in text
+        assert "Reminders: Telegram, then push" in text
+        assert "News: nowhere (opted out of every channel)" in text
+    if lang == "ru":
+        assert "2 устройства" in reach_section(page.text)
+
+
+@pytest.mark.parametrize(
+    ("status", "notice"),
+    [
+        (503, "The messages service is not answering"),
+        (502, "The messages service is not answering"),
+        (404, "does not know this client yet"),
+    ],
+)
+def test_the_card_renders_when_notifications_does_not_answer(
+    client: TestClient, gateway: FakeGateway, status: int, notice: str
+) -> None:
+    gateway.reach = (status, {"title": "Service Unavailable"})
+    page = client.get(f"/app/clients/{CLIENT}")
+    assert page.status_code == 200
+    assert "Ida Bond" in page.text
+    assert notice in reach_section(page.text)
