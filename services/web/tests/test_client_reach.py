@@ -147,6 +147,17 @@ def test_the_card_says_how_to_reach_the_client_in_its_language(
         assert "2 устройства" in reach_section(page.text)
 
 
+def test_one_line_when_every_category_goes_the_same_way(
+    client: TestClient, gateway: FakeGateway
+) -> None:
+    same = {"channel": "email", "then": ["sms"], "reason": None}
+    routes = [same | {"category": c} for c in ("transactional", "reminders", "news")]
+    gateway.reach = (200, BOUND | {"routes": routes})
+    text = reach_section(client.get(f"/app/clients/{CLIENT}").text)
+    assert "Every message: email, then SMS" in text
+    assert "Reminders:" not in text
+
+
 @pytest.mark.parametrize(
     ("status", "notice"),
     [
