@@ -70,10 +70,17 @@ BOUND = {
 }
 
 
+ISSUED = {"url": "https://t.me/school_bot?start=tok123", "expires_at": "2026-12-10T10:00:00Z"}
+NOT_BOUND = BOUND | {
+    "telegram": {"bound": False, "bound_since": None, "blocked": False, "opted_out": []}
+}
+
+
 class FakeGateway(ThreadingHTTPServer):
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.reach: tuple[int, Any] = (200, BOUND)
+        self.link: tuple[int, Any] = (201, ISSUED)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -88,6 +95,19 @@ class _Handler(BaseHTTPRequestHandler):
             status, body = self.server.reach
         elif path.endswith(("/balance", "/link")):
             status, body = 404, {"title": "Not Found"}
+        payload = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def do_POST(self) -> None:
+        path = urlsplit(self.path).path
+        self.rfile.read(int(self.headers.get("content-length") or 0))
+        status, body = 404, {"title": "Not Found"}
+        if path == f"/api/v1/notifications/clients/{CLIENT}/telegram-link":
+            status, body = self.server.link
         payload = json.dumps(body).encode()
         self.send_response(status)
         self.send_header("content-type", "application/json")
@@ -174,3 +194,36 @@ def test_the_card_renders_when_notifications_does_not_answer(
     assert page.status_code == 200
     assert "Ida Bond" in page.text
     assert notice in reach_section(page.text)
+
+
+def _csrf(page: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found is not None
+    return found.group(1)
+
+
+def test_a_telegram_link_is_given_from_the_card_and_shown_once(
+    client: TestClient, gateway: FakeGateway
+) -> None:
+    page = client.get(f"/app/clients/{CLIENT}").text
+    assert "Give a Telegram link" not in page  # bound already
+    gateway.reach = (200, NOT_BOUND)
+    page = client.get(f"/app/clients/{CLIENT}").text
+    assert "Give a Telegram link" in page
+    given = client.post(f"/app/clients/{CLIENT}/telegram-link", data={"csrf_token": _csrf(page)})
+    assert given.status_code == 303
+    assert given.headers["location"] == f"/app/clients/{CLIENT}?done=telegram-link#reach"
+    assert "tok123" not in given.headers["location"]
+    card = client.get(f"/app/clients/{CLIENT}?done=telegram-link")
+    assert 'value="https://t.me/school_bot?start=tok123"' in card.text
+    assert "It connects one chat, once, until" in card.text
+    again = client.get(f"/app/clients/{CLIENT}")
+    assert "tok123" not in again.text  # shown once
+
+    gateway.link = (409, {"title": "Conflict", "detail": "Telegram is not configured"})
+    refused = client.post(
+        f"/app/clients/{CLIENT}/telegram-link", data={"csrf_token": _csrf(again.text)}
+    )
+    assert refused.headers["location"] == f"/app/clients/{CLIENT}?done=telegram-off#reach"
+    card = client.get(refused.headers["location"].split("#")[0])
+    assert "Telegram is not set up on this system." in reach_section(card.text)

@@ -14,7 +14,7 @@ from web_svc.deps import Caller, StaffDep, csrf_guard, over_https
 from web_svc.gateway import ApiError, items
 from web_svc.history_lines import history_lines
 from web_svc.pages.client_edit import fields_context, tag_ids, visible_branches
-from web_svc.pages.client_reach import reach_of
+from web_svc.pages.client_reach import forget_new_link, reach_of
 from web_svc.pages.selling import sell_context
 from web_svc.render import formats, refusal, render, words_for
 from web_svc.sessions import SessionBox
@@ -168,7 +168,7 @@ async def card(
         _quiet(caller.get(f"{CL}/clients/{client_id}/family"), {"members": []}),
         _quiet(caller.get(f"{CL}/clients/{client_id}/tasks", limit=50), empty),
         visible_branches(caller),
-        reach_of(caller, client_id),
+        reach_of(request, caller, client_id),
     )
     packs, ledger, services, link, balance = empty, empty, empty, None, None
     if money:
@@ -219,6 +219,7 @@ async def card(
     )
     if NEW_LINK_COOKIE in request.cookies:
         page.delete_cookie(NEW_LINK_COOKIE, path=_card_path(client_id))
+    forget_new_link(request, page, client_id)
     return page
 
 
