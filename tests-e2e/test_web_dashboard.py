@@ -223,17 +223,41 @@ async def test_the_owner_sees_the_months_money_and_a_teacher_only_their_own(
     last_month = row(page, "months", f"{scene['last_month']:%B %Y}")
     await expect(last_month.locator("td")).to_have_text(["PLN0.00", "PLN50.00", "PLN0.00", "0"])
 
-    # by service: each month's revenue, oldest first, then this month's money received
+    # by service, group and branch: this month, last month and the change, for revenue,
+    # money received and (by branch) debts
     piano = row(page, "service", "Piano x 8").locator("td")
-    await expect(piano.nth(5)).to_have_text("PLN640.00")
-    await expect(piano.nth(4)).to_have_text("PLN0.00")
-    await expect(row(page, "service", "Drums x 4").locator("td").nth(5)).to_have_text("PLN200.00")
-    by_group = row(page, "group", "Piano").locator("td")
-    await expect(by_group.nth(5)).to_have_text("PLN640.00")
-    await expect(row(page, "group", "Drums").locator("td").nth(5)).to_have_text("PLN200.00")
-    branch = row(page, "branch", scene["branch"]).locator("td")
-    await expect(branch.nth(5)).to_have_text("PLN840.00")
-    await expect(branch.nth(7)).to_have_text("PLN320.00")  # Bob's debt, at his home branch
+    await expect(piano.nth(0)).to_have_text("PLN640.00")
+    await expect(piano.nth(1)).to_have_text("PLN0.00")
+    await expect(piano.nth(2)).to_have_text("+PLN640.00")
+    await expect(row(page, "service", "Drums x 4").locator("td").nth(0)).to_have_text("PLN200.00")
+    await expect(row(page, "group", "Piano").locator("td").nth(0)).to_have_text("PLN640.00")
+    await expect(row(page, "group", "Drums").locator("td").nth(0)).to_have_text("PLN200.00")
+    # Cy's payments, this month and last: both months' money received at the branch
+    # (Bob's debt at his home branch last)
+    await expect(row(page, "branch", scene["branch"]).locator("td")).to_have_text(
+        [
+            "PLN840.00",
+            "PLN0.00",
+            "+PLN840.00",
+            "PLN470.00",
+            "PLN50.00",
+            "+PLN420.00",
+            "PLN320.00",
+            "PLN0.00",
+            "+PLN320.00",
+        ]
+    )
+    by_month = row(page, "branch-months", scene["branch"]).locator("td")
+    await expect(by_month).to_have_count(6)
+    await expect(by_month.nth(5)).to_have_text("PLN840.00")  # revenue unless asked
+    await (
+        page.get_by_role("navigation", name="By branch: show by month")
+        .get_by_role("link", name="Money received")
+        .click()
+    )
+    await expect(by_month.nth(4)).to_have_text("PLN50.00")
+    await expect(by_month.nth(5)).to_have_text("PLN470.00")
+    await expect(by_month.nth(3)).to_have_text("PLN0.00")
 
     # groups: least filled first; fill rate = enrolled / seats, attendance per held lesson
     groups = page.locator("#table-groups tbody tr")

@@ -30,7 +30,9 @@ TEACHER = "0190a000-0000-7000-8000-0000000000d1"
 ME = "0190a000-0000-7000-8000-0000000000e1"
 
 
-def monthly(month: str, revenue: int, received: int, earlier: list[Any]) -> dict[str, Any]:
+def monthly(
+    month: str, revenue: int, received: int, earlier: list[Any], debt: int = 32000
+) -> dict[str, Any]:
     return {
         "month": month,
         "currency": "PLN",
@@ -46,7 +48,7 @@ def monthly(month: str, revenue: int, received: int, earlier: list[Any]) -> dict
                 "id": BRANCH,
                 "revenue_minor": revenue,
                 "received_minor": received,
-                "debt_minor": 32000,
+                "debt_minor": debt,
                 "clients_in_debt": 1,
             }
         ],
@@ -163,9 +165,12 @@ class _Handler(BaseHTTPRequestHandler):
         if url.path.endswith("/reports/monthly") and status == 200:
             month = query["month"][0]
             earlier = earlier_months() if query["earlier_months"] == ["5"] else []
-            revenue = 84000 if month == "2026-12-01" else 10000
+            number = int(month[5:7])
+            revenue, received, debt = (
+                (84000, 47000, 32000) if number == 12 else (10000, 100 * number, 1000 * number)
+            )
             scoped = body == "scoped"
-            body = monthly(month, revenue, 47000, earlier)
+            body = monthly(month, revenue, received, earlier, debt)
             if scoped:  # as billing answers a caller who sees some branches only
                 body |= {"by_group": [], "by_teacher": [], "by_service": []}
         data = json.dumps(body).encode()
@@ -349,3 +354,44 @@ def test_a_branch_scoped_admin_is_told_why_there_is_no_group_breakdown(
     scoped = client.get("/app/figures?month=2026-12").text
     assert scoped.count("Shown to those who see the whole organisation.") == 3
     assert '<th scope="row">Centre</th>' in scoped
+
+
+def cells(html: str, table: str, name: str) -> list[str]:
+    found = re.search(rf'<table[^>]* id="table-{table}">.*?</table>', html, re.S)
+    assert found, table
+    row = re.search(rf'<tr><th scope="row">{name}</th>(.*?)</tr>', found.group(0), re.S)
+    assert row, name
+    return re.findall(r"<td[^>]*>(.*?)</td>", row.group(1))
+
+
+def pln(amounts: str) -> list[str]:
+    """Amounts as the page shows them: "840 +740" is PLN840.00 and +PLN740.00."""
+    return [f"{'+' if a[0] == '+' else ''}PLN{abs(int(a)):.2f}" for a in amounts.split()]
+
+
+def test_each_breakdown_compares_revenue_received_and_debts_with_the_month_before(
+    client: TestClient, gateway: FakeGateway
+) -> None:
+    signed_in(client, "owner")
+    html = client.get("/app/figures?month=2026-12").text
+    # this month, last month, the change: revenue, money received, debts (by branch only)
+    assert cells(html, "branch", "Centre") == pln("840 100 +740 470 11 +459 320 110 +210")
+    assert cells(html, "group", "Piano") == pln("840 100 +740 0 0 0")
+    assert cells(html, "service", "Not attributed")[3:] == pln("470 11 +459")
+    # every month shown, revenue unless asked otherwise; the links keep the month
+    assert cells(html, "branch-months", "Centre") == pln("100 100 100 100 100 840")
+    assert 'href="?month=2026-12&amp;branch_measure=received#branch-title"' in html
+    assert "group_measure=debt" not in html  # billing has no debt by group
+
+    asked = "/app/figures?month=2026-12&branch_measure=debt&service_measure=received"
+    html = client.get(asked).text
+    assert cells(html, "branch-months", "Centre") == pln("70 80 90 100 110 320")
+    assert cells(html, "service-months", "Not attributed") == pln("7 8 9 10 11 470")
+    assert cells(html, "group-months", "Piano")[-1] == "PLN840.00"  # still revenue
+    drawn = charts(html)
+    assert [d["data"] for d in drawn["chart-branch"]["datasets"]] == [[110.0], [320.0]]
+    assert drawn["chart-branch"]["datasets"][1]["tone"] == "debt"
+    assert drawn["chart-service"]["labels"][0] == "Not attributed"  # the most received first
+    # a measure billing does not give for the dimension is revenue
+    html = client.get("/app/figures?month=2026-12&group_measure=debt").text
+    assert cells(html, "group-months", "Piano")[-1] == "PLN840.00"

@@ -9,24 +9,17 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from babel.dates import format_date
-from babel.numbers import format_percent, get_currency_precision
+from babel.numbers import format_percent
 from fastapi import APIRouter, Depends, Request, Response
 
 from web_svc.deps import StaffDep, csrf_guard
 from web_svc.gateway import items
 from web_svc.i18n import Formats
+from web_svc.pages.figures_breakdown import CHART_ROWS, breakdowns, major, name_of, short_month
 from web_svc.pages.figures_data import Fetched, add_months, fetch, month_last
-from web_svc.render import N_, formats, page_locale, render, words_for
+from web_svc.render import formats, page_locale, render, words_for
 
 router = APIRouter(dependencies=[Depends(csrf_guard)])
-CHART_ROWS = 12  # a breakdown's chart shows its biggest rows; its table shows them all
-DIMENSIONS = (
-    ("branch", N_("By branch")),
-    ("group", N_("By group")),
-    ("teacher", N_("By teacher")),
-    ("service", N_("By service")),
-)
 
 
 def _month(value: str | None, today: dt.date) -> dt.date | None:
@@ -76,6 +69,8 @@ async def figures(
         "month": chosen,
         "month_param": f"{chosen:%Y-%m}",
         "previous": f"{add_months(chosen, -1):%Y-%m}",
+        "before_month": add_months(chosen, -1),
+        "short_month": lambda value: short_month(value, fmt),
         "next": f"{add_months(chosen, 1):%Y-%m}",
         "pay_from": start,
         "pay_until": until,
@@ -85,7 +80,7 @@ async def figures(
         "problems": _problems(fetched),
         "summary": _summary(fetched),
         "history": _history(fetched, fmt, charts, _),
-        "breakdowns": _breakdowns(fetched, fmt, charts, _),
+        "breakdowns": breakdowns(fetched, fmt, charts, _, request.query_params),
         "groups": _groups(fetched, charts, _),
         "pay": _pay(fetched, fmt, charts, _),
         "percent": lambda value: "—" if value is None else format_percent(value, locale=fmt.locale),
@@ -101,18 +96,6 @@ async def figures(
 def _problems(fetched: Fetched) -> list[str]:
     outcomes = [fetched.monthly, fetched.groups, *fetched.by_month]
     return sorted({o.problem for o in outcomes if o.problem})
-
-
-def _major(minor: int, fmt: Formats) -> float:
-    try:
-        digits = int(get_currency_precision(fmt.currency))
-    except ValueError:
-        digits = 0
-    return round(minor / 10.0**digits, digits)
-
-
-def short_month(value: dt.date, fmt: Formats) -> str:
-    return str(format_date(value, "LLL y", locale=fmt.locale))
 
 
 def _summary(fetched: Fetched) -> dict[str, Any] | None:
@@ -161,99 +144,23 @@ def _history(
                 {
                     "label": _("Revenue"),
                     "tone": "revenue",
-                    "data": [_major(r["revenue"], fmt) for r in rows],
+                    "data": [major(r["revenue"], fmt) for r in rows],
                 },
                 {
                     "label": _("Money received"),
                     "tone": "received",
-                    "data": [_major(r["received"], fmt) for r in rows],
+                    "data": [major(r["received"], fmt) for r in rows],
                 },
                 {
                     "label": _("Debts at the month's end"),
                     "tone": "debt",
-                    "data": [_major(r["debt"], fmt) for r in rows],
+                    "data": [major(r["debt"], fmt) for r in rows],
                     "line": True,
                 },
             ],
         }
     )
     return rows
-
-
-def _name(dimension: str, row_id: str | None, fetched: Fetched, _: Callable[[str], str]) -> str:
-    if row_id is None:
-        return _("Not attributed")
-    found = fetched.names.get(dimension, {}).get(row_id)
-    return found or _("Unnamed") + " " + row_id[:8]
-
-
-def _breakdowns(
-    fetched: Fetched, fmt: Formats, charts: list[dict[str, Any]], _: Callable[[str], str]
-) -> list[dict[str, Any]]:
-    """Per dimension: each row's revenue in every month shown, and this month's money."""
-    if not fetched.finance:
-        return []
-    out = []
-    for dimension, title in DIMENSIONS:
-        rows: dict[str | None, dict[str, Any]] = {}
-        for n, outcome in enumerate(fetched.by_month):
-            for figure in (outcome.data or {}).get(f"by_{dimension}", []):
-                key = figure.get("id")
-                row = rows.setdefault(
-                    key,
-                    {
-                        "name": _name(dimension, key, fetched, _),
-                        "revenue": [0] * len(fetched.months),
-                        "received": 0,
-                        "debt": None,
-                        "clients_in_debt": None,
-                    },
-                )
-                row["revenue"][n] = figure["revenue_minor"]
-                if n == len(fetched.months) - 1:
-                    row["received"] = figure["received_minor"]
-                    row["debt"] = figure.get("debt_minor")
-                    row["clients_in_debt"] = figure.get("clients_in_debt")
-        ordered = sorted(rows.values(), key=lambda r: (-r["revenue"][-1], r["name"]))
-        chart_id = f"chart-{dimension}"
-        shown = ordered[:CHART_ROWS]
-        if shown:
-            charts.append(
-                {
-                    "id": chart_id,
-                    "kind": "money",
-                    "horizontal": True,
-                    "labels": [r["name"] for r in shown],
-                    "datasets": [
-                        {
-                            "label": _("Revenue") + ", " + short_month(fetched.months[-2], fmt),
-                            "tone": "past",
-                            "data": [_major(r["revenue"][-2], fmt) for r in shown],
-                        },
-                        {
-                            "label": _("Revenue") + ", " + short_month(fetched.months[-1], fmt),
-                            "tone": "revenue",
-                            "data": [_major(r["revenue"][-1], fmt) for r in shown],
-                        },
-                        {
-                            "label": _("Money received"),
-                            "tone": "received",
-                            "data": [_major(r["received"], fmt) for r in shown],
-                        },
-                    ],
-                }
-            )
-        out.append(
-            {
-                "key": dimension,
-                "title": title,
-                "rows": ordered,
-                "chart_id": chart_id,
-                "chart_rows": len(shown),
-                "debts": dimension == "branch",
-            }
-        )
-    return out
 
 
 def _groups(
@@ -284,7 +191,7 @@ def _pay(
 ) -> dict[str, Any]:
     outcome = fetched.pay
     rows = [
-        {**row, "name": _name("teacher", str(row["teacher_id"]), fetched, _)}
+        {**row, "name": name_of("teacher", str(row["teacher_id"]), fetched, _)}
         for row in items(outcome.data)
     ]
     rows.sort(key=lambda r: r["name"])
@@ -298,7 +205,7 @@ def _pay(
                 "datasets": [
                     {
                         "label": _("Pay"),
-                        "data": [_major(r["amount_minor"], fmt) for r in rows[:CHART_ROWS]],
+                        "data": [major(r["amount_minor"], fmt) for r in rows[:CHART_ROWS]],
                     }
                 ],
             }
