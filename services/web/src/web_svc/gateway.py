@@ -111,6 +111,7 @@ class GatewayClient:
         *,
         token: str | None = None,
         json: Any = None,
+        content: bytes | None = None,
         params: Any = None,
         headers: dict[str, str] | None = None,
         caller_address: str | None = None,
@@ -118,7 +119,8 @@ class GatewayClient:
         """`caller_address`: the browser's address, which the gateway told this page. Sent
         on as X-Forwarded-For, so the gateway's limits and identity's sign-in lockout count
         each person's address, not this service's (the gateway's server trusts the header
-        only from the addresses it is configured to: FORWARDED_ALLOW_IPS)."""
+        only from the addresses it is configured to: FORWARDED_ALLOW_IPS). `content`: a body
+        sent as it is (a file), its type in `headers`."""
         if self._client is None:
             raise RuntimeError("the gateway client is not open")
         out = dict(headers or {})
@@ -126,7 +128,6 @@ class GatewayClient:
             out["x-forwarded-for"] = caller_address
         if token:
             out["authorization"] = f"Bearer {token}"
-        content = None
         if json is not None:
             content = orjson.dumps(json)
             out["content-type"] = "application/json"

@@ -65,6 +65,7 @@ FIELD_LABELS: Mapping[str, str] = {
     "last_name": N_("Last name"),
     "lead_source": N_("Lead source"),
     "lesson_date": N_("Lesson date"),
+    "links": N_("Links"),
     "locale": N_("Language"),
     "name": N_("Name"),
     "note": N_("Note"),

@@ -51,6 +51,7 @@ MENU: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("/app/invoices", N_("Invoices"), frozenset({"owner", "admin", "accountant"})),
     ("/app/figures", N_("Figures"), ALL_STAFF),
     ("/app/notifications", N_("Messages"), frozenset({"owner", "admin"})),
+    ("/app/knowledge", N_("Knowledge centre"), MANAGERS),
     ("/app/staff", N_("Staff"), MANAGERS),
     ("/app/settings", N_("Settings"), MANAGERS),
 )
