@@ -55,8 +55,8 @@ async def telegram_link(request: Request, caller: StaffDep, client_id: str) -> R
     except ApiError as exc:
         if exc.status != 409:  # 409: Telegram is not set up on this system
             raise
-        return RedirectResponse(f"{_card(client_id)}?done=telegram-off#reach", status_code=303)
-    response = RedirectResponse(f"{_card(client_id)}?done=telegram-link#reach", status_code=303)
+        return RedirectResponse(f"{_card(client_id)}?done=telegram-off", status_code=303)
+    response = RedirectResponse(f"{_card(client_id)}?done=telegram-link", status_code=303)
     box: SessionBox = request.app.state.sessions
     note = {"client_id": client_id, "url": issued["url"], "expires_at": issued["expires_at"]}
     response.set_cookie(
