@@ -8,6 +8,7 @@ distributed mode); stopped cleanly at the end and the databases dropped.
 from __future__ import annotations
 
 import asyncio
+import base64
 import os
 import subprocess
 import sys
@@ -22,6 +23,7 @@ from typing import Any
 import httpx
 import pytest
 from aiosmtpd.controller import Controller
+from py_vapid import Vapid02
 
 from crm_devrun.catalogue import SERVICES, prepare_database
 from crm_devrun.ports import free_port
@@ -35,6 +37,17 @@ POOL_SIZE = 3  # per service; the test server allows 100 connections in all
 OPERATOR_PASSWORD = "operators keep the lights on"
 # Each service's database in this run, for the operators' command line (identity's).
 DATABASE_URLS: dict[str, str] = {}
+
+
+def vapid_private_key() -> str:
+    """A fresh VAPID key (base64url raw, as `vapid --gen` writes it) for this run's Web Push."""
+    key = Vapid02()
+    key.generate_keys()
+    raw = key.private_key.private_numbers().private_value.to_bytes(32, "big")
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+VAPID_PRIVATE_KEY = vapid_private_key()
 
 
 class SmtpCatcher:
@@ -103,6 +116,9 @@ async def system(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Syst
                 "NOTIFICATIONS_SMTP_URL": f"smtp://127.0.0.1:{SMTP.port}",
                 # letters at any hour here; quiet hours are the service's own tests'
                 "NOTIFICATIONS_DEFAULT_QUIET_HOURS": "",
+                # Web Push on, to the fake push service a test runs here (test_web_push)
+                "NOTIFICATIONS_WEBPUSH_VAPID_PRIVATE_KEY": VAPID_PRIVATE_KEY,
+                "NOTIFICATIONS_WEBPUSH_ALLOWED_HOSTS": '["127.0.0.1"]',
                 # the front-end marks a text missing from a catalogue (test_web_pages)
                 "WEB_MARK_UNTRANSLATED": "true",
             },

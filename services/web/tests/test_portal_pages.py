@@ -23,6 +23,8 @@ from web_svc.settings import Settings
 
 ANNA, OLA, JAN = (f"00000000-0000-4000-8000-00000000000{n}" for n in (1, 2, 3))
 MARK, LESSON, MESSAGE, INVOICE = (f"10000000-0000-4000-8000-00000000000{n}" for n in (1, 2, 3, 4))
+DEVICE = "30000000-0000-4000-8000-000000000001"
+VAPID_KEY = "BPublicKeyOfTheServer"
 AS_OF = {"clients": "2026-12-01T10:00:00Z", "billing": None, "journal": None}
 
 
@@ -218,6 +220,18 @@ def canned(path: str, client: str) -> Any:
         "/portal/v1/preferences": {
             "items": [{"category": "news", "channel": "sms", "source": "client"}]
         },
+        "/portal/v1/devices": {
+            "items": [
+                {
+                    "id": DEVICE,
+                    "client_id": client,
+                    "kind": "webpush",
+                    "platform": "web",
+                    "created_at": "2026-12-05T10:00:00Z",
+                }
+            ],
+            "vapid_public_key": None if client == JAN else VAPID_KEY,
+        },
     }
     return answers.get(path)
 
@@ -242,6 +256,8 @@ class _Handler(BaseHTTPRequestHandler):
         found = None
         if client in (ANNA, OLA, JAN):
             found = canned(url.path, client) if self.command == "GET" else {}
+        if self.command == "DELETE" and url.path != f"/portal/v1/devices/{DEVICE}":
+            found = None  # another family's device
         if url.path == "/portal/v1/profile/requests":  # a new email or phone waits for a code
             found = {"unconfirmed": [data[k] for k in ("email", "phone") if k in data]}
         payload = json.dumps(found if found is not None else {"title": "Not Found"}).encode()
@@ -251,7 +267,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(payload)
 
-    do_GET = do_POST = do_PUT = _answer
+    do_GET = do_POST = do_PUT = do_DELETE = _answer
 
     def log_message(self, *args: Any) -> None:
         return None

@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse
 from web_svc.deps import PortalDep, csrf_guard
 from web_svc.gateway import ApiError
 from web_svc.pages.my_common import Family, P, client_id, family_of
+from web_svc.pages.my_devices import devices_context
 from web_svc.render import N_, refusal, render, words_for
 
 router = APIRouter(dependencies=[Depends(csrf_guard)])
@@ -253,16 +254,23 @@ def _opted_out(found: dict[str, Any]) -> set[tuple[str, str]]:
 
 @router.get("/my/preferences")
 async def preferences(
-    request: Request, caller: PortalDep, client: str = "", saved: str = ""
+    request: Request, caller: PortalDep, client: str = "", saved: str = "", push: str = ""
 ) -> Response:
     family = await family_of(caller, client)
-    found = await caller.get(f"{P}/preferences", **family.params())
-    context = family.context("/my/preferences") | {
-        "categories": CATEGORIES,
-        "channels": CHANNELS,
-        "opted_out": _opted_out(found),
-        "saved": bool(saved),
-    }
+    found, devices = await asyncio.gather(
+        caller.get(f"{P}/preferences", **family.params()),
+        devices_context(caller, family, push),
+    )
+    context = (
+        family.context("/my/preferences")
+        | devices
+        | {
+            "categories": CATEGORIES,
+            "channels": CHANNELS,
+            "opted_out": _opted_out(found),
+            "saved": bool(saved),
+        }
+    )
     return render(request, "my/preferences.html", context)
 
 
