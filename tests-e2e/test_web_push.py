@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import threading
 import time
 import uuid
@@ -255,19 +256,36 @@ async def test_a_parent_turns_push_on_and_the_schools_message_reaches_the_servic
     assert added.status_code == 201, added.text
     bobs_device = added.json()["id"]
 
-    page = await new_page(browser, system.gateway_url)
+    async def preferences(script: str) -> Page:
+        page = await new_page(browser, system.gateway_url)
+        await page.add_init_script(script)
+        await page.goto(f"/my/signin?org={org}&next=/my/preferences")
+        await page.get_by_label("Phone or email").fill(phone)
+        await page.get_by_label("Password").fill(PASSWORD)
+        await page.get_by_role("button", name="Sign in").click()
+        await expect(
+            page.get_by_role("heading", name="Notifications on this device")
+        ).to_be_visible()
+        await expect(page.get_by_text("Turning them on needs JavaScript")).to_be_hidden()
+        return page
+
+    # No push in the browser; then the permission refused: each said in the live region.
+    without = await preferences("delete window.PushManager")
+    result = without.locator("#push-result[role=status]")
+    await expect(result).to_have_text("This browser cannot receive notifications from a website.")
+    await expect(without.get_by_role("button", name="Turn on notifications")).to_be_hidden()
+    refused = await preferences("")  # headless Chromium refuses a permission not granted
+    await refused.get_by_role("button", name="Turn on notifications on this device").click()
+    await expect(refused.locator("#push-result")).to_have_text(
+        re.compile("^Notifications are blocked")
+    )
+    assert await devices(gateway, anna_api) == []
+
+    annas = push_service.subscriber("anna").subscription()
+    page = await preferences(f"({FAKE_SUBSCRIBE})({json.dumps(annas)})")
     origin = system.gateway_url.rstrip("/")
     await page.context.grant_permissions(["notifications"], origin=origin)
-    annas = push_service.subscriber("anna").subscription()
-    await page.add_init_script(f"({FAKE_SUBSCRIBE})({json.dumps(annas)})")
-    await page.goto(f"/my/signin?org={org}&next=/my/preferences")
-    await page.get_by_label("Phone or email").fill(phone)
-    await page.get_by_label("Password").fill(PASSWORD)
-    await page.get_by_role("button", name="Sign in").click()
-    await expect(page.get_by_role("heading", name="Notifications on this device")).to_be_visible()
     await expect(page.get_by_text("No device gets notifications yet.")).to_be_visible()
-    await expect(page.get_by_text("Turning them on needs JavaScript")).to_be_hidden()
-
     await page.get_by_role("button", name="Turn on notifications on this device").click()
     section = page.get_by_role("region", name="Notifications on this device")
     await expect(section.get_by_text("Notifications are on for this device.")).to_be_visible()
