@@ -271,7 +271,7 @@ async def test_a_parent_turns_push_on_and_the_schools_message_reaches_the_servic
 
     # No push in the browser; then the permission refused: each said in the live region.
     without = await preferences("delete window.PushManager")
-    result = without.locator("#push-result[role=status]")
+    result = without.locator("#push-result[aria-live=polite]")
     await expect(result).to_have_text("This browser cannot receive notifications from a website.")
     await expect(without.get_by_role("button", name="Turn on notifications")).to_be_hidden()
     refused = await preferences("")  # headless Chromium refuses a permission not granted
