@@ -82,6 +82,7 @@ class PackReading:
             members=[uuid.UUID(str(m)) for m in pack.members],
             group_ids=[uuid.UUID(str(g)) for g in pack.group_ids],
             branch_ids=[uuid.UUID(str(b)) for b in pack.branch_ids],
+            group_id=pack.group_id,
             programmes=list(pack.programmes),
             status=pack.status,
             paid_minor=paid,

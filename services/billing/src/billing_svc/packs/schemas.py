@@ -145,6 +145,11 @@ class PackRead(Read):
     members: list[uuid.UUID]
     group_ids: list[uuid.UUID]
     branch_ids: list[uuid.UUID]
+    group_id: uuid.UUID | None = Field(
+        None,
+        description="The group it was sold for: chosen at sale, else the service's only group "
+        "(its sale counts there in the figures by group). `group_ids`: where it may be used.",
+    )
     programmes: list[str]
     status: str
     paid_minor: int

@@ -67,6 +67,7 @@ async def _pack_page(
     fmt = formats("en", caller.session)
     today = fmt.today()
     pack = found["pack"]
+    group = await _group(caller, pack.get("group_id"))
     frozen_now = [
         f for f in pack["freezes"] if f["from_date"] <= today.isoformat() <= f["until_date"]
     ]
@@ -81,6 +82,7 @@ async def _pack_page(
             "family": members,
             "others": rest,
             "frozen_now": frozen_now,
+            "group": group,
             "can_write": caller.role in FINANCE,
             "error": error,
             "done": done,
@@ -89,6 +91,17 @@ async def _pack_page(
         },
         status_code=status_code,
     )
+
+
+async def _group(caller: Caller, group_id: str | None) -> dict[str, Any] | None:
+    """The group the pack was sold for, when the caller may see it."""
+    if not group_id:
+        return None
+    try:
+        found: dict[str, Any] = await caller.get(f"/api/v1/journal/groups/{group_id}")
+    except ApiError:
+        return None
+    return found
 
 
 @router.get("/app/clients/{client_id}/packs/{pack_id}")
