@@ -32,6 +32,8 @@ from crm_devrun.system import System, start_system, stop_system
 from crm_platform.db_admin import drop_database, with_database
 from crm_platform.testing import amqp_url, server_database_url
 
+from .fake_telegram import TELEGRAM, FakeTelegram
+
 READY_WITHIN_SECONDS = 120.0  # seven Python processes starting at once on a small machine
 POOL_SIZE = 3  # per service; the test server allows 100 connections in all
 OPERATOR_PASSWORD = "operators keep the lights on"
@@ -94,8 +96,15 @@ def smtp() -> SmtpCatcher:
 
 
 @pytest.fixture(scope="session")
+def telegram() -> FakeTelegram:
+    return TELEGRAM
+
+
+@pytest.fixture(scope="session")
 async def system(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[System]:
     SMTP.start()
+    TELEGRAM.start()
+    ports = {s.name: free_port() for s in SERVICES}
     run = uuid.uuid4().hex[:10]
     server = server_database_url()
     database_urls = {s.name: with_database(server, f"e2e_{run}_{s.name}") for s in SERVICES}
@@ -107,7 +116,7 @@ async def system(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Syst
         running = start_system(
             database_urls=database_urls,
             amqp_url=amqp_url(),
-            ports={s.name: free_port() for s in SERVICES},
+            ports=ports,
             gateway_port=free_port(),
             environment="test",
             pool_size=POOL_SIZE,
@@ -121,7 +130,8 @@ async def system(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Syst
                 "NOTIFICATIONS_WEBPUSH_ALLOWED_HOSTS": '["127.0.0.1"]',
                 # the front-end marks a text missing from a catalogue (test_web_pages)
                 "WEB_MARK_UNTRANSLATED": "true",
-            },
+            }
+            | TELEGRAM.env(ports),
             log_dir=log_dir,
         )
         try:
@@ -133,6 +143,7 @@ async def system(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Syst
         assert not unclean, f"processes did not stop cleanly: {unclean}; logs in {log_dir}"
     finally:
         SMTP.stop()
+        TELEGRAM.stop()
         for url in database_urls.values():
             await drop_database(url)
 
