@@ -62,6 +62,7 @@ async def test_an_owner_signs_up_and_walks_the_four_steps(
         "Invoices",
         "Figures",
         "Messages",
+        "Knowledge centre",
         "Staff",
         "Settings",
     ]
