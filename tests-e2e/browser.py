@@ -37,6 +37,9 @@ async def browser() -> AsyncIterator[Browser]:
         await launched.close()
 
 
+# The pages the running test opened: kept as screenshots when it fails, closed after it.
+OPEN_PAGES: list[Page] = []
+
 DESKTOP = {"width": 1280, "height": 860}
 PHONE = {"width": 390, "height": 844}
 
@@ -56,12 +59,31 @@ async def new_page(
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.errors = errors  # type: ignore[attr-defined]
+    OPEN_PAGES.append(page)
     return page
 
 
+async def close_test_pages(failed_test: str | None) -> list[Path]:
+    """Close the pages the test opened; when it failed, screenshot each one still open first
+    (var/web-tests/failed/<test>-<n>.png) and return where they went."""
+    kept: list[Path] = []
+    pages, OPEN_PAGES[:] = list(OPEN_PAGES), []
+    for n, page in enumerate(pages, start=1):
+        if page.is_closed():
+            continue
+        if failed_test is not None:
+            name = "".join(c if c.isalnum() or c in "-_" else "-" for c in failed_test)
+            try:
+                kept.append(await screenshot(page, f"failed/{name}-{n}"))
+            except Exception as exc:
+                print(f"no screenshot of {failed_test} page {n}: {exc}")
+        await page.context.close()
+    return kept
+
+
 async def screenshot(page: Page, name: str) -> Path:
-    SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(path), full_page=True)
     return path
 

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import threading
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Generator
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -32,9 +32,10 @@ from crm_devrun.system import System, start_system, stop_system
 from crm_platform.db_admin import drop_database, with_database
 from crm_platform.testing import amqp_url, server_database_url
 
+from .browser import close_test_pages
 from .fake_telegram import TELEGRAM, FakeTelegram
 
-READY_WITHIN_SECONDS = 120.0  # seven Python processes starting at once on a small machine
+READY_WITHIN_SECONDS = 300.0  # seven Python processes starting at once on a small, busy machine
 POOL_SIZE = 3  # per service; the test server allows 100 connections in all
 OPERATOR_PASSWORD = "operators keep the lights on"
 # Each service's database in this run, for the operators' command line (identity's).
@@ -207,3 +208,27 @@ async def operator(gateway: httpx.AsyncClient, operator_email: str) -> dict[str,
     )
     assert answer.status_code == 200, answer.text
     return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+
+CALL_REPORT = pytest.StashKey[pytest.TestReport]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    if report.when == "call":
+        item.stash[CALL_REPORT] = report
+    return report
+
+
+@pytest.fixture(autouse=True)
+async def browser_pages(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    """A failed browser test leaves a screenshot of each page it had open (var/web-tests/
+    failed/), and every test's browser contexts are closed after it."""
+    yield
+    report = request.node.stash.get(CALL_REPORT, None)
+    failed = report is not None and report.failed
+    for path in await close_test_pages(request.node.name if failed else None):
+        print(f"kept {path}")
