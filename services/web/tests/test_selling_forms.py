@@ -3,6 +3,7 @@ service and the payment chosen, and only what an edit changed."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from web_svc.i18n import Formats
 from web_svc.pages.catalogue import new_service_body
 from web_svc.pages.catalogue_edit import changes, price_text
 from web_svc.pages.selling import sale_body
+from web_svc.render import Pages
 
 FMT = Formats(locale="pl", time_zone="Europe/Warsaw", currency="PLN")
 SERVICE: dict[str, Any] = {
@@ -143,3 +145,28 @@ def test_an_edit_sends_only_what_changed() -> None:
         "branch_ids": [],
     }
     assert changes(SERVICE | {"kind": "one_time"}, same | {"leftover": "carry"}, FMT) == {}
+
+
+@pytest.mark.parametrize(
+    ("locale", "count", "words"),
+    [
+        ("pl", "1", ["miesiąc", "tydzień", "dzień"]),
+        ("pl", "3", ["miesiące", "tygodnie", "dni"]),
+        ("pl", "12", ["miesięcy", "tygodni", "dni"]),
+        ("ru", "21", ["месяц", "неделя", "день"]),
+        ("uk", "", ["місяців", "тижнів", "днів"]),
+        ("en", "1", ["month", "week", "day"]),
+    ],
+)
+def test_the_validity_unit_agrees_with_the_count_typed(
+    locale: str, count: str, words: list[str]
+) -> None:
+    pages = Pages(mark_untranslated=True)
+    html = (
+        pages.environments[locale]
+        .get_template("app/_period_unit.html")
+        .render(count=count, chosen="week")
+    )
+    options = re.findall(r'<option value="(\w+)"( selected)?>([^<]*)</option>', html)
+    assert [label for _, _, label in options] == words
+    assert [unit for unit, selected, _ in options if selected] == ["week"]

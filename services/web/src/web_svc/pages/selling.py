@@ -151,6 +151,15 @@ async def sell_context(
     }
 
 
+@router.get("/app/period-unit")
+async def period_unit(
+    request: Request, caller: StaffDep, period_count: str = "", period_unit: str = "month"
+) -> Response:
+    """The validity's unit worded for the count typed (the catalogue's and the sell form's)."""
+    context = {"count": period_count, "chosen": period_unit}
+    return render(request, "app/_period_unit.html", context)
+
+
 @router.get("/app/clients/{client_id}/sell")
 async def sell_page(
     request: Request,
