@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse
 
 from web_svc.deps import Caller, StaffDep, csrf_guard
 from web_svc.gateway import ApiError, items
-from web_svc.pages.packs import client_names
+from web_svc.pages.ops import full_name, names_by_id
 from web_svc.refusals import not_saved
 from web_svc.render import formats, refusal, render, words_for
 
@@ -61,9 +61,9 @@ async def invoices(
         if exc.status not in (400, 404, 422):
             raise
         error, clients = refusal(exc, words_for(request)), await _clients(caller)
-    names = {c["id"]: f"{c['last_name']} {c['first_name']}" for c in clients}
+    names = {c["id"]: full_name(c) for c in clients}
     missing = {r["client_id"] for r in rows} - names.keys()
-    names |= await client_names(caller, missing)
+    names |= await names_by_id(caller, missing)
     return render(
         request,
         "app/invoices.html",

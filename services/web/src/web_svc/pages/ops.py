@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from babel.dates import get_day_names
@@ -53,22 +53,31 @@ async def teachers(caller: Caller) -> list[dict[str, Any]]:
     return [s for s in staff if s.get("status", "active") == "active"]
 
 
+def full_name(client: dict[str, Any]) -> str:
+    """A client as lists name them: last name first."""
+    return f"{client.get('last_name') or ''} {client.get('first_name') or ''}".strip()
+
+
+async def names_by_id(caller: Caller, ids: Iterable[str]) -> dict[str, str]:
+    """Each client's name, looked up one by one; a client the caller may not see is ""."""
+
+    async def one(client_id: str) -> tuple[str, str]:
+        try:
+            return client_id, full_name(await caller.get(f"/api/v1/clients/clients/{client_id}"))
+        except ApiError:  # a client the caller may not see (a teacher, a waitlist)
+            return client_id, ""
+
+    return dict(await asyncio.gather(*(one(i) for i in sorted(set(ids)))))
+
+
 async def client_names(caller: Caller, group_id: str, others: Sequence[str]) -> dict[str, str]:
     """Names of the group's clients, and of other clients named (a waitlist, past members)."""
     found = {
-        str(c["id"]): f"{c.get('last_name') or ''} {c.get('first_name') or ''}".strip()
+        str(c["id"]): full_name(c)
         for c in items(await caller.get("/api/v1/clients/clients", group_id=group_id, limit=200))
     }
     missing = [c for c in dict.fromkeys(others) if c not in found][:MAX_LOOKUPS]
-
-    async def one(client_id: str) -> None:
-        try:
-            c = await caller.get(f"/api/v1/clients/clients/{client_id}")
-        except ApiError:  # a client the caller may not see (a teacher, a waitlist)
-            return
-        found[client_id] = f"{c.get('last_name') or ''} {c.get('first_name') or ''}".strip()
-
-    await asyncio.gather(*(one(c) for c in missing))
+    found |= {i: name for i, name in (await names_by_id(caller, missing)).items() if name}
     return found
 
 

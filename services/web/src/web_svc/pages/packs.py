@@ -17,6 +17,7 @@ from markupsafe import Markup
 from web_svc.deps import Caller, StaffDep, csrf_guard
 from web_svc.gateway import ApiError, items
 from web_svc.i18n import Formats
+from web_svc.pages.ops import full_name, names_by_id
 from web_svc.refusals import not_saved
 from web_svc.render import formats, refusal, render, words_for
 
@@ -31,19 +32,6 @@ ACTIONS = ("extend", "validity", "bonus", "freeze", "unfreeze", "restore", "refu
 
 def new_key() -> str:
     return uuid.uuid4().hex
-
-
-async def client_names(caller: Caller, ids: set[str]) -> dict[str, str]:
-    """Names of the clients the rows name; a client the caller may not see stays unnamed."""
-
-    async def one(client_id: str) -> tuple[str, str]:
-        try:
-            c = await caller.get(f"{CL}/clients/{client_id}")
-        except ApiError:
-            return client_id, ""
-        return client_id, f"{c['last_name']} {c['first_name']}"
-
-    return dict(await asyncio.gather(*(one(i) for i in sorted(ids))))
 
 
 async def _pack_page(
@@ -226,8 +214,8 @@ async def pack_report(
             raise
         error = refusal(exc, words_for(request))
     clients = items(await caller.get(f"{CL}/clients", limit=200))
-    names = {c["id"]: f"{c['last_name']} {c['first_name']}" for c in clients}
-    names |= await client_names(caller, {r["client_id"] for r in rows} - names.keys())
+    names = {c["id"]: full_name(c) for c in clients}
+    names |= await names_by_id(caller, {r["client_id"] for r in rows} - names.keys())
     filters = {"from_date": from_date, "to_date": to_date, "client_id": client_id}
     return render(
         request,
