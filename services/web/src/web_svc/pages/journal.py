@@ -370,7 +370,7 @@ async def generate(request: Request, caller: StaffDep, group_id: str, month: Tex
 
 @router.get("/app/groups/{group_id}/enrol")
 async def enrol_form(
-    request: Request, caller: StaffDep, group_id: str, month: str, q: str = ""
+    request: Request, caller: StaffDep, group_id: str, month: str = "", q: str = ""
 ) -> Response:
     clients = await caller.get("/api/v1/clients/clients", q=q or None, limit=50)
     first = month_of(month, school_today(caller))
