@@ -331,6 +331,7 @@ async def test_a_parent_turns_push_on_and_the_schools_message_reaches_the_servic
     payload = await poll_until(pushed, within=WITHIN, what="the push to reach the push service")
     assert payload["title"] == "Concert on Friday"
     assert payload["body"] == message["body"]
+    assert payload["client_id"] == anna["id"]
     assert push_service.signers == {VAPID_PUBLIC_KEY}
     assert push_service.refusals == []
     assert push_service.pushed_to("bob") == []
@@ -347,7 +348,7 @@ async def test_a_parent_turns_push_on_and_the_schools_message_reaches_the_servic
     assert shown == {
         "title": "Concert on Friday",
         "body": message["body"],
-        "url": f"/my/messages#m-{payload['message_id']}",
+        "url": f"/my/messages?client={anna['id']}#m-{payload['message_id']}",
     }
 
     # Bob's device through Anna's page: the API's 404, and Bob's device stays.

@@ -156,10 +156,11 @@ def test_a_reminder_goes_by_push_to_every_device_before_email(
     assert row["channel"] == "push"
     (on_phone,) = wait_for(lambda: providers.fcm_to(token))
     assert "42.50" in on_phone["notification"]["body"]
-    assert on_phone["data"] == {"message_id": str(row["id"])}
+    assert on_phone["data"] == {"message_id": str(row["id"]), "client_id": str(client)}
     (in_browser,) = wait_for(lambda: providers.pushed_to(browser.endpoint.rsplit("/", 1)[1]))
     assert "42.50" in in_browser["body"]
     assert in_browser["message_id"] == str(row["id"])
+    assert in_browser["client_id"] == str(client)
     assert in_browser["title"] == on_phone["notification"]["title"]
     assert providers.vapid_keys == {vapid_public_key(vapid_key)}
     assert providers.refusals == []

@@ -60,10 +60,15 @@ class PushChannel:
     async def _one(self, target: Target, message: Outgoing) -> str:
         body = shorten(message.text)
         if target.kind == "fcm" and self.fcm is not None:
-            data = {"message_id": message.message_id}
+            data = {"message_id": message.message_id, "client_id": message.address}
             return await self.fcm.send(target.token, message.subject, body, data)
         if target.kind == "webpush" and self.webpush is not None:
-            payload = {"title": message.subject, "body": body, "message_id": message.message_id}
+            payload = {
+                "title": message.subject,
+                "body": body,
+                "message_id": message.message_id,
+                "client_id": message.address,
+            }
             encoded = json.dumps(payload, ensure_ascii=False).encode()
             return await self.webpush.send(
                 target.token, target.p256dh or "", target.auth or "", encoded

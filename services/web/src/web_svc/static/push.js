@@ -1,14 +1,16 @@
 /* Web Push for the client portal: one file in two roles, because Web Push needs a service
    worker. Registered as the service worker (/my/push.js, scope /my), it shows what the
-   notifications service pushes ({title, body, message_id}) and opens the message in the
+   notifications service pushes ({title, body, message_id, client_id}) and opens the message in the
    portal when the notification is clicked. In the preferences page, its button registers
    the worker, asks for permission, subscribes and posts the subscription to the server. */
 "use strict";
 
 if (typeof window === "undefined") {
+  const id = (value) => /^[0-9a-f-]{36}$/.test(String(value || ""));
+  // the inbox of the family member the message was for, at the message
   const page = (data) =>
-    /^[0-9a-f-]{36}$/.test(String(data.message_id || ""))
-      ? `/my/messages#m-${data.message_id}`
+    id(data.message_id)
+      ? `/my/messages${id(data.client_id) ? `?client=${data.client_id}` : ""}#m-${data.message_id}`
       : "/my";
 
   self.addEventListener("push", (event) => {
