@@ -110,6 +110,17 @@ def test_money_and_dates_follow_the_locale() -> None:
     assert [Formats(locale).time("17:00") for locale in ("ru", "pl", "uk")] == ["17:00"] * 3
 
 
+def test_a_moment_is_dated_by_the_organisations_clock() -> None:
+    warsaw = Formats("en", time_zone="Europe/Warsaw")
+    assert warsaw.date("2026-12-07T23:30:00+00:00") == "Dec 8, 2026"
+    assert warsaw.date("2026-12-07T22:59:00Z") == "Dec 7, 2026"
+    assert Formats("en", time_zone="America/New_York").date("2026-12-08T03:00:00Z") == (
+        "Dec 7, 2026"
+    )
+    assert warsaw.date("2026-12-07") == "Dec 7, 2026"
+    assert warsaw.day("2026-12-31T23:30:00+00:00") == "1 Fri"
+
+
 @pytest.mark.parametrize(("typed", "minor"), [("12,50", 1250), ("12.5", 1250), ("1 000", 100000)])
 def test_amounts_typed_in_either_decimal_mark(typed: str, minor: int) -> None:
     assert Formats("pl", currency="PLN").minor_units(typed) == minor

@@ -141,17 +141,24 @@ class Formats:
             return ""
         return str(format_decimal(value, locale=self.locale))
 
+    def local_day(self, value: str) -> dt.date:
+        """The day of an ISO date, or of a moment as the organisation's clock showed it."""
+        if len(value) <= 10:
+            return dt.date.fromisoformat(value)
+        moment = dt.datetime.fromisoformat(value)
+        return moment.astimezone(self.zone).date() if moment.tzinfo else moment.date()
+
     def date(self, value: dt.date | str | None, form: str = "medium") -> str:
         if value is None:
             return ""
         if isinstance(value, str):
-            value = dt.date.fromisoformat(value[:10])
+            value = self.local_day(value)
         return date_text(value, form, self.locale)
 
     def day(self, value: dt.date | str) -> str:
         """A column head: day and short weekday."""
         if isinstance(value, str):
-            value = dt.date.fromisoformat(value[:10])
+            value = self.local_day(value)
         return date_text(value, "d EEE", self.locale)
 
     def month(self, value: dt.date) -> str:
