@@ -78,10 +78,14 @@ async def test_an_invoice_voided_from_its_page(
     await sign_in(page, email)
     await page.goto(f"/app/clients/{ada}/invoices/{invoices[0]['id']}")
     await expect(page.locator("#invoice-status")).to_have_text("open")
-    await page.get_by_role("button", name="Void the invoice").click()
+    confirm = page.get_by_role("button", name="Yes, void the invoice")
+    await expect(confirm).to_be_hidden()  # one click alone voids nothing
+    await page.locator("summary", has_text="Void the invoice").click()
+    await screenshot(page, "money-invoice-void-confirm")
+    await confirm.click()
     await expect(status(page)).to_have_text("The invoice is void.")
     await expect(page.locator("#invoice-status")).to_have_text("void")
-    await expect(page.get_by_role("button", name="Void the invoice")).to_have_count(0)
+    await expect(page.locator("summary", has_text="Void the invoice")).to_have_count(0)
     await expect(page.get_by_role("link", name="Record a payment")).to_have_count(0)
     listed = (await api.call("GET", f"{BI}/clients/{ada}/invoices"))["items"]
     assert {i["description"]: i["status"] for i in listed} == {
@@ -108,7 +112,8 @@ async def test_an_invoice_voided_from_its_page(
         },
         **{"Idempotency-Key": uuid.uuid4().hex},
     )
-    await page.get_by_role("button", name="Void the invoice").click()
+    await page.locator("summary", has_text="Void the invoice").click()
+    await page.get_by_role("button", name="Yes, void the invoice").click()
     await expect(page.get_by_role("alert")).to_have_text(
         "The invoice changed since the page was opened. Look again and retry."
     )
