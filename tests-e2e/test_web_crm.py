@@ -67,6 +67,7 @@ async def test_an_owner_works_a_lead_into_a_client_and_their_tasks_for_today(
         "Invoices",
         "Figures",
         "Messages",
+        "Knowledge centre",
         "Staff",
         "Settings",
     ]
