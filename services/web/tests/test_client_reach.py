@@ -5,21 +5,14 @@ notifications does not answer or does not know the client."""
 
 from __future__ import annotations
 
-import json
 import re
-import threading
-import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
 
-from web_svc.main import create_app
-from web_svc.sessions import Session
-from web_svc.settings import Settings
+from .stand_in import NOT_FOUND, Asked, StandInGateway, running, session_of, web_client
 
 CLIENT = "00000000-0000-4000-8000-000000000001"
 REACH = f"/api/v1/notifications/clients/{CLIENT}/reach"
@@ -76,70 +69,37 @@ NOT_BOUND = BOUND | {
 }
 
 
-class FakeGateway(ThreadingHTTPServer):
+class FakeGateway(StandInGateway):
     def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__()
         self.reach: tuple[int, Any] = (200, BOUND)
         self.link: tuple[int, Any] = (201, ISSUED)
 
-
-class _Handler(BaseHTTPRequestHandler):
-    server: FakeGateway
-
-    def do_GET(self) -> None:
-        path = urlsplit(self.path).path
-        status, body = 200, {"items": [], "next_cursor": None, "members": []}
-        if path == f"/api/v1/clients/clients/{CLIENT}":
-            body = CARD
-        elif path == REACH:
-            status, body = self.server.reach
-        elif path.endswith(("/balance", "/link")):
-            status, body = 404, {"title": "Not Found"}
-        payload = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def do_POST(self) -> None:
-        path = urlsplit(self.path).path
-        self.rfile.read(int(self.headers.get("content-length") or 0))
-        status, body = 404, {"title": "Not Found"}
-        if path == f"/api/v1/notifications/clients/{CLIENT}/telegram-link":
-            status, body = self.server.link
-        payload = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, *args: Any) -> None:
-        return None
+    def answer(self, asked: Asked) -> tuple[int, Any]:
+        if asked.method == "POST":
+            if asked.path == f"/api/v1/notifications/clients/{CLIENT}/telegram-link":
+                return self.link
+            return NOT_FOUND
+        if asked.path == f"/api/v1/clients/clients/{CLIENT}":
+            return 200, CARD
+        if asked.path == REACH:
+            return self.reach
+        if asked.path.endswith(("/balance", "/link")):
+            return NOT_FOUND
+        return 200, {"items": [], "next_cursor": None, "members": []}
 
 
 @pytest.fixture
 def gateway() -> Iterator[FakeGateway]:
-    server = FakeGateway()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with running(FakeGateway()) as server:
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture
 def client(gateway: FakeGateway) -> Iterator[TestClient]:
-    url = f"http://127.0.0.1:{gateway.server_address[1]}"
-    app = create_app(Settings(gateway_url=url, mark_untranslated=True))
-    with TestClient(app, follow_redirects=False) as test_client:
-        person = {"id": "u1", "name": "Tea", "role": "teacher"}
-        org = {"time_zone": "Europe/Warsaw", "currency": "PLN"}
-        session = Session("staff", "access", "refresh", time.time() + 3600, person, org)
-        test_client.cookies.set("crm_staff", app.state.sessions.seal(session))
+    person = {"id": "u1", "name": "Tea", "role": "teacher"}
+    org = {"time_zone": "Europe/Warsaw", "currency": "PLN"}
+    with web_client(gateway, session_of("staff", person, org)) as test_client:
         yield test_client
 
 

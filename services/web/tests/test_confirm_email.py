@@ -3,58 +3,36 @@ scanners open links), the button's POST asks the gateway, and the answer is show
 
 from __future__ import annotations
 
-import json
 import re
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from web_svc.main import create_app
-from web_svc.settings import Settings
+from .stand_in import Asked, StandInGateway, running, web_client
 
 
-class FakeGateway(ThreadingHTTPServer):
+class FakeGateway(StandInGateway):
     def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__()
         self.seen: list[tuple[str, str, Any]] = []
         self.status = 204
 
-
-class _Handler(BaseHTTPRequestHandler):
-    server: FakeGateway
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers.get("content-length") or 0))
-        self.server.seen.append(("POST", self.path, json.loads(body or b"null")))
-        self.send_response(self.server.status)
-        self.send_header("content-length", "0")
-        self.end_headers()
-
-    def log_message(self, *args: Any) -> None:
-        return None
+    def answer(self, asked: Asked) -> tuple[int, Any]:
+        self.seen.append((asked.method, asked.path, asked.json()))
+        return self.status, None
 
 
 @pytest.fixture
 def gateway() -> Iterator[FakeGateway]:
-    server = FakeGateway()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with running(FakeGateway()) as server:
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture
 def client(gateway: FakeGateway) -> Iterator[TestClient]:
-    url = f"http://127.0.0.1:{gateway.server_address[1]}"
-    settings = Settings(gateway_url=url, mark_untranslated=True)
-    with TestClient(create_app(settings), follow_redirects=False) as test_client:
+    with web_client(gateway) as test_client:
         yield test_client
 
 

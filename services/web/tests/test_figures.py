@@ -8,18 +8,16 @@ from __future__ import annotations
 import json
 import re
 import threading
-import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
 
-from web_svc.main import create_app
-from web_svc.sessions import COOKIES, Session, SessionBox
-from web_svc.settings import DEV_SESSION_SECRET, Settings
+from web_svc.sessions import COOKIES, SessionBox
+from web_svc.settings import DEV_SESSION_SECRET
+
+from .stand_in import NOT_FOUND, Asked, StandInGateway, running, session_of, web_client
 
 BRANCH = "0190a000-0000-7000-8000-00000000000b"
 PIANO = "0190a000-0000-7000-8000-0000000000a1"
@@ -136,13 +134,9 @@ def answers() -> dict[str, tuple[int, Any]]:
     }
 
 
-class FakeGateway(ThreadingHTTPServer):
-    # The page asks a dozen things at once: socketserver's backlog of 5 would drop some
-    # connections, which the client retries a second later.
-    request_queue_size = 64
-
+class FakeGateway(StandInGateway):
     def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__()
         self.seen: list[tuple[str, dict[str, list[str]]]] = []
         self.answers = answers()
         self.lock = threading.Lock()
@@ -151,18 +145,13 @@ class FakeGateway(ThreadingHTTPServer):
         with self.lock:
             return [path for path, _ in self.seen]
 
-
-class _Handler(BaseHTTPRequestHandler):
-    server: FakeGateway
-
-    def do_GET(self) -> None:
-        url = urlsplit(self.path)
-        query = parse_qs(url.query)
-        with self.server.lock:
-            self.server.seen.append((url.path, query))
-        key = url.path + ("?archived" if "archived" in query else "")
-        status, body = self.server.answers.get(key, (404, {"title": "Not Found"}))
-        if url.path.endswith("/reports/monthly") and status == 200:
+    def answer(self, asked: Asked) -> tuple[int, Any]:
+        query = asked.query
+        with self.lock:
+            self.seen.append((asked.path, query))
+        key = asked.path + ("?archived" if "archived" in query else "")
+        status, body = self.answers.get(key, NOT_FOUND)
+        if asked.path.endswith("/reports/monthly") and status == 200:
             month = query["month"][0]
             earlier = earlier_months() if query["earlier_months"] == ["5"] else []
             number = int(month[5:7])
@@ -173,51 +162,30 @@ class _Handler(BaseHTTPRequestHandler):
             body = monthly(month, revenue, received, earlier, debt)
             if scoped:  # as billing answers a caller who sees some branches only
                 body |= {"by_group": [], "by_teacher": [], "by_service": []}
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args: Any) -> None:
-        return None
+        return status, body
 
 
 @pytest.fixture
 def gateway() -> Iterator[FakeGateway]:
-    server = FakeGateway()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with running(FakeGateway()) as server:
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture
 def client(gateway: FakeGateway) -> Iterator[TestClient]:
-    url = f"http://127.0.0.1:{gateway.server_address[1]}"
-    settings = Settings(gateway_url=url, mark_untranslated=True)
-    with TestClient(create_app(settings), follow_redirects=False) as test_client:
+    with web_client(gateway) as test_client:
         yield test_client
 
 
 def signed_in(client: TestClient, role: str, finances_hidden: bool = False) -> None:
-    session = Session(
-        realm="staff",
-        access="access-token",
-        refresh="refresh-token",
-        expires_at=time.time() + 3600,
-        person={
-            "id": ME if role != "teacher" else TEACHER,
-            "name": "Me Myself" if role != "teacher" else "Tomasz Teacher",
-            "role": role,
-            "finances_hidden": finances_hidden,
-        },
-        org={"id": "o", "name": "School", "currency": "PLN", "time_zone": "UTC", "locale": "en"},
-    )
+    person = {
+        "id": ME if role != "teacher" else TEACHER,
+        "name": "Me Myself" if role != "teacher" else "Tomasz Teacher",
+        "role": role,
+        "finances_hidden": finances_hidden,
+    }
+    org = {"id": "o", "name": "School", "currency": "PLN", "time_zone": "UTC", "locale": "en"}
+    session = session_of("staff", person, org)
     name, path = COOKIES["staff"]
     client.cookies.set(name, SessionBox(DEV_SESSION_SECRET).seal(session), path=path)
 

@@ -7,19 +7,14 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from contextlib import AbstractContextManager
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
 
-from web_svc.main import create_app
-from web_svc.sessions import COOKIES, Session, SessionBox
-from web_svc.settings import DEV_SESSION_SECRET, Settings
+from .stand_in import Asked, StandInGateway, running, session_of, web_client
 
 BRANCH = "0190a000-0000-7000-8000-00000000000b"
 MATERIAL = "0190a000-0000-7000-8000-0000000000f1"
@@ -41,83 +36,47 @@ def material(**changed: Any) -> dict[str, Any]:
     } | changed
 
 
-class FakeGateway(ThreadingHTTPServer):
+class FakeGateway(StandInGateway):
     def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__()
         self.seen: list[dict[str, Any]] = []
         self.refuse: dict[str, tuple[int, Any]] = {}
 
-
-class _Handler(BaseHTTPRequestHandler):
-    server: FakeGateway
-
-    def _answer(self) -> None:
-        url = urlsplit(self.path)
-        length = int(self.headers.get("content-length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        self.server.seen.append(
+    def answer(self, asked: Asked) -> tuple[int, Any]:
+        self.seen.append(
             {
-                "method": self.command,
-                "path": url.path,
-                "query": parse_qs(url.query),
-                "type": self.headers.get("content-type"),
-                "if_match": self.headers.get("if-match"),
-                "body": raw,
+                "method": asked.method,
+                "path": asked.path,
+                "query": asked.query,
+                "type": asked.headers.get("content-type"),
+                "if_match": asked.headers.get("if-match"),
+                "body": asked.body,
             }
         )
-        key = f"{self.command} {url.path}"
-        status, body = self.server.refuse.get(key, (200, None))
-        if body is None:
-            if url.path.endswith("/branches"):
-                body = {"items": [{"id": BRANCH, "name": "Centre"}], "next_cursor": None}
-            elif url.path.endswith("/files"):
-                status, body = 201, {"id": "f2", "name": "x", "content_type": "x", "size": 1}
-            elif self.command == "GET":
-                body = {"items": [material()], "next_cursor": None}
-            elif self.command == "DELETE":
-                status = 204
-            else:
-                status, body = (201 if self.command == "POST" else 200), material()
-        data = b"" if status == 204 else json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    do_GET = do_POST = do_PATCH = do_DELETE = _answer
-
-    def log_message(self, *args: Any) -> None:
-        return None
+        refused = self.refuse.get(f"{asked.method} {asked.path}")
+        if refused is not None:
+            return refused
+        if asked.path.endswith("/branches"):
+            return 200, {"items": [{"id": BRANCH, "name": "Centre"}], "next_cursor": None}
+        if asked.path.endswith("/files"):
+            return 201, {"id": "f2", "name": "x", "content_type": "x", "size": 1}
+        if asked.method == "GET":
+            return 200, {"items": [material()], "next_cursor": None}
+        if asked.method == "DELETE":
+            return 204, None
+        return (201 if asked.method == "POST" else 200), material()
 
 
 @pytest.fixture
 def gateway() -> Iterator[FakeGateway]:
-    server = FakeGateway()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with running(FakeGateway()) as server:
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
-def signed_in(gateway: FakeGateway, role: str) -> TestClient:
-    url = f"http://127.0.0.1:{gateway.server_address[1]}"
-    client = TestClient(create_app(Settings(gateway_url=url)), follow_redirects=False)
-    session = Session(
-        realm="staff",
-        access="access-token",
-        refresh="refresh-token",
-        expires_at=time.time() + 3600,
-        person={"id": "me", "name": "Me", "role": role},
-        org={"id": "o", "name": "School", "currency": "PLN", "time_zone": "UTC", "locale": "en"},
-    )
-    name, path = COOKIES["staff"]
-    box = SessionBox(DEV_SESSION_SECRET)
-    client.cookies.set(name, box.seal(session), path=path)
-    return client
+def signed_in(gateway: FakeGateway, role: str) -> AbstractContextManager[TestClient]:
+    person = {"id": "me", "name": "Me", "role": role}
+    org = {"id": "o", "name": "School", "currency": "PLN", "time_zone": "UTC", "locale": "en"}
+    return web_client(gateway, session_of("staff", person, org), mark_untranslated=False)
 
 
 def csrf(client: TestClient) -> dict[str, str]:

@@ -5,21 +5,14 @@ the portal API exactly the change asked for."""
 
 from __future__ import annotations
 
-import json
 import re
-import threading
-import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
 
-from web_svc.main import create_app
-from web_svc.sessions import Session
-from web_svc.settings import Settings
+from .stand_in import NOT_FOUND, Asked, StandInGateway, running, session_of, web_client
 
 ANNA, OLA, JAN = (f"00000000-0000-4000-8000-00000000000{n}" for n in (1, 2, 3))
 MARK, LESSON, MESSAGE, INVOICE = (f"10000000-0000-4000-8000-00000000000{n}" for n in (1, 2, 3, 4))
@@ -236,62 +229,34 @@ def canned(path: str, client: str) -> Any:
     return answers.get(path)
 
 
-class FakeGateway(ThreadingHTTPServer):
+class FakeGateway(StandInGateway):
     def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__()
         self.seen: list[tuple[str, str, dict[str, list[str]], Any, dict[str, str]]] = []
 
-
-class _Handler(BaseHTTPRequestHandler):
-    server: FakeGateway
-
-    def _answer(self) -> None:
-        url = urlsplit(self.path)
-        query = parse_qs(url.query)
-        body = self.rfile.read(int(self.headers.get("content-length") or 0))
-        data = json.loads(body) if body else None
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        self.server.seen.append((self.command, url.path, query, data, headers))
-        client = (query.get("client_id") or [ANNA])[0]
+    def answer(self, asked: Asked) -> tuple[int, Any]:
+        data = asked.json()
+        self.seen.append((asked.method, asked.path, asked.query, data, asked.headers))
+        client = (asked.query.get("client_id") or [ANNA])[0]
         found = None
         if client in (ANNA, OLA, JAN):
-            found = canned(url.path, client) if self.command == "GET" else {}
-        if self.command == "DELETE" and url.path != f"/portal/v1/devices/{DEVICE}":
+            found = canned(asked.path, client) if asked.method == "GET" else {}
+        if asked.method == "DELETE" and asked.path != f"/portal/v1/devices/{DEVICE}":
             found = None  # another family's device
-        if url.path == "/portal/v1/profile/requests":  # a new email or phone waits for a code
+        if asked.path == "/portal/v1/profile/requests":  # a new email or phone waits for a code
             found = {"unconfirmed": [data[k] for k in ("email", "phone") if k in data]}
-        payload = json.dumps(found if found is not None else {"title": "Not Found"}).encode()
-        self.send_response(200 if found is not None else 404)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    do_GET = do_POST = do_PUT = do_DELETE = _answer
-
-    def log_message(self, *args: Any) -> None:
-        return None
+        return (200, found) if found is not None else NOT_FOUND
 
 
 @pytest.fixture
 def gateway() -> Iterator[FakeGateway]:
-    server = FakeGateway()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with running(FakeGateway()) as server:
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture
 def client(gateway: FakeGateway) -> Iterator[TestClient]:
-    url = f"http://127.0.0.1:{gateway.server_address[1]}"
-    app = create_app(Settings(gateway_url=url, mark_untranslated=True))
-    with TestClient(app, follow_redirects=False) as test_client:
-        session = Session("portal", "access", "refresh", time.time() + 3600, {}, {"id": ANNA})
-        test_client.cookies.set("crm_my", app.state.sessions.seal(session))
+    with web_client(gateway, session_of("portal", {}, {"id": ANNA})) as test_client:
         yield test_client
 
 
