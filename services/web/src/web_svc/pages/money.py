@@ -6,6 +6,7 @@ pages/selling.py."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import RedirectResponse
 
-from web_svc.deps import StaffDep, csrf_guard
+from web_svc.deps import Caller, StaffDep, csrf_guard
 from web_svc.gateway import ApiError, items
 from web_svc.i18n import Formats
 from web_svc.pages.catalogue_edit import price_text
@@ -35,13 +36,15 @@ FIELDS = ("amount", "method", "paid_on", "comment", "key")
 Problem = tuple[str, str]  # the field at fault (its id on the page) and what is wrong
 
 
-async def _targets(caller: Any, client_id: str, chosen: list[str]) -> list[Target]:
-    packs = await caller.get(f"{BI}/clients/{client_id}/packs", limit=50)
-    invoices = await caller.get(f"{BI}/clients/{client_id}/invoices", limit=50)
+async def _targets(caller: Caller, client_id: str, chosen: list[str]) -> list[Target]:
+    packs, invoices = await asyncio.gather(
+        caller.get(f"{BI}/clients/{client_id}/packs", limit=50),
+        caller.get(f"{BI}/clients/{client_id}/invoices", limit=50),
+    )
     return targets(items(packs), items(invoices), chosen)
 
 
-def _page_formats(request: Request, caller: Any) -> Formats:
+def _page_formats(request: Request, caller: Caller) -> Formats:
     return formats(page_locale(request, caller.session), caller.session)
 
 
@@ -72,7 +75,7 @@ async def payment_page(request: Request, caller: StaffDep, client_id: str) -> Re
 
 async def _wizard(
     request: Request,
-    caller: Any,
+    caller: Caller,
     client_id: str,
     values: dict[str, str],
     listed: list[Target],

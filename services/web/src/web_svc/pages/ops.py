@@ -58,12 +58,14 @@ def full_name(client: dict[str, Any]) -> str:
     return f"{client.get('last_name') or ''} {client.get('first_name') or ''}".strip()
 
 
-async def names_by_id(caller: Caller, ids: Iterable[str]) -> dict[str, str]:
+async def names_by_id(
+    caller: Caller, ids: Iterable[str], naming: Callable[[dict[str, Any]], str] = full_name
+) -> dict[str, str]:
     """Each client's name, looked up one by one; a client the caller may not see is ""."""
 
     async def one(client_id: str) -> tuple[str, str]:
         try:
-            return client_id, full_name(await caller.get(f"/api/v1/clients/clients/{client_id}"))
+            return client_id, naming(await caller.get(f"/api/v1/clients/clients/{client_id}"))
         except ApiError:  # a client the caller may not see (a teacher, a waitlist)
             return client_id, ""
 

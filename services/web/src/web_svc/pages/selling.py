@@ -18,6 +18,7 @@ from web_svc.gateway import ApiError, items
 from web_svc.i18n import Formats
 from web_svc.pages.catalogue import places
 from web_svc.pages.catalogue_edit import price_text
+from web_svc.pages.ops import names_by_id
 from web_svc.render import formats, refusal, render, words_for
 
 router = APIRouter(dependencies=[Depends(csrf_guard)])
@@ -88,8 +89,8 @@ async def _members(
         found = await caller.get(f"{CL}/clients", q=query, limit=10)
         offered.update({str(c["id"]): _name(c) for c in items(found)})
     missing = [m for m in chosen if m not in offered]
-    for client in await asyncio.gather(*(caller.get(f"{CL}/clients/{m}") for m in missing)):
-        offered[str(client["id"])] = _name(client)
+    named = await names_by_id(caller, missing, naming=_name)
+    offered.update({i: name for i, name in named.items() if name})  # not one the caller sees
     offered.pop(client_id, None)
     return [{"id": i, "name": n, "checked": i in chosen} for i, n in offered.items()]
 
